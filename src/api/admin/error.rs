@@ -1,0 +1,73 @@
+//! The admin API's error envelope: `{"error": {"code", "message", "field"?}}` with a 4xx status
+//! for anything the caller can fix, 500 only for the server's own faults (logged, not shown).
+
+use crate::manage::ManageError;
+use axum::{
+    Json,
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum AdminError {
+    Unauthorized,
+    Manage(ManageError),
+    /// A body, path or query axum could not parse: its status (400 or 422) and reason.
+    Rejected(StatusCode, String),
+}
+
+impl From<ManageError> for AdminError {
+    fn from(e: ManageError) -> Self {
+        Self::Manage(e)
+    }
+}
+
+impl From<JsonRejection> for AdminError {
+    fn from(e: JsonRejection) -> Self {
+        Self::Rejected(e.status(), e.body_text())
+    }
+}
+
+impl From<PathRejection> for AdminError {
+    fn from(e: PathRejection) -> Self {
+        Self::Rejected(e.status(), e.body_text())
+    }
+}
+
+impl From<QueryRejection> for AdminError {
+    fn from(e: QueryRejection) -> Self {
+        Self::Rejected(e.status(), e.body_text())
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = match self {
+            Self::Unauthorized => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "missing or invalid bearer token".to_owned(), None)
+            }
+            Self::Rejected(status, m) => (status, "invalid_request", m, None),
+            Self::Manage(e) => match e {
+                ManageError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", e.to_string(), None),
+                ManageError::Invalid(f) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid", f.message.clone(), Some(f.field))
+                }
+                ManageError::Conflict { field, ref message } => {
+                    (StatusCode::CONFLICT, "conflict", message.clone(), Some(field))
+                }
+                ManageError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", e.to_string(), None),
+                ManageError::Store(ref err) => {
+                    tracing::error!(error = %err, "admin API storage failure");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_owned(), None)
+                }
+            },
+        };
+        let mut error = json!({ "code": code, "message": message });
+        if let Some(field) = field {
+            error["field"] = json!(field);
+        }
+        (status, Json(json!({ "error": error }))).into_response()
+    }
+}

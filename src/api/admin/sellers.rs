@@ -1,0 +1,50 @@
+//! `/admin/v1/sellers`: the operator creates and removes tenants; a seller token sees itself.
+
+use super::{Admin, AdminError, Body, PathParam};
+use crate::{manage::sellers, state::AppState, store::sellers::Seller};
+use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sellers", get(list).post(create)).route("/sellers/{id}", get(show).delete(remove))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateSeller {
+    name: String,
+    #[serde(default)]
+    key_prefix: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    Body(body): Body<CreateSeller>,
+) -> Result<(StatusCode, Json<Value>), AdminError> {
+    let seller = sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "data": seller }))))
+}
+
+async fn list(State(state): State<AppState>, Admin(scope): Admin) -> Result<Json<Value>, AdminError> {
+    let all: Vec<Seller> = sellers::list(&state.store, &scope).await?;
+    Ok(Json(json!({ "data": all })))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    PathParam(id): PathParam<i64>,
+) -> Result<Json<Value>, AdminError> {
+    Ok(Json(json!({ "data": sellers::get(&state.store, &scope, id).await? })))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    PathParam(id): PathParam<i64>,
+) -> Result<StatusCode, AdminError> {
+    sellers::delete(&state.store, &scope, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,177 @@
+//! Configuration: built-in defaults, then a TOML file, then `LICENSD_*` environment variables,
+//! then command-line flags; each later source wins. Unknown keys are errors, so a typo in the
+//! file or the environment is reported instead of silently ignored.
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "licensd.toml";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite database, the signing key and uploaded files.
+    pub data_dir: PathBuf,
+    /// `postgres://...` for PostgreSQL, `sqlite://PATH` for another SQLite file; unset: the
+    /// embedded default `<data_dir>/licensd.db`.
+    pub database_url: Option<String>,
+    /// Allow creating a database file or data directory that does not exist yet. The default
+    /// location is always created on first start; explicit paths need this.
+    pub create: bool,
+    /// Database connections per process.
+    pub max_connections: u32,
+    /// Ed25519 signing key file (raw 32-byte seed, hex or PEM PKCS#8); default `<data_dir>/signing.key`.
+    pub signing_key_file: Option<PathBuf>,
+    /// Ed25519 seed as 64 hex characters, e.g. shared by several processes through the environment.
+    pub signing_key: Option<String>,
+    /// Peers whose `X-Forwarded-For` / `CF-Connecting-IP` headers are believed.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest file a seller may upload for the client API's `file` action, in bytes.
+    pub max_file_bytes: usize,
+    /// Concurrent Argon2id password hashes (each takes ~19 MiB and ~25 ms of a core).
+    pub password_hash_concurrency: usize,
+    /// Let seller webhooks reach private and loopback addresses (off: SSRF protection).
+    pub webhook_allow_private: bool,
+    pub smtp: Option<SmtpConfig>,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtp://user:pass@host:587` (STARTTLS), `smtps://...` (TLS) or `smtp://host:25?tls=none`.
+    pub url: String,
+    /// Sender address, e.g. `licensd <noreply@example.com>`.
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A `tracing` filter such as `info` or `licensd=debug,tower_http=info`; `RUST_LOG` wins.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: "text".into(), level: "info".into() }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            database_url: None,
+            create: false,
+            max_connections: 16,
+            signing_key_file: None,
+            signing_key: None,
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            max_file_bytes: 8 * 1024 * 1024,
+            password_hash_concurrency: 2,
+            webhook_allow_private: false,
+            smtp: None,
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// Values given as command-line flags; `None` leaves the lower sources' value.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create: Option<bool>,
+}
+
+impl Config {
+    /// Layers the sources. `file`: an explicit `--config` path, which must exist; without it
+    /// `licensd.toml` in the working directory is read when present.
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Self, String> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.is_file() => return Err(format!("config file {} does not exist", path.display())),
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => fig = fig.merge(Toml::file_exact(DEFAULT_CONFIG_FILE)),
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("LICENSD_").split("__")).merge(Serialized::defaults(flags));
+        let mut config: Config = fig.extract().map_err(|e| format!("configuration: {e}"))?;
+        // The default location is created on first start; an explicit one only on request.
+        if flags.data_dir.is_none() && config.data_dir == Path::new(DEFAULT_DATA_DIR) && config.database_url.is_none() {
+            config.create = true;
+        }
+        Ok(config)
+    }
+
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("signing.key"))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail closures return its (large) error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_env() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "listen = \"127.0.0.1:1000\"\nmax_connections = 3\n[log]\nformat = \"json\"\n")?;
+            jail.set_env("LICENSD_LISTEN", "127.0.0.1:2000");
+            jail.set_env("LICENSD_LOG__LEVEL", "debug");
+            let flags = FlagOverrides { listen: Some("127.0.0.1:3000".parse().unwrap()), ..Default::default() };
+            let c = Config::load(Some(Path::new("c.toml")), &flags).unwrap();
+            assert_eq!(c.listen.port(), 3000);
+            assert_eq!(c.max_connections, 3);
+            assert_eq!(c.log.format, "json");
+            assert_eq!(c.log.level, "debug");
+            let c = Config::load(Some(Path::new("c.toml")), &FlagOverrides::default()).unwrap();
+            assert_eq!(c.listen.port(), 2000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_missing_files_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("c.toml", "lisen = \"x\"\n")?;
+            assert!(Config::load(Some(Path::new("c.toml")), &FlagOverrides::default()).unwrap_err().contains("lisen"));
+            assert!(Config::load(Some(Path::new("nope.toml")), &FlagOverrides::default()).is_err());
+            jail.create_file("d.toml", "listen = 5\n")?;
+            assert!(Config::load(Some(Path::new("d.toml")), &FlagOverrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn default_location_is_created_explicit_is_not() {
+        figment::Jail::expect_with(|_| {
+            assert!(Config::load(None, &FlagOverrides::default()).unwrap().create);
+            let flags = FlagOverrides { data_dir: Some("/elsewhere".into()), ..Default::default() };
+            assert!(!Config::load(None, &flags).unwrap().create);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,39 @@
+//! Sellers: created and deleted by the operator; a seller token sees only itself.
+
+use super::{ManageError, Scope};
+use crate::domain::{keymask, validate};
+use crate::store::{Store, sellers::Seller};
+
+pub async fn create(store: &Store, scope: &Scope, name: &str, key_prefix: &str) -> Result<Seller, ManageError> {
+    scope.require_operator()?;
+    let name = validate::name("name", name, 100)?;
+    keymask::validate_prefix(key_prefix).map_err(|e| ManageError::invalid("key_prefix", e.to_string()))?;
+    let seller = store.create_seller(&name, key_prefix).await.map_err(ManageError::from_store("seller", "name"))?;
+    store.record_audit(Some(seller.id), &scope.actor, "seller.create", &seller.name, "").await?;
+    Ok(seller)
+}
+
+/// Every seller for the operator; only its own for a seller token.
+pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Seller>, ManageError> {
+    match scope.seller_id {
+        None => Ok(store.list_sellers().await?),
+        Some(id) => Ok(vec![store.seller(id).await.map_err(ManageError::from_store("seller", "id"))?]),
+    }
+}
+
+pub async fn get(store: &Store, scope: &Scope, id: i64) -> Result<Seller, ManageError> {
+    let id = scope.seller(Some(id))?;
+    store.seller(id).await.map_err(ManageError::from_store("seller", "id"))
+}
+
+/// Resolves a CLI reference (id, name or ownerid) to a seller.
+pub async fn resolve(store: &Store, reference: &str) -> Result<Seller, ManageError> {
+    store.seller_by_ref(reference).await.map_err(ManageError::from_store("seller", "name"))
+}
+
+pub async fn delete(store: &Store, scope: &Scope, id: i64) -> Result<(), ManageError> {
+    scope.require_operator()?;
+    store.delete_seller(id).await.map_err(ManageError::from_store("seller", "id"))?;
+    store.record_audit(None, &scope.actor, "seller.delete", &id.to_string(), "").await?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+//! Apps (client API "application", Licenses API "product") and their settings.
+
+use super::{Result, Store, StoreError};
+use crate::domain::{secret, time::now_ms};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct App {
+    pub id: i64,
+    pub seller_id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub secret: String,
+    pub version: String,
+    pub download_url: String,
+    pub customer_panel_link: String,
+    pub changelog: String,
+    pub enabled: i64,
+    pub paused: i64,
+    pub hwid_lock: i64,
+    pub force_hwid: i64,
+    pub hwid_min_len: i64,
+    pub program_hash: Option<String>,
+    pub session_ttl_secs: i64,
+    pub key_mask: String,
+    pub key_case: String,
+    pub min_username_len: i64,
+    pub request_limit_per_min: Option<i64>,
+    /// JSON object of customised client API messages, keyed by message id.
+    pub messages: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! app_columns {
+    () => {
+        "id, seller_id, name, secret, version, download_url, customer_panel_link, changelog, enabled, paused, \
+         hwid_lock, force_hwid, hwid_min_len, program_hash, session_ttl_secs, key_mask, key_case, \
+         min_username_len, request_limit_per_min, messages, created_at, updated_at"
+    };
+}
+
+impl Store {
+    pub async fn create_app(&self, seller_id: i64, name: &str) -> Result<App> {
+        let now = now_ms();
+        Ok(sqlx::query_as::<_, App>(concat!(
+            "INSERT INTO apps (seller_id, name, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING ",
+            app_columns!()
+        ))
+        .bind(seller_id)
+        .bind(name)
+        .bind(secret::random_string(b"0123456789abcdef", 64))
+        .bind(now)
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    /// An app of one seller; another seller's app is `NotFound`.
+    pub async fn app(&self, seller_id: i64, app_id: i64) -> Result<App> {
+        Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE id = $1 AND seller_id = $2"))
+            .bind(app_id)
+            .bind(seller_id)
+            .fetch_one(self.reader())
+            .await?)
+    }
+
+    /// An app by id or name within one seller (the CLI accepts either).
+    pub async fn app_by_ref(&self, seller_id: i64, reference: &str) -> Result<App> {
+        Ok(sqlx::query_as::<_, App>(concat!(
+            "SELECT ",
+            app_columns!(),
+            " FROM apps WHERE seller_id = $1 AND (id = $2 OR name = $3) ORDER BY id LIMIT 1"
+        ))
+        .bind(seller_id)
+        .bind(reference.parse::<i64>().unwrap_or(-1))
+        .bind(reference)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// The client API's lookup: application name + the seller's public ownerid.
+    pub async fn app_by_owner(&self, ownerid: &str, name: &str) -> Result<App> {
+        Ok(sqlx::query_as::<_, App>(
+            "SELECT a.id, a.seller_id, a.name, a.secret, a.version, a.download_url, a.customer_panel_link, a.changelog, \
+             a.enabled, a.paused, a.hwid_lock, a.force_hwid, a.hwid_min_len, a.program_hash, a.session_ttl_secs, \
+             a.key_mask, a.key_case, a.min_username_len, a.request_limit_per_min, a.messages, a.created_at, a.updated_at \
+             FROM apps a JOIN sellers s ON s.id = a.seller_id WHERE s.ownerid = $1 AND a.name = $2",
+        )
+        .bind(ownerid)
+        .bind(name)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn list_apps(&self, seller_id: i64) -> Result<Vec<App>> {
+        Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE seller_id = $1 ORDER BY id"))
+            .bind(seller_id)
+            .fetch_all(self.reader())
+            .await?)
+    }
+
+    /// Writes every setting of `app` (the caller read it, changed fields, and hands it back).
+    pub async fn save_app_settings(&self, app: &App) -> Result<App> {
+        Ok(sqlx::query_as::<_, App>(concat!(
+            "UPDATE apps SET name = $3, version = $4, download_url = $5, customer_panel_link = $6, changelog = $7, \
+             enabled = $8, paused = $9, hwid_lock = $10, force_hwid = $11, hwid_min_len = $12, program_hash = $13, \
+             session_ttl_secs = $14, key_mask = $15, key_case = $16, min_username_len = $17, \
+             request_limit_per_min = $18, messages = $19, updated_at = $20 \
+             WHERE id = $1 AND seller_id = $2 RETURNING ",
+            app_columns!()
+        ))
+        .bind(app.id)
+        .bind(app.seller_id)
+        .bind(&app.name)
+        .bind(&app.version)
+        .bind(&app.download_url)
+        .bind(&app.customer_panel_link)
+        .bind(&app.changelog)
+        .bind(app.enabled)
+        .bind(app.paused)
+        .bind(app.hwid_lock)
+        .bind(app.force_hwid)
+        .bind(app.hwid_min_len)
+        .bind(&app.program_hash)
+        .bind(app.session_ttl_secs)
+        .bind(&app.key_mask)
+        .bind(&app.key_case)
+        .bind(app.min_username_len)
+        .bind(app.request_limit_per_min)
+        .bind(&app.messages)
+        .bind(now_ms())
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn rotate_app_secret(&self, seller_id: i64, app_id: i64) -> Result<String> {
+        let secret = secret::random_string(b"0123456789abcdef", 64);
+        let done = sqlx::query("UPDATE apps SET secret = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2")
+            .bind(app_id)
+            .bind(seller_id)
+            .bind(&secret)
+            .bind(now_ms())
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(secret) }
+    }
+
+    pub async fn delete_app(&self, seller_id: i64, app_id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM apps WHERE id = $1 AND seller_id = $2")
+            .bind(app_id)
+            .bind(seller_id)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}

@@ -1,0 +1,225 @@
+//! Licenses: the key strings every protocol revolves around. Creation in bulk, lookup, listing,
+//! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
+
+use super::{Page, Result, Store, StoreError};
+use crate::domain::time::now_ms;
+use serde::Serialize;
+use sqlx::QueryBuilder;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct License {
+    pub id: i64,
+    pub seller_id: i64,
+    pub app_id: i64,
+    pub plan_id: i64,
+    pub key: String,
+    pub duration_secs: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub max_activations: Option<i64>,
+    pub activations: i64,
+    pub active: i64,
+    pub banned_reason: Option<String>,
+    pub note: String,
+    pub reseller_id: Option<i64>,
+    pub discord_user_id: Option<String>,
+    pub assigned_at: Option<i64>,
+    pub used_by_user_id: Option<i64>,
+    pub used_at: Option<i64>,
+    pub order_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+macro_rules! license_columns {
+    () => {
+        "id, seller_id, app_id, plan_id, key, duration_secs, expires_at, max_activations, activations, active, \
+         banned_reason, note, reseller_id, discord_user_id, assigned_at, used_by_user_id, used_at, order_id, \
+         customer_id, created_at, updated_at"
+    };
+}
+
+/// What every key of one generation batch shares.
+#[derive(Debug, Clone)]
+pub struct NewLicenses {
+    pub seller_id: i64,
+    pub app_id: i64,
+    pub plan_id: i64,
+    pub duration_secs: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub max_activations: Option<i64>,
+    pub note: String,
+    pub reseller_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub customer_id: Option<i64>,
+}
+
+/// Filters of the seller's license list; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct LicenseFilter {
+    pub app_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    pub reseller_id: Option<i64>,
+    /// Substring of the key or the note, case-insensitive.
+    pub search: Option<String>,
+    /// `used`, `unused`, `banned`, `assigned`.
+    pub state: Option<String>,
+}
+
+/// Rows per multi-row INSERT: 11 parameters a row stays far under both engines' limits.
+const INSERT_BATCH: usize = 1_000;
+
+impl Store {
+    /// Inserts one license per key in `keys` that is not taken yet (in this seller), in one
+    /// transaction; returns the keys that were inserted. The caller generates replacements for
+    /// the rest (only short masks ever collide).
+    pub async fn insert_licenses(&self, spec: &NewLicenses, keys: &[String]) -> Result<Vec<String>> {
+        let now = now_ms();
+        let mut tx = self.begin_write().await?;
+        let mut inserted = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(INSERT_BATCH) {
+            let mut q = QueryBuilder::new(
+                "INSERT INTO licenses (seller_id, app_id, plan_id, key, duration_secs, expires_at, max_activations, \
+                 note, reseller_id, order_id, customer_id, created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut row, key| {
+                row.push_bind(spec.seller_id)
+                    .push_bind(spec.app_id)
+                    .push_bind(spec.plan_id)
+                    .push_bind(key.clone())
+                    .push_bind(spec.duration_secs)
+                    .push_bind(spec.expires_at)
+                    .push_bind(spec.max_activations)
+                    .push_bind(spec.note.clone())
+                    .push_bind(spec.reseller_id)
+                    .push_bind(spec.order_id)
+                    .push_bind(spec.customer_id)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            q.push(" ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
+            let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            inserted.extend(rows.into_iter().map(|(k,)| k));
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    pub async fn license(&self, seller_id: i64, id: i64) -> Result<License> {
+        Ok(sqlx::query_as::<_, License>(concat!(
+            "SELECT ",
+            license_columns!(),
+            " FROM licenses WHERE id = $1 AND seller_id = $2"
+        ))
+        .bind(id)
+        .bind(seller_id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn license_by_key(&self, seller_id: i64, key: &str) -> Result<License> {
+        Ok(sqlx::query_as::<_, License>(concat!(
+            "SELECT ",
+            license_columns!(),
+            " FROM licenses WHERE seller_id = $1 AND key = $2"
+        ))
+        .bind(seller_id)
+        .bind(key)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// One page of a seller's licenses, newest first, and the total matching the filter.
+    pub async fn list_licenses(
+        &self,
+        seller_id: i64,
+        filter: &LicenseFilter,
+        page: Page,
+    ) -> Result<(Vec<License>, i64)> {
+        let mut count_q = QueryBuilder::new("SELECT COUNT(*) FROM licenses WHERE seller_id = ");
+        count_q.push_bind(seller_id);
+        push_filter(&mut count_q, filter);
+        let (total,): (i64,) = count_q.build_query_as().fetch_one(self.reader()).await?;
+
+        let mut q = QueryBuilder::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE seller_id = "));
+        q.push_bind(seller_id);
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit).push(" OFFSET ").push_bind(page.offset);
+        let rows = q.build_query_as::<License>().fetch_all(self.reader()).await?;
+        Ok((rows, total))
+    }
+
+    pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
+        Ok(sqlx::query_as::<_, License>(concat!(
+            "UPDATE licenses SET banned_reason = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2 RETURNING ",
+            license_columns!()
+        ))
+        .bind(id)
+        .bind(seller_id)
+        .bind(reason)
+        .bind(now_ms())
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn delete_license(&self, seller_id: i64, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM licenses WHERE id = $1 AND seller_id = $2")
+            .bind(id)
+            .bind(seller_id)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Moves unassigned licenses of the seller into a reseller's stock (or back, with `None`).
+    /// Returns how many moved; assigned licenses stay where they are.
+    pub async fn move_licenses_to_reseller(
+        &self,
+        seller_id: i64,
+        ids: &[i64],
+        reseller_id: Option<i64>,
+    ) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let mut moved = 0;
+        for id in ids {
+            moved += sqlx::query(
+                "UPDATE licenses SET reseller_id = $3, updated_at = $4 \
+                 WHERE id = $1 AND seller_id = $2 AND discord_user_id IS NULL",
+            )
+            .bind(id)
+            .bind(seller_id)
+            .bind(reseller_id)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
+
+fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &LicenseFilter) {
+    if let Some(app_id) = f.app_id {
+        q.push(" AND app_id = ").push_bind(app_id);
+    }
+    if let Some(plan_id) = f.plan_id {
+        q.push(" AND plan_id = ").push_bind(plan_id);
+    }
+    if let Some(reseller_id) = f.reseller_id {
+        q.push(" AND reseller_id = ").push_bind(reseller_id);
+    }
+    if let Some(search) = f.search.as_deref().filter(|s| !s.is_empty()) {
+        let pattern =
+            format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        q.push(" AND (LOWER(key) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+        q.push(" OR LOWER(note) LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+    }
+    match f.state.as_deref() {
+        Some("used") => q.push(" AND used_by_user_id IS NOT NULL"),
+        Some("unused") => q.push(" AND used_by_user_id IS NULL AND activations = 0"),
+        Some("banned") => q.push(" AND banned_reason IS NOT NULL"),
+        Some("assigned") => q.push(" AND discord_user_id IS NOT NULL"),
+        _ => q,
+    };
+}

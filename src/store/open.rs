@@ -1,0 +1,184 @@
+//! Opening the database: choosing the engine from the URL, creating an SQLite file only when
+//! asked to, connection settings, and migrations that are safe when two processes start at once.
+
+use super::{Engine, Result, Store, StoreError};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Where the data lives, decided from `database_url` (or the SQLite default in the data dir).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseTarget {
+    /// `postgres://` / `postgresql://` URLs, `sqlite://PATH` / `sqlite:PATH`, or `None` for
+    /// `<data_dir>/licensd.db`.
+    pub fn parse(database_url: Option<&str>, data_dir: &Path) -> Result<Self> {
+        let Some(url) = database_url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(Self::Sqlite(data_dir.join("licensd.db")));
+        };
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() || path.contains('?') || path == ":memory:" {
+                return Err(StoreError::Open(format!(
+                    "database URL {url:?}: give a file path (sqlite://PATH); in-memory databases and URL options are not supported"
+                )));
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        Err(StoreError::Open(format!("database URL {:?} is neither postgres://... nor sqlite://PATH", redact_url(url))))
+    }
+
+    /// How to name the target in logs and errors without leaking a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(p) => format!("sqlite:{}", p.display()),
+            Self::Postgres(url) => redact_url(url),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((creds, host)) = rest.split_once('@') else { return url.to_owned() };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// Create a missing SQLite file (and its directory). Off by default for explicit paths so a
+    /// mistyped path does not silently start an empty database beside the real one.
+    pub create: bool,
+    /// Connections per process (PostgreSQL), or readers (SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self { create: false, max_connections: 16 }
+    }
+}
+
+impl Store {
+    /// Opens (and on request creates) the database and applies pending migrations.
+    pub async fn open(target: &DatabaseTarget, options: &OpenOptions) -> Result<Store> {
+        install_default_drivers();
+        let store = match target {
+            DatabaseTarget::Sqlite(path) => open_sqlite(path, options).await?,
+            DatabaseTarget::Postgres(url) => open_postgres(url, options).await?,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.engine {
+            // PostgreSQL's migrator takes an advisory lock, so concurrent starts queue up.
+            Engine::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
+            // SQLite has no advisory lock: hold the write lock for the whole run instead; the
+            // migrator's own transactions become savepoints inside this one.
+            Engine::Sqlite => {
+                let mut tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
+                SQLITE_MIGRATIONS.run(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
+    let exists = path.is_file();
+    if !exists && !options.create {
+        return Err(StoreError::Open(format!(
+            "database file {} does not exist; pass --create (LICENSD_CREATE=true) to create it",
+            path.display()
+        )));
+    }
+    if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Open(format!("cannot create data directory {}: {e}", dir.display())))?;
+    }
+    let display = path.to_str().ok_or_else(|| StoreError::Open(format!("path {} is not UTF-8", path.display())))?;
+    let mode = if exists { "rw" } else { "rwc" };
+    let url = format!("sqlite://{display}?mode={mode}");
+    let pool = |max: u32| {
+        AnyPoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // WAL lets readers run beside the writer; NORMAL sync keeps every committed
+                    // transaction across a process crash (not across power loss before checkpoint).
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA busy_timeout = 10000",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA synchronous = NORMAL",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+    };
+    let open_err = |e: sqlx::Error| StoreError::Open(format!("cannot open database {}: {e}", path.display()));
+    // The writer connects first, so the file exists (mode=rwc) before readers open it read-write.
+    let write = pool(1).connect(&url).await.map_err(open_err)?;
+    let read_url = format!("sqlite://{display}?mode=rw");
+    let read = pool(options.max_connections.clamp(1, 8)).connect(&read_url).await.map_err(open_err)?;
+    Ok(Store { read, write, engine: Engine::Sqlite })
+}
+
+async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
+    // One direct attempt first: an unreachable server fails at once instead of after the
+    // pool's acquire timeout of retries.
+    let conn_err = |e: sqlx::Error| StoreError::Open(format!("cannot connect to {}: {e}", redact_url(url)));
+    let probe = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.map_err(conn_err)?;
+    sqlx::Connection::close(probe).await.map_err(conn_err)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(options.max_connections.max(1))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(conn_err)?;
+    Ok(Store { read: pool.clone(), write: pool, engine: Engine::Postgres })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_engine_from_url() {
+        let dir = Path::new("/d");
+        assert_eq!(DatabaseTarget::parse(None, dir).unwrap(), DatabaseTarget::Sqlite("/d/licensd.db".into()));
+        assert_eq!(
+            DatabaseTarget::parse(Some("sqlite:///x/y.db"), dir).unwrap(),
+            DatabaseTarget::Sqlite("/x/y.db".into())
+        );
+        assert!(matches!(DatabaseTarget::parse(Some("postgres://u@h/db"), dir).unwrap(), DatabaseTarget::Postgres(_)));
+        assert!(DatabaseTarget::parse(Some("mysql://h/db"), dir).is_err());
+        assert!(DatabaseTarget::parse(Some("sqlite::memory:"), dir).is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://me:hunter2@db/x"), "postgres://me:***@db/x");
+        assert_eq!(redact_url("postgres://me@db/x"), "postgres://me@db/x");
+    }
+}

@@ -1,0 +1,69 @@
+//! Plans: client API "subscription" (name, level), Licenses API "variant", reseller "product".
+
+use super::{Result, Store, StoreError};
+use crate::domain::time::now_ms;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Plan {
+    pub id: i64,
+    pub app_id: i64,
+    pub name: String,
+    pub level: i64,
+    pub duration_secs: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Store {
+    pub async fn create_plan(&self, app_id: i64, name: &str, level: i64, duration_secs: Option<i64>) -> Result<Plan> {
+        Ok(sqlx::query_as::<_, Plan>(
+            "INSERT INTO plans (app_id, name, level, duration_secs, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, app_id, name, level, duration_secs, created_at",
+        )
+        .bind(app_id)
+        .bind(name)
+        .bind(level)
+        .bind(duration_secs)
+        .bind(now_ms())
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn list_plans(&self, app_id: i64) -> Result<Vec<Plan>> {
+        Ok(sqlx::query_as::<_, Plan>(
+            "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 ORDER BY level, id",
+        )
+        .bind(app_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// A plan by id or name within one app.
+    pub async fn plan_by_ref(&self, app_id: i64, reference: &str) -> Result<Plan> {
+        Ok(sqlx::query_as::<_, Plan>(
+            "SELECT id, app_id, name, level, duration_secs, created_at FROM plans \
+             WHERE app_id = $1 AND (id = $2 OR name = $3) ORDER BY id LIMIT 1",
+        )
+        .bind(app_id)
+        .bind(reference.parse::<i64>().unwrap_or(-1))
+        .bind(reference)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// Refused (Conflict) while licenses still name the plan: keys must never lose their plan.
+    pub async fn delete_plan(&self, app_id: i64, plan_id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM plans WHERE id = $1 AND app_id = $2")
+            .bind(plan_id)
+            .bind(app_id)
+            .execute(self.writer())
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(ref db) if db.is_foreign_key_violation() => {
+                    StoreError::Conflict("plan still has licenses".into())
+                }
+                e => e.into(),
+            })?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}

@@ -1,0 +1,114 @@
+//! API tokens (operator, seller admin, store for the Licenses API), stored as SHA-256 only.
+
+use super::{Result, Store, StoreError};
+use crate::domain::{secret, time::now_ms};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// Manages every seller through the admin API.
+    Operator,
+    /// Manages one seller's data through the admin API.
+    Seller,
+    /// Calls the Licenses API v2 for one seller's store.
+    Store,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::Seller => "seller",
+            Self::Store => "store",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "operator" => Some(Self::Operator),
+            "seller" => Some(Self::Seller),
+            "store" => Some(Self::Store),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub seller_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// Who a presented token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenOwner {
+    pub token_id: i64,
+    pub kind: TokenKind,
+    pub seller_id: Option<i64>,
+}
+
+impl Store {
+    /// Creates a token and returns it with the secret, which is never stored and never shown again.
+    pub async fn create_token(
+        &self,
+        kind: TokenKind,
+        seller_id: Option<i64>,
+        name: &str,
+    ) -> Result<(ApiToken, String)> {
+        let plain = secret::new_token(kind.as_str());
+        let token = sqlx::query_as::<_, ApiToken>(
+            "INSERT INTO api_tokens (seller_id, kind, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, seller_id, kind, name, created_at, revoked_at, last_used_at",
+        )
+        .bind(seller_id)
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(secret::hash_secret(&plain))
+        .bind(now_ms())
+        .fetch_one(self.writer())
+        .await?;
+        Ok((token, plain))
+    }
+
+    /// Resolves a presented bearer secret. The lookup is by hash, so the database index does the
+    /// comparison on a digest the caller cannot steer; nothing compares the secret byte by byte.
+    pub async fn authenticate_token(&self, presented: &str) -> Result<TokenOwner> {
+        let row: (i64, String, Option<i64>) =
+            sqlx::query_as("SELECT id, kind, seller_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+                .bind(secret::hash_secret(presented))
+                .fetch_one(self.reader())
+                .await?;
+        let kind = TokenKind::parse(&row.1).ok_or(StoreError::NotFound)?;
+        Ok(TokenOwner { token_id: row.0, kind, seller_id: row.2 })
+    }
+
+    /// Tokens of one seller (`Some`), or every token (`None`, operator view).
+    pub async fn list_tokens(&self, seller_id: Option<i64>) -> Result<Vec<ApiToken>> {
+        Ok(sqlx::query_as::<_, ApiToken>(
+            "SELECT id, seller_id, kind, name, created_at, revoked_at, last_used_at FROM api_tokens \
+             WHERE ($1 IS NULL OR seller_id = $1) ORDER BY id",
+        )
+        .bind(seller_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Revokes a token; with `seller_id` only that seller's tokens can be revoked.
+    pub async fn revoke_token(&self, id: i64, seller_id: Option<i64>) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND ($2 IS NULL OR seller_id = $2) AND revoked_at IS NULL",
+        )
+        .bind(id)
+        .bind(seller_id)
+        .bind(now_ms())
+        .execute(self.writer())
+        .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+}

@@ -1,0 +1,103 @@
+//! End users of an app (client API "user", Licenses API "customer"): the seller's view of them.
+//! The client API's own user queries (register, login, sessions) live in its store files.
+
+use super::{Page, Result, Store, StoreError};
+use crate::domain::time::now_ms;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub app_id: i64,
+    pub username: String,
+    pub email: Option<String>,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub ip: Option<String>,
+    pub banned_reason: Option<String>,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub totp_enabled: i64,
+    pub paused: i64,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+macro_rules! user_columns {
+    () => {
+        "id, app_id, username, email, password_hash, ip, banned_reason, totp_secret, totp_enabled, paused, created_at, last_login_at"
+    };
+}
+
+impl Store {
+    pub async fn list_users(&self, app_id: i64, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+        let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
+        Ok(sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE app_id = $1 AND ($2 IS NULL OR LOWER(username) LIKE $2) ORDER BY id LIMIT $3 OFFSET $4"
+        ))
+        .bind(app_id)
+        .bind(pattern)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// A user by id or username within one app.
+    pub async fn user_by_ref(&self, app_id: i64, reference: &str) -> Result<User> {
+        Ok(sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE app_id = $1 AND (id = $2 OR username = $3) ORDER BY id LIMIT 1"
+        ))
+        .bind(app_id)
+        .bind(reference.parse::<i64>().unwrap_or(-1))
+        .bind(reference)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// Forgets the user's bound HWIDs, so the next login binds a new one.
+    pub async fn reset_user_hwid(&self, user_id: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM user_hwids WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
+    pub async fn user_hwids(&self, user_id: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT hwid FROM user_hwids WHERE user_id = $1 ORDER BY created_at")
+            .bind(user_id)
+            .fetch_all(self.reader())
+            .await?;
+        Ok(rows.into_iter().map(|(h,)| h).collect())
+    }
+
+    pub async fn set_user_ban(&self, user_id: i64, reason: Option<&str>) -> Result<()> {
+        let done = sqlx::query("UPDATE users SET banned_reason = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(reason)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Extends every subscription of the user by `secs` (a running one from its end, an expired
+    /// one from now); lifetime subscriptions stay lifetime.
+    pub async fn extend_user_subscriptions(&self, user_id: i64, secs: i64) -> Result<u64> {
+        let now = now_ms();
+        Ok(sqlx::query(
+            "UPDATE subscriptions SET expires_at = CASE WHEN expires_at > $2 THEN expires_at ELSE $2 END + $3 \
+             WHERE user_id = $1 AND expires_at IS NOT NULL",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(secs.saturating_mul(1000))
+        .execute(self.writer())
+        .await?
+        .rows_affected())
+    }
+}

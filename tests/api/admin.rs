@@ -1,0 +1,73 @@
+//! Admin API: authentication, tenant scope, error shapes.
+
+use crate::engine_tests;
+use crate::harness::TestApp;
+use serde_json::json;
+
+engine_tests!(operator_manages_sellers, seller_token_sees_only_itself, bad_tokens_and_bodies_get_4xx);
+
+async fn operator_manages_sellers(app: TestApp) {
+    let op = app.operator_token().await;
+    let (status, body) = app.post_json("/admin/v1/sellers", &op, &json!({"name": "acme", "key_prefix": "ps-"})).await;
+    assert_eq!(status, 201, "{body}");
+    let seller = &body["data"];
+    assert_eq!(seller["name"], "acme");
+    assert_eq!(seller["ownerid"].as_str().unwrap().len(), 10);
+
+    let (status, body) = app.post_json("/admin/v1/sellers", &op, &json!({"name": "acme"})).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["field"], "name");
+
+    let (status, body) = app.get_json("/admin/v1/sellers", &op).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+}
+
+async fn seller_token_sees_only_itself(app: TestApp) {
+    let a = app.seller("a").await;
+    let b = app.seller("b").await;
+    let (status, body) = app.get_json("/admin/v1/sellers", &a.admin_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(body["data"][0]["id"], a.seller.id);
+
+    // Another seller answers exactly like a missing one.
+    let (s_other, b_other) = app.get_json(&format!("/admin/v1/sellers/{}", b.seller.id), &a.admin_token).await;
+    let (s_missing, b_missing) = app.get_json("/admin/v1/sellers/999999", &a.admin_token).await;
+    assert_eq!(s_other, 404);
+    assert_eq!((s_other, b_other), (s_missing, b_missing));
+
+    // Sellers cannot create sellers; store tokens cannot use the admin API at all.
+    let (status, _) = app.post_json("/admin/v1/sellers", &a.admin_token, &json!({"name": "c"})).await;
+    assert_eq!(status, 403);
+    let (status, _) = app.get_json("/admin/v1/sellers", &a.store_token).await;
+    assert_eq!(status, 401);
+}
+
+async fn bad_tokens_and_bodies_get_4xx(app: TestApp) {
+    let op = app.operator_token().await;
+    let (status, body) = app.get_json("/admin/v1/sellers", "lsd_operator_wrong").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let res = app.http.get(app.url("/admin/v1/sellers")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    let res = app
+        .http
+        .post(app.url("/admin/v1/sellers"))
+        .bearer_auth(&op)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let (status, body) = app.post_json("/admin/v1/sellers", &op, &json!({"name": ""})).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["field"], "name");
+    let (status, _) = app.post_json("/admin/v1/sellers", &op, &json!({"name": "x", "evil": 1})).await;
+    assert_eq!(status, 422);
+    let (status, body) = app.get_json("/admin/v1/sellers/notanumber", &op).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_request");
+}

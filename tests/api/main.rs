@@ -1,0 +1,8 @@
+//! Integration tests: the real server on a real socket, on SQLite and on PostgreSQL.
+//! Every `engine_tests!` body runs once per engine (`<test>::sqlite`, `<test>::postgres`).
+
+mod harness;
+
+mod admin;
+mod ops;
+mod processes;

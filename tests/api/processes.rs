@@ -139,3 +139,53 @@ fn existing_database_is_never_replaced() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("keep-me"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_first_starts_on_one_sqlite_file_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    // Three processes create the same new database and signing key at the same moment.
+    let procs: Vec<Proc> = ports
+        .iter()
+        .map(|p| start(&["--data-dir", data, "--create", "serve", "--listen", &format!("127.0.0.1:{p}")], &[]))
+        .collect();
+    let http = reqwest::Client::new();
+    let mut keys = Vec::new();
+    for p in &ports {
+        wait_ready(&http, *p).await;
+        keys.push(
+            split(http.get(format!("http://127.0.0.1:{p}/api/info")).send().await.unwrap()).await.1["public_key"]
+                .clone(),
+        );
+    }
+    assert!(keys.iter().all(|k| k == &keys[0]), "processes disagree on the signing key: {keys:?}");
+    drop(procs);
+    let out = Command::new(BIN).args(["--data-dir", data, "--json", "seller", "list"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_shuts_down_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut proc = start(
+        &["--data-dir", dir.path().to_str().unwrap(), "--create", "serve", "--listen", &format!("127.0.0.1:{port}")],
+        &[],
+    );
+    let http = reqwest::Client::new();
+    wait_ready(&http, port).await;
+    let pid = proc.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = proc.0.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = status.expect("licensd did not exit after SIGTERM");
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+    assert!(http.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err());
+}

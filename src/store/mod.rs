@@ -8,6 +8,7 @@ mod open;
 
 pub mod apps;
 pub mod audit;
+pub mod bulk;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;

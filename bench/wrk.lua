@@ -1,0 +1,60 @@
+-- Replays pre-built requests for wrk, one per line of a requests file:
+--   METHOD <TAB> PATH <TAB> HEADERS ("Name: value|Name: value") <TAB> BODY
+-- Arguments (after --): requests file, mode ("random" or "sequential"), success marker (a plain
+-- substring every successful body contains; "" accepts any 200), wrk thread count.
+-- A response counts as an error unless its status is 200 and its body holds the marker.
+-- done() prints one "BENCH {json}" line that licensd-bench parses.
+
+local threads = {}
+local requests = {}
+local mode, marker, stride, next_index
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local file = args[1]
+  mode, marker, stride = args[2], args[3] or "", tonumber(args[4] or "1")
+  for line in io.lines(file) do
+    local method, path, headers, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local h = {}
+    for kv in headers:gmatch("[^|]+") do
+      local k, v = kv:match("^(.-): (.*)$")
+      h[k] = v
+    end
+    requests[#requests + 1] = wrk.format(method, path, h, body)
+  end
+  errors = 0
+  next_index = id + 1
+  math.randomseed(os.time() + id * 7919)
+end
+
+function request()
+  if mode == "sequential" then
+    local r = requests[next_index]
+    next_index = next_index + stride
+    if next_index > #requests then next_index = id + 1 end
+    return r
+  end
+  return requests[math.random(#requests)]
+end
+
+function response(status, headers, body)
+  if status ~= 200 or (marker ~= "" and not body:find(marker, 1, true)) then
+    errors = errors + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local errs = 0
+  for _, t in ipairs(threads) do
+    errs = errs + t:get("errors")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"p999_us":%d,"errors":%d,"socket_errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
+    errs, e.connect + e.read + e.write + e.timeout))
+end

@@ -1,0 +1,153 @@
+//! The measured paths, each as a file of pre-built requests that wrk replays.
+
+use crate::seed::Fixture;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Requests per file: plenty for random picks; sequential (write) scenarios need one request
+/// per operation, so they get more.
+const READ_REQUESTS: usize = 50_000;
+const WRITE_REQUESTS: usize = 200_000;
+
+pub struct Plan {
+    pub name: &'static str,
+    pub file: PathBuf,
+    /// Writes walk the file once in order (each request must touch a new row).
+    pub sequential: bool,
+    /// Substring of every successful response body.
+    pub marker: &'static str,
+}
+
+const FORM: &str = "Content-Type: application/x-www-form-urlencoded";
+const JSON: &str = "Content-Type: application/json";
+
+pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
+    let client = |fields: String| {
+        ("POST", "/api/1.3/".to_owned(), FORM.to_owned(), format!("{fields}&name={}&ownerid={}", f.app_name, f.ownerid))
+    };
+    let bearer = format!("{JSON}|Authorization: Bearer {}", f.store_token);
+    let pick = |v: &[String], i: usize| v[i % v.len().max(1)].clone();
+    let mut plans = Vec::new();
+    let mut add = |name: &'static str,
+                   sequential: bool,
+                   marker: &'static str,
+                   reqs: Vec<(&str, String, String, String)>|
+     -> anyhow::Result<()> {
+        if reqs.is_empty() {
+            return Ok(());
+        }
+        let file = dir.join(format!("{}.requests", name.replace([' ', '/'], "_")));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
+        for (method, path, headers, body) in reqs {
+            writeln!(w, "{method}\t{path}\t{headers}\t{body}")?;
+        }
+        w.flush()?;
+        plans.push(Plan { name, file, sequential, marker });
+        Ok(())
+    };
+
+    add("ceiling: GET /healthz", false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
+    add("client init", false, "\"success\":true", vec![client("type=init&ver=1.0".into())])?;
+    let n = READ_REQUESTS.min(f.redeemed.len());
+    add(
+        "client license (existing user)",
+        false,
+        "\"success\":true",
+        (0..n)
+            .map(|i| {
+                let key = &f.redeemed[i];
+                client(format!("type=license&key={key}&hwid=hwid-{key}&sessionid={}", pick(&f.fresh_sessions, i)))
+            })
+            .collect(),
+    )?;
+    let new_keys = &f.unused[..f.unused.len() / 2];
+    add(
+        "client license (new user, write)",
+        true,
+        "\"success\":true",
+        new_keys
+            .iter()
+            .take(WRITE_REQUESTS)
+            .enumerate()
+            .map(|(i, key)| {
+                client(format!("type=license&key={key}&hwid=hwid-{key}&sessionid={}", pick(&f.fresh_sessions, i)))
+            })
+            .collect(),
+    )?;
+    add(
+        "client check",
+        false,
+        "\"success\":true",
+        f.validated_sessions.iter().map(|s| client(format!("type=check&sessionid={s}"))).collect(),
+    )?;
+    add(
+        "licenses validate",
+        false,
+        "\"valid\":true",
+        f.instances
+            .iter()
+            .take(READ_REQUESTS)
+            .map(|(k, id)| {
+                (
+                    "POST",
+                    "/api/v2/licenses/validate".into(),
+                    bearer.clone(),
+                    format!("{{\"license_key\":\"{k}\",\"instance_id\":\"{id}\"}}"),
+                )
+            })
+            .collect(),
+    )?;
+    let activate_keys = &f.unused[f.unused.len() / 2..];
+    add(
+        "licenses activate (write)",
+        true,
+        "\"license_key_id\"",
+        activate_keys
+            .iter()
+            .take(WRITE_REQUESTS)
+            .map(|k| {
+                (
+                    "POST",
+                    "/api/v2/licenses/activate".into(),
+                    bearer.clone(),
+                    format!("{{\"license_key\":\"{k}\",\"instance_name\":\"bench\"}}"),
+                )
+            })
+            .collect(),
+    )?;
+    let (info_keys, assign_keys) = f.stock.split_at(f.stock.len() / 2);
+    add(
+        "reseller licenseinfo",
+        false,
+        "\"ok\":true",
+        info_keys
+            .iter()
+            .take(READ_REQUESTS)
+            .map(|k| {
+                (
+                    "GET",
+                    format!("/reseller/licenseinfo?api_token={}&license={k}", f.reseller_token),
+                    String::new(),
+                    String::new(),
+                )
+            })
+            .collect(),
+    )?;
+    add(
+        "reseller assignlicense (write)",
+        true,
+        "\"ok\":true",
+        assign_keys
+            .iter()
+            .take(WRITE_REQUESTS)
+            .map(|k| {
+                let body = format!(
+                    "{{\"api_token\":\"{}\",\"license\":\"{k}\",\"discord_user_id\":\"123456789012345678\"}}",
+                    f.reseller_token
+                );
+                ("POST", "/reseller/assignlicense".into(), JSON.to_owned(), body)
+            })
+            .collect(),
+    )?;
+    Ok(plans)
+}

@@ -1,0 +1,129 @@
+//! Bulk fixtures for benchmarks and demonstrations: end users bound to existing keys, instances
+//! and client sessions, written set-wise or in multi-row batches instead of one row per request.
+
+use super::{Result, Store};
+use crate::domain::secret;
+use sqlx::QueryBuilder;
+
+const BATCH: usize = 1_000;
+
+impl Store {
+    /// Makes every license of `app_id` with id in `first..=last` redeemed by a key-only user
+    /// (username = key, as the client API's `license` login creates them) holding a subscription
+    /// of the license's plan. Returns the number of users created.
+    pub async fn bulk_redeem_range(&self, app_id: i64, first: i64, last: i64, now_ms: i64) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let users = sqlx::query(
+            "INSERT INTO users (app_id, username, created_at, last_login_at) \
+             SELECT app_id, key, $4, $4 FROM licenses WHERE app_id = $1 AND id BETWEEN $2 AND $3",
+        )
+        .bind(app_id)
+        .bind(first)
+        .bind(last)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE licenses SET used_at = $4, \
+             used_by_user_id = (SELECT u.id FROM users u WHERE u.app_id = licenses.app_id AND u.username = licenses.key) \
+             WHERE app_id = $1 AND id BETWEEN $2 AND $3",
+        )
+        .bind(app_id)
+        .bind(first)
+        .bind(last)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO subscriptions (user_id, plan_id, license_id, expires_at, created_at) \
+             SELECT used_by_user_id, plan_id, id, NULL, $4 FROM licenses WHERE app_id = $1 AND id BETWEEN $2 AND $3",
+        )
+        .bind(app_id)
+        .bind(first)
+        .bind(last)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(users)
+    }
+
+    /// One instance (named `name_prefix-<license id>`) on each license in `license_ids`, with the
+    /// activation counters kept in step. Returns the instance ids in the order of `license_ids`.
+    pub async fn bulk_instances(
+        &self,
+        seller_id: i64,
+        license_ids: &[i64],
+        name_prefix: &str,
+        now_ms: i64,
+    ) -> Result<Vec<String>> {
+        let ids: Vec<String> = license_ids.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+        let mut tx = self.begin_write().await?;
+        for (chunk_ids, chunk_licenses) in ids.chunks(BATCH).zip(license_ids.chunks(BATCH)) {
+            let mut q =
+                QueryBuilder::new("INSERT INTO instances (id, license_id, seller_id, name, created_at, updated_at) ");
+            q.push_values(chunk_ids.iter().zip(chunk_licenses), |mut row, (id, license_id)| {
+                row.push_bind(id.clone())
+                    .push_bind(*license_id)
+                    .push_bind(seller_id)
+                    .push_bind(format!("{name_prefix}-{license_id}"))
+                    .push_bind(now_ms)
+                    .push_bind(now_ms);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "UPDATE licenses SET activations = (SELECT COUNT(*) FROM instances i WHERE i.license_id = licenses.id) \
+             WHERE seller_id = $1 AND id IN (SELECT license_id FROM instances WHERE seller_id = $1)",
+        )
+        .bind(seller_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// `count` client API sessions of `app_id` valid until `expires_at`; validated ones are bound
+    /// to `user_id`. Returns their ids.
+    pub async fn bulk_sessions(
+        &self,
+        app_id: i64,
+        user_id: Option<i64>,
+        count: usize,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> Result<Vec<String>> {
+        let ids: Vec<String> = (0..count).map(|_| secret::new_session_id()).collect();
+        let validated = i64::from(user_id.is_some());
+        let mut tx = self.begin_write().await?;
+        for chunk in ids.chunks(BATCH) {
+            let mut q =
+                QueryBuilder::new("INSERT INTO sessions (id, app_id, user_id, validated, ip, created_at, expires_at) ");
+            q.push_values(chunk, |mut row, id| {
+                row.push_bind(id.clone())
+                    .push_bind(app_id)
+                    .push_bind(user_id)
+                    .push_bind(validated)
+                    .push_bind("127.0.0.1")
+                    .push_bind(now_ms)
+                    .push_bind(expires_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
+impl Store {
+    /// `(id, key)` of an app's licenses in id order, `count` of them from `offset`.
+    pub async fn license_keys_page(&self, app_id: i64, offset: i64, count: i64) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT id, key FROM licenses WHERE app_id = $1 ORDER BY id LIMIT $2 OFFSET $3")
+            .bind(app_id)
+            .bind(count)
+            .bind(offset)
+            .fetch_all(self.reader())
+            .await?)
+    }
+}

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;
+pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;
 pub mod tokens;

@@ -193,6 +193,10 @@ async fn bad_input_is_400(app: TestApp) {
         .await
         .unwrap();
     assert_error(&split(res).await, 400, "Malformed form body: not UTF-8");
+    for key in ["ps-\u{0}A", "ps-\nA"] {
+        let got = get(&app, "licenseinfo", &[("api_token", t), ("license", key)]).await;
+        assert_error(&got, 400, "license must not contain control characters");
+    }
     let long = "k".repeat(300);
     assert_error(&get(&app, "licenseinfo", &[("api_token", t), ("license", &long)]).await, 400, "license is too long");
     // Empty bodies are fine: everything may sit in the query string.

@@ -39,10 +39,15 @@ impl Params {
     }
 
     fn insert(&mut self, name: &str, value: &str) -> Result<(), ResellerError> {
+        let value = value.trim();
         if value.chars().count() > MAX_VALUE_CHARS {
             return Err(ResellerError::BadRequest(format!("{name} is too long")));
         }
-        self.0.insert(name.to_owned(), value.trim().to_owned());
+        // Also keeps NUL away from PostgreSQL, which refuses it in text.
+        if value.chars().any(char::is_control) {
+            return Err(ResellerError::BadRequest(format!("{name} must not contain control characters")));
+        }
+        self.0.insert(name.to_owned(), value.to_owned());
         Ok(())
     }
 
@@ -159,6 +164,9 @@ mod tests {
         assert!(p.int_in("page", 1, 1, i64::MAX).is_err());
         assert_eq!(p.int_in("absent", 7, 1, 9).unwrap(), 7);
         assert!(Params::from_query(&format!("license={}", "k".repeat(300))).is_err());
+        assert!(Params::from_query("license=a%00b").is_err());
+        assert_eq!(Params::from_query("license=K%0A").unwrap().get("license"), Some("K"));
+        assert!(Params::default().merge_json(br#"{"license":"a\u0000"}"#).is_err());
         assert!(matches!(body_kind(Some("application/json; charset=utf-8")), Ok(BodyKind::Json)));
         assert!(matches!(body_kind(Some("Application/X-WWW-Form-Urlencoded")), Ok(BodyKind::Form)));
         assert!(body_kind(Some("text/plain")).is_err());

@@ -1,3 +1,6 @@
--- A reseller's unassigned stock in id order: lets `fetchlicense` seek to a random id and
--- `myavailable` page through the stock without sorting or scanning assigned rows.
-CREATE INDEX licenses_reseller_unassigned ON licenses (reseller_id, id) WHERE discord_user_id IS NULL;
+-- A reseller's stock in (assignment, id) order: `fetchlicense` seeks to a random id among the
+-- unassigned licenses and `myavailable` pages through them, both without sorting and without
+-- reading other resellers' or assigned rows. It starts with the columns of `licenses_reseller`,
+-- which it therefore replaces.
+CREATE INDEX licenses_reseller_stock ON licenses (reseller_id, discord_user_id, id);
+DROP INDEX licenses_reseller;

@@ -269,6 +269,17 @@ async fn resellers_see_only_their_own_stock(app: TestApp) {
     }
     let (_, body) = get(&app, "myavailable", &[("api_token", &two.token)]).await;
     assert_eq!(listed_keys(&body), ["ps-TWO"]);
+    // Moved out of the stock by the seller: gone for the reseller.
+    let id = store.license_by_key(shop.seller_id, "ps-ONE").await.unwrap().id;
+    assert_eq!(store.move_licenses_to_reseller(shop.seller_id, &[id], Some(two.reseller_id)).await.unwrap(), 1);
+    assert_error(
+        &get(&app, "licenseinfo", &[("api_token", &one.token), ("license", "ps-ONE")]).await,
+        404,
+        "License not found",
+    );
+    assert_error(&get(&app, "fetchlicense", &[("api_token", &one.token)]).await, 404, "No licenses available");
+    let (_, body) = get(&app, "myavailable", &[("api_token", &two.token)]).await;
+    assert_eq!(listed_keys(&body), ["ps-ONE", "ps-TWO"]);
 }
 
 async fn sellers_never_share_stock(app: TestApp) {

@@ -85,9 +85,10 @@ async fn limits_are_per_key_and_set_per_reseller(app: TestApp) {
     assert_same_window(window);
 }
 
-/// Two `licensd serve` processes on one PostgreSQL database: one budget per key between them.
+/// Two `licensd serve` processes on one PostgreSQL database: one budget per key between them,
+/// and one winner among concurrent assignments through both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_limit_holds_across_two_processes() {
+async fn limit_and_assignment_hold_across_two_processes() {
     let url = fresh_postgres_database().await;
     let dir = tempfile::tempdir().unwrap();
     let (data, seed) = (dir.path().to_str().unwrap(), "22".repeat(32));
@@ -127,5 +128,25 @@ async fn the_limit_holds_across_two_processes() {
         assert_error(&got, 429, REFUSED);
     }
     assert_same_window(window);
+
+    // One license, 20 concurrent assignments through both processes: exactly one wins.
+    let racer = shop.reseller(&store, "racer").await;
+    shop.stock(&racer, &["ps-RACE"]).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let (http, token) = (http.clone(), racer.token.clone());
+        let url = format!("http://127.0.0.1:{}/reseller/assignlicense", ports[i % 2]);
+        let discord = format!("1234567890123456{i:02}");
+        tasks.spawn(async move {
+            let body = json!({"api_token": token, "license": "ps-RACE", "discord_user_id": discord});
+            (discord, split(http.post(url).json(&body).send().await.unwrap()).await)
+        });
+    }
+    let results = tasks.join_all().await;
+    let winners: Vec<&String> = results.iter().filter(|(_, (s, _))| *s == 200).map(|(d, _)| d).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(results.iter().all(|(_, (s, b))| *s == 200 || (*s == 409 && b["message"] == "License already assigned")));
+    let row = store.license_by_key(shop.seller_id, "ps-RACE").await.unwrap();
+    assert_eq!(row.discord_user_id.as_ref(), Some(winners[0]));
     store.close().await;
 }

@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;
+pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;
 pub mod tokens;

@@ -6,3 +6,6 @@ mod harness;
 mod admin;
 mod ops;
 mod processes;
+mod reseller;
+mod reseller_fixture;
+mod reseller_limits;

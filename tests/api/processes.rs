@@ -7,11 +7,11 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_licensd");
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-struct Proc(Child);
+pub(crate) struct Proc(Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -20,7 +20,7 @@ impl Drop for Proc {
     }
 }
 
-fn start(args: &[&str], envs: &[(&str, &str)]) -> Proc {
+pub(crate) fn start(args: &[&str], envs: &[(&str, &str)]) -> Proc {
     let mut cmd = Command::new(BIN);
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::null()).env_remove("RUST_LOG");
     for (k, v) in envs {
@@ -29,7 +29,7 @@ fn start(args: &[&str], envs: &[(&str, &str)]) -> Proc {
     Proc(cmd.spawn().expect("spawn licensd"))
 }
 
-async fn wait_ready(http: &reqwest::Client, port: u16) {
+pub(crate) async fn wait_ready(http: &reqwest::Client, port: u16) {
     for _ in 0..200 {
         if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/readyz")).send().await
             && r.status() == 200

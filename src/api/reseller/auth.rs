@@ -1,0 +1,32 @@
+//! Who is calling: the reseller behind `api_token`, and whether its key still has budget in the
+//! current minute. Counting happens in the database (`rate_limits`), so every server process
+//! sharing it counts together.
+
+use super::{Params, ResellerError};
+use crate::{
+    domain::time::now_ms,
+    state::AppState,
+    store::{StoreError, resellers::ResellerAuth},
+};
+
+/// Length of a rate-limit window: the seed's limit is per minute.
+const WINDOW_MS: i64 = 60_000;
+
+/// Authenticates the request's `api_token` and counts the request against its key.
+///
+/// Only requests with a valid key are counted, in the key's own bucket: a flood of bad tokens
+/// cannot spend a real key's budget (and costs one indexed read each, no write).
+pub async fn authorize(state: &AppState, params: &Params) -> Result<ResellerAuth, ResellerError> {
+    let token = params.get("api_token").ok_or(ResellerError::MissingToken)?;
+    let caller = state.store.authenticate_reseller_key(token).await.map_err(|e| match e {
+        StoreError::NotFound => ResellerError::InvalidToken,
+        e => ResellerError::Store(e),
+    })?;
+    let now = now_ms();
+    let count = state.store.count_request(&format!("reseller-key:{}", caller.key_id), now, WINDOW_MS).await?;
+    if count > caller.rate_limit_per_min {
+        let window_left_ms = WINDOW_MS - now.rem_euclid(WINDOW_MS);
+        return Err(ResellerError::RateLimited { retry_after_secs: (window_left_ms + 999) / 1000 });
+    }
+    Ok(caller)
+}

@@ -1,0 +1,75 @@
+//! The Reseller API's error envelope: `{"ok":false,"message":...}` with a fitting status. Only
+//! the server's own faults answer 500 (logged, not shown).
+
+use crate::store::StoreError;
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// The seed's exact words for a refused request.
+pub const RATE_LIMITED: &str = "Rate limit exceeded. Try again later.";
+
+#[derive(Debug)]
+pub enum ResellerError {
+    /// Missing or malformed input; the message says which.
+    BadRequest(String),
+    BodyTooLarge,
+    MissingToken,
+    InvalidToken,
+    /// Over the key's budget; the current window ends in this many seconds.
+    RateLimited {
+        retry_after_secs: i64,
+    },
+    /// Unknown license, or one outside the caller's stock: the same answer for both.
+    LicenseNotFound,
+    /// `fetchlicense` on a stock with nothing left to sell.
+    NoneAvailable,
+    AlreadyAssigned,
+    /// In the stock and unassigned, but banned, switched off or expired.
+    NotAssignable(&'static str),
+    UnknownEndpoint,
+    MethodNotAllowed,
+    Store(StoreError),
+}
+
+impl From<StoreError> for ResellerError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl ResellerError {
+    fn status_and_message(&self) -> (StatusCode, &str) {
+        match self {
+            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+            Self::MissingToken => (StatusCode::UNAUTHORIZED, "Missing api_token"),
+            Self::InvalidToken => (StatusCode::UNAUTHORIZED, "Invalid API token"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED),
+            Self::LicenseNotFound => (StatusCode::NOT_FOUND, "License not found"),
+            Self::NoneAvailable => (StatusCode::NOT_FOUND, "No licenses available"),
+            Self::AlreadyAssigned => (StatusCode::CONFLICT, "License already assigned"),
+            Self::NotAssignable(m) => (StatusCode::CONFLICT, m),
+            Self::UnknownEndpoint => (StatusCode::NOT_FOUND, "Unknown endpoint"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed: use GET or POST"),
+            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+        }
+    }
+}
+
+impl IntoResponse for ResellerError {
+    fn into_response(self) -> Response {
+        if let Self::Store(e) = &self {
+            tracing::error!(error = %e, "reseller API storage failure");
+        }
+        let (status, message) = self.status_and_message();
+        let mut res = (status, Json(json!({ "ok": false, "message": message }))).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        res
+    }
+}

@@ -1,0 +1,174 @@
+//! A reseller's stock as the Reseller API sees it: the licenses whose `reseller_id` is the
+//! reseller, listed, looked up by key, drawn at random, and assigned to a Discord user.
+//!
+//! Every query names the reseller (and its seller, for the `(seller_id, key)` index), so a key
+//! outside the caller's stock is indistinguishable from a missing one. Assignment is one
+//! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
+
+use super::{Page, Result, Store};
+use crate::domain::license::{self, LicenseStatus};
+use rand::Rng;
+
+/// One license of a reseller's stock with its plan's name (the reseller API's "product").
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StockLicense {
+    pub id: i64,
+    pub key: String,
+    pub product: String,
+    pub duration_secs: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub active: i64,
+    pub banned_reason: Option<String>,
+    pub discord_user_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// What an assignment did (a license outside the stock is `StoreError::NotFound`).
+#[derive(Debug, Clone)]
+pub enum AssignOutcome {
+    Assigned,
+    /// Another request (or an earlier one) assigned it first.
+    AlreadyAssigned,
+    /// Unassigned but not sellable: switched off, banned or expired; the row says which.
+    Unavailable(StockLicense),
+}
+
+macro_rules! stock_select {
+    () => {
+        "SELECT l.id, l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
+         l.discord_user_id, l.created_at FROM licenses l JOIN plans p ON p.id = l.plan_id "
+    };
+}
+
+/// Sellable stock of reseller $1 at time $2, to be read `ORDER BY l.discord_user_id, l.id`.
+///
+/// That order (constant `discord_user_id`, all NULL here, then id) is the one of the index
+/// `licenses_reseller_stock (reseller_id, discord_user_id, id)`, which both engines then seek
+/// into. Ordered by `l.id` alone PostgreSQL may instead walk the primary key, filtering out every
+/// other reseller's row on the way (measured: 130 ms for one page when 150k rows of others
+/// precede the stock); the primary key cannot deliver this order.
+macro_rules! sellable {
+    () => {
+        "l.reseller_id = $1 AND l.discord_user_id IS NULL AND l.active = 1 AND l.banned_reason IS NULL \
+         AND (l.expires_at IS NULL OR l.expires_at > $2)"
+    };
+}
+
+impl Store {
+    /// One page of the reseller's sellable stock, oldest first.
+    pub async fn available_stock(&self, reseller_id: i64, now_ms: i64, page: Page) -> Result<Vec<StockLicense>> {
+        Ok(sqlx::query_as::<_, StockLicense>(concat!(
+            stock_select!(),
+            "WHERE ",
+            sellable!(),
+            " ORDER BY l.discord_user_id, l.id LIMIT $3 OFFSET $4"
+        ))
+        .bind(reseller_id)
+        .bind(now_ms)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// A license of the reseller's stock by key, whatever its state.
+    pub async fn stock_license(&self, seller_id: i64, reseller_id: i64, key: &str) -> Result<StockLicense> {
+        Ok(sqlx::query_as::<_, StockLicense>(concat!(
+            stock_select!(),
+            "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3"
+        ))
+        .bind(seller_id)
+        .bind(key)
+        .bind(reseller_id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// A random sellable license of the reseller's stock, `None` when there is none.
+    ///
+    /// Cost is independent of the stock's size: read the id range of the unassigned stock (two
+    /// index seeks), draw an id in it, and take the first sellable license at or after that id,
+    /// wrapping around to the start. A license's chance is proportional to the id gap before it,
+    /// which is close to uniform for stock generated in batches.
+    pub async fn random_available_stock(&self, reseller_id: i64, now_ms: i64) -> Result<Option<StockLicense>> {
+        // The ends of the unassigned stock, one index seek each (in the order `sellable!` explains).
+        let (low, high): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT id FROM licenses WHERE reseller_id = $1 AND discord_user_id IS NULL \
+                     ORDER BY discord_user_id, id LIMIT 1), \
+                    (SELECT id FROM licenses WHERE reseller_id = $1 AND discord_user_id IS NULL \
+                     ORDER BY discord_user_id DESC, id DESC LIMIT 1)",
+        )
+        .bind(reseller_id)
+        .fetch_one(self.reader())
+        .await?;
+        let (Some(low), Some(high)) = (low, high) else { return Ok(None) };
+        let start = rand::thread_rng().gen_range(low..=high);
+        for from in [start, low] {
+            let found = sqlx::query_as::<_, StockLicense>(concat!(
+                stock_select!(),
+                "WHERE ",
+                sellable!(),
+                " AND l.id >= $3 ORDER BY l.discord_user_id, l.id LIMIT 1"
+            ))
+            .bind(reseller_id)
+            .bind(now_ms)
+            .bind(from)
+            .fetch_optional(self.reader())
+            .await?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Assigns a sellable license of the reseller's stock to a Discord user, in one conditional
+    /// UPDATE. On PostgreSQL (READ COMMITTED) a concurrent assignment of the same row waits for
+    /// the row lock and then re-checks the WHERE clause against the committed row, so it finds
+    /// `discord_user_id` set and updates nothing; SQLite runs writers one at a time. On refusal a
+    /// read tells why; should that read find the license sellable again (the seller released it
+    /// in between), the UPDATE is retried.
+    pub async fn assign_stock_license(
+        &self,
+        seller_id: i64,
+        reseller_id: i64,
+        key: &str,
+        discord_user_id: &str,
+        now_ms: i64,
+    ) -> Result<AssignOutcome> {
+        const ATTEMPTS: usize = 3;
+        for _ in 0..ATTEMPTS {
+            let assigned = sqlx::query(
+                "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
+                 WHERE seller_id = $1 AND key = $2 AND reseller_id = $3 AND discord_user_id IS NULL \
+                 AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5)",
+            )
+            .bind(seller_id)
+            .bind(key)
+            .bind(reseller_id)
+            .bind(discord_user_id)
+            .bind(now_ms)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+            if assigned == 1 {
+                return Ok(AssignOutcome::Assigned);
+            }
+            let current = self.stock_license(seller_id, reseller_id, key).await?;
+            if current.discord_user_id.is_some() {
+                return Ok(AssignOutcome::AlreadyAssigned);
+            }
+            if current.status(now_ms) != LicenseStatus::Active {
+                return Ok(AssignOutcome::Unavailable(current));
+            }
+        }
+        Ok(AssignOutcome::AlreadyAssigned)
+    }
+}
+
+impl StockLicense {
+    /// The `sellable!()` condition for this row, leaving the assignment aside.
+    pub fn status(&self, now_ms: i64) -> LicenseStatus {
+        license::status(self.active == 1, self.banned_reason.is_some(), self.expires_at, now_ms)
+    }
+}

@@ -1,5 +1,6 @@
 //! A reseller's stock as the Reseller API sees it: the licenses whose `reseller_id` is the
-//! reseller, listed, looked up by key, drawn at random, and assigned to a Discord user.
+//! reseller, listed, looked up by key, drawn at random, and assigned to a Discord user; and the
+//! last-use stamp of the key that asked.
 //!
 //! Every query names the reseller (and its seller, for the `(seller_id, key)` index), so a key
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
@@ -163,6 +164,16 @@ impl Store {
             }
         }
         Ok(AssignOutcome::AlreadyAssigned)
+    }
+
+    /// Records that a reseller key was used (the seller sees it in the key list).
+    pub async fn touch_reseller_key(&self, key_id: i64, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE reseller_keys SET last_used_at = $2 WHERE id = $1")
+            .bind(key_id)
+            .bind(now_ms)
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
 }
 

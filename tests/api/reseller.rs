@@ -215,6 +215,10 @@ async fn bad_tokens_are_401(app: TestApp) {
         assert_error(&get(&app, endpoint, &[("api_token", "lsd_reseller_nope")]).await, 401, "Invalid API token");
     }
     let other = shop.reseller(store, "other").await;
+    assert_eq!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at, None);
+    let before = now_ms();
+    assert_eq!(get(&app, "myavailable", &[("api_token", &bot.token)]).await.0, 200);
+    assert!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at.unwrap() >= before);
     store.revoke_reseller_key(bot.reseller_id, bot.key_id).await.unwrap();
     assert_error(&get(&app, "myavailable", &[("api_token", &bot.token)]).await, 401, "Invalid API token");
     // A new key of the same reseller works; deleting the reseller ends all of its keys.

@@ -13,7 +13,6 @@ use rand::Rng;
 /// One license of a reseller's stock with its plan's name (the reseller API's "product").
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StockLicense {
-    pub id: i64,
     pub key: String,
     pub product: String,
     pub duration_secs: Option<i64>,
@@ -36,7 +35,7 @@ pub enum AssignOutcome {
 
 macro_rules! stock_select {
     () => {
-        "SELECT l.id, l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
+        "SELECT l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
          l.discord_user_id, l.created_at FROM licenses l JOIN plans p ON p.id = l.plan_id "
     };
 }
@@ -163,6 +162,7 @@ impl Store {
                 return Ok(AssignOutcome::Unavailable(current));
             }
         }
+        // Released and taken again three times in a row: someone else keeps winning.
         Ok(AssignOutcome::AlreadyAssigned)
     }
 

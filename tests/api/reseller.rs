@@ -127,7 +127,9 @@ async fn body_wins_over_query_string(app: TestApp) {
     let got = split(app.http.post(&url).json(&json!({"api_token": "wrong"})).send().await.unwrap()).await;
     assert_error(&got, 401, "Invalid API token");
     // A Discord id sent as a JSON number is taken as its digits.
-    let body = json!({"api_token": bot.token, "license": "ps-A", "discord_user_id": 123_456_789_012_345_678_u64});
+    // Parameters no endpoint reads are ignored, whatever they hold.
+    let body = json!({"api_token": bot.token, "license": "ps-A", "discord_user_id": 123_456_789_012_345_678_u64,
+        "extra": {"nested": [true]}, "note": "a\nb"});
     let res = app.http.post(app.url("/reseller/assignlicense")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let row = app.store().license_by_key(shop.seller_id, "ps-A").await.unwrap();

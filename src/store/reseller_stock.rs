@@ -1,5 +1,6 @@
 //! A reseller's stock as the Reseller API sees it: the licenses whose `reseller_id` is the
-//! reseller, listed, looked up by key, drawn at random, and assigned to a Discord user.
+//! reseller, listed, looked up by key, drawn at random, and assigned to a Discord user; and the
+//! last-use stamp of the key that asked.
 //!
 //! Every query names the reseller (and its seller, for the `(seller_id, key)` index), so a key
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
@@ -12,7 +13,6 @@ use rand::Rng;
 /// One license of a reseller's stock with its plan's name (the reseller API's "product").
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StockLicense {
-    pub id: i64,
     pub key: String,
     pub product: String,
     pub duration_secs: Option<i64>,
@@ -35,7 +35,7 @@ pub enum AssignOutcome {
 
 macro_rules! stock_select {
     () => {
-        "SELECT l.id, l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
+        "SELECT l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
          l.discord_user_id, l.created_at FROM licenses l JOIN plans p ON p.id = l.plan_id "
     };
 }
@@ -162,7 +162,18 @@ impl Store {
                 return Ok(AssignOutcome::Unavailable(current));
             }
         }
+        // Released and taken again three times in a row: someone else keeps winning.
         Ok(AssignOutcome::AlreadyAssigned)
+    }
+
+    /// Records that a reseller key was used (the seller sees it in the key list).
+    pub async fn touch_reseller_key(&self, key_id: i64, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE reseller_keys SET last_used_at = $2 WHERE id = $1")
+            .bind(key_id)
+            .bind(now_ms)
+            .execute(self.writer())
+            .await?;
+        Ok(())
     }
 }
 

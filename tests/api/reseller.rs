@@ -127,7 +127,9 @@ async fn body_wins_over_query_string(app: TestApp) {
     let got = split(app.http.post(&url).json(&json!({"api_token": "wrong"})).send().await.unwrap()).await;
     assert_error(&got, 401, "Invalid API token");
     // A Discord id sent as a JSON number is taken as its digits.
-    let body = json!({"api_token": bot.token, "license": "ps-A", "discord_user_id": 123_456_789_012_345_678_u64});
+    // Parameters no endpoint reads are ignored, whatever they hold.
+    let body = json!({"api_token": bot.token, "license": "ps-A", "discord_user_id": 123_456_789_012_345_678_u64,
+        "extra": {"nested": [true]}, "note": "a\nb"});
     let res = app.http.post(app.url("/reseller/assignlicense")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let row = app.store().license_by_key(shop.seller_id, "ps-A").await.unwrap();
@@ -215,6 +217,10 @@ async fn bad_tokens_are_401(app: TestApp) {
         assert_error(&get(&app, endpoint, &[("api_token", "lsd_reseller_nope")]).await, 401, "Invalid API token");
     }
     let other = shop.reseller(store, "other").await;
+    assert_eq!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at, None);
+    let before = now_ms();
+    assert_eq!(get(&app, "myavailable", &[("api_token", &bot.token)]).await.0, 200);
+    assert!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at.unwrap() >= before);
     store.revoke_reseller_key(bot.reseller_id, bot.key_id).await.unwrap();
     assert_error(&get(&app, "myavailable", &[("api_token", &bot.token)]).await, 401, "Invalid API token");
     // A new key of the same reseller works; deleting the reseller ends all of its keys.

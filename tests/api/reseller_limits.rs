@@ -25,7 +25,7 @@ async fn the_101st_request_in_a_minute_is_refused_until_the_next(app: TestApp) {
     let shop = Shop::open(&app, "shop").await;
     let bot = shop.reseller(app.store(), "bot").await;
     shop.stock(&bot, &["ps-A"]).await;
-    let window = fresh_window(Duration::from_secs(10)).await;
+    let window = fresh_window(Duration::from_secs(15)).await;
     // Requests with a wrong token are refused without touching anyone's budget.
     for _ in 0..30 {
         assert_error(&get(&app, "myavailable", &[("api_token", "lsd_reseller_wrong")]).await, 401, "Invalid API token");

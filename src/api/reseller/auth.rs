@@ -24,6 +24,10 @@ pub async fn authorize(state: &AppState, params: &Params) -> Result<ResellerAuth
     })?;
     let now = now_ms();
     let count = state.store.count_request(&format!("reseller-key:{}", caller.key_id), now, WINDOW_MS).await?;
+    // The first request of a key's minute also stamps `last_used_at`: one write a minute at most.
+    if count == 1 {
+        state.store.touch_reseller_key(caller.key_id, now).await?;
+    }
     if count > caller.rate_limit_per_min {
         let window_left_ms = WINDOW_MS - now.rem_euclid(WINDOW_MS);
         return Err(ResellerError::RateLimited { retry_after_secs: (window_left_ms + 999) / 1000 });

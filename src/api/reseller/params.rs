@@ -14,6 +14,9 @@ use std::collections::HashMap;
 /// Longest value accepted for any parameter; tokens and keys are far shorter.
 const MAX_VALUE_CHARS: usize = 256;
 
+/// The parameters any endpoint reads; others are ignored whatever they hold.
+const KNOWN: [&str; 5] = ["api_token", "license", "discord_user_id", "limit", "page"];
+
 /// The merged parameters of one request, trimmed; empty values count as absent.
 #[derive(Debug, Default)]
 pub struct Params(HashMap<String, String>);
@@ -39,6 +42,9 @@ impl Params {
     }
 
     fn insert(&mut self, name: &str, value: &str) -> Result<(), ResellerError> {
+        if !KNOWN.contains(&name) {
+            return Ok(());
+        }
         let value = value.trim();
         if value.chars().count() > MAX_VALUE_CHARS {
             return Err(ResellerError::BadRequest(format!("{name} is too long")));
@@ -80,7 +86,7 @@ impl Params {
         let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) else {
             return Err(bad("Malformed JSON body: expected an object"));
         };
-        for (name, value) in members {
+        for (name, value) in members.into_iter().filter(|(name, _)| KNOWN.contains(&name.as_str())) {
             match value {
                 Value::String(s) => self.insert(&name, &s)?,
                 Value::Number(n) if n.is_u64() || n.is_i64() => self.insert(&name, &n.to_string())?,
@@ -146,7 +152,7 @@ mod tests {
         let mut p = Params::from_query("api_token=q&license=%20K1%20&license=K2&empty=").unwrap();
         assert_eq!(p.get("license"), Some("K1"));
         assert_eq!(p.get("empty"), None);
-        p.merge_json(br#"{"api_token":"b","discord_user_id":123456789012345678,"x":null}"#).unwrap();
+        p.merge_json(br#"{"api_token":"b","discord_user_id":123456789012345678,"x":[true],"page":null}"#).unwrap();
         assert_eq!(p.get("api_token"), Some("b"));
         assert_eq!(p.get("discord_user_id"), Some("123456789012345678"));
         assert!(p.merge_json(b"[1]").is_err());
@@ -165,6 +171,7 @@ mod tests {
         assert_eq!(p.int_in("absent", 7, 1, 9).unwrap(), 7);
         assert!(Params::from_query(&format!("license={}", "k".repeat(300))).is_err());
         assert!(Params::from_query("license=a%00b").is_err());
+        assert!(Params::from_query("note=a%00b").unwrap().0.is_empty());
         assert_eq!(Params::from_query("license=K%0A").unwrap().get("license"), Some("K"));
         assert!(Params::default().merge_json(br#"{"license":"a\u0000"}"#).is_err());
         assert!(matches!(body_kind(Some("application/json; charset=utf-8")), Ok(BodyKind::Json)));

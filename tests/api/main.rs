@@ -4,6 +4,7 @@
 mod harness;
 
 mod admin;
+mod licenses;
 mod ops;
 mod processes;
 mod reseller;

@@ -5,6 +5,7 @@ mod harness;
 
 mod admin;
 mod licenses;
+mod licenses_races;
 mod ops;
 mod processes;
 mod reseller;

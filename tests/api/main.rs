@@ -6,6 +6,7 @@ mod harness;
 mod admin;
 mod licenses;
 mod licenses_races;
+mod licenses_sdk;
 mod ops;
 mod processes;
 mod reseller;

@@ -398,6 +398,16 @@ async fn invalid_bodies_name_the_field(app: TestApp) {
         let msg = answer["errors"][field][0].as_str().unwrap_or_else(|| panic!("{path} {body}: {answer}"));
         assert!(msg.contains(words), "{msg}");
     }
+    // NUL and other control characters (PostgreSQL text cannot hold NUL) are refused by name.
+    for (path, body, field) in [
+        ("/api/v2/licenses/activate", json!({"license_key": k.key, "instance_name": "a\u{0}b"}), "instance_name"),
+        ("/api/v2/licenses/validate", json!({"license_key": "K\u{0}", "instance_id": "x"}), "license_key"),
+        ("/api/v2/licenses/deactivate", json!({"license_key": k.key, "instance_id": "\u{7}"}), "instance_id"),
+    ] {
+        let (status, answer) = app.post_json(path, &s.token, &body).await;
+        assert_eq!(status, 422, "{path}: {answer}");
+        assert!(answer["errors"][field][0].as_str().unwrap().contains("control characters"), "{answer}");
+    }
     // Unknown fields are ignored.
     let (status, _) = app
         .post_json(

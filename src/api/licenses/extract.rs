@@ -105,7 +105,12 @@ impl FromRequestParts<AppState> for InstancePath {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let ids = path_ids(parts, state, super::error::KEY_NOT_FOUND).await?;
         let key_id = parse_key_id(ids.first())?;
-        let instance = ids.get(1).cloned().ok_or(LicensesError::NotFound(super::error::INSTANCE_NOT_FOUND))?;
+        // No instance id has control characters (and PostgreSQL cannot compare text with NUL).
+        let instance = ids
+            .get(1)
+            .filter(|id| !id.chars().any(char::is_control))
+            .cloned()
+            .ok_or(LicensesError::NotFound(super::error::INSTANCE_NOT_FOUND))?;
         Ok(Self(key_id, instance))
     }
 }

@@ -89,6 +89,11 @@ impl<'a> Fields<'a> {
             self.fail(field, &format!("must not be greater than {MAX_STRING} characters"));
             return None;
         }
+        // PostgreSQL cannot store NUL in text; no key, name or id needs control characters.
+        if s.chars().any(char::is_control) {
+            self.fail(field, "must not contain control characters");
+            return None;
+        }
         Some(s.to_owned())
     }
 

@@ -5,6 +5,7 @@ mod harness;
 
 mod admin;
 mod licenses;
+mod licenses_inputs;
 mod licenses_races;
 mod licenses_sdk;
 mod ops;

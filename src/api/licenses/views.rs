@@ -30,6 +30,14 @@ pub struct KeyView {
     pub instances_count: Option<i64>,
 }
 
+/// The last instant ISO 8601 with four-digit years can show; later expiries (absurd durations
+/// saturate towards i64::MAX) print as this instead of failing to format.
+const LAST_PRINTABLE_MS: i64 = 253_402_300_799_999;
+
+fn expiry(ms: i64) -> String {
+    iso_micros(ms.min(LAST_PRINTABLE_MS))
+}
+
 pub fn status(l: &License, now: i64) -> &'static str {
     license::status(l.active == 1, l.banned_reason.is_some(), l.expires_at, now).as_str()
 }
@@ -43,7 +51,7 @@ impl KeyView {
             limit: l.max_activations,
             active: i64::from(l.active == 1),
             status: status(l, now),
-            expires_at: l.expires_at.map(iso_micros),
+            expires_at: l.expires_at.map(expiry),
             is_expired: license::is_expired(l.expires_at, now),
             store_id: l.seller_id,
             order_id: l.order_id,
@@ -142,7 +150,7 @@ pub fn activation_refusal(r: Refusal, key: Option<&License>, now: i64) -> Value 
         body["license_key"] = json!({
             "id": l.id,
             "status": status(l, now),
-            "expired_at": l.expires_at.map(iso_micros),
+            "expired_at": l.expires_at.map(expiry),
         });
     }
     body

@@ -72,12 +72,9 @@ async fn names_store(state: &AppState, seller_id: i64, named: &str) -> Result<bo
     Ok(named == seller.name || named == seller.ownerid)
 }
 
-/// A numeric id from the path; anything else is a 404, like Laravel's route model binding.
-pub async fn path_ids(
-    parts: &mut Parts,
-    state: &AppState,
-    message: &'static str,
-) -> Result<Vec<String>, LicensesError> {
+/// The path's parameters; an undecodable path is a 404 with `message`, like Laravel's route
+/// model binding.
+async fn path_ids(parts: &mut Parts, state: &AppState, message: &'static str) -> Result<Vec<String>, LicensesError> {
     Path::<Vec<String>>::from_request_parts(parts, state)
         .await
         .map(|Path(v)| v)
@@ -115,6 +112,7 @@ impl FromRequestParts<AppState> for InstancePath {
     }
 }
 
+/// A key id is an integer; anything else is a key that does not exist.
 fn parse_key_id(raw: Option<&String>) -> Result<i64, LicensesError> {
     raw.and_then(|s| s.parse::<i64>().ok()).ok_or(LicensesError::NotFound(super::error::KEY_NOT_FOUND))
 }

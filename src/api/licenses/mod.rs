@@ -9,8 +9,6 @@ mod fields;
 mod keys;
 mod views;
 
-pub use error::LicensesError;
-
 use crate::state::AppState;
 use axum::{
     Router,

@@ -155,3 +155,31 @@ pub fn activation_refusal(r: Refusal, key: Option<&License>, now: i64) -> Value 
     }
     body
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_listing_has_one_page() {
+        let p = page::<Value>(vec![], 0, Paging { per_page: 15, page: 1 }, "/x");
+        assert_eq!(p["meta"]["last_page"], 1);
+        assert_eq!((p["meta"]["from"].clone(), p["meta"]["to"].clone()), (Value::Null, Value::Null));
+        assert_eq!((p["links"]["prev"].clone(), p["links"]["next"].clone()), (Value::Null, Value::Null));
+    }
+
+    #[test]
+    fn last_partial_page() {
+        let p = page(vec![1, 2], 32, Paging { per_page: 10, page: 4 }, "/x");
+        assert_eq!(p["meta"]["last_page"], 4);
+        assert_eq!((p["meta"]["from"].as_i64(), p["meta"]["to"].as_i64()), (Some(31), Some(32)));
+        assert_eq!(p["links"]["prev"], "/x?limit=10&page=3");
+        assert_eq!(p["links"]["next"], Value::Null);
+    }
+
+    #[test]
+    fn far_expiries_print_as_year_9999() {
+        assert_eq!(expiry(i64::MAX), "9999-12-31T23:59:59.999000Z");
+        assert_eq!(expiry(1_745_352_519_000), "2025-04-22T20:08:39.000000Z");
+    }
+}

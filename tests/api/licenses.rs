@@ -299,11 +299,19 @@ async fn validation_refusals(app: TestApp) {
     let exp = key(&app, &s, KeySpec { expires_at: Some(now_ms() + 400), ..KeySpec::default() }).await;
     let (status, body) = activate(&app, &s.token, &exp.key, "pc").await;
     assert_eq!(status, 200, "{body}");
-    let exp_instance = body["id"].clone();
+    let exp_instance_id = body["id"].clone();
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let (status, body) = validate(exp.key.clone(), exp_instance).await;
+    let (status, body) = validate(exp.key.clone(), exp_instance_id.clone()).await;
     assert_eq!((status, body), (422, json!({"message": "This license key has expired."})));
     assert_eq!(store.license(s.seller_id, exp.id).await.unwrap().activations, 1);
+
+    // Switched-off and expired keys can still release their machines.
+    for (k, id) in [(&k.key, json!(instance)), (&exp.key, exp_instance_id)] {
+        let (status, body) =
+            app.post_json("/api/v2/licenses/deactivate", &s.token, &json!({"license_key": k, "instance_id": id})).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(store.license(s.seller_id, exp.id).await.unwrap().activations, 0);
 }
 
 async fn duration_starts_at_first_activation(app: TestApp) {

@@ -43,6 +43,8 @@ pub struct Config {
     pub password_hash_concurrency: usize,
     /// Let seller webhooks reach private and loopback addresses (off: SSRF protection).
     pub webhook_allow_private: bool,
+    /// Licenses API requests per store token per minute (0: unlimited).
+    pub licenses_rate_limit_per_min: u32,
     pub smtp: Option<SmtpConfig>,
     pub log: LogConfig,
 }
@@ -86,6 +88,7 @@ impl Default for Config {
             max_file_bytes: 8 * 1024 * 1024,
             password_hash_concurrency: 2,
             webhook_allow_private: false,
+            licenses_rate_limit_per_min: 6000,
             smtp: None,
             log: LogConfig::default(),
         }

@@ -78,27 +78,24 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut inserted = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(INSERT_BATCH) {
-            let mut q = QueryBuilder::new(
-                "INSERT INTO licenses (seller_id, app_id, plan_id, key, duration_secs, expires_at, max_activations, \
-                 note, reseller_id, order_id, customer_id, created_at, updated_at) ",
-            );
-            q.push_values(chunk, |mut row, key| {
-                row.push_bind(spec.seller_id)
-                    .push_bind(spec.app_id)
-                    .push_bind(spec.plan_id)
-                    .push_bind(key.clone())
-                    .push_bind(spec.duration_secs)
-                    .push_bind(spec.expires_at)
-                    .push_bind(spec.max_activations)
-                    .push_bind(spec.note.clone())
-                    .push_bind(spec.reseller_id)
-                    .push_bind(spec.order_id)
-                    .push_bind(spec.customer_id)
-                    .push_bind(now)
-                    .push_bind(now);
-            });
-            q.push(" ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
-            let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut *tx).await?;
+            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(insert_sql(chunk.len())));
+            for key in chunk {
+                q = q
+                    .bind(spec.seller_id)
+                    .bind(spec.app_id)
+                    .bind(spec.plan_id)
+                    .bind(key.clone())
+                    .bind(spec.duration_secs)
+                    .bind(spec.expires_at)
+                    .bind(spec.max_activations)
+                    .bind(spec.note.clone())
+                    .bind(spec.reseller_id)
+                    .bind(spec.order_id)
+                    .bind(spec.customer_id)
+                    .bind(now)
+                    .bind(now);
+            }
+            let rows = q.fetch_all(&mut *tx).await?;
             inserted.extend(rows.into_iter().map(|(k,)| k));
         }
         tx.commit().await?;
@@ -197,6 +194,24 @@ impl Store {
         tx.commit().await?;
         Ok(moved)
     }
+}
+
+/// The multi-row INSERT of `rows` licenses with numbered placeholders (`$1`..), which both
+/// engines accept; sqlx's `QueryBuilder` writes `?` for the Any driver, which PostgreSQL rejects.
+fn insert_sql(rows: usize) -> String {
+    const COLUMNS: usize = 13;
+    let mut sql = String::from(
+        "INSERT INTO licenses (seller_id, app_id, plan_id, key, duration_secs, expires_at, max_activations, \
+         note, reseller_id, order_id, customer_id, created_at, updated_at) VALUES ",
+    );
+    for row in 0..rows {
+        let params: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", row * COLUMNS + c)).collect();
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
+    sql
 }
 
 fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &LicenseFilter) {

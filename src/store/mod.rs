@@ -9,6 +9,8 @@ mod open;
 pub mod apps;
 pub mod audit;
 pub mod bulk;
+pub mod idempotency;
+pub mod instances;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;

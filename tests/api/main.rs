@@ -4,6 +4,10 @@
 mod harness;
 
 mod admin;
+mod licenses;
+mod licenses_inputs;
+mod licenses_races;
+mod licenses_sdk;
 mod ops;
 mod processes;
 mod reseller;

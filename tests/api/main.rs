@@ -4,6 +4,7 @@
 mod harness;
 
 mod admin;
+mod crash;
 mod licenses;
 mod licenses_inputs;
 mod licenses_races;

@@ -15,11 +15,14 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Kill/restart cycles per engine.
 const CYCLES: u64 = 8;
+/// Kill/restart cycles of the two-process test.
+const TWO_PROCESS_CYCLES: u64 = 4;
 /// Concurrent clients during a cycle.
 const WORKERS: u64 = 12;
 /// Keys the load activates, each with this limit: small, so that the limit is reached often.
@@ -43,9 +46,15 @@ async fn sigkill_keeps_acknowledged_writes_postgres() {
     crash_cycles(Engine::Postgres, fresh_postgres_database().await, dir.path().to_path_buf()).await;
 }
 
-async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
+/// The run's seed: `CRASH_SEED` or a fresh one from the OS, printed either way.
+fn run_seed() -> u64 {
     let seed = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| OsRng.r#gen::<u64>());
     println!("crash test seed: {seed} (replay with CRASH_SEED={seed})");
+    seed
+}
+
+async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
+    let seed = run_seed();
     let started = Instant::now();
     let fixture = Arc::new(Fixture::seed(engine, &url).await);
     let ledger = Arc::new(Mutex::new(Ledger::default()));
@@ -58,7 +67,7 @@ async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
         for w in 0..WORKERS {
             let client = Client { http: http.clone(), base: server.base(), fixture: fixture.clone() };
             let worker_rng = StdRng::seed_from_u64(seed ^ (cycle << 32) ^ (w + 1));
-            workers.spawn(work(client, ledger.clone(), worker_rng));
+            workers.spawn(work(client, ledger.clone(), worker_rng, Arc::new(AtomicBool::new(false))));
         }
         tokio::time::sleep(kill_after).await;
         server.kill();
@@ -69,9 +78,58 @@ async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
         let client = Client { http: http.clone(), base: server.base(), fixture: fixture.clone() };
         check(&client, &url, &ledger, &context).await;
     }
-    let l = ledger.lock().unwrap();
+    summarize(&format!("{engine:?}"), &ledger.lock().unwrap(), started, seed);
+}
+
+/// Two `licensd` processes on one PostgreSQL database under load, one of them SIGKILLed at a
+/// random moment: the other answers every request it gets, before and after the kill, and the
+/// acknowledged writes of both (checked through the survivor) hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_one_of_two_processes_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let url = fresh_postgres_database().await;
+    let seed = run_seed();
+    let started = Instant::now();
+    let fixture = Arc::new(Fixture::seed(Engine::Postgres, &url).await);
+    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut servers = [Licensd::start(&url, dir, &http).await, Licensd::start(&url, dir, &http).await];
+    for cycle in 0..TWO_PROCESS_CYCLES {
+        let victim = rng.gen_range(0..2);
+        let kill_after = Duration::from_millis(rng.gen_range(KILL_AFTER_MS));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut workers = tokio::task::JoinSet::new();
+        for w in 0..WORKERS {
+            let on = (w % 2) as usize;
+            let client = Client { http: http.clone(), base: servers[on].base(), fixture: fixture.clone() };
+            let worker =
+                work(client, ledger.clone(), StdRng::seed_from_u64(seed ^ (cycle << 32) ^ (w + 1)), stop.clone());
+            workers.spawn(async move { (on, worker.await) });
+        }
+        tokio::time::sleep(kill_after).await;
+        servers[victim].kill();
+        // The survivor carries the whole load for a while (rows the dead process had locked
+        // must be released by PostgreSQL, or its clients would hang here).
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.store(true, Ordering::Relaxed);
+        let ended = tokio::time::timeout(Duration::from_secs(20), workers.join_all()).await.expect("workers stopped");
+        let context = format!("seed {seed}, cycle {cycle}, process {victim} killed after {kill_after:?}");
+        let dropped = ended.iter().filter(|(on, cut_off)| *on != victim && *cut_off).count();
+        assert_eq!(dropped, 0, "{context}: the surviving process left requests unanswered");
+        let survivor = Client { http: http.clone(), base: servers[1 - victim].base(), fixture: fixture.clone() };
+        check(&survivor, &url, &ledger, &context).await;
+        servers[victim] = Licensd::start(&url, dir, &http).await;
+    }
+    summarize("two processes", &ledger.lock().unwrap(), started, seed);
+}
+
+/// Prints what a run did and refuses a run that proves nothing: one in which the load never
+/// wrote, or no kill cut off a request.
+fn summarize(label: &str, l: &Ledger, started: Instant, seed: u64) {
     println!(
-        "{engine:?}: {CYCLES} kills in {:?}; acknowledged: {} activations, {} deactivations, {} assignments; \
+        "{label}: kills done in {:?}; acknowledged: {} activations, {} deactivations, {} assignments; \
          cut off by the kill: {}",
         started.elapsed(),
         l.acked_activations,
@@ -79,7 +137,6 @@ async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
         l.assigned.len(),
         l.interrupted
     );
-    // A run in which the load never wrote or no kill interrupted a request proves nothing.
     assert!(l.acked_activations > 0 && !l.deactivated.is_empty() && !l.assigned.is_empty(), "seed {seed}");
     assert!(l.interrupted > 0, "no request was in flight at any kill (seed {seed})");
 }
@@ -133,7 +190,7 @@ impl Fixture {
 }
 
 /// What the clients sent and what the server acknowledged.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Ledger {
     /// Acknowledged activations (key index, instance id) not sent for deactivation since.
     live: Vec<(usize, String)>,
@@ -177,12 +234,13 @@ fn record(ledger: &Mutex<Ledger>, f: impl FnOnce(&mut Ledger)) {
     f(&mut ledger.lock().unwrap());
 }
 
-/// One client: activations, deactivations of acknowledged instances and assignments, until a
-/// request gets no answer. An answer that was cut off (a transport error: the server died before
-/// the whole response arrived) is not an acknowledgement.
-async fn work(client: Client, ledger: Arc<Mutex<Ledger>>, mut rng: StdRng) {
+/// One client: activations, deactivations of acknowledged instances and assignments, until
+/// `stop` is set or a request gets no answer; true in the latter case. An answer that was cut off
+/// (a transport error: the server died before the whole response arrived) is not an
+/// acknowledgement.
+async fn work(client: Client, ledger: Arc<Mutex<Ledger>>, mut rng: StdRng, stop: Arc<AtomicBool>) -> bool {
     let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
+    while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
         let answered = match rng.gen_range(0..10) {
             0..=4 => activate(&client, &ledger, rng.gen_range(0..KEYS)).await,
             5..=7 => {
@@ -202,9 +260,10 @@ async fn work(client: Client, ledger: Arc<Mutex<Ledger>>, mut rng: StdRng) {
         };
         if !answered {
             record(&ledger, |l| l.interrupted += 1);
-            return;
+            return true;
         }
     }
+    false
 }
 
 async fn activate(client: &Client, ledger: &Mutex<Ledger>, k: usize) -> bool {
@@ -265,22 +324,17 @@ async fn assign(client: &Client, ledger: &Mutex<Ledger>) -> bool {
 
 /// After a restart: the acknowledged writes through the HTTP APIs, then the rows themselves.
 async fn check(client: &Client, url: &str, ledger: &Mutex<Ledger>, ctx: &str) {
-    let fixture = &client.fixture;
-    let (live, deactivated, unsure, assigned, tried, interrupted, violations) = {
-        let l = ledger.lock().unwrap();
-        (
-            l.live.clone(),
-            l.deactivated.clone(),
-            l.unsure.clone(),
-            l.assigned.clone(),
-            l.tried.clone(),
-            l.interrupted as i64,
-            l.violations.clone(),
-        )
-    };
-    assert!(violations.is_empty(), "{ctx}: answers that contradict acknowledged writes: {violations:#?}");
+    let l = ledger.lock().unwrap().clone();
+    assert!(l.violations.is_empty(), "{ctx}: answers that contradict acknowledged writes: {:#?}", l.violations);
+    check_answers(client, &l, ctx).await;
+    check_rows(&client.fixture, url, &l, ctx).await;
+}
 
-    for (k, instance) in &live {
+/// Through the APIs: acknowledged activations validate, acknowledged deactivations do not,
+/// acknowledged assignments are assigned.
+async fn check_answers(client: &Client, l: &Ledger, ctx: &str) {
+    let fixture = &client.fixture;
+    for (k, instance) in &l.live {
         let body = json!({"license_key": fixture.keys[*k].1, "instance_id": instance});
         let (status, got) = client.licenses("validate", &body).await.expect("validate answered");
         assert_eq!(
@@ -289,17 +343,20 @@ async fn check(client: &Client, url: &str, ledger: &Mutex<Ledger>, ctx: &str) {
             "{ctx}: lost activation {body}: {got}"
         );
     }
-    for (k, instance) in &deactivated {
+    for (k, instance) in &l.deactivated {
         let body = json!({"license_key": fixture.keys[*k].1, "instance_id": instance});
         let got = client.licenses("validate", &body).await.expect("validate answered");
         assert_eq!(got, (422, json!({"message": "License key instance not found"})), "{ctx}: lost deactivation {body}");
     }
-    for (s, _) in &assigned {
+    for (s, _) in &l.assigned {
         let params = [("api_token", fixture.reseller_token.as_str()), ("license", &fixture.stock[*s])];
         let (status, got) = client.reseller("licenseinfo", &params).await.expect("licenseinfo answered");
         assert_eq!((status, &got["info"]["is_assigned"]), (200, &json!(true)), "{ctx}: lost assignment {s}: {got}");
     }
+}
 
+/// In the database: counters equal rows within the limit, assignments whole and kept.
+async fn check_rows(fixture: &Fixture, url: &str, l: &Ledger, ctx: &str) {
     let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     // Every key: the counter equals its instance rows and respects the limit. The rows are at
     // least the acknowledged, undeactivated activations, and at most those plus the ones whose
@@ -316,8 +373,8 @@ async fn check(client: &Client, url: &str, ledger: &Mutex<Ledger>, ctx: &str) {
     for (k, (id, activations, rows)) in counts.into_iter().enumerate() {
         assert_eq!(id, fixture.keys[k].0, "{ctx}");
         let of_key = |list: &[(usize, String)]| list.iter().filter(|(i, _)| *i == k).count() as i64;
-        let acked = of_key(&live);
-        let ceiling = acked + of_key(&unsure) + interrupted;
+        let acked = of_key(&l.live);
+        let ceiling = acked + of_key(&l.unsure) + l.interrupted as i64;
         assert_eq!(activations, rows, "{ctx}: key {id}: counter {activations} but {rows} instance rows");
         assert!(rows <= LIMIT, "{ctx}: key {id}: {rows} instances over the limit {LIMIT}");
         assert!(rows >= acked, "{ctx}: key {id}: {rows} instances but {acked} acknowledged");
@@ -337,17 +394,17 @@ async fn check(client: &Client, url: &str, ledger: &Mutex<Ledger>, ctx: &str) {
     for (key, (discord, at)) in &by_key {
         assert_eq!(discord.is_some(), at.is_some(), "{ctx}: {key} half-assigned: {discord:?} {at:?}");
     }
-    for (s, discord) in &assigned {
+    for (s, discord) in &l.assigned {
         let got = by_key[fixture.stock[*s].as_str()].0;
         assert_eq!(got.as_deref(), Some(discord.as_str()), "{ctx}: assignment of {} lost", fixture.stock[*s]);
     }
-    for (s, discord) in &tried {
+    for (s, discord) in &l.tried {
         let got = by_key[fixture.stock[*s].as_str()].0;
         assert!(got.is_none() || got.as_deref() == Some(discord.as_str()), "{ctx}: {got:?}");
     }
-    let acknowledged: std::collections::HashSet<&str> =
-        assigned.iter().chain(&tried).map(|(s, _)| fixture.stock[*s].as_str()).collect();
-    let stray: Vec<_> = by_key.iter().filter(|(k, (d, _))| d.is_some() && !acknowledged.contains(*k)).collect();
+    let sent: std::collections::HashSet<&str> =
+        l.assigned.iter().chain(&l.tried).map(|(s, _)| fixture.stock[*s].as_str()).collect();
+    let stray: Vec<_> = by_key.iter().filter(|(k, (d, _))| d.is_some() && !sent.contains(*k)).collect();
     assert!(stray.is_empty(), "{ctx}: assignments nobody sent: {stray:?}");
     if fixture.engine == Engine::Sqlite {
         let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap();

@@ -149,6 +149,15 @@ impl Store {
         Ok((rows, total))
     }
 
+    /// Every license of a seller matching the filter, oldest first (export).
+    pub async fn all_licenses(&self, seller_id: i64, filter: &LicenseFilter) -> Result<Vec<License>> {
+        let mut q = QueryBuilder::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE seller_id = "));
+        q.push_bind(seller_id);
+        push_filter(&mut q, filter);
+        q.push(" ORDER BY id");
+        Ok(q.build_query_as::<License>().fetch_all(self.reader()).await?)
+    }
+
     pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
         Ok(sqlx::query_as::<_, License>(concat!(
             "UPDATE licenses SET banned_reason = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2 RETURNING ",
@@ -210,8 +219,7 @@ fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &LicenseFilter) {
         q.push(" AND reseller_id = ").push_bind(reseller_id);
     }
     if let Some(search) = f.search.as_deref().filter(|s| !s.is_empty()) {
-        let pattern =
-            format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = super::users::like_pattern(search);
         q.push(" AND (LOWER(key) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
         q.push(" OR LOWER(note) LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
     }

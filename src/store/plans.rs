@@ -51,6 +51,17 @@ impl Store {
         .await?)
     }
 
+    /// A plan of one app by id.
+    pub async fn plan(&self, app_id: i64, plan_id: i64) -> Result<Plan> {
+        Ok(sqlx::query_as::<_, Plan>(
+            "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 AND id = $2",
+        )
+        .bind(app_id)
+        .bind(plan_id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
     /// Refused (Conflict) while licenses still name the plan: keys must never lose their plan.
     pub async fn delete_plan(&self, app_id: i64, plan_id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM plans WHERE id = $1 AND app_id = $2")

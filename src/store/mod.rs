@@ -8,6 +8,7 @@ mod open;
 
 pub mod apps;
 pub mod audit;
+mod dynsql;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;

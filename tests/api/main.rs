@@ -4,5 +4,10 @@
 mod harness;
 
 mod admin;
+mod admin_apps;
+mod admin_licenses;
+mod admin_resellers;
+mod adminkit;
+mod cli;
 mod ops;
 mod processes;

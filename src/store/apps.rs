@@ -146,8 +146,8 @@ impl Store {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(secret) }
     }
 
-    /// Deletes the app with everything it owns. Its licenses go first: they hold their plans
-    /// with ON DELETE RESTRICT, which would refuse the cascade from the app to its plans.
+    /// Deletes the app with everything it owns. Its licenses go first, explicitly, so that the
+    /// RESTRICT between licenses and plans never depends on the order the engine cascades in.
     pub async fn delete_app(&self, seller_id: i64, app_id: i64) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM licenses WHERE app_id = $1 AND seller_id = $2")

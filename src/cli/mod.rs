@@ -135,10 +135,11 @@ impl Cli {
 /// Runs the parsed command; errors come back as one line for the terminal.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config().map_err(anyhow::Error::msg)?;
-    // Operator commands print their results; only the server logs at info by default.
+    // Operator commands print their results; only the server logs at info by default. sqlx's
+    // slow-statement warnings would print whole bulk INSERTs between the CLI's own output.
     let mut log = config.log.clone();
     if !matches!(cli.command, Command::Serve { .. }) && log.level == "info" {
-        log.level = "warn".into();
+        log.level = "warn,sqlx::query=error".into();
     }
     crate::telemetry::init(&log);
     let out = output::Output { json: cli.json };

@@ -1,12 +1,20 @@
 //! The command line: `licensd serve` and the operator's tools, which work directly on the
 //! configured database through the same `manage` operations as the admin API.
 
+mod apps;
+mod licenses;
 mod output;
+mod resellers;
 mod sellers;
 mod tokens;
+mod users;
 
 use crate::config::{Config, FlagOverrides};
-use clap::{Parser, Subcommand};
+use crate::domain::time::parse_duration_secs;
+use crate::manage::{PageRequest, Scope, audit, sellers as manage_sellers};
+use crate::store::Store;
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
 use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Debug, Parser)]
@@ -47,6 +55,65 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Manage a seller's apps and their settings.
+    #[command(subcommand)]
+    App(apps::AppCommand),
+    /// Manage an app's plans (subscription levels).
+    #[command(subcommand)]
+    Plan(apps::PlanCommand),
+    /// Generate, list, ban, export and import licenses.
+    #[command(subcommand)]
+    License(licenses::LicenseCommand),
+    /// Manage an app's end users.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Manage resellers, their API keys and their stock.
+    #[command(subcommand)]
+    Reseller(resellers::ResellerCommand),
+    /// Show the audit trail, newest first.
+    Audit {
+        /// Only this seller's events (id, name or ownerid).
+        #[arg(long)]
+        seller: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+}
+
+/// `--limit` and `--page` of list commands.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Rows per page (1-500) [default: 50].
+    #[arg(long)]
+    pub limit: Option<i64>,
+    /// Page number, from 1.
+    #[arg(long)]
+    pub page: Option<i64>,
+}
+
+impl PageArgs {
+    pub fn request(&self) -> PageRequest {
+        PageRequest::new(self.limit, self.page)
+    }
+
+    /// The largest page, for short lists shown whole.
+    pub fn all() -> PageRequest {
+        PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None)
+    }
+}
+
+/// A seller reference (id, name or ownerid) to its id.
+pub async fn seller_id(store: &Store, reference: &str) -> anyhow::Result<i64> {
+    Ok(manage_sellers::resolve(store, reference).await?.id)
+}
+
+/// An optional duration option such as `--duration 30d`, in seconds.
+pub fn duration_arg(flag: &str, value: Option<&str>) -> anyhow::Result<Option<i64>> {
+    value
+        .map(|v| {
+            parse_duration_secs(v).with_context(|| format!("{flag}: {v:?} is not a duration like 30d, 12h, 2w, 1y"))
+        })
+        .transpose()
 }
 
 impl Cli {
@@ -68,10 +135,11 @@ impl Cli {
 /// Runs the parsed command; errors come back as one line for the terminal.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config().map_err(anyhow::Error::msg)?;
-    // Operator commands print their results; only the server logs at info by default.
+    // Operator commands print their results; only the server logs at info by default. sqlx's
+    // slow-statement warnings would print whole bulk INSERTs between the CLI's own output.
     let mut log = config.log.clone();
     if !matches!(cli.command, Command::Serve { .. }) && log.level == "info" {
-        log.level = "warn".into();
+        log.level = "warn,sqlx::query=error".into();
     }
     crate::telemetry::init(&log);
     let out = output::Output { json: cli.json };
@@ -86,7 +154,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seller(cmd) => sellers::run(cmd, config, &out).await,
         Command::Token(cmd) => tokens::run(cmd, config, &out).await,
+        Command::App(cmd) => apps::run(cmd, config, &out).await,
+        Command::Plan(cmd) => apps::run_plan(cmd, config, &out).await,
+        Command::License(cmd) => licenses::run(cmd, config, &out).await,
+        Command::User(cmd) => users::run(cmd, config, &out).await,
+        Command::Reseller(cmd) => resellers::run(cmd, config, &out).await,
+        Command::Audit { seller, page } => run_audit(config, seller, page, &out).await,
     }
+}
+
+async fn run_audit(config: Config, seller: Option<String>, page: PageArgs, out: &output::Output) -> anyhow::Result<()> {
+    let state = crate::server::build_state(config).await?;
+    let seller = match seller {
+        Some(s) => Some(seller_id(&state.store, &s).await?),
+        None => None,
+    };
+    let list = audit::list(&state.store, &Scope::cli(), seller, page.request()).await?;
+    out.listed(&list, &["id", "time", "seller", "actor", "action", "target", "detail"], |e| {
+        vec![
+            e.id.to_string(),
+            output::when(Some(e.created_at)),
+            e.seller_id.map(|s| s.to_string()).unwrap_or_default(),
+            e.actor.clone(),
+            e.action.clone(),
+            e.target.clone(),
+            e.detail.clone(),
+        ]
+    });
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -30,7 +30,7 @@ pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Re
     match cmd {
         SellerCommand::Create { name, key_prefix } => {
             let s = sellers::create(store, &scope, &name, &key_prefix).await?;
-            out.value(&s, || println!("created seller {} (id {}), ownerid {}", s.name, s.id, s.ownerid));
+            out.data(&s, || println!("created seller {} (id {}), ownerid {}", s.name, s.id, s.ownerid));
         }
         SellerCommand::List => {
             let all = sellers::list(store, &scope).await?;

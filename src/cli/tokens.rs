@@ -1,6 +1,6 @@
 //! `licensd token ...`
 
-use super::output::Output;
+use super::output::{self, Output};
 use crate::{
     config::Config,
     manage::{Scope, sellers, tokens},
@@ -55,7 +55,7 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
                     t.kind.clone(),
                     t.seller_id.map(|s| s.to_string()).unwrap_or_default(),
                     t.name.clone(),
-                    if t.revoked_at.is_some() { "yes".into() } else { String::new() },
+                    output::flag(t.revoked_at.is_some()),
                 ]
             });
         }

@@ -1,7 +1,10 @@
 //! License key masks: `*` is one random character, anything else is copied as written.
 //! `******-******` with upper case gives keys like `K3J9QX-P0AZ7M`.
 
-use rand::{Rng, rngs::OsRng};
+use rand::{
+    Rng, SeedableRng,
+    rngs::{OsRng, StdRng},
+};
 use std::fmt;
 
 /// Longest mask accepted (the key column has room for prefix + mask).
@@ -98,21 +101,42 @@ impl KeyMask {
     }
 
     /// One key: `prefix` followed by the mask with every `*` replaced by a random character.
+    /// Random bytes are drawn in blocks and mapped without bias (bytes past the largest
+    /// multiple of the alphabet's size are skipped).
     pub fn generate(&self, prefix: &str, rng: &mut impl Rng) -> String {
         let alphabet = self.case.alphabet();
+        let zone = 256 - 256 % alphabet.len();
+        let mut block = [0u8; 64];
+        let mut next = block.len();
         let mut key = String::with_capacity(prefix.len() + self.parts.len());
         key.push_str(prefix);
         for part in &self.parts {
-            let byte = part.unwrap_or_else(|| alphabet[rng.gen_range(0..alphabet.len())]);
+            let byte = match part {
+                Some(literal) => *literal,
+                None => loop {
+                    if next == block.len() {
+                        rng.fill_bytes(&mut block);
+                        next = 0;
+                    }
+                    let r = usize::from(block[next]);
+                    next += 1;
+                    if r < zone {
+                        break alphabet[r % alphabet.len()];
+                    }
+                },
+            };
             key.push(byte as char);
         }
         key
     }
 
-    /// `count` keys from the OS CSPRNG.
+    /// `count` keys from a ChaCha CSPRNG freshly seeded from the OS CSPRNG: one system call
+    /// per batch instead of one per character keeps 100 000 keys well under a second.
     pub fn generate_many(&self, prefix: &str, count: usize) -> Vec<String> {
-        let mut rng = OsRng;
-        (0..count).map(|_| self.generate(prefix, &mut rng)).collect()
+        match StdRng::from_rng(OsRng) {
+            Ok(mut rng) => (0..count).map(|_| self.generate(prefix, &mut rng)).collect(),
+            Err(_) => (0..count).map(|_| self.generate(prefix, &mut OsRng)).collect(),
+        }
     }
 }
 
@@ -161,6 +185,13 @@ mod tests {
         assert_eq!(KeyMask::parse(&"*".repeat(129), KeyCase::Upper).unwrap_err(), MaskError::TooLong);
         assert!(validate_prefix("ps-").is_ok());
         assert!(validate_prefix("p s").is_err());
+    }
+
+    #[test]
+    fn every_character_of_the_alphabet_occurs() {
+        let mask = KeyMask::parse("********", KeyCase::Mixed).unwrap();
+        let seen: std::collections::HashSet<char> = mask.generate_many("", 2_000).concat().chars().collect();
+        assert_eq!(seen.len(), 62);
     }
 
     #[test]

@@ -1,12 +1,82 @@
 //! The seller's operations, one set shared by the admin API and the CLI: input checks, tenant
 //! scope, and the audit trail. Handlers and CLI commands parse, call one function here, render.
 
+pub mod apps;
+pub mod audit;
+pub mod licenses;
+pub mod plans;
+pub mod resellers;
 pub mod sellers;
 pub mod tokens;
+pub mod users;
 
-use crate::domain::validate::FieldError;
-use crate::store::{StoreError, tokens::TokenKind};
+use crate::domain::validate::{self, FieldError};
+use crate::store::{Page, StoreError, tokens::TokenKind};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+/// One page of a list, in the shape both faces print: `{"data": [...], "meta": {...}}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PageMeta {
+    pub page: i64,
+    pub limit: i64,
+    pub total: i64,
+}
+
+/// The page a caller asks for; page sizes are bounded so no list answer is unbounded.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct PageRequest {
+    pub limit: Option<i64>,
+    pub page: Option<i64>,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: i64 = 50;
+
+    pub fn new(limit: Option<i64>, page: Option<i64>) -> Self {
+        Self { limit, page }
+    }
+
+    /// The checked page: `limit` in 1..=500, `page` from 1.
+    pub fn page(self) -> Result<(Page, PageMeta), ManageError> {
+        let limit = validate::in_range("limit", self.limit.unwrap_or(Self::DEFAULT_LIMIT), 1, Page::MAX_LIMIT)?;
+        let page = validate::in_range("page", self.page.unwrap_or(1), 1, i64::from(i32::MAX))?;
+        Ok((Page::new(limit, page), PageMeta { page, limit, total: 0 }))
+    }
+
+    /// Pages a short list that was read whole (a seller's apps, plans, resellers).
+    pub fn slice<T>(self, all: Vec<T>) -> Result<Listed<T>, ManageError> {
+        let (page, mut meta) = self.page()?;
+        meta.total = all.len() as i64;
+        let data = all.into_iter().skip(page.offset as usize).take(page.limit as usize).collect();
+        Ok(Listed { data, meta })
+    }
+}
+
+impl<T> Listed<T> {
+    pub fn new(data: Vec<T>, mut meta: PageMeta, total: i64) -> Self {
+        meta.total = total;
+        Self { data, meta }
+    }
+}
+
+/// Records an audit event for a change the scope made.
+async fn audit(
+    store: &crate::store::Store,
+    scope: &Scope,
+    seller_id: i64,
+    action: &str,
+    target: impl std::fmt::Display,
+    detail: &str,
+) -> Result<(), ManageError> {
+    Ok(store.record_audit(Some(seller_id), &scope.actor, action, &target.to_string(), detail).await?)
+}
 
 /// On whose behalf an operation runs.
 #[derive(Debug, Clone, PartialEq, Eq)]

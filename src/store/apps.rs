@@ -26,7 +26,8 @@ pub struct App {
     pub key_case: String,
     pub min_username_len: i64,
     pub request_limit_per_min: Option<i64>,
-    /// JSON object of customised client API messages, keyed by message id.
+    /// JSON object of customised client API messages, keyed by message id (served as an object).
+    #[serde(serialize_with = "json_text")]
     pub messages: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -145,12 +146,32 @@ impl Store {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(secret) }
     }
 
+    /// Deletes the app with everything it owns. Its licenses go first, explicitly, so that the
+    /// RESTRICT between licenses and plans never depends on the order the engine cascades in.
     pub async fn delete_app(&self, seller_id: i64, app_id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM licenses WHERE app_id = $1 AND seller_id = $2")
+            .bind(app_id)
+            .bind(seller_id)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query("DELETE FROM apps WHERE id = $1 AND seller_id = $2")
             .bind(app_id)
             .bind(seller_id)
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Serialises stored JSON text as the JSON value it holds (a string if it does not parse).
+fn json_text<S: serde::Serializer>(text: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => serde::Serialize::serialize(&v, s),
+        Err(_) => s.serialize_str(text),
     }
 }

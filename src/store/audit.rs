@@ -38,6 +38,14 @@ impl Store {
         Ok(())
     }
 
+    pub async fn count_audit(&self, seller_id: Option<i64>) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE ($1 IS NULL OR seller_id = $1)")
+            .bind(seller_id)
+            .fetch_one(self.reader())
+            .await?;
+        Ok(n)
+    }
+
     pub async fn list_audit(&self, seller_id: Option<i64>, page: Page) -> Result<Vec<AuditEvent>> {
         Ok(sqlx::query_as::<_, AuditEvent>(
             "SELECT id, seller_id, actor, action, target, detail, created_at FROM audit_events \

@@ -1,9 +1,9 @@
 //! Bulk fixtures for benchmarks and demonstrations: end users bound to existing keys, instances
 //! and client sessions, written set-wise or in multi-row batches instead of one row per request.
 
-use super::{Result, Store};
+use super::{Result, Store, dynsql::DynSql};
 use crate::domain::secret;
-use sqlx::QueryBuilder;
+use sqlx::AssertSqlSafe;
 
 const BATCH: usize = 1_000;
 
@@ -62,16 +62,13 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for (chunk_ids, chunk_licenses) in ids.chunks(BATCH).zip(license_ids.chunks(BATCH)) {
             let mut q =
-                QueryBuilder::new("INSERT INTO instances (id, license_id, seller_id, name, created_at, updated_at) ");
-            q.push_values(chunk_ids.iter().zip(chunk_licenses), |mut row, (id, license_id)| {
-                row.push_bind(id.clone())
-                    .push_bind(*license_id)
-                    .push_bind(seller_id)
-                    .push_bind(format!("{name_prefix}-{license_id}"))
-                    .push_bind(now_ms)
-                    .push_bind(now_ms);
-            });
-            q.build().execute(&mut *tx).await?;
+                DynSql::new("INSERT INTO instances (id, license_id, seller_id, name, created_at, updated_at) VALUES ");
+            for (i, (id, license_id)) in chunk_ids.iter().zip(chunk_licenses).enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" }).bind(id.clone())?.push(", ").bind(*license_id)?;
+                q.push(", ").bind(seller_id)?.push(", ").bind(format!("{name_prefix}-{license_id}"))?;
+                q.push(", ").bind(now_ms)?.push(", ").bind(now_ms)?.push(")");
+            }
+            sqlx::query_with(AssertSqlSafe(q.sql), q.args).execute(&mut *tx).await?;
         }
         sqlx::query(
             "UPDATE licenses SET activations = (SELECT COUNT(*) FROM instances i WHERE i.license_id = licenses.id) \
@@ -98,18 +95,15 @@ impl Store {
         let validated = i64::from(user_id.is_some());
         let mut tx = self.begin_write().await?;
         for chunk in ids.chunks(BATCH) {
-            let mut q =
-                QueryBuilder::new("INSERT INTO sessions (id, app_id, user_id, validated, ip, created_at, expires_at) ");
-            q.push_values(chunk, |mut row, id| {
-                row.push_bind(id.clone())
-                    .push_bind(app_id)
-                    .push_bind(user_id)
-                    .push_bind(validated)
-                    .push_bind("127.0.0.1")
-                    .push_bind(now_ms)
-                    .push_bind(expires_at);
-            });
-            q.build().execute(&mut *tx).await?;
+            let mut q = DynSql::new(
+                "INSERT INTO sessions (id, app_id, user_id, validated, ip, created_at, expires_at) VALUES ",
+            );
+            for (i, id) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" }).bind(id.clone())?.push(", ").bind(app_id)?;
+                q.push(", ").bind(user_id)?.push(", ").bind(validated)?.push(", ").bind("127.0.0.1".to_owned())?;
+                q.push(", ").bind(now_ms)?.push(", ").bind(expires_at)?.push(")");
+            }
+            sqlx::query_with(AssertSqlSafe(q.sql), q.args).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(ids)

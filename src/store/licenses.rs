@@ -1,10 +1,11 @@
 //! Licenses: the key strings every protocol revolves around. Creation in bulk, lookup, listing,
 //! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
 
+use super::dynsql::DynSql;
 use super::{Page, Result, Store, StoreError};
 use crate::domain::time::now_ms;
 use serde::Serialize;
-use sqlx::QueryBuilder;
+use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct License {
@@ -66,8 +67,8 @@ pub struct LicenseFilter {
     pub state: Option<String>,
 }
 
-/// Rows per multi-row INSERT: 11 parameters a row stays far under both engines' limits.
-const INSERT_BATCH: usize = 1_000;
+/// Keys per INSERT: one parameter each (plus the shared ones), under both engines' limits.
+const INSERT_BATCH: usize = 5_000;
 
 impl Store {
     /// Inserts one license per key in `keys` that is not taken yet (in this seller), in one
@@ -78,24 +79,23 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut inserted = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(INSERT_BATCH) {
-            let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(insert_sql(chunk.len())));
-            for key in chunk {
-                q = q
-                    .bind(spec.seller_id)
-                    .bind(spec.app_id)
-                    .bind(spec.plan_id)
-                    .bind(key.clone())
-                    .bind(spec.duration_secs)
-                    .bind(spec.expires_at)
-                    .bind(spec.max_activations)
-                    .bind(spec.note.clone())
-                    .bind(spec.reseller_id)
-                    .bind(spec.order_id)
-                    .bind(spec.customer_id)
-                    .bind(now)
-                    .bind(now);
+            // The attributes are bound once; the keys come from a VALUES list (its one column is
+            // `column1` on both engines). `WHERE true` keeps SQLite from reading ON CONFLICT as
+            // part of the SELECT.
+            let mut q = DynSql::new(
+                "INSERT INTO licenses (seller_id, app_id, plan_id, duration_secs, expires_at, max_activations, \
+                 note, reseller_id, order_id, customer_id, created_at, updated_at, key) SELECT ",
+            );
+            q.bind(spec.seller_id)?.push(", ").bind(spec.app_id)?.push(", ").bind(spec.plan_id)?.push(", ");
+            q.bind(spec.duration_secs)?.push(", ").bind(spec.expires_at)?.push(", ").bind(spec.max_activations)?;
+            q.push(", ").bind(spec.note.clone())?.push(", ").bind(spec.reseller_id)?.push(", ");
+            q.bind(spec.order_id)?.push(", ").bind(spec.customer_id)?.push(", ").bind(now)?.push(", ").bind(now)?;
+            q.push(", v.column1 FROM (VALUES ");
+            for (i, key) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" }).bind(key.clone())?.push(")");
             }
-            let rows = q.fetch_all(&mut *tx).await?;
+            q.push(") AS v WHERE true ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
+            let rows: Vec<(String,)> = sqlx::query_as_with(AssertSqlSafe(q.sql), q.args).fetch_all(&mut *tx).await?;
             inserted.extend(rows.into_iter().map(|(k,)| k));
         }
         tx.commit().await?;
@@ -133,17 +133,24 @@ impl Store {
         filter: &LicenseFilter,
         page: Page,
     ) -> Result<(Vec<License>, i64)> {
-        let mut count_q = QueryBuilder::new("SELECT COUNT(*) FROM licenses WHERE seller_id = ");
-        count_q.push_bind(seller_id);
-        push_filter(&mut count_q, filter);
-        let (total,): (i64,) = count_q.build_query_as().fetch_one(self.reader()).await?;
+        let mut count_q = DynSql::new("SELECT COUNT(*) FROM licenses WHERE ");
+        push_filter(&mut count_q, seller_id, filter)?;
+        let (total,): (i64,) =
+            sqlx::query_as_with(AssertSqlSafe(count_q.sql), count_q.args).fetch_one(self.reader()).await?;
 
-        let mut q = QueryBuilder::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE seller_id = "));
-        q.push_bind(seller_id);
-        push_filter(&mut q, filter);
-        q.push(" ORDER BY id DESC LIMIT ").push_bind(page.limit).push(" OFFSET ").push_bind(page.offset);
-        let rows = q.build_query_as::<License>().fetch_all(self.reader()).await?;
+        let mut q = DynSql::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE "));
+        push_filter(&mut q, seller_id, filter)?;
+        q.push(" ORDER BY id DESC LIMIT ").bind(page.limit)?.push(" OFFSET ").bind(page.offset)?;
+        let rows = sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args).fetch_all(self.reader()).await?;
         Ok((rows, total))
+    }
+
+    /// Every license of a seller matching the filter, oldest first (export).
+    pub async fn all_licenses(&self, seller_id: i64, filter: &LicenseFilter) -> Result<Vec<License>> {
+        let mut q = DynSql::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE "));
+        push_filter(&mut q, seller_id, filter)?;
+        q.push(" ORDER BY id");
+        Ok(sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args).fetch_all(self.reader()).await?)
     }
 
     pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
@@ -196,39 +203,22 @@ impl Store {
     }
 }
 
-/// The multi-row INSERT of `rows` licenses with numbered placeholders (`$1`..), which both
-/// engines accept; sqlx's `QueryBuilder` writes `?` for the Any driver, which PostgreSQL rejects.
-fn insert_sql(rows: usize) -> String {
-    const COLUMNS: usize = 13;
-    let mut sql = String::from(
-        "INSERT INTO licenses (seller_id, app_id, plan_id, key, duration_secs, expires_at, max_activations, \
-         note, reseller_id, order_id, customer_id, created_at, updated_at) VALUES ",
-    );
-    for row in 0..rows {
-        let params: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", row * COLUMNS + c)).collect();
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        sql.push_str(&params.join(", "));
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
-    sql
-}
-
-fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &LicenseFilter) {
+/// `seller_id = $1 AND ...` for the filter's conditions.
+fn push_filter(q: &mut DynSql, seller_id: i64, f: &LicenseFilter) -> Result<()> {
+    q.push("seller_id = ").bind(seller_id)?;
     if let Some(app_id) = f.app_id {
-        q.push(" AND app_id = ").push_bind(app_id);
+        q.push(" AND app_id = ").bind(app_id)?;
     }
     if let Some(plan_id) = f.plan_id {
-        q.push(" AND plan_id = ").push_bind(plan_id);
+        q.push(" AND plan_id = ").bind(plan_id)?;
     }
     if let Some(reseller_id) = f.reseller_id {
-        q.push(" AND reseller_id = ").push_bind(reseller_id);
+        q.push(" AND reseller_id = ").bind(reseller_id)?;
     }
     if let Some(search) = f.search.as_deref().filter(|s| !s.is_empty()) {
-        let pattern =
-            format!("%{}%", search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        q.push(" AND (LOWER(key) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        q.push(" OR LOWER(note) LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+        let pattern = super::users::like_pattern(search);
+        q.push(" AND (LOWER(key) LIKE ").bind(pattern.clone())?.push(" ESCAPE '\\'");
+        q.push(" OR LOWER(note) LIKE ").bind(pattern)?.push(" ESCAPE '\\')");
     }
     match f.state.as_deref() {
         Some("used") => q.push(" AND used_by_user_id IS NOT NULL"),
@@ -237,4 +227,5 @@ fn push_filter(q: &mut QueryBuilder<sqlx::Any>, f: &LicenseFilter) {
         Some("assigned") => q.push(" AND discord_user_id IS NOT NULL"),
         _ => q,
     };
+    Ok(())
 }

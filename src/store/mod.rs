@@ -3,6 +3,7 @@
 //! server processes (activation limits, one-time redemption, assignment, rate limits) is a
 //! conditional write or a unique constraint here, never a read followed by a write in Rust.
 
+mod dynsql;
 mod error;
 mod open;
 

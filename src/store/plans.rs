@@ -51,19 +51,41 @@ impl Store {
         .await?)
     }
 
+    /// A plan of one app by id.
+    pub async fn plan(&self, app_id: i64, plan_id: i64) -> Result<Plan> {
+        Ok(sqlx::query_as::<_, Plan>(
+            "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 AND id = $2",
+        )
+        .bind(app_id)
+        .bind(plan_id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
     /// Refused (Conflict) while licenses still name the plan: keys must never lose their plan.
+    /// The delete itself checks for licenses; the foreign key (ON DELETE RESTRICT) backs it up
+    /// against a license inserted at the same moment.
     pub async fn delete_plan(&self, app_id: i64, plan_id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM plans WHERE id = $1 AND app_id = $2")
-            .bind(plan_id)
-            .bind(app_id)
-            .execute(self.writer())
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(ref db) if db.is_foreign_key_violation() => {
-                    StoreError::Conflict("plan still has licenses".into())
-                }
-                e => e.into(),
-            })?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        let done = sqlx::query(
+            "DELETE FROM plans WHERE id = $1 AND app_id = $2 AND NOT EXISTS (SELECT 1 FROM licenses WHERE plan_id = $1)",
+        )
+        .bind(plan_id)
+        .bind(app_id)
+        .execute(self.writer())
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(ref db) if db.message().contains("FOREIGN KEY") || db.is_foreign_key_violation() => {
+                StoreError::Conflict("plan still has licenses".into())
+            }
+            e => e.into(),
+        })?;
+        if done.rows_affected() > 0 {
+            return Ok(());
+        }
+        // Nothing deleted: either no such plan, or licenses still use it.
+        match self.plan(app_id, plan_id).await {
+            Ok(_) => Err(StoreError::Conflict("plan still has licenses".into())),
+            Err(e) => Err(e),
+        }
     }
 }

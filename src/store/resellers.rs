@@ -63,6 +63,18 @@ impl Store {
         .await?)
     }
 
+    /// A reseller of one seller by id.
+    pub async fn reseller(&self, seller_id: i64, id: i64) -> Result<Reseller> {
+        Ok(sqlx::query_as::<_, Reseller>(
+            "SELECT id, seller_id, name, key_prefix, rate_limit_per_min, created_at FROM resellers \
+             WHERE seller_id = $1 AND id = $2",
+        )
+        .bind(seller_id)
+        .bind(id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
     /// A reseller by id or name within one seller.
     pub async fn reseller_by_ref(&self, seller_id: i64, reference: &str) -> Result<Reseller> {
         Ok(sqlx::query_as::<_, Reseller>(

@@ -29,13 +29,42 @@ macro_rules! user_columns {
     };
 }
 
+/// A user's subscription to a plan, with the plan's name and level for display.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserSubscription {
+    pub id: i64,
+    pub plan_id: i64,
+    pub plan: String,
+    pub level: i64,
+    pub license_id: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub paused: i64,
+    pub created_at: i64,
+}
+
+/// `%term%` for a case-insensitive LIKE with `\` as escape character.
+pub(crate) fn like_pattern(term: &str) -> String {
+    format!("%{}%", term.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
 impl Store {
+    pub async fn count_users(&self, app_id: i64, search: Option<&str>) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM users WHERE app_id = $1 AND ($2 IS NULL OR LOWER(username) LIKE $2 ESCAPE '\\')",
+        )
+        .bind(app_id)
+        .bind(search.map(like_pattern))
+        .fetch_one(self.reader())
+        .await?;
+        Ok(n)
+    }
+
     pub async fn list_users(&self, app_id: i64, search: Option<&str>, page: Page) -> Result<Vec<User>> {
-        let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
+        let pattern = search.map(like_pattern);
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE app_id = $1 AND ($2 IS NULL OR LOWER(username) LIKE $2) ORDER BY id LIMIT $3 OFFSET $4"
+            " FROM users WHERE app_id = $1 AND ($2 IS NULL OR LOWER(username) LIKE $2 ESCAPE '\\') ORDER BY id LIMIT $3 OFFSET $4"
         ))
         .bind(app_id)
         .bind(pattern)
@@ -43,6 +72,34 @@ impl Store {
         .bind(page.offset)
         .fetch_all(self.reader())
         .await?)
+    }
+
+    /// A user of one app by id.
+    pub async fn user(&self, app_id: i64, id: i64) -> Result<User> {
+        Ok(sqlx::query_as::<_, User>(concat!("SELECT ", user_columns!(), " FROM users WHERE app_id = $1 AND id = $2"))
+            .bind(app_id)
+            .bind(id)
+            .fetch_one(self.reader())
+            .await?)
+    }
+
+    pub async fn user_subscriptions(&self, user_id: i64) -> Result<Vec<UserSubscription>> {
+        Ok(sqlx::query_as::<_, UserSubscription>(
+            "SELECT s.id, s.plan_id, p.name AS plan, p.level, s.license_id, s.expires_at, s.paused, s.created_at \
+             FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.user_id = $1 ORDER BY p.level, s.id",
+        )
+        .bind(user_id)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn delete_user(&self, app_id: i64, id: i64) -> Result<()> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1 AND app_id = $2")
+            .bind(id)
+            .bind(app_id)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// A user by id or username within one app.

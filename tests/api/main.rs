@@ -4,6 +4,11 @@
 mod harness;
 
 mod admin;
+mod admin_apps;
+mod admin_licenses;
+mod admin_resellers;
+mod adminkit;
+mod cli;
 mod crash;
 mod licenses;
 mod licenses_inputs;

@@ -1,13 +1,18 @@
 //! `/admin/v1/sellers`: the operator creates and removes tenants; a seller token sees itself.
 
-use super::{Admin, AdminError, Body, PathParam};
-use crate::{manage::sellers, state::AppState, store::sellers::Seller};
-use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use super::common::{ScopedPage, listed};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::{manage::sellers, state::AppState};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/sellers", get(list).post(create)).route("/sellers/{id}", get(show).delete(remove))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/sellers", list)
+        .post("/sellers", create)
+        .get("/sellers/{id}", show)
+        .delete("/sellers/{id}", remove)
 }
 
 #[derive(Deserialize)]
@@ -27,9 +32,12 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "data": seller }))))
 }
 
-async fn list(State(state): State<AppState>, Admin(scope): Admin) -> Result<Json<Value>, AdminError> {
-    let all: Vec<Seller> = sellers::list(&state.store, &scope).await?;
-    Ok(Json(json!({ "data": all })))
+async fn list(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+) -> Result<Json<Value>, AdminError> {
+    listed(q.page().slice(sellers::list(&state.store, &scope).await?)?)
 }
 
 async fn show(

@@ -1,22 +1,18 @@
 //! `/admin/v1/tokens`: create (secret shown once), list and revoke API tokens.
 
-use super::{Admin, AdminError, Body, PathParam};
+use super::common::{ScopedPage, listed};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{ManageError, tokens},
     state::AppState,
     store::tokens::TokenKind,
 };
-use axum::{
-    Json, Router,
-    extract::State,
-    http::StatusCode,
-    routing::{delete, get},
-};
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/tokens", get(list).post(create)).route("/tokens/{id}", delete(revoke))
+pub fn routes() -> Routes {
+    Routes::new().get("/tokens", list).post("/tokens", create).delete("/tokens/{id}", revoke)
 }
 
 #[derive(Deserialize)]
@@ -39,8 +35,12 @@ async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "data": token, "token": secret }))))
 }
 
-async fn list(State(state): State<AppState>, Admin(scope): Admin) -> Result<Json<Value>, AdminError> {
-    Ok(Json(json!({ "data": tokens::list(&state.store, &scope).await? })))
+async fn list(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+) -> Result<Json<Value>, AdminError> {
+    listed(q.page().slice(tokens::list(&state.store, &scope).await?)?)
 }
 
 async fn revoke(

@@ -1,0 +1,118 @@
+//! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
+
+use super::common::{Ban, Created, JsonResult, NoContent, Scoped, created, data, listed, no_content};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::{
+    manage::licenses::{self, Format, GenerateSpec, ListQuery},
+    state::AppState,
+};
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{HeaderMap, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/licenses", list)
+        .post("/licenses", generate)
+        .get("/licenses/export", export)
+        .post("/licenses/import", import)
+        .get("/licenses/{id}", show)
+        .delete("/licenses/{id}", remove)
+        .post("/licenses/{id}/ban", ban)
+        .post("/licenses/{id}/unban", unban)
+}
+
+async fn generate(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    Body(spec): Body<GenerateSpec>,
+) -> Created {
+    created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
+}
+
+async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ListQuery>) -> JsonResult {
+    listed(licenses::list(&s.store, &scope, &q).await?)
+}
+
+async fn show(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+) -> JsonResult {
+    data(licenses::get(&s.store, &scope, q.seller_id, id).await?)
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+) -> NoContent {
+    licenses::delete(&s.store, &scope, q.seller_id, id).await?;
+    no_content()
+}
+
+async fn ban(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+    Body(b): Body<Ban>,
+) -> JsonResult {
+    data(licenses::set_ban(&s.store, &scope, q.seller_id, id, Some(&b.reason)).await?)
+}
+
+async fn unban(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+) -> JsonResult {
+    data(licenses::set_ban(&s.store, &scope, q.seller_id, id, None).await?)
+}
+
+/// `?format=csv` answers `text/csv`; otherwise `{"data": [...]}`.
+async fn export(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Result<Response, AdminError> {
+    let format = Format::parse(q.format.as_deref().unwrap_or("json"))?;
+    let records = licenses::export(&s.store, &scope, &q).await?;
+    Ok(match format {
+        Format::Csv => {
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], licenses::to_csv(&records)?).into_response()
+        }
+        Format::Json => data(records)?.into_response(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportQuery {
+    seller_id: Option<i64>,
+    app_id: i64,
+    /// Plan (id) of records that name none.
+    plan_id: Option<i64>,
+}
+
+/// The body is CSV when sent as `text/csv`, else JSON (`{"licenses": [...]}` or an array).
+async fn import(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ImportQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> JsonResult {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let format = if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json };
+    let records = licenses::parse_import(format, &body)?;
+    let report = licenses::import(&s.store, &scope, q.seller_id, q.app_id, q.plan_id, records, &|_| {}).await?;
+    data(report)
+}

@@ -1,0 +1,147 @@
+//! `/admin/v1/resellers`: reseller accounts, their API keys and their stock of licenses.
+
+use super::common::{Created, JsonResult, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
+use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use crate::{
+    manage::{
+        ManageError,
+        licenses::{self, GenerateSpec},
+        resellers::{self, ResellerInput},
+    },
+    state::AppState,
+};
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/resellers", list)
+        .post("/resellers", create)
+        .get("/resellers/{id}", show)
+        .patch("/resellers/{id}", update)
+        .delete("/resellers/{id}", remove)
+        .get("/resellers/{id}/keys", list_keys)
+        .post("/resellers/{id}/keys", create_key)
+        .delete("/resellers/{id}/keys/{key_id}", revoke_key)
+        .get("/resellers/{id}/stock", list_stock)
+        .post("/resellers/{id}/stock", add_stock)
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    Body(b): Body<ResellerInput>,
+) -> Created {
+    created(resellers::create(&s.store, &scope, q.seller_id, b).await?)
+}
+
+async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> JsonResult {
+    listed(resellers::list(&s.store, &scope, q.seller_id, q.page()).await?)
+}
+
+async fn show(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+) -> JsonResult {
+    data(resellers::get(&s.store, &scope, q.seller_id, id).await?)
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+    Body(b): Body<ResellerInput>,
+) -> JsonResult {
+    data(resellers::update(&s.store, &scope, q.seller_id, id, b).await?)
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+) -> NoContent {
+    resellers::delete(&s.store, &scope, q.seller_id, id).await?;
+    no_content()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateKey {
+    #[serde(default)]
+    label: String,
+}
+
+/// The key's secret is in `key`, shown this once.
+async fn create_key(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+    Body(b): Body<CreateKey>,
+) -> Created {
+    let (key, secret) = resellers::create_key(&s.store, &scope, q.seller_id, id, &b.label).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(json!({ "data": key, "key": secret }))))
+}
+
+async fn list_keys(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+    PathParam(id): PathParam<i64>,
+) -> JsonResult {
+    listed(resellers::list_keys(&s.store, &scope, q.seller_id, id, q.page()).await?)
+}
+
+async fn revoke_key(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam((id, key_id)): PathParam<(i64, i64)>,
+) -> NoContent {
+    resellers::revoke_key(&s.store, &scope, q.seller_id, id, key_id).await?;
+    no_content()
+}
+
+async fn list_stock(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+    PathParam(id): PathParam<i64>,
+) -> JsonResult {
+    listed(resellers::list_stock(&s.store, &scope, q.seller_id, id, q.page()).await?)
+}
+
+/// Either `{"license_ids": [...]}` (move existing licenses) or `{"generate": {...}}` (new keys
+/// straight into the stock, with the reseller's key prefix).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddStock {
+    license_ids: Option<Vec<i64>>,
+    generate: Option<GenerateSpec>,
+}
+
+async fn add_stock(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<i64>,
+    Body(b): Body<AddStock>,
+) -> Created {
+    match (b.license_ids, b.generate) {
+        (Some(ids), None) => created(resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?),
+        (None, Some(mut spec)) => {
+            if spec.reseller_id.is_some_and(|r| r != id) {
+                return Err(ManageError::invalid("reseller_id", "must be this reseller or left out").into());
+            }
+            spec.reseller_id = Some(id);
+            created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
+        }
+        _ => Err(ManageError::invalid("license_ids", "give either license_ids or generate").into()),
+    }
+}

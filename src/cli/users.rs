@@ -1,0 +1,156 @@
+//! `licensd user ...`
+
+use super::output::{self, Output};
+use super::{PageArgs, seller_id};
+use crate::{
+    config::Config,
+    manage::{
+        Scope, apps,
+        users::{self, AppRef, UserDetail},
+    },
+    server::build_state,
+    store::Store,
+};
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// List an app's users, optionally those whose name contains `--search`.
+    List {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        #[arg(long)]
+        search: Option<String>,
+        #[command(flatten)]
+        page: PageArgs,
+    },
+    /// Show a user (id or username) with HWIDs and subscriptions.
+    Show {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+    },
+    /// Forget the user's HWIDs; the next login binds a new one.
+    ResetHwid {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+    },
+    Ban {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Unban {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+    },
+    /// Extend every timed subscription of the user, e.g. by 30d.
+    Extend {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+        #[arg(long)]
+        duration: String,
+    },
+    Delete {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+    },
+}
+
+/// The seller, app and user a command names.
+async fn target(store: &Store, seller: &str, app: &str, user: Option<&str>) -> anyhow::Result<(AppRef, i64)> {
+    let seller = seller_id(store, seller).await?;
+    let app = apps::resolve(store, seller, app).await?;
+    let user_id = match user {
+        Some(u) => users::resolve(store, app.id, u).await?.id,
+        None => 0,
+    };
+    Ok((AppRef { seller_id: Some(seller), app_id: app.id }, user_id))
+}
+
+pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Result<()> {
+    let state = build_state(config).await?;
+    let store = &state.store;
+    let scope = Scope::cli();
+    match cmd {
+        UserCommand::List { seller, app, search, page } => {
+            let (at, _) = target(store, &seller, &app, None).await?;
+            let list = users::list(store, &scope, at, search.as_deref(), page.request()).await?;
+            out.listed(&list, &["id", "username", "email", "banned", "created", "last login"], |u| {
+                vec![
+                    u.id.to_string(),
+                    u.username.clone(),
+                    u.email.clone().unwrap_or_default(),
+                    u.banned_reason.clone().unwrap_or_default(),
+                    output::when(Some(u.created_at)),
+                    output::when(u.last_login_at),
+                ]
+            });
+        }
+        UserCommand::Show { seller, app, user } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let u = users::get(store, &scope, at, id).await?;
+            out.data(&u, || print_user(&u));
+        }
+        UserCommand::ResetHwid { seller, app, user } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let n = users::reset_hwid(store, &scope, at, id).await?;
+            out.data(&serde_json::json!({ "hwids_removed": n }), || println!("removed {n} HWIDs of {user}"));
+        }
+        UserCommand::Ban { seller, app, user, reason } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let u = users::set_ban(store, &scope, at, id, Some(&reason)).await?;
+            out.data(&u, || println!("banned {}", u.user.username));
+        }
+        UserCommand::Unban { seller, app, user } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let u = users::set_ban(store, &scope, at, id, None).await?;
+            out.data(&u, || println!("unbanned {}", u.user.username));
+        }
+        UserCommand::Extend { seller, app, user, duration } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let u = users::extend(store, &scope, at, id, &duration).await?;
+            out.data(&u, || print_user(&u));
+        }
+        UserCommand::Delete { seller, app, user } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            users::delete(store, &scope, at, id).await?;
+            out.value(&serde_json::json!({ "deleted": id }), || println!("deleted user {user}"));
+        }
+    }
+    Ok(())
+}
+
+fn print_user(d: &UserDetail) {
+    let u = &d.user;
+    println!("user {} (id {})", u.username, u.id);
+    println!("  email      {}", u.email.clone().unwrap_or_default());
+    println!("  banned     {}", u.banned_reason.clone().unwrap_or_default());
+    println!("  created    {}", output::when(Some(u.created_at)));
+    println!("  last login {}", output::when(u.last_login_at));
+    println!("  hwids      {}", d.hwids.join(", "));
+    for s in &d.subscriptions {
+        let until = if s.expires_at.is_some() { output::when(s.expires_at) } else { "lifetime".into() };
+        println!("  subscription {} (level {}) until {until}", s.plan, s.level);
+    }
+}

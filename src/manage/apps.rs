@@ -1,0 +1,205 @@
+//! Apps and their settings: what the client API serves (version, download URL, HWID rules,
+//! session TTL, key mask, customised messages) and the HMAC secret of its `signature` header.
+
+use super::{Listed, ManageError, PageRequest, Scope, audit};
+use crate::domain::{
+    keymask::{KeyCase, KeyMask},
+    validate,
+};
+use crate::store::{Store, apps::App};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// An app as its seller sees it in `show`: the settings plus the HMAC secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppDetail {
+    #[serde(flatten)]
+    pub app: App,
+    pub secret: String,
+}
+
+impl From<App> for AppDetail {
+    fn from(app: App) -> Self {
+        let secret = app.secret.clone();
+        Self { app, secret }
+    }
+}
+
+/// A change of settings; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppSettings {
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub download_url: Option<String>,
+    pub customer_panel_link: Option<String>,
+    pub changelog: Option<String>,
+    pub enabled: Option<bool>,
+    pub paused: Option<bool>,
+    pub hwid_lock: Option<bool>,
+    pub force_hwid: Option<bool>,
+    pub hwid_min_len: Option<i64>,
+    /// Empty string: no program hash check.
+    pub program_hash: Option<String>,
+    pub session_ttl_secs: Option<i64>,
+    pub key_mask: Option<String>,
+    pub key_case: Option<String>,
+    pub min_username_len: Option<i64>,
+    /// 0: no per-app request limit.
+    pub request_limit_per_min: Option<i64>,
+    /// Message id -> text; replaces the whole set.
+    pub messages: Option<Map<String, Value>>,
+}
+
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    name: &str,
+) -> Result<AppDetail, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let name = validate::name("name", name, 100)?;
+    store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
+    let app = store.create_app(seller_id, &name).await.map_err(ManageError::from_store("app", "name"))?;
+    audit(store, scope, seller_id, "app.create", format!("app:{}", app.id), &app.name).await?;
+    Ok(app.into())
+}
+
+pub async fn list(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Listed<App>, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    page.slice(store.list_apps(seller_id).await?)
+}
+
+pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<AppDetail, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    Ok(store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?.into())
+}
+
+/// Resolves a CLI reference (id or name) to an app of the seller.
+pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<App, ManageError> {
+    store.app_by_ref(seller_id, reference).await.map_err(ManageError::from_store("app", "name"))
+}
+
+pub async fn update(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    settings: AppSettings,
+) -> Result<AppDetail, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let mut app = store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+    apply(&mut app, settings)?;
+    let app = store.save_app_settings(&app).await.map_err(ManageError::from_store("app", "name"))?;
+    audit(store, scope, seller_id, "app.update", format!("app:{}", app.id), "").await?;
+    Ok(app.into())
+}
+
+/// Checks every given setting and writes it into `app`.
+fn apply(app: &mut App, s: AppSettings) -> Result<(), ManageError> {
+    if let Some(v) = s.name {
+        app.name = validate::name("name", &v, 100)?;
+    }
+    if let Some(v) = s.version {
+        app.version = validate::name("version", &v, 64)?;
+    }
+    if let Some(v) = s.download_url {
+        app.download_url = url("download_url", &v)?;
+    }
+    if let Some(v) = s.customer_panel_link {
+        app.customer_panel_link = url("customer_panel_link", &v)?;
+    }
+    if let Some(v) = s.changelog {
+        app.changelog = validate::bounded("changelog", &v, 20_000)?;
+    }
+    let flag = |b: bool| i64::from(b);
+    app.enabled = s.enabled.map_or(app.enabled, flag);
+    app.paused = s.paused.map_or(app.paused, flag);
+    app.hwid_lock = s.hwid_lock.map_or(app.hwid_lock, flag);
+    app.force_hwid = s.force_hwid.map_or(app.force_hwid, flag);
+    if let Some(v) = s.hwid_min_len {
+        app.hwid_min_len = validate::in_range("hwid_min_len", v, 0, 512)?;
+    }
+    if let Some(v) = s.program_hash {
+        let v = validate::bounded("program_hash", v.trim(), 256)?;
+        app.program_hash = (!v.is_empty()).then_some(v);
+    }
+    if let Some(v) = s.session_ttl_secs {
+        app.session_ttl_secs = validate::in_range("session_ttl_secs", v, 60, 30 * 86_400)?;
+    }
+    if let Some(v) = s.key_case {
+        app.key_case = KeyCase::parse(&v)
+            .ok_or_else(|| ManageError::invalid("key_case", "must be upper, lower or mixed"))?
+            .as_str()
+            .into();
+    }
+    if let Some(v) = s.key_mask {
+        app.key_mask = v;
+    }
+    let case = KeyCase::parse(&app.key_case).unwrap_or(KeyCase::Upper);
+    KeyMask::parse(&app.key_mask, case).map_err(|e| ManageError::invalid("key_mask", e.to_string()))?;
+    if let Some(v) = s.min_username_len {
+        app.min_username_len = validate::in_range("min_username_len", v, 1, 64)?;
+    }
+    if let Some(v) = s.request_limit_per_min {
+        let v = validate::in_range("request_limit_per_min", v, 0, 1_000_000)?;
+        app.request_limit_per_min = (v > 0).then_some(v);
+    }
+    if let Some(m) = s.messages {
+        app.messages = messages(m)?;
+    }
+    Ok(())
+}
+
+/// An empty string or an http(s) URL.
+fn url(field: &'static str, v: &str) -> Result<String, ManageError> {
+    let v = validate::bounded(field, v.trim(), 2048)?;
+    if !(v.is_empty() || v.starts_with("https://") || v.starts_with("http://")) {
+        return Err(ManageError::invalid(field, "must be an http:// or https:// URL"));
+    }
+    Ok(v)
+}
+
+/// Message ids are short names, texts are strings; stored as one JSON object.
+fn messages(m: Map<String, Value>) -> Result<String, ManageError> {
+    if m.len() > 200 {
+        return Err(ManageError::invalid("messages", "at most 200 messages"));
+    }
+    for (id, text) in &m {
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(ManageError::invalid(
+                "messages",
+                format!("message id {id:?} must be 1-64 letters, digits or _"),
+            ));
+        }
+        match text {
+            Value::String(t) => validate::bounded("messages", t, 1_000).map(drop)?,
+            _ => return Err(ManageError::invalid("messages", format!("message {id:?} must be a string"))),
+        }
+    }
+    Ok(Value::Object(m).to_string())
+}
+
+/// A new HMAC secret; the old one stops working at once.
+pub async fn rotate_secret(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+) -> Result<AppDetail, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.rotate_app_secret(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+    audit(store, scope, seller_id, "app.rotate_secret", format!("app:{id}"), "").await?;
+    get(store, scope, Some(seller_id), id).await
+}
+
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.delete_app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+    audit(store, scope, seller_id, "app.delete", format!("app:{id}"), "").await
+}

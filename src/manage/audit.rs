@@ -1,0 +1,21 @@
+//! The audit trail: every change made through the admin API or the CLI, newest first.
+
+use super::{Listed, ManageError, PageRequest, Scope};
+use crate::store::{Store, audit::AuditEvent};
+
+/// A seller's events; the operator sees every event unless it names a seller.
+pub async fn list(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Listed<AuditEvent>, ManageError> {
+    let seller_id = match (scope.is_operator(), seller_id) {
+        (true, None) => None,
+        _ => Some(scope.seller(seller_id)?),
+    };
+    let (page, meta) = page.page()?;
+    let total = store.count_audit(seller_id).await?;
+    let rows = store.list_audit(seller_id, page).await?;
+    Ok(Listed::new(rows, meta, total))
+}

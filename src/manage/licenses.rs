@@ -1,0 +1,442 @@
+//! Licenses: generation by mask in bulk, listing with filters, ban/unban, delete, and export and
+//! import as CSV or JSON. Generation and import report progress through a callback so the CLI
+//! can draw a bar; the admin API passes a no-op.
+
+use super::{Listed, ManageError, PageRequest, Scope, audit};
+use crate::domain::{
+    keymask::{KeyCase, KeyMask},
+    time::now_ms,
+    validate,
+};
+use crate::store::{
+    Store,
+    licenses::{License, LicenseFilter, NewLicenses},
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Most keys one generate or import call may create.
+pub const MAX_BATCH: i64 = 100_000;
+/// Keys per insert transaction: big enough to be fast, small enough to show progress.
+const CHUNK: usize = 10_000;
+
+/// Progress of bulk work: called with the number of keys done so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// What to generate. The mask and case default to the app's, the duration to the plan's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateSpec {
+    pub app_id: i64,
+    pub plan_id: i64,
+    pub count: i64,
+    pub mask: Option<String>,
+    pub case: Option<String>,
+    pub duration_secs: Option<i64>,
+    /// Fixed expiry (unix ms) instead of a duration counted from first use.
+    pub expires_at: Option<i64>,
+    pub max_activations: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+    /// Generate straight into this reseller's stock (with the reseller's key prefix).
+    pub reseller_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Generated {
+    pub count: usize,
+    pub keys: Vec<String>,
+}
+
+pub async fn generate(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    spec: GenerateSpec,
+    progress: Progress<'_>,
+) -> Result<Generated, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
+    let app = store.app(seller_id, spec.app_id).await.map_err(ManageError::from_store("app", "id"))?;
+    let plan = store.plan(app.id, spec.plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
+    let count = validate::in_range("count", spec.count, 1, MAX_BATCH)? as usize;
+    let case_text = spec.case.as_deref().unwrap_or(&app.key_case);
+    let case =
+        KeyCase::parse(case_text).ok_or_else(|| ManageError::invalid("case", "must be upper, lower or mixed"))?;
+    let mask = KeyMask::parse(spec.mask.as_deref().unwrap_or(&app.key_mask), case)
+        .map_err(|e| ManageError::invalid("mask", e.to_string()))?;
+    let (duration_secs, expires_at) = term(spec.duration_secs, spec.expires_at, plan.duration_secs)?;
+    let prefix = match spec.reseller_id {
+        Some(id) => store.reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?.key_prefix,
+        None => seller.key_prefix,
+    };
+    let batch = NewLicenses {
+        seller_id,
+        app_id: app.id,
+        plan_id: plan.id,
+        duration_secs,
+        expires_at,
+        max_activations: max_activations(spec.max_activations)?,
+        note: validate::bounded("note", &spec.note, 1_000)?,
+        reseller_id: spec.reseller_id,
+        order_id: None,
+        customer_id: None,
+    };
+    let keys = insert_generated(store, &batch, &mask, &prefix, count, progress).await?;
+    let mut detail = format!("count={} plan={}", keys.len(), plan.name);
+    if let Some(r) = spec.reseller_id {
+        detail.push_str(&format!(" reseller={r}"));
+    }
+    audit(store, scope, seller_id, "license.generate", format!("app:{}", app.id), &detail).await?;
+    Ok(Generated { count: keys.len(), keys })
+}
+
+/// A duration or a fixed expiry, not both; neither: the plan's duration.
+fn term(
+    duration_secs: Option<i64>,
+    expires_at: Option<i64>,
+    plan_duration: Option<i64>,
+) -> Result<(Option<i64>, Option<i64>), ManageError> {
+    match (duration_secs, expires_at) {
+        (Some(_), Some(_)) => Err(ManageError::invalid("expires_at", "give a duration or a fixed expiry, not both")),
+        (Some(d), None) => Ok((Some(validate::in_range("duration_secs", d, 1, 100 * 365 * 86_400)?), None)),
+        (None, Some(at)) if at <= now_ms() => Err(ManageError::invalid("expires_at", "must lie in the future")),
+        (None, Some(at)) => Ok((None, Some(at))),
+        (None, None) => Ok((plan_duration, None)),
+    }
+}
+
+fn max_activations(v: Option<i64>) -> Result<Option<i64>, ManageError> {
+    v.map(|n| validate::in_range("max_activations", n, 1, 1_000_000)).transpose().map_err(Into::into)
+}
+
+/// Generates and inserts until `count` keys are in, replacing the ones that collided. A round
+/// that inserts nothing means the mask's key space is used up: stop with an error then.
+async fn insert_generated(
+    store: &Store,
+    batch: &NewLicenses,
+    mask: &KeyMask,
+    prefix: &str,
+    count: usize,
+    progress: Progress<'_>,
+) -> Result<Vec<String>, ManageError> {
+    let mut done: Vec<String> = Vec::with_capacity(count);
+    while done.len() < count {
+        let want = (count - done.len()).min(CHUNK);
+        let inserted = store.insert_licenses(batch, &mask.generate_many(prefix, want)).await?;
+        if inserted.is_empty() {
+            return Err(ManageError::Conflict {
+                field: "mask",
+                message: format!(
+                    "the mask's key space is exhausted: {} of {count} keys generated; use a longer mask",
+                    done.len()
+                ),
+            });
+        }
+        done.extend(inserted);
+        progress(done.len() as u64);
+    }
+    Ok(done)
+}
+
+/// Filters of the license list, as both faces take them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub seller_id: Option<i64>,
+    pub app_id: Option<i64>,
+    pub plan_id: Option<i64>,
+    pub reseller_id: Option<i64>,
+    pub search: Option<String>,
+    /// used, unused, banned or assigned.
+    pub state: Option<String>,
+    pub limit: Option<i64>,
+    pub page: Option<i64>,
+    /// Export only: csv or json.
+    pub format: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<LicenseFilter, ManageError> {
+        if let Some(s) = &self.state
+            && !matches!(s.as_str(), "used" | "unused" | "banned" | "assigned")
+        {
+            return Err(ManageError::invalid("state", "must be used, unused, banned or assigned"));
+        }
+        let search = self.search.as_deref().map(|s| validate::bounded("search", s, 200)).transpose()?;
+        Ok(LicenseFilter {
+            app_id: self.app_id,
+            plan_id: self.plan_id,
+            reseller_id: self.reseller_id,
+            search,
+            state: self.state.clone(),
+        })
+    }
+}
+
+pub async fn list(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Listed<License>, ManageError> {
+    let seller_id = scope.seller(q.seller_id)?;
+    let (page, meta) = PageRequest::new(q.limit, q.page).page()?;
+    let (rows, total) = store.list_licenses(seller_id, &q.filter()?, page).await?;
+    Ok(Listed::new(rows, meta, total))
+}
+
+pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<License, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))
+}
+
+/// Resolves a CLI reference: a key, or else a license id.
+pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<License, ManageError> {
+    match store.license_by_key(seller_id, reference).await {
+        Ok(l) => Ok(l),
+        Err(_) => match reference.parse::<i64>() {
+            Ok(id) => store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id")),
+            Err(_) => Err(ManageError::NotFound("license")),
+        },
+    }
+}
+
+/// Bans (with a reason) or, with `None`, unbans a license.
+pub async fn set_ban(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<License, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
+    let license = store
+        .set_license_ban(seller_id, id, reason.as_deref())
+        .await
+        .map_err(ManageError::from_store("license", "id"))?;
+    let action = if reason.is_some() { "license.ban" } else { "license.unban" };
+    audit(store, scope, seller_id, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
+    Ok(license)
+}
+
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.delete_license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
+    audit(store, scope, seller_id, "license.delete", format!("license:{id}"), "").await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Result<Self, ManageError> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(Self::Csv),
+            "json" => Ok(Self::Json),
+            _ => Err(ManageError::invalid("format", "must be csv or json")),
+        }
+    }
+}
+
+/// One exported license. Plans and resellers are named, so a file moves between servers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRecord {
+    pub key: String,
+    pub app: String,
+    pub plan: String,
+    pub duration_secs: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub max_activations: Option<i64>,
+    pub activations: i64,
+    pub banned_reason: Option<String>,
+    pub note: String,
+    pub reseller: Option<String>,
+    pub discord_user_id: Option<String>,
+    pub used_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Every license matching the filter (pagination fields are ignored).
+pub async fn export(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Vec<ExportRecord>, ManageError> {
+    let seller_id = scope.seller(q.seller_id)?;
+    let rows = store.all_licenses(seller_id, &q.filter()?).await?;
+    let apps: HashMap<i64, String> = store.list_apps(seller_id).await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let mut plans = HashMap::new();
+    for app_id in apps.keys() {
+        plans.extend(store.list_plans(*app_id).await?.into_iter().map(|p| (p.id, p.name)));
+    }
+    let resellers: HashMap<i64, String> =
+        store.list_resellers(seller_id).await?.into_iter().map(|r| (r.id, r.name)).collect();
+    let name = |m: &HashMap<i64, String>, id: i64| m.get(&id).cloned().unwrap_or_default();
+    Ok(rows
+        .into_iter()
+        .map(|l| ExportRecord {
+            app: name(&apps, l.app_id),
+            plan: name(&plans, l.plan_id),
+            reseller: l.reseller_id.map(|r| name(&resellers, r)),
+            key: l.key,
+            duration_secs: l.duration_secs,
+            expires_at: l.expires_at,
+            max_activations: l.max_activations,
+            activations: l.activations,
+            banned_reason: l.banned_reason,
+            note: l.note,
+            discord_user_id: l.discord_user_id,
+            used_at: l.used_at,
+            created_at: l.created_at,
+        })
+        .collect())
+}
+
+/// Renders exported records as CSV with a header line.
+pub fn to_csv(records: &[ExportRecord]) -> Result<String, ManageError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in records {
+        w.serialize(r).map_err(|e| ManageError::invalid("format", e.to_string()))?;
+    }
+    let bytes = w.into_inner().map_err(|e| ManageError::invalid("format", e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ManageError::invalid("format", e.to_string()))
+}
+
+/// One license to import. Other columns (an export's `activations`, `app`, ...) are ignored,
+/// so an exported file imports as is.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportRecord {
+    pub key: String,
+    /// Plan name or id; empty: the plan given for the whole import.
+    #[serde(default)]
+    pub plan: Option<String>,
+    #[serde(default)]
+    pub duration_secs: Option<i64>,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub max_activations: Option<i64>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Parses an import file: CSV with a header line, or JSON (an array of records, or an object
+/// holding it under `licenses` or `data`).
+pub fn parse_import(format: Format, bytes: &[u8]) -> Result<Vec<ImportRecord>, ManageError> {
+    let bad = |e: String| ManageError::invalid("licenses", e);
+    match format {
+        Format::Csv => csv::Reader::from_reader(bytes)
+            .deserialize()
+            .enumerate()
+            .map(|(i, r)| r.map_err(|e| bad(format!("record {}: {e}", i + 1))))
+            .collect(),
+        Format::Json => {
+            #[derive(Deserialize)]
+            #[serde(untagged)]
+            enum Doc {
+                List(Vec<ImportRecord>),
+                Licenses { licenses: Vec<ImportRecord> },
+                Data { data: Vec<ImportRecord> },
+            }
+            match serde_json::from_slice::<Doc>(bytes).map_err(|e| bad(e.to_string()))? {
+                Doc::List(v) | Doc::Licenses { licenses: v } | Doc::Data { data: v } => Ok(v),
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub imported: usize,
+    /// Keys already present (or repeated in the file); existing rows are never overwritten.
+    pub duplicates: Vec<String>,
+}
+
+/// Licenses that share every attribute but the key go in together.
+type Group = (i64, Option<i64>, Option<i64>, Option<i64>, String);
+
+pub async fn import(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    app_id: i64,
+    default_plan: Option<i64>,
+    records: Vec<ImportRecord>,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
+    if records.len() as i64 > MAX_BATCH {
+        return Err(ManageError::invalid("licenses", format!("at most {MAX_BATCH} licenses per import")));
+    }
+    if let Some(id) = default_plan {
+        store.plan(app.id, id).await.map_err(ManageError::from_store("plan", "id"))?;
+    }
+    let (groups, mut duplicates) = group_records(store, app.id, default_plan, records).await?;
+    let mut imported = 0;
+    for (g, keys) in groups {
+        let batch = NewLicenses {
+            seller_id,
+            app_id: app.id,
+            plan_id: g.0,
+            duration_secs: g.1,
+            expires_at: g.2,
+            max_activations: g.3,
+            note: g.4,
+            reseller_id: None,
+            order_id: None,
+            customer_id: None,
+        };
+        for chunk in keys.chunks(CHUNK) {
+            let inserted: HashSet<String> = store.insert_licenses(&batch, chunk).await?.into_iter().collect();
+            imported += inserted.len();
+            duplicates.extend(chunk.iter().filter(|k| !inserted.contains(*k)).cloned());
+            progress((imported + duplicates.len()) as u64);
+        }
+    }
+    let detail = format!("imported={imported} duplicates={}", duplicates.len());
+    audit(store, scope, seller_id, "license.import", format!("app:{}", app.id), &detail).await?;
+    Ok(ImportReport { imported, duplicates })
+}
+
+/// Checks every record, resolves plan names, and groups keys by their shared attributes;
+/// keys repeated in the file come back as duplicates.
+async fn group_records(
+    store: &Store,
+    app_id: i64,
+    default_plan: Option<i64>,
+    records: Vec<ImportRecord>,
+) -> Result<(Vec<(Group, Vec<String>)>, Vec<String>), ManageError> {
+    let mut plans: HashMap<String, i64> = HashMap::new();
+    let mut index: HashMap<Group, usize> = HashMap::new();
+    let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut duplicates = Vec::new();
+    for (i, r) in records.into_iter().enumerate() {
+        let at = |m: &str| ManageError::invalid("licenses", format!("record {}: {m}", i + 1));
+        let key = r.key.trim().to_owned();
+        if key.is_empty() || key.len() > 200 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(at("key must be 1-200 characters without spaces"));
+        }
+        let plan_id = match r.plan.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            Some(p) => match plans.get(p) {
+                Some(id) => *id,
+                None => {
+                    let id = store.plan_by_ref(app_id, p).await.map_err(|_| at(&format!("no plan {p:?}")))?.id;
+                    plans.insert(p.to_owned(), id);
+                    id
+                }
+            },
+            None => default_plan.ok_or_else(|| at("no plan, and no plan given for the import"))?,
+        };
+        let max = max_activations(r.max_activations).map_err(|e| at(&e.to_string()))?;
+        let note = validate::bounded("note", r.note.as_deref().unwrap_or(""), 1_000).map_err(|e| at(&e.to_string()))?;
+        if !seen.insert(key.clone()) {
+            duplicates.push(key);
+            continue;
+        }
+        let g: Group = (plan_id, r.duration_secs, r.expires_at, max, note);
+        let slot = *index.entry(g.clone()).or_insert_with(|| {
+            groups.push((g, Vec::new()));
+            groups.len() - 1
+        });
+        groups[slot].1.push(key);
+    }
+    Ok((groups, duplicates))
+}

@@ -1,0 +1,175 @@
+//! Resellers of a seller: their accounts, API keys (shown once, stored hashed), and their stock
+//! of licenses, which the Reseller API hands out to Discord users.
+
+use super::{Listed, ManageError, PageRequest, Scope, audit, licenses};
+use crate::domain::{keymask, validate};
+use crate::store::{
+    Store,
+    licenses::{License, LicenseFilter},
+    resellers::{Reseller, ResellerKey},
+};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_RATE_LIMIT_PER_MIN: i64 = 100;
+
+/// A new reseller, or with every field optional, a change to one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResellerInput {
+    pub name: Option<String>,
+    pub key_prefix: Option<String>,
+    pub rate_limit_per_min: Option<i64>,
+}
+
+fn checked(name: &str, key_prefix: &str, rate: i64) -> Result<(String, i64), ManageError> {
+    let name = validate::name("name", name, 100)?;
+    keymask::validate_prefix(key_prefix).map_err(|e| ManageError::invalid("key_prefix", e.to_string()))?;
+    Ok((name, validate::in_range("rate_limit_per_min", rate, 1, 100_000)?))
+}
+
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    input: ResellerInput,
+) -> Result<Reseller, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let prefix = input.key_prefix.unwrap_or_default();
+    let (name, rate) = checked(
+        input.name.as_deref().unwrap_or(""),
+        &prefix,
+        input.rate_limit_per_min.unwrap_or(DEFAULT_RATE_LIMIT_PER_MIN),
+    )?;
+    store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
+    let r = store
+        .create_reseller(seller_id, &name, &prefix, rate)
+        .await
+        .map_err(ManageError::from_store("reseller", "name"))?;
+    audit(store, scope, seller_id, "reseller.create", format!("reseller:{}", r.id), &r.name).await?;
+    Ok(r)
+}
+
+pub async fn list(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Listed<Reseller>, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    page.slice(store.list_resellers(seller_id).await?)
+}
+
+pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<Reseller, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))
+}
+
+/// Resolves a CLI reference (id or name) to a reseller of the seller.
+pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<Reseller, ManageError> {
+    store.reseller_by_ref(seller_id, reference).await.map_err(ManageError::from_store("reseller", "name"))
+}
+
+pub async fn update(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    input: ResellerInput,
+) -> Result<Reseller, ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    let prefix = input.key_prefix.unwrap_or(r.key_prefix);
+    let (name, rate) = checked(
+        input.name.as_deref().unwrap_or(&r.name),
+        &prefix,
+        input.rate_limit_per_min.unwrap_or(r.rate_limit_per_min),
+    )?;
+    let r = store
+        .update_reseller(r.seller_id, id, &name, &prefix, rate)
+        .await
+        .map_err(ManageError::from_store("reseller", "name"))?;
+    audit(store, scope, r.seller_id, "reseller.update", format!("reseller:{id}"), "").await?;
+    Ok(r)
+}
+
+/// Deletes the reseller and its keys; its stock goes back to the seller.
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    store.delete_reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
+    audit(store, scope, seller_id, "reseller.delete", format!("reseller:{id}"), "").await
+}
+
+/// Issues an API key; returns its record and the secret, shown this once.
+pub async fn create_key(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    label: &str,
+) -> Result<(ResellerKey, String), ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    let label = validate::bounded("label", label.trim(), 100)?;
+    let (key, secret) = store.create_reseller_key(r.id, &label).await?;
+    audit(store, scope, r.seller_id, "reseller.key.create", format!("reseller_key:{}", key.id), &label).await?;
+    Ok((key, secret))
+}
+
+pub async fn list_keys(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    page: PageRequest,
+) -> Result<Listed<ResellerKey>, ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    page.slice(store.list_reseller_keys(r.id).await?)
+}
+
+pub async fn revoke_key(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    key_id: i64,
+) -> Result<(), ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    store.revoke_reseller_key(r.id, key_id).await.map_err(ManageError::from_store("reseller key", "id"))?;
+    audit(store, scope, r.seller_id, "reseller.key.revoke", format!("reseller_key:{key_id}"), "").await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Moved {
+    pub moved: u64,
+}
+
+/// Moves licenses of the seller into the reseller's stock. Licenses already assigned to a
+/// Discord user, and ids the seller does not own, are left alone (not counted).
+pub async fn add_stock(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    license_ids: &[i64],
+) -> Result<Moved, ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    if license_ids.is_empty() || license_ids.len() as i64 > licenses::MAX_BATCH {
+        return Err(ManageError::invalid("license_ids", format!("give 1 to {} license ids", licenses::MAX_BATCH)));
+    }
+    let moved = store.move_licenses_to_reseller(r.seller_id, license_ids, Some(r.id)).await?;
+    audit(store, scope, r.seller_id, "reseller.stock.add", format!("reseller:{id}"), &format!("moved={moved}")).await?;
+    Ok(Moved { moved })
+}
+
+/// The reseller's stock with each license's assignment (`discord_user_id`, `assigned_at`).
+pub async fn list_stock(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    id: i64,
+    page: PageRequest,
+) -> Result<Listed<License>, ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    let (page, meta) = page.page()?;
+    let filter = LicenseFilter { reseller_id: Some(r.id), ..LicenseFilter::default() };
+    let (rows, total) = store.list_licenses(r.seller_id, &filter, page).await?;
+    Ok(Listed::new(rows, meta, total))
+}

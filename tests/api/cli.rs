@@ -1,0 +1,295 @@
+//! The CLI on the same binary, run as the operator runs it: directly on the database of a
+//! server (SQLite data dir, or a fresh PostgreSQL database), checked through the CLI's own
+//! `--json` output and through the admin API.
+
+use crate::adminkit::{call, insert_user};
+use crate::engine_tests;
+use crate::harness::TestApp;
+use serde_json::{Value, json};
+use std::process::Command;
+
+engine_tests!(cli_walkthrough, cli_app_settings_and_users, cli_errors_are_one_line);
+
+const BIN: &str = env!("CARGO_BIN_EXE_licensd");
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `licensd <args>` on the test server's database.
+fn licensd(app: &TestApp, args: &[&str]) -> Run {
+    let out = Command::new(BIN)
+        .arg("--database-url")
+        .arg(&app.database_url)
+        .arg("--data-dir")
+        .arg(app.data_dir.path())
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run licensd");
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs with `--json` and parses the answer; panics with stderr when the command fails.
+fn json(app: &TestApp, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let r = licensd(app, &all);
+    assert!(r.ok, "licensd {args:?} failed: {}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("licensd {args:?}: {e}: {}", r.stdout))
+}
+
+async fn cli_walkthrough(app: TestApp) {
+    let seller = json(&app, &["seller", "create", "acme", "--key-prefix", "ps-"]);
+    let ownerid = seller["data"]["ownerid"].as_str().unwrap().to_owned();
+    let made = json(&app, &["app", "create", "--seller", "acme", "MyApp"]);
+    assert_eq!(made["data"]["secret"].as_str().unwrap().len(), 64);
+    // References by name, id or ownerid all work.
+    let plan =
+        json(&app, &["plan", "create", "--seller", &ownerid, "--app", "MyApp", "--name", "lifetime", "--level", "1"]);
+    assert_eq!(plan["data"]["duration_secs"], json!(null));
+    let g = json(
+        &app,
+        &[
+            "license",
+            "generate",
+            "--seller",
+            "acme",
+            "--app",
+            "MyApp",
+            "--plan",
+            "lifetime",
+            "--count",
+            "100",
+            "--duration",
+            "30d",
+            "--max-activations",
+            "3",
+            "--note",
+            "launch",
+        ],
+    );
+    assert_eq!(g["data"]["count"], 100);
+    let keys: Vec<String> = g["data"]["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().into()).collect();
+    assert!(keys.iter().all(|k| k.starts_with("ps-")));
+    let l = app.store().license_by_key(seller["data"]["id"].as_i64().unwrap(), &keys[0]).await.unwrap();
+    assert_eq!((l.duration_secs, l.max_activations, l.note.as_str()), (Some(30 * 86_400), Some(3), "launch"));
+
+    // Human output: keys one per line on stdout, the count on stderr.
+    let r = licensd(
+        &app,
+        &["license", "generate", "--seller", "acme", "--app", "MyApp", "--plan", "lifetime", "--count", "3"],
+    );
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 3);
+    assert!(r.stderr.contains("generated 3 keys"));
+
+    let list = json(&app, &["license", "list", "--seller", "acme", "--limit", "10", "--page", "2"]);
+    assert_eq!(list["meta"], json!({"page": 2, "limit": 10, "total": 103}));
+    let list = json(
+        &app,
+        &["license", "list", "--seller", "acme", "--app", "MyApp", "--plan", "lifetime", "--search", "LAUNCH"],
+    );
+    assert_eq!(list["meta"]["total"], 100);
+    let banned = json(&app, &["license", "ban", "--seller", "acme", &keys[0], "--reason", "refund"]);
+    assert_eq!(banned["data"]["banned_reason"], "refund");
+    let list = json(&app, &["license", "list", "--seller", "acme", "--state", "banned"]);
+    assert_eq!(list["data"][0]["key"], keys[0]);
+    json(&app, &["license", "unban", "--seller", "acme", &keys[0]]);
+    let shown = json(&app, &["license", "show", "--seller", "acme", &keys[0]]);
+    assert_eq!(shown["data"]["banned_reason"], json!(null));
+
+    // Export, delete one, import back: only that one is imported.
+    let file = app.data_dir.path().join("export.csv");
+    let r =
+        licensd(&app, &["license", "export", "--seller", "acme", "--app", "MyApp", "--output", file.to_str().unwrap()]);
+    assert!(r.ok, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 104);
+    json(&app, &["license", "delete", "--seller", "acme", &keys[5]]);
+    let report = json(&app, &["license", "import", "--seller", "acme", "--app", "MyApp", file.to_str().unwrap()]);
+    assert_eq!(report["data"]["imported"], 1);
+    assert_eq!(report["data"]["duplicates"].as_array().unwrap().len(), 102);
+    let jfile = app.data_dir.path().join("export.json");
+    let r = licensd(&app, &["license", "export", "--seller", "acme", "--format", "json", "--search", &keys[7]]);
+    std::fs::write(&jfile, r.stdout.replace(&keys[7], "MOVED-KEY-0001")).unwrap();
+    let report = json(&app, &["license", "import", "--seller", "acme", "--app", "MyApp", jfile.to_str().unwrap()]);
+    assert_eq!(report["data"], json!({"imported": 1, "duplicates": []}));
+
+    // Resellers: account, API key, stock by keys and by generation.
+    let r = json(&app, &["reseller", "create", "--seller", "acme", "bob", "--key-prefix", "rs-"]);
+    assert_eq!(r["data"]["rate_limit_per_min"], 100);
+    let k = json(&app, &["reseller", "key", "create", "--seller", "acme", "--reseller", "bob", "--label", "bot"]);
+    let secret = k["key"].as_str().unwrap();
+    assert_eq!(
+        app.store().authenticate_reseller_key(secret).await.unwrap().reseller_id,
+        r["data"]["id"].as_i64().unwrap()
+    );
+    let two = format!("{},{}", keys[10], keys[11]);
+    let moved = json(&app, &["reseller", "stock", "add", "--seller", "acme", "--reseller", "bob", "--licenses", &two]);
+    assert_eq!(moved["data"]["moved"], 2);
+    let g = json(
+        &app,
+        &[
+            "reseller",
+            "stock",
+            "add",
+            "--seller",
+            "acme",
+            "--reseller",
+            "bob",
+            "--app",
+            "MyApp",
+            "--plan",
+            "lifetime",
+            "--count",
+            "5",
+        ],
+    );
+    assert!(g["data"]["keys"].as_array().unwrap().iter().all(|k| k.as_str().unwrap().starts_with("rs-")));
+    let stock = json(&app, &["reseller", "stock", "list", "--seller", "acme", "--reseller", "bob"]);
+    assert_eq!(stock["meta"]["total"], 7);
+    assert_eq!(stock["data"][0]["discord_user_id"], json!(null));
+    let keys_list = json(&app, &["reseller", "key", "list", "--seller", "acme", "--reseller", "bob"]);
+    let key_id = keys_list["data"][0]["id"].as_i64().unwrap().to_string();
+    json(&app, &["reseller", "key", "revoke", "--seller", "acme", "--reseller", "bob", &key_id]);
+    assert!(app.store().authenticate_reseller_key(secret).await.is_err());
+    let upd = json(&app, &["reseller", "update", "--seller", "acme", "bob", "--rate-limit", "50"]);
+    assert_eq!(upd["data"]["rate_limit_per_min"], 50);
+
+    // Tokens: the CLI's JSON is the admin API's; a seller token made here works over HTTP.
+    let tok = json(&app, &["token", "create", "--kind", "seller", "--seller", "acme", "--name", "ci"]);
+    let token = tok["token"].as_str().unwrap();
+    let (s, apps) = call(&app, "GET", "/admin/v1/apps", token, None).await;
+    assert_eq!((s, apps["data"][0]["name"].as_str()), (200, Some("MyApp")));
+    let tokens = json(&app, &["token", "list"]);
+    assert!(tokens["data"].as_array().unwrap().iter().any(|t| t["name"] == "ci"));
+    let sellers = json(&app, &["seller", "list"]);
+    assert_eq!(sellers["data"][0]["name"], "acme");
+
+    let audit = json(&app, &["audit", "--seller", "acme", "--limit", "3"]);
+    assert_eq!(audit["data"][0]["action"], "token.create");
+    assert_eq!(audit["data"][0]["actor"], "cli");
+    assert!(audit["meta"]["total"].as_i64().unwrap() > 10);
+}
+
+async fn cli_app_settings_and_users(app: TestApp) {
+    json(&app, &["seller", "create", "acme"]);
+    json(&app, &["app", "create", "--seller", "acme", "MyApp"]);
+    let before = json(&app, &["app", "show", "--seller", "acme", "MyApp"]);
+    let set = json(
+        &app,
+        &[
+            "app",
+            "set",
+            "--seller",
+            "acme",
+            "MyApp",
+            "--version",
+            "2.0",
+            "--download-url",
+            "https://x.test/dl",
+            "--hwid-lock",
+            "false",
+            "--session-ttl",
+            "2h",
+            "--key-mask",
+            "****-****-****",
+            "--key-case",
+            "mixed",
+            "--messages",
+            r#"{"invalid_key":"No such key."}"#,
+            "--request-limit-per-min",
+            "60",
+        ],
+    );
+    let d = &set["data"];
+    assert_eq!(
+        (d["version"].as_str(), d["hwid_lock"].as_i64(), d["session_ttl_secs"].as_i64()),
+        (Some("2.0"), Some(0), Some(7200))
+    );
+    assert_eq!((d["key_mask"].as_str(), d["key_case"].as_str()), (Some("****-****-****"), Some("mixed")));
+    assert_eq!(d["messages"], json!({"invalid_key": "No such key."}));
+    assert_eq!(d["request_limit_per_min"], 60);
+    let rotated = json(&app, &["app", "rotate-secret", "--seller", "acme", "MyApp"]);
+    assert_ne!(rotated["data"]["secret"], before["data"]["secret"]);
+    let list = json(&app, &["app", "list", "--seller", "acme"]);
+    assert_eq!(list["meta"]["total"], 1);
+
+    json(
+        &app,
+        &[
+            "plan",
+            "create",
+            "--seller",
+            "acme",
+            "--app",
+            "MyApp",
+            "--name",
+            "monthly",
+            "--level",
+            "1",
+            "--duration",
+            "30d",
+        ],
+    );
+    let plans = json(&app, &["plan", "list", "--seller", "acme", "--app", "MyApp"]);
+    assert_eq!(plans["data"][0]["duration_secs"], 30 * 86_400);
+    let app_id = list["data"][0]["id"].as_i64().unwrap();
+    let plan_id = plans["data"][0]["id"].as_i64().unwrap();
+    insert_user(&app, app_id, plan_id, "alice", 5_000_000_000_000).await;
+
+    let users = json(&app, &["user", "list", "--seller", "acme", "--app", "MyApp", "--search", "ali"]);
+    assert_eq!(users["meta"]["total"], 1);
+    let shown = json(&app, &["user", "show", "--seller", "acme", "--app", "MyApp", "alice"]);
+    assert_eq!(shown["data"]["hwids"], json!(["HWID-1"]));
+    let reset = json(&app, &["user", "reset-hwid", "--seller", "acme", "--app", "MyApp", "alice"]);
+    assert_eq!(reset["data"]["hwids_removed"], 1);
+    let banned = json(&app, &["user", "ban", "--seller", "acme", "--app", "MyApp", "alice", "--reason", "abuse"]);
+    assert_eq!(banned["data"]["banned_reason"], "abuse");
+    json(&app, &["user", "unban", "--seller", "acme", "--app", "MyApp", "alice"]);
+    let ext = json(&app, &["user", "extend", "--seller", "acme", "--app", "MyApp", "alice", "--duration", "1d"]);
+    assert_eq!(ext["data"]["subscriptions"][0]["expires_at"], 5_000_000_000_000i64 + 86_400_000);
+    assert_eq!(ext["data"]["banned_reason"], json!(null));
+    json(&app, &["user", "delete", "--seller", "acme", "--app", "MyApp", "alice"]);
+    let users = json(&app, &["user", "list", "--seller", "acme", "--app", "MyApp"]);
+    assert_eq!(users["meta"]["total"], 0);
+
+    json(&app, &["plan", "delete", "--seller", "acme", "--app", "MyApp", "monthly"]);
+    json(&app, &["app", "delete", "--seller", "acme", "MyApp"]);
+    let list = json(&app, &["app", "list", "--seller", "acme"]);
+    assert_eq!(list["meta"]["total"], 0);
+}
+
+async fn cli_errors_are_one_line(app: TestApp) {
+    json(&app, &["seller", "create", "acme"]);
+    json(&app, &["app", "create", "--seller", "acme", "MyApp"]);
+    json(&app, &["plan", "create", "--seller", "acme", "--app", "MyApp", "--name", "p", "--level", "1"]);
+    let cases: [(&[&str], &str); 6] = [
+        (&["app", "create", "--seller", "nobody", "X"], "seller not found"),
+        (&["app", "create", "--seller", "acme", "MyApp"], "already taken"),
+        (&["plan", "create", "--seller", "acme", "--app", "MyApp", "--name", "q", "--level", "1"], "level"),
+        (&["license", "generate", "--seller", "acme", "--app", "MyApp", "--plan", "p", "--count", "0"], "count"),
+        (
+            &["license", "generate", "--seller", "acme", "--app", "MyApp", "--plan", "p", "--duration", "soon"],
+            "--duration",
+        ),
+        (&["app", "set", "--seller", "acme", "MyApp", "--key-mask", "**"], "key_mask"),
+    ];
+    for (args, needle) in cases {
+        let r = licensd(&app, args);
+        assert!(!r.ok, "{args:?} should fail");
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    // Plans in use cannot be deleted.
+    json(&app, &["license", "generate", "--seller", "acme", "--app", "MyApp", "--plan", "p"]);
+    let r = licensd(&app, &["plan", "delete", "--seller", "acme", "--app", "MyApp", "p"]);
+    assert!(!r.ok && r.stderr.contains("licenses still use this plan"), "{}", r.stderr);
+}

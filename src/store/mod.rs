@@ -8,11 +8,13 @@ mod open;
 
 pub mod apps;
 pub mod audit;
+pub mod client_users;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;
 pub mod resellers;
 pub mod sellers;
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 

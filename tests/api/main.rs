@@ -4,5 +4,7 @@
 mod harness;
 
 mod admin;
+mod client_init;
+mod client_support;
 mod ops;
 mod processes;

@@ -160,3 +160,17 @@ async fn init_honours_customised_messages(t: TestApp) {
     a.assert_fail("Wir sind geschlossen \u{fc}");
     assert!(a.text.contains("geschlossen \\u00fc"));
 }
+
+engine_tests!(validated_sessions_come_from_the_database);
+
+/// The test helper other client tests rely on: a session validated through the store.
+async fn validated_sessions_come_from_the_database(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let (s, id) = c.user_session("alice").await;
+    let session = t.store().session(c.app.id, &s, licensd::domain::time::now_ms()).await.unwrap();
+    assert_eq!(session.validated_user_id(), Some(id));
+    t.store().delete_session(c.app.id, &s).await.unwrap();
+    c.call(Some(&s), "nosuchtype", &[])
+        .await
+        .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");
+}

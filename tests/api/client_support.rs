@@ -116,6 +116,24 @@ impl<'a> ClientFixture<'a> {
         a.json["sessionid"].as_str().unwrap().to_owned()
     }
 
+    /// A session validated for a new user `username` created directly in the database (no
+    /// client action involved), and the user's id.
+    pub async fn user_session(&self, username: &str) -> (String, i64) {
+        let s = self.init().await;
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.t.database_url).await.unwrap();
+        let (id,): (i64,) =
+            sqlx::query_as("INSERT INTO users (app_id, username, created_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(self.app.id)
+                .bind(username)
+                .bind(licensd::domain::time::now_ms())
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        self.t.store().validate_session(self.app.id, &s, id).await.unwrap();
+        (s, id)
+    }
+
     /// A session validated by a `license` login with `key` (which must be redeemable).
     pub async fn key_session(&self, key: &str) -> String {
         let s = self.init().await;

@@ -70,6 +70,9 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.store.prune_rate_limits(now - 2 * 60_000).await {
             tracing::warn!(error = %e, "pruning rate-limit windows failed");
         }
+        if let Err(e) = state.store.prune_sessions(now).await {
+            tracing::warn!(error = %e, "pruning expired client sessions failed");
+        }
     }
 }
 

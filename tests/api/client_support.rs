@@ -7,7 +7,7 @@
 #![allow(dead_code)] // shared by the client test modules; not every test uses every helper
 
 use crate::harness::TestApp;
-use licensd::store::{apps::App, licenses::NewLicenses, plans::Plan, sellers::Seller};
+use licensd::store::{apps::App, plans::Plan, sellers::Seller};
 use serde_json::{Value, json};
 use std::{io::Write, process::Command, sync::Mutex};
 
@@ -80,22 +80,30 @@ impl<'a> ClientFixture<'a> {
         self.t.store().create_plan(self.app.id, name, level, duration_secs).await.unwrap()
     }
 
-    /// Inserts `key` as a license of `plan` lasting `duration_secs`.
+    /// Inserts `key` as a license of `plan` lasting `duration_secs` (direct SQL: the store's
+    /// bulk insert is not what these tests are about).
     pub async fn license(&self, plan: &Plan, key: &str, duration_secs: Option<i64>) {
-        let spec = NewLicenses {
-            seller_id: self.seller.id,
-            app_id: self.app.id,
-            plan_id: plan.id,
-            duration_secs,
-            expires_at: None,
-            max_activations: None,
-            note: String::new(),
-            reseller_id: None,
-            order_id: None,
-            customer_id: None,
-        };
-        let inserted = self.t.store().insert_licenses(&spec, &[key.to_owned()]).await.unwrap();
-        assert_eq!(inserted.len(), 1);
+        let mut conn = self.db().await;
+        let now = licensd::domain::time::now_ms();
+        sqlx::query(
+            "INSERT INTO licenses (seller_id, app_id, plan_id, key, duration_secs, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(self.seller.id)
+        .bind(self.app.id)
+        .bind(plan.id)
+        .bind(key)
+        .bind(duration_secs)
+        .bind(now)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+
+    /// A direct connection to the test database.
+    pub async fn db(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.t.database_url).await.unwrap()
     }
 
     /// `type` with the app's name and ownerid, the session when given, and `extra` fields.
@@ -120,8 +128,7 @@ impl<'a> ClientFixture<'a> {
     /// client action involved), and the user's id.
     pub async fn user_session(&self, username: &str) -> (String, i64) {
         let s = self.init().await;
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&self.t.database_url).await.unwrap();
+        let mut conn = self.db().await;
         let (id,): (i64,) =
             sqlx::query_as("INSERT INTO users (app_id, username, created_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(self.app.id)

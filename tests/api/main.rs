@@ -4,6 +4,8 @@
 mod harness;
 
 mod admin;
+mod client_account;
+mod client_auth;
 mod client_init;
 mod client_support;
 mod ops;

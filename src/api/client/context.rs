@@ -14,7 +14,7 @@ use crate::{
     store::{StoreError, apps::App, sessions::Session, users::User},
 };
 use axum::{
-    body::{Body, to_bytes},
+    body::to_bytes,
     extract::{ConnectInfo, Request},
     http::{HeaderMap, StatusCode},
     response::Response,
@@ -88,18 +88,13 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
     let (parts, body) = req.into_parts();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let ip = client_ip(peer, &parts.headers, &state.config.trusted_proxies);
-    let fields = match read_fields(body, parts.uri.query(), state.config.max_body_bytes).await {
-        Ok(f) => f,
-        Err(()) => {
-            let query_fields = Fields::parse(b"", parts.uri.query()).unwrap_or_default();
-            let ownerid = query_fields.get("ownerid").unwrap_or("");
-            return Reply::failure(Msg::BadRequest, Msg::BadRequest.default_text()).render(
-                ownerid,
-                &state.signer,
-                None,
-            );
-        }
+    let fields = match to_bytes(body, state.config.max_body_bytes).await {
+        Ok(bytes) => Fields::parse(&bytes, parts.uri.query()),
+        Err(_) => return bad_request(&state, &Fields::parse(b"", parts.uri.query())),
     };
+    if fields.oversize().is_some() {
+        return bad_request(&state, &fields);
+    }
     let ownerid = fields.get("ownerid").unwrap_or("").to_owned();
     match prepare(state.clone(), version, fields, ip).await {
         Ok(ctx) => {
@@ -111,9 +106,10 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
     }
 }
 
-async fn read_fields(body: Body, query: Option<&str>, limit: usize) -> Result<Fields, ()> {
-    let bytes = to_bytes(body, limit).await.map_err(|_| ())?;
-    Fields::parse(&bytes, query).map_err(|_| ())
+/// The answer to a body that could not be read or a field over the length bound.
+fn bad_request(state: &AppState, fields: &Fields) -> Response {
+    let ownerid = fields.get("ownerid").unwrap_or("");
+    Reply::failure(Msg::BadRequest, Msg::BadRequest.default_text()).render(ownerid, &state.signer, None)
 }
 
 /// How a request ends before reaching its action.

@@ -8,7 +8,8 @@
 //! - when a name repeats, the FIRST occurrence wins, and body fields come before query fields
 //!   (so a body field beats a query field of the same name);
 //! - at most `MAX_FIELDS` pairs are read (later pairs are ignored); a value longer than
-//!   `MAX_VALUE_BYTES` after decoding is an error, answered with the protocol's failure shape.
+//!   `MAX_VALUE_BYTES` after decoding is dropped and reported by `oversize()`, so the request
+//!   is answered with the protocol's failure shape (still echoing `ownerid`).
 
 use std::collections::HashMap;
 
@@ -20,18 +21,16 @@ pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// Longest accepted field name in bytes.
 const MAX_NAME_BYTES: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldTooLong(pub String);
-
 /// The request's fields by name.
 #[derive(Debug, Clone, Default)]
 pub struct Fields {
     map: HashMap<String, String>,
+    oversize: Option<String>,
 }
 
 impl Fields {
     /// Reads the body's pairs then the query string's (see the module doc for the rules).
-    pub fn parse(body: &[u8], query: Option<&str>) -> Result<Self, FieldTooLong> {
+    pub fn parse(body: &[u8], query: Option<&str>) -> Self {
         let mut fields = Self::default();
         let mut seen = 0;
         let sources = [body, query.unwrap_or("").as_bytes()];
@@ -44,11 +43,17 @@ impl Fields {
                 continue;
             }
             if value.len() > MAX_VALUE_BYTES {
-                return Err(FieldTooLong(name.into_owned()));
+                fields.oversize.get_or_insert_with(|| name.into_owned());
+                continue;
             }
             fields.map.entry(name.into_owned()).or_insert_with(|| value.into_owned());
         }
-        Ok(fields)
+        fields
+    }
+
+    /// The name of the first value that was too long, if any.
+    pub fn oversize(&self) -> Option<&str> {
+        self.oversize.as_deref()
     }
 
     /// The value of `name`, `None` when absent or empty.
@@ -63,7 +68,7 @@ mod tests {
 
     #[test]
     fn decodes_and_tolerates_raw_values() {
-        let f = Fields::parse(b"type=init&name=My%20App&ver=1.0&hash=50%&pass=a b+c&x=", None).unwrap();
+        let f = Fields::parse(b"type=init&name=My%20App&ver=1.0&hash=50%&pass=a b+c&x=", None);
         assert_eq!(f.get("type"), Some("init"));
         assert_eq!(f.get("name"), Some("My App"));
         assert_eq!(f.get("hash"), Some("50%"));
@@ -74,7 +79,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_replaced_and_first_wins() {
-        let f = Fields::parse(b"name=a\xff%FE&name=second", Some("name=query&type=check")).unwrap();
+        let f = Fields::parse(b"name=a\xff%FE&name=second", Some("name=query&type=check"));
         assert_eq!(f.get("name"), Some("a\u{fffd}\u{fffd}"));
         assert_eq!(f.get("type"), Some("check"));
     }
@@ -82,10 +87,13 @@ mod tests {
     #[test]
     fn bounds_count_and_length() {
         let many: String = (0..100).map(|i| format!("f{i}=v&")).collect();
-        let f = Fields::parse(many.as_bytes(), None).unwrap();
+        let f = Fields::parse(many.as_bytes(), None);
         assert_eq!(f.get("f63"), Some("v"));
         assert_eq!(f.get("f64"), None);
-        let long = format!("type=x&data={}", "a".repeat(MAX_VALUE_BYTES + 1));
-        assert_eq!(Fields::parse(long.as_bytes(), None).unwrap_err(), FieldTooLong("data".into()));
+        let long = format!("type=x&data={}&ownerid=o", "a".repeat(MAX_VALUE_BYTES + 1));
+        let f = Fields::parse(long.as_bytes(), None);
+        assert_eq!(f.oversize(), Some("data"));
+        assert_eq!(f.get("data"), None);
+        assert_eq!(f.get("ownerid"), Some("o"));
     }
 }

@@ -10,7 +10,9 @@ pub mod actions;
 pub mod context;
 pub mod envelope;
 pub mod form;
+mod mail;
 pub mod messages;
+mod password;
 
 use crate::state::AppState;
 use axum::{

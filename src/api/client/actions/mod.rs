@@ -1,7 +1,13 @@
 //! The client API's actions, one file per action or group, chosen by one `match` on `type`.
 //! A type not listed here gets the protocol's unknown-type answer.
 
+mod auth;
+mod forgot;
 mod init;
+mod session;
+mod signin;
+mod twofa;
+mod upgrade;
 
 use super::{
     context::{Ctx, server_error_reply},
@@ -37,6 +43,18 @@ pub type ActionResult = Result<Reply, Halt>;
 pub async fn dispatch(ctx: &Ctx) -> Reply {
     let result = match ctx.field("type").unwrap_or("") {
         "init" => init::init(ctx).await,
+        "register" => auth::register(ctx).await,
+        "login" => auth::login(ctx).await,
+        "loginEmail" => auth::login_email(ctx).await,
+        "license" => auth::license(ctx).await,
+        "upgrade" => upgrade::upgrade(ctx).await,
+        "forgot" => forgot::forgot(ctx).await,
+        "check" => session::check(ctx).await,
+        "checkblacklist" => session::checkblacklist(ctx).await,
+        "ban" => session::ban(ctx).await,
+        "logout" => session::logout(ctx).await,
+        "2faenable" => twofa::enable(ctx).await,
+        "2fadisable" => twofa::disable(ctx).await,
         _ => Ok(ctx.fail(Msg::UnknownType)),
     };
     match result {

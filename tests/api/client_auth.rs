@@ -20,6 +20,7 @@ engine_tests!(
     expired_keys_and_subscriptions,
     racing_registrations_redeem_once,
     racing_license_logins_make_one_user,
+    paused_subscriptions_and_custom_messages,
 );
 
 async fn register_then_login_with_info(t: TestApp) {
@@ -302,4 +303,28 @@ async fn racing_license_logins_make_one_user(t: TestApp) {
     assert_eq!(subs.len(), 1);
     let end = subs[0].expires_at.unwrap();
     assert!(end >= start + DAY * 1000 && end <= now_ms() + DAY * 1000, "granted once");
+}
+
+async fn paused_subscriptions_and_custom_messages(t: TestApp) {
+    let mut c = ClientFixture::new(&t).await;
+    c.update(|a| a.messages = r#"{"loggedin":"Willkommen","pausedsub":"Pausiert \u00fc"}"#.into()).await;
+    let gold = c.plan("Gold", 1, Some(DAY)).await;
+    c.license(&gold, "K1", Some(DAY)).await;
+    let s = c.init().await;
+    c.call(Some(&s), "license", &[("key", "K1")]).await.assert_ok("Willkommen");
+    let mut db = c.db().await;
+    sqlx::query("UPDATE subscriptions SET paused = 1").execute(&mut db).await.unwrap();
+    let s = c.init().await;
+    let a = c.call(Some(&s), "license", &[("key", "K1")]).await;
+    a.assert_fail("Pausiert \u{fc}");
+    assert!(a.text.contains("Pausiert \\u00fc"));
+    sqlx::query("UPDATE subscriptions SET paused = 0").execute(&mut db).await.unwrap();
+    sqlx::query("UPDATE users SET paused = 1").execute(&mut db).await.unwrap();
+    c.call(Some(&s), "license", &[("key", "K1")]).await.assert_fail("Pausiert \u{fc}");
+    sqlx::query("UPDATE users SET paused = 0").execute(&mut db).await.unwrap();
+    // The same login as a GET query string.
+    let owner = c.seller.ownerid.clone();
+    c.get_query(&[("type", "license"), ("name", "MyApp"), ("ownerid", &owner), ("sessionid", &s), ("key", "K1")])
+        .await
+        .assert_ok("Willkommen");
 }

@@ -73,7 +73,7 @@ impl Store {
         Ok(())
     }
 
-    /// Ends every session of a user (ban, username change).
+    /// Ends every session of a user (e.g. after a username change).
     pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)

@@ -123,8 +123,12 @@ async fn login_failures(t: TestApp) {
         .await
         .assert_fail("No user found with that email!");
     c.call(Some(&s), "check", &[]).await.assert_fail("Session is not validated");
+    c.call(Some(&s), "login", &[("username", "eve"), ("pass", "right")]).await.assert_ok("Logged in!");
+    c.call(Some(&s), "check", &[]).await.assert_ok("Session is validated.");
+    // A seller's ban ends what a validated session may do, and refuses new logins.
     let user = t.store().user_by_ref(c.app.id, "eve").await.unwrap();
     t.store().set_user_ban(user.id, Some("cheating")).await.unwrap();
+    c.call(Some(&s), "check", &[]).await.assert_fail("Session is not validated");
     c.call(Some(&s), "login", &[("username", "eve"), ("pass", "right")]).await.assert_fail("The user is banned");
 }
 

@@ -72,11 +72,13 @@ impl Ctx {
         self.session.as_ref().ok_or_else(|| self.refuse(Msg::SessionNotFound))
     }
 
-    /// The user of a validated session, else `Session is not validated`.
+    /// The user of a validated session, else `Session is not validated` (also once the seller
+    /// has banned the user: a ban ends what the session may do).
     pub async fn validated_user(&self) -> Result<User, Halt> {
         let user_id = self.session()?.validated_user_id().ok_or_else(|| self.refuse(Msg::SessionUnauthed))?;
         match self.state.store.client_user(self.app.id, user_id).await {
-            Ok(user) => Ok(user),
+            Ok(user) if user.banned_reason.is_none() => Ok(user),
+            Ok(_) => Err(self.refuse(Msg::SessionUnauthed)),
             Err(StoreError::NotFound) => Err(self.refuse(Msg::SessionUnauthed)),
             Err(e) => Err(e.into()),
         }

@@ -6,7 +6,11 @@ use super::{
     signin::{check_blacklist, check_hwid_rules, check_password, finish_login, hwid, key_problem},
 };
 use crate::api::client::{context::Ctx, messages::Msg, password};
-use crate::store::client_users::{KeyLogin, NewClientUser, Registered};
+use crate::store::{
+    Result as StoreResult, Store,
+    client_users::{KeyLogin, NewClientUser, Registered},
+    users::User,
+};
 
 /// Longest username accepted.
 const MAX_USERNAME_CHARS: usize = 64;
@@ -73,20 +77,23 @@ pub async fn register(ctx: &Ctx) -> ActionResult {
 
 pub async fn login(ctx: &Ctx) -> ActionResult {
     let username = ctx.require("username")?;
-    let pass = password_field(ctx)?;
-    let hwid = admit(ctx).await?;
-    let user = ctx.state.store.client_user_by_name(ctx.app.id, username).await?;
-    let user = user.ok_or_else(|| ctx.refuse(Msg::UsernameNotFound))?;
-    check_password(ctx, &user, pass).await?;
-    finish_login(ctx, user, hwid.as_deref()).await
+    password_login(ctx, Msg::UsernameNotFound, |store, app_id| store.client_user_by_name(app_id, username)).await
 }
 
 pub async fn login_email(ctx: &Ctx) -> ActionResult {
     let email = ctx.require("email")?;
+    password_login(ctx, Msg::EmailNotFound, |store, app_id| store.client_user_by_email(app_id, email)).await
+}
+
+/// login and loginEmail after naming the user: admission, lookup, password, login checks.
+async fn password_login<'a, F, Fut>(ctx: &'a Ctx, unknown: Msg, lookup: F) -> ActionResult
+where
+    F: FnOnce(&'a Store, i64) -> Fut,
+    Fut: Future<Output = StoreResult<Option<User>>>,
+{
     let pass = password_field(ctx)?;
     let hwid = admit(ctx).await?;
-    let user = ctx.state.store.client_user_by_email(ctx.app.id, email).await?;
-    let user = user.ok_or_else(|| ctx.refuse(Msg::EmailNotFound))?;
+    let user = lookup(&ctx.state.store, ctx.app.id).await?.ok_or_else(|| ctx.refuse(unknown))?;
     check_password(ctx, &user, pass).await?;
     finish_login(ctx, user, hwid.as_deref()).await
 }

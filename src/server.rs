@@ -73,6 +73,9 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.store.prune_idempotency_keys(now - crate::store::idempotency::IDEMPOTENCY_TTL_MS).await {
             tracing::warn!(error = %e, "pruning idempotency keys failed");
         }
+        if let Err(e) = state.store.prune_sessions(now).await {
+            tracing::warn!(error = %e, "pruning expired client sessions failed");
+        }
     }
 }
 

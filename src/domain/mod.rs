@@ -6,4 +6,5 @@ pub mod keymask;
 pub mod license;
 pub mod secret;
 pub mod time;
+pub mod totp;
 pub mod validate;

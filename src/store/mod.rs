@@ -12,12 +12,14 @@ pub mod audit;
 pub mod bulk;
 pub mod idempotency;
 pub mod instances;
+pub mod client_users;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;
 pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;
+pub mod sessions;
 pub mod tokens;
 pub mod users;
 

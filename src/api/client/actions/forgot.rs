@@ -1,0 +1,33 @@
+//! `forgot`: mails the user a replacement password. The replacement is stored (hashed) as
+//! pending and only becomes the password when it is first used to log in, so someone who
+//! knows a username and its email can trigger a mail but cannot lock the user out.
+
+use super::{ActionResult, Halt};
+use crate::api::client::{context::Ctx, mail, messages::Msg, password};
+use crate::domain::secret;
+
+/// How long a mailed replacement password stays usable.
+const RESET_TTL_MS: i64 = 24 * 3_600 * 1_000;
+const ALPHANUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+
+pub async fn forgot(ctx: &Ctx) -> ActionResult {
+    let username = ctx.require("username")?;
+    let email = ctx.require("email")?;
+    let Some(smtp) = ctx.state.config.smtp.as_ref() else { return Err(ctx.refuse(Msg::ResetNotConfigured)) };
+    let store = &ctx.state.store;
+    let user = store.client_user_by_name(ctx.app.id, username).await?.ok_or_else(|| ctx.refuse(Msg::ForgotNoUser))?;
+    let stored = user.email.as_deref().unwrap_or("");
+    if stored.is_empty() || !stored.trim().eq_ignore_ascii_case(email.trim()) {
+        return Err(ctx.refuse(Msg::EmailMismatch));
+    }
+    let new_password = secret::random_string(ALPHANUM, 16);
+    let hash = password::hash(ctx.state.config.password_hash_concurrency, &new_password)
+        .await
+        .map_err(|e| Halt::Fault(e.0))?;
+    store.put_password_reset(user.id, &hash, ctx.now + RESET_TTL_MS).await?;
+    if let Err(e) = mail::send_password_reset(smtp, stored, &ctx.app.name, &user.username, &new_password).await {
+        tracing::warn!(error = %e.0, app_id = ctx.app.id, "password reset mail not sent");
+        return Err(ctx.refuse(Msg::ResetFailed));
+    }
+    Ok(ctx.ok(Msg::ResetSent))
+}

@@ -1,0 +1,54 @@
+//! `init`: checks the app may run (enabled, not paused, version, program hash) and opens a session.
+
+use super::ActionResult;
+use crate::api::client::{ApiVersion, context::Ctx, envelope::Reply, messages::Msg};
+use crate::domain::secret::constant_time_eq;
+use serde_json::json;
+
+/// What `appinfo` reports for the counts: KeyAuth 1.3 servers answer this text too and serve
+/// the real numbers through `fetchStats`, which keeps `init` (called at every program start) cheap.
+const COUNTS_VIA_FETCH_STATS: &str = "N/A - Use fetchStats() function in latest example";
+
+pub async fn init(ctx: &Ctx) -> ActionResult {
+    let app = &ctx.app;
+    if app.enabled == 0 {
+        return Ok(ctx.fail(Msg::AppDisabled));
+    }
+    if app.paused != 0 {
+        return Ok(ctx.fail(Msg::PausedApp));
+    }
+    if let Some(ver) = ctx.field("ver")
+        && ver != app.version
+    {
+        // Clients compare `message` with "invalidver" and open `download`.
+        return Ok(
+            Reply::failure(Msg::InvalidVer, Msg::InvalidVer.default_text()).with("download", app.download_url.as_str())
+        );
+    }
+    if let Some(expected) = app.program_hash.as_deref().filter(|h| !h.is_empty()) {
+        let sent = ctx.field("hash").unwrap_or("");
+        if !constant_time_eq(sent.to_ascii_lowercase().as_bytes(), expected.to_ascii_lowercase().as_bytes()) {
+            return Ok(ctx.fail(Msg::HashCheckFail));
+        }
+    }
+    let session = ctx.state.store.create_session(app.id, app.session_ttl_secs, &ctx.ip, ctx.now).await?;
+    let mut reply = ctx
+        .ok(Msg::Initialized)
+        .with("sessionid", session.id)
+        .with(
+            "appinfo",
+            json!({
+                "numUsers": COUNTS_VIA_FETCH_STATS,
+                "numOnlineUsers": COUNTS_VIA_FETCH_STATS,
+                "numKeys": COUNTS_VIA_FETCH_STATS,
+                "version": app.version,
+                "customerPanelLink": app.customer_panel_link,
+            }),
+        )
+        .with("newSession", true)
+        .with("pubkey", ctx.state.signer.public_hex());
+    if ctx.version == ApiVersion::V1_4 {
+        reply = reply.with("changelog", app.changelog.as_str());
+    }
+    Ok(reply)
+}

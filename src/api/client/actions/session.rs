@@ -1,0 +1,43 @@
+//! Session-level actions: `check` (is it validated?), `checkblacklist` (inverted answer),
+//! `ban` (the program bans its own user), `logout`.
+
+use super::{ActionResult, signin::hwid};
+use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
+
+/// Longest ban reason kept.
+const MAX_REASON_CHARS: usize = 255;
+
+pub async fn check(ctx: &Ctx) -> ActionResult {
+    ctx.validated_user().await?;
+    Ok(ctx.ok(Msg::SessionValidated))
+}
+
+/// Inverted on purpose (clients rely on it): success means the client IS blacklisted.
+pub async fn checkblacklist(ctx: &Ctx) -> ActionResult {
+    let hwid = hwid(ctx);
+    if ctx.state.store.is_blacklisted(ctx.app.id, hwid.as_deref(), &ctx.ip).await? {
+        Ok(ctx.ok(Msg::ClientBlacklisted))
+    } else {
+        Ok(Reply::failure(Msg::ClientNotBlacklisted, ctx.text(Msg::ClientNotBlacklisted)))
+    }
+}
+
+/// Bans the session's user, blacklists its HWIDs (bound ones and the one sent) and the
+/// client's IP, and ends the user's sessions.
+pub async fn ban(ctx: &Ctx) -> ActionResult {
+    let user = ctx.validated_user().await?;
+    let store = &ctx.state.store;
+    let reason: String =
+        ctx.field("reason").unwrap_or("Banned by the application").chars().take(MAX_REASON_CHARS).collect();
+    let mut hwids = store.user_hwids(user.id).await?;
+    if let Some(h) = hwid(ctx).filter(|h| !hwids.contains(h)) {
+        hwids.push(h);
+    }
+    store.ban_client_user(ctx.app.id, user.id, &reason, &hwids, &ctx.ip, ctx.now).await?;
+    Ok(ctx.ok(Msg::UserBannedOk))
+}
+
+pub async fn logout(ctx: &Ctx) -> ActionResult {
+    ctx.state.store.delete_session(ctx.app.id, &ctx.session()?.id).await?;
+    Ok(ctx.ok(Msg::LoggedOut))
+}

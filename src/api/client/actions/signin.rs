@@ -1,0 +1,143 @@
+//! What register, login, loginEmail and license share: HWID rules, the blacklist, the checks of
+//! a login (ban, 2FA, HWID lock, subscriptions), validating the session, and the `info` object.
+
+use super::{ActionResult, Halt};
+use crate::api::client::{context::Ctx, messages::Msg, password};
+use crate::domain::totp;
+use crate::store::{
+    client_users::{ActiveSubscription, KeyProblem},
+    users::User,
+};
+use serde_json::{Value, json};
+
+/// `expiry` shown for a lifetime subscription: 2100-01-01T00:00:00Z (clients parse a number).
+pub const LIFETIME_EXPIRY_SECS: i64 = 4_102_444_800;
+/// Longest HWID accepted (real ones are SIDs, machine ids or hashes, well under this).
+const MAX_HWID_CHARS: usize = 256;
+
+/// The request's HWID, trimmed (Linux clients send /etc/machine-id with its newline).
+pub fn hwid(ctx: &Ctx) -> Option<String> {
+    ctx.field("hwid").map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned)
+}
+
+/// The app's HWID rules on the sent HWID: present when forced, long enough, bounded.
+pub fn check_hwid_rules(ctx: &Ctx, hwid: Option<&str>) -> Result<(), Halt> {
+    match hwid {
+        None if ctx.app.force_hwid != 0 => Err(ctx.refuse(Msg::HwidRequired)),
+        Some(h) if h.chars().count() > MAX_HWID_CHARS => Err(ctx.refuse(Msg::BadRequest)),
+        Some(h) if (h.chars().count() as i64) < ctx.app.hwid_min_len => Err(ctx.refuse(Msg::HwidTooShort)),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses clients whose HWID or IP the app blacklisted.
+pub async fn check_blacklist(ctx: &Ctx, hwid: Option<&str>) -> Result<(), Halt> {
+    if ctx.state.store.is_blacklisted(ctx.app.id, hwid, &ctx.ip).await? {
+        return Err(ctx.refuse(Msg::Blacklisted));
+    }
+    Ok(())
+}
+
+/// The answer to a key that cannot be redeemed.
+pub fn key_problem(ctx: &Ctx, problem: KeyProblem) -> Halt {
+    ctx.refuse(match problem {
+        KeyProblem::NotFound => Msg::KeyNotFound,
+        KeyProblem::Banned => Msg::KeyBanned,
+        KeyProblem::Used => Msg::KeyUsed,
+        KeyProblem::Expired => Msg::KeyExpired,
+    })
+}
+
+/// Checks a password against the user's hash, or against a pending `forgot` replacement, which
+/// then becomes the password. Key-only users (no hash) have no password to match.
+pub async fn check_password(ctx: &Ctx, user: &User, pass: &str) -> Result<(), Halt> {
+    let permits = ctx.state.config.password_hash_concurrency;
+    let fault = |e: password::HashError| Halt::Fault(e.0);
+    let Some(stored) = user.password_hash.as_deref() else { return Err(ctx.refuse(Msg::PassMismatch)) };
+    if password::verify(permits, pass, stored).await.map_err(fault)? {
+        return Ok(());
+    }
+    if let Some(pending) = ctx.state.store.password_reset(user.id, ctx.now).await?
+        && password::verify(permits, pass, &pending).await.map_err(fault)?
+    {
+        ctx.state.store.apply_password_reset(user.id, &pending).await?;
+        return Ok(());
+    }
+    Err(ctx.refuse(Msg::PassMismatch))
+}
+
+/// The checks every successful login passes (ban, 2FA, HWID lock, running subscriptions), then
+/// the bookkeeping (last login, IP, validated session) and the `Logged in!` answer with `info`.
+pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionResult {
+    let store = &ctx.state.store;
+    if user.banned_reason.is_some() {
+        return Err(ctx.refuse(Msg::UserBanned));
+    }
+    if user.totp_enabled != 0 {
+        let code = ctx.field("code").ok_or_else(|| ctx.refuse(Msg::TwofaRequired))?;
+        let secret = user.totp_secret.as_deref().unwrap_or("");
+        if !totp::verify(secret, code, unix_secs(ctx.now)) {
+            return Err(ctx.refuse(Msg::TwofaInvalid));
+        }
+    }
+    let bound_hwid = check_hwid_lock(ctx, &user, hwid).await?;
+    let subs = store.active_subscriptions(user.id, ctx.now).await?;
+    if subs.is_empty() {
+        return Err(ctx.refuse(Msg::NoActiveSubs));
+    }
+    let usable: Vec<ActiveSubscription> = subs.into_iter().filter(|s| s.paused == 0).collect();
+    if usable.is_empty() || user.paused != 0 {
+        return Err(ctx.refuse(Msg::PausedSub));
+    }
+    store.record_login(user.id, &ctx.ip, ctx.now).await?;
+    store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await?;
+    let shown_hwid = hwid.map(str::to_owned).or(bound_hwid);
+    Ok(ctx.ok(Msg::LoggedIn).with("info", info(ctx, &user, &usable, shown_hwid.as_deref())))
+}
+
+/// With the app's HWID lock on, the first HWID sent is bound and later ones must match a bound
+/// one. Returns the user's first bound HWID (for `info`).
+async fn check_hwid_lock(ctx: &Ctx, user: &User, hwid: Option<&str>) -> Result<Option<String>, Halt> {
+    let store = &ctx.state.store;
+    let mut bound = store.user_hwids(user.id).await?;
+    if let Some(h) = hwid
+        && ctx.app.hwid_lock != 0
+        && !bound.iter().any(|b| b == h)
+    {
+        if !bound.is_empty() || !store.bind_first_hwid(user.id, h, ctx.now).await? {
+            return Err(ctx.refuse(Msg::HwidMismatch));
+        }
+        bound.push(h.to_owned());
+    }
+    Ok(bound.into_iter().next())
+}
+
+fn unix_secs(ms: i64) -> u64 {
+    u64::try_from(ms / 1000).unwrap_or(0)
+}
+
+/// The `info` object of register, login and license.
+fn info(ctx: &Ctx, user: &User, subs: &[ActiveSubscription], hwid: Option<&str>) -> Value {
+    let now_secs = ctx.now / 1000;
+    let subscriptions: Vec<Value> = subs
+        .iter()
+        .map(|s| {
+            let expiry = s.expires_at.map_or(LIFETIME_EXPIRY_SECS, |ms| ms / 1000);
+            json!({
+                "subscription": s.plan_name,
+                "key": s.key,
+                "expiry": expiry.to_string(),
+                "timeleft": (expiry - now_secs).max(0),
+                "level": s.level.to_string(),
+            })
+        })
+        .collect();
+    json!({
+        "username": user.username,
+        "subscriptions": subscriptions,
+        "ip": ctx.ip,
+        "hwid": hwid,
+        "createdate": (user.created_at / 1000).to_string(),
+        "lastlogin": now_secs.to_string(),
+    })
+}

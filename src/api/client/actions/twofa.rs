@@ -1,0 +1,45 @@
+//! `2faenable` / `2fadisable`: TOTP two-factor authentication of the session's user.
+//! Enabling takes two calls: without `code` the server makes a pending secret and returns it
+//! (base32 and as an otpauth URI for a QR code); with `code` it activates it if the code fits.
+
+use super::ActionResult;
+use crate::api::client::{context::Ctx, messages::Msg};
+use crate::domain::totp;
+use serde_json::json;
+
+fn now_secs(ctx: &Ctx) -> u64 {
+    u64::try_from(ctx.now / 1000).unwrap_or(0)
+}
+
+pub async fn enable(ctx: &Ctx) -> ActionResult {
+    let user = ctx.validated_user().await?;
+    if user.totp_enabled != 0 {
+        return Err(ctx.refuse(Msg::TwofaAlreadyOn));
+    }
+    let store = &ctx.state.store;
+    let Some(code) = ctx.field("code") else {
+        let secret = totp::new_secret();
+        let url = totp::otpauth_url(&secret, &ctx.app.name, &user.username).unwrap_or_default();
+        store.set_totp_secret(user.id, Some(&secret)).await?;
+        return Ok(ctx.ok(Msg::TwofaSecret).with("2fa", json!({"secret_code": secret, "QRCode": url})));
+    };
+    let pending = user.totp_secret.as_deref().unwrap_or("");
+    if pending.is_empty() || !totp::verify(pending, code, now_secs(ctx)) || !store.enable_totp(user.id, pending).await?
+    {
+        return Err(ctx.refuse(Msg::TwofaInvalid));
+    }
+    Ok(ctx.ok(Msg::TwofaActivated))
+}
+
+pub async fn disable(ctx: &Ctx) -> ActionResult {
+    let user = ctx.validated_user().await?;
+    if user.totp_enabled == 0 {
+        return Err(ctx.refuse(Msg::TwofaNotOn));
+    }
+    let secret = user.totp_secret.as_deref().unwrap_or("");
+    if !ctx.field("code").is_some_and(|code| totp::verify(secret, code, now_secs(ctx))) {
+        return Err(ctx.refuse(Msg::TwofaInvalid));
+    }
+    ctx.state.store.set_totp_secret(user.id, None).await?;
+    Ok(ctx.ok(Msg::TwofaDisabled))
+}

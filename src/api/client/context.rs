@@ -1,0 +1,209 @@
+//! One client API request from the wire to the action: body and fields, client IP, the checks
+//! every request passes before dispatch (in the spec's order), and `Ctx`, what actions work with.
+
+use super::{
+    ApiVersion,
+    actions::{self, Halt},
+    envelope::{self, Reply},
+    form::Fields,
+    messages::{Messages, Msg},
+};
+use crate::{
+    domain::time::now_ms,
+    state::AppState,
+    store::{StoreError, apps::App, sessions::Session, users::User},
+};
+use axum::{
+    body::to_bytes,
+    extract::{ConnectInfo, Request},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use std::net::{IpAddr, SocketAddr};
+
+/// Everything an action needs: the app, the session (always present except for `init`), the
+/// fields, the client IP, and the app's message texts.
+pub struct Ctx {
+    pub state: AppState,
+    pub app: App,
+    pub session: Option<Session>,
+    pub fields: Fields,
+    pub ip: String,
+    pub version: ApiVersion,
+    /// Request time in unix ms, taken once so every check of a request agrees.
+    pub now: i64,
+    messages: Messages,
+}
+
+impl Ctx {
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name)
+    }
+
+    /// A required field, or a failure naming it.
+    pub fn require(&self, name: &str) -> Result<&str, Halt> {
+        self.fields.get(name).ok_or_else(|| {
+            Halt::Reply(Reply::failure(Msg::MissingField, format!("{}: {name}", self.text(Msg::MissingField))))
+        })
+    }
+
+    /// The app's wording of `msg`.
+    pub fn text(&self, msg: Msg) -> String {
+        self.messages.text(msg)
+    }
+
+    /// A success answer carrying `msg`'s text.
+    pub fn ok(&self, msg: Msg) -> Reply {
+        Reply::success(self.text(msg))
+    }
+
+    /// A failure answer carrying `msg`'s text and code.
+    pub fn fail(&self, msg: Msg) -> Reply {
+        Reply::failure(msg, self.text(msg))
+    }
+
+    /// `fail` as an early return: `return Err(ctx.refuse(Msg::X))` or `Err(ctx.refuse(..))?`.
+    pub fn refuse(&self, msg: Msg) -> Halt {
+        Halt::Reply(self.fail(msg))
+    }
+
+    /// The request's session (every type but `init` has one: dispatch checked it).
+    pub fn session(&self) -> Result<&Session, Halt> {
+        self.session.as_ref().ok_or_else(|| self.refuse(Msg::SessionNotFound))
+    }
+
+    /// The user of a validated session, else `Session is not validated` (also once the seller
+    /// has banned the user: a ban ends what the session may do).
+    pub async fn validated_user(&self) -> Result<User, Halt> {
+        let user_id = self.session()?.validated_user_id().ok_or_else(|| self.refuse(Msg::SessionUnauthed))?;
+        match self.state.store.client_user(self.app.id, user_id).await {
+            Ok(user) if user.banned_reason.is_none() => Ok(user),
+            Ok(_) => Err(self.refuse(Msg::SessionUnauthed)),
+            Err(StoreError::NotFound) => Err(self.refuse(Msg::SessionUnauthed)),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Serves one request of protocol `version`: read, check, dispatch, render, sign.
+pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = client_ip(peer, &parts.headers, &state.config.trusted_proxies);
+    let fields = match to_bytes(body, state.config.max_body_bytes).await {
+        Ok(bytes) => Fields::parse(&bytes, parts.uri.query()),
+        Err(_) => return bad_request(&state, &Fields::parse(b"", parts.uri.query())),
+    };
+    if fields.oversize().is_some() {
+        return bad_request(&state, &fields);
+    }
+    let ownerid = fields.get("ownerid").unwrap_or("").to_owned();
+    match prepare(state.clone(), version, fields, ip).await {
+        Ok(ctx) => {
+            let reply = actions::dispatch(&ctx).await;
+            reply.render(&ownerid, &state.signer, Some(&ctx.app.secret))
+        }
+        Err(Early::Reply(reply, secret)) => reply.render(&ownerid, &state.signer, secret.as_deref()),
+        Err(Early::InvalidApp) => envelope::invalid_app(&state.signer),
+    }
+}
+
+/// The answer to a body that could not be read or a field over the length bound.
+fn bad_request(state: &AppState, fields: &Fields) -> Response {
+    let ownerid = fields.get("ownerid").unwrap_or("");
+    Reply::failure(Msg::BadRequest, Msg::BadRequest.default_text()).render(ownerid, &state.signer, None)
+}
+
+/// How a request ends before reaching its action.
+enum Early {
+    /// A failure, signed with the app's HMAC secret when the app is known.
+    Reply(Reply, Option<String>),
+    InvalidApp,
+}
+
+/// The pre-dispatch checks, in the spec's order; on success the action's context.
+async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: String) -> Result<Ctx, Early> {
+    let plain = |msg: Msg| Early::Reply(Reply::failure(msg, msg.default_text()), None);
+    let server_error = |e: StoreError| {
+        tracing::error!(error = %e, "client API: database error");
+        Early::Reply(server_error_reply(), None)
+    };
+    let ownerid = fields.get("ownerid").ok_or_else(|| plain(Msg::NoOwnerId))?;
+    let name = fields.get("name").ok_or_else(|| plain(Msg::NoAppName))?;
+    if ownerid.chars().count() != 10 {
+        return Err(plain(Msg::OwnerIdLength));
+    }
+    let app = match state.store.app_by_owner(ownerid, name).await {
+        Ok(app) => app,
+        Err(StoreError::NotFound) => return Err(Early::InvalidApp),
+        Err(e) => return Err(server_error(e)),
+    };
+    let now = now_ms();
+    if let Some(limit) = app.request_limit_per_min {
+        let count = state.store.count_request(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
+        if count > limit {
+            let reply = Reply::failure(Msg::TooManyRequests, Msg::TooManyRequests.default_text())
+                .with_status(StatusCode::TOO_MANY_REQUESTS);
+            return Err(Early::Reply(reply, Some(app.secret)));
+        }
+    }
+    let session = if fields.get("type") == Some("init") {
+        None
+    } else {
+        let found = match fields.get("sessionid") {
+            Some(id) => state.store.session(app.id, id, now).await,
+            None => Err(StoreError::NotFound),
+        };
+        match found {
+            Ok(s) => Some(s),
+            Err(StoreError::NotFound) => {
+                return Err(Early::Reply(
+                    Reply::failure(Msg::SessionNotFound, Msg::SessionNotFound.default_text()),
+                    Some(app.secret),
+                ));
+            }
+            Err(e) => return Err(server_error(e)),
+        }
+    };
+    let messages = Messages::from_json(&app.messages);
+    Ok(Ctx { state, app, session, fields, ip, version, now, messages })
+}
+
+/// The answer to a fault of the server itself (database down): HTTP 500, still the envelope.
+pub fn server_error_reply() -> Reply {
+    Reply::failure(Msg::ServerError, Msg::ServerError.default_text()).with_status(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The socket peer, or the first `CF-Connecting-IP` / `X-Forwarded-For` entry when the peer is a
+/// configured trusted proxy (and the header holds an IP address).
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
+    let Some(peer) = peer else { return String::new() };
+    if trusted.contains(&peer) {
+        for name in ["cf-connecting-ip", "x-forwarded-for"] {
+            let first = headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next());
+            if let Some(ip) = first.and_then(|v| v.trim().parse::<IpAddr>().ok()) {
+                return ip.to_string();
+            }
+        }
+    }
+    peer.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_headers_only_from_trusted_peers() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let other: IpAddr = "198.51.100.2".parse().unwrap();
+        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "203.0.113.7");
+        assert_eq!(client_ip(Some(other), &h, &[proxy]), "198.51.100.2");
+        h.insert("cf-connecting-ip", "2001:db8::1".parse().unwrap());
+        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "2001:db8::1");
+        h.insert("cf-connecting-ip", "garbage".parse().unwrap());
+        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "203.0.113.7");
+    }
+}

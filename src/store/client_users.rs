@@ -1,0 +1,469 @@
+//! The client API's user queries: lookups by id, name and email, registration and key
+//! redemption (register, license, upgrade), login bookkeeping (HWIDs, last login, password
+//! resets), TOTP secrets, bans and the blacklist.
+//!
+//! One-time redemption is a conditional `UPDATE licenses ... WHERE used_by_user_id IS NULL ...
+//! RETURNING` in the same transaction that creates the user and grants the subscription, so two
+//! clients racing with one key cannot both get it, and a refused registration burns nothing.
+
+use super::users::User;
+use super::{Result, Store, Tx};
+
+/// Column list of `User`, as a macro so queries stay `&'static str` via `concat!`.
+macro_rules! client_user_columns {
+    () => {
+        "id, app_id, username, email, password_hash, ip, banned_reason, totp_secret, totp_enabled, paused, \
+         created_at, last_login_at"
+    };
+}
+
+/// Why a key cannot be redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// No such key in this app (or switched off by the seller).
+    NotFound,
+    Banned,
+    Used,
+    /// Its fixed expiry has passed before anyone redeemed it.
+    Expired,
+}
+
+/// A user to create while redeeming a key.
+#[derive(Debug, Clone)]
+pub struct NewClientUser<'a> {
+    pub seller_id: i64,
+    pub app_id: i64,
+    pub username: &'a str,
+    pub email: Option<&'a str>,
+    /// `None` for key-only users (created by `license`), who authenticate with the key itself.
+    pub password_hash: Option<&'a str>,
+    pub ip: &'a str,
+    pub hwid: Option<&'a str>,
+    pub now: i64,
+}
+
+/// Outcome of `register_with_key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    Done(i64),
+    Key(KeyProblem),
+    UsernameTaken,
+}
+
+/// Outcome of `license_login`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyLogin {
+    /// The key was unused: a user named after it now holds it.
+    Redeemed(i64),
+    /// The key was already redeemed by this user, who logs in with it.
+    Bound(i64),
+    Key(KeyProblem),
+    /// A user whose name is the key exists but does not hold it.
+    UsernameTaken,
+}
+
+/// Outcome of `upgrade_user`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upgraded {
+    Done(i64),
+    Key(KeyProblem),
+    NoUser,
+}
+
+/// One of a user's running subscriptions, as `info.subscriptions` shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ActiveSubscription {
+    pub plan_name: String,
+    pub level: i64,
+    pub expires_at: Option<i64>,
+    pub paused: i64,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct KeyRow {
+    id: i64,
+    plan_id: i64,
+    duration_secs: Option<i64>,
+    expires_at: Option<i64>,
+    used_by_user_id: Option<i64>,
+    used_at: Option<i64>,
+    active: i64,
+    banned_reason: Option<String>,
+}
+
+impl KeyRow {
+    /// Why it cannot be redeemed now, if so. A key whose user was deleted stays used.
+    fn problem(&self, now: i64) -> Option<KeyProblem> {
+        if self.active == 0 {
+            Some(KeyProblem::NotFound)
+        } else if self.banned_reason.is_some() {
+            Some(KeyProblem::Banned)
+        } else if self.used_by_user_id.is_some() || self.used_at.is_some() {
+            Some(KeyProblem::Used)
+        } else if self.expires_at.is_some_and(|t| t <= now) {
+            Some(KeyProblem::Expired)
+        } else {
+            None
+        }
+    }
+}
+
+impl Store {
+    /// A user of the app by id; another app's user is `NotFound`.
+    pub async fn client_user(&self, app_id: i64, user_id: i64) -> Result<User> {
+        Ok(sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            client_user_columns!(),
+            " FROM users WHERE id = $1 AND app_id = $2"
+        ))
+        .bind(user_id)
+        .bind(app_id)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn client_user_by_name(&self, app_id: i64, username: &str) -> Result<Option<User>> {
+        Ok(sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            client_user_columns!(),
+            " FROM users WHERE app_id = $1 AND username = $2"
+        ))
+        .bind(app_id)
+        .bind(username)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// The (oldest) user with this email, compared case-insensitively.
+    pub async fn client_user_by_email(&self, app_id: i64, email: &str) -> Result<Option<User>> {
+        Ok(sqlx::query_as::<_, User>(concat!(
+            "SELECT ",
+            client_user_columns!(),
+            " FROM users WHERE app_id = $1 AND LOWER(email) = LOWER($2) ORDER BY id LIMIT 1"
+        ))
+        .bind(app_id)
+        .bind(email)
+        .fetch_optional(self.reader())
+        .await?)
+    }
+
+    /// Creates the user and redeems `key` for it, atomically: a taken username or a key that
+    /// cannot be redeemed (or is redeemed concurrently) leaves nothing behind.
+    pub async fn register_with_key(&self, user: &NewClientUser<'_>, key: &str) -> Result<Registered> {
+        let mut tx = self.begin_write().await?;
+        let Some(row) = key_row(&mut tx, user, key).await? else { return Ok(Registered::Key(KeyProblem::NotFound)) };
+        if let Some(problem) = row.problem(user.now) {
+            return Ok(Registered::Key(problem));
+        }
+        let Some(user_id) = insert_user(&mut tx, user).await? else { return Ok(Registered::UsernameTaken) };
+        if !claim(&mut tx, &row, user_id, user.now).await? {
+            return Ok(Registered::Key(KeyProblem::Used));
+        }
+        if let Some(hwid) = user.hwid {
+            bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
+        }
+        tx.commit().await?;
+        Ok(Registered::Done(user_id))
+    }
+
+    /// `license` login: an unused key creates a user named after it (no password) and is
+    /// redeemed for it; a used key logs in the user holding it. Concurrent first uses of one
+    /// key end with one user: the losers retry once and find the key bound.
+    pub async fn license_login(&self, user: &NewClientUser<'_>, key: &str) -> Result<KeyLogin> {
+        let mut outcome = KeyLogin::Key(KeyProblem::Used);
+        for _ in 0..2 {
+            let mut tx = self.begin_write().await?;
+            let Some(row) = key_row(&mut tx, user, key).await? else { return Ok(KeyLogin::Key(KeyProblem::NotFound)) };
+            match (row.problem(user.now), row.used_by_user_id) {
+                (Some(KeyProblem::Used), Some(holder)) => return Ok(KeyLogin::Bound(holder)),
+                (Some(problem), _) => return Ok(KeyLogin::Key(problem)),
+                (None, _) => {}
+            }
+            let Some(user_id) = insert_user(&mut tx, user).await? else {
+                outcome = KeyLogin::UsernameTaken;
+                continue;
+            };
+            if !claim(&mut tx, &row, user_id, user.now).await? {
+                outcome = KeyLogin::Key(KeyProblem::Used);
+                continue;
+            }
+            if let Some(hwid) = user.hwid {
+                bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
+            }
+            tx.commit().await?;
+            return Ok(KeyLogin::Redeemed(user_id));
+        }
+        Ok(outcome)
+    }
+
+    /// `upgrade`: redeems `key` for the existing user `username`.
+    pub async fn upgrade_user(
+        &self,
+        seller_id: i64,
+        app_id: i64,
+        username: &str,
+        key: &str,
+        now: i64,
+    ) -> Result<Upgraded> {
+        let probe =
+            NewClientUser { seller_id, app_id, username, email: None, password_hash: None, ip: "", hwid: None, now };
+        let mut tx = self.begin_write().await?;
+        let Some(row) = key_row(&mut tx, &probe, key).await? else { return Ok(Upgraded::Key(KeyProblem::NotFound)) };
+        if let Some(problem) = row.problem(now) {
+            return Ok(Upgraded::Key(problem));
+        }
+        let user: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE app_id = $1 AND username = $2")
+            .bind(app_id)
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((user_id,)) = user else { return Ok(Upgraded::NoUser) };
+        if !claim(&mut tx, &row, user_id, now).await? {
+            return Ok(Upgraded::Key(KeyProblem::Used));
+        }
+        tx.commit().await?;
+        Ok(Upgraded::Done(user_id))
+    }
+
+    /// Why `key` could not be redeemed now, if so: a cheap early answer before hashing a
+    /// password. Redemption itself re-checks inside its transaction.
+    pub async fn key_problem(&self, seller_id: i64, app_id: i64, key: &str, now: i64) -> Result<Option<KeyProblem>> {
+        let row = sqlx::query_as::<_, KeyRow>(KEY_ROW_SQL)
+            .bind(seller_id)
+            .bind(key)
+            .bind(app_id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(match row {
+            None => Some(KeyProblem::NotFound),
+            Some(row) => row.problem(now),
+        })
+    }
+
+    /// The user's unexpired subscriptions, lowest level first.
+    pub async fn active_subscriptions(&self, user_id: i64, now: i64) -> Result<Vec<ActiveSubscription>> {
+        Ok(sqlx::query_as::<_, ActiveSubscription>(
+            "SELECT p.name AS plan_name, p.level, s.expires_at, s.paused, l.key FROM subscriptions s \
+             JOIN plans p ON p.id = s.plan_id LEFT JOIN licenses l ON l.id = s.license_id \
+             WHERE s.user_id = $1 AND (s.expires_at IS NULL OR s.expires_at > $2) ORDER BY p.level, p.id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Binds `hwid` when the user has none yet; true when it was bound now.
+    pub async fn bind_first_hwid(&self, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let bound = bind_first_hwid(&mut tx, user_id, hwid, now).await?;
+        tx.commit().await?;
+        Ok(bound)
+    }
+
+    pub async fn record_login(&self, user_id: i64, ip: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET ip = $2, last_login_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(ip)
+            .bind(now)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the HWID (when given) or the IP is on the app's blacklist.
+    pub async fn is_blacklisted(&self, app_id: i64, hwid: Option<&str>, ip: &str) -> Result<bool> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM blacklist WHERE app_id = $1 \
+             AND ((kind = 'hwid' AND value = $2) OR (kind = 'ip' AND value = $3))",
+        )
+        .bind(app_id)
+        .bind(hwid)
+        .bind(ip)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// The client's `ban`: bans the user, blacklists its HWIDs and IP, ends its sessions.
+    pub async fn ban_client_user(
+        &self,
+        app_id: i64,
+        user_id: i64,
+        reason: &str,
+        hwids: &[String],
+        ip: &str,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET banned_reason = $3 WHERE id = $1 AND app_id = $2")
+            .bind(user_id)
+            .bind(app_id)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        let entries = hwids.iter().map(|h| ("hwid", h.as_str())).chain(Some(("ip", ip)).filter(|(_, v)| !v.is_empty()));
+        for (kind, value) in entries {
+            sqlx::query(
+                "INSERT INTO blacklist (app_id, kind, value, reason, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (app_id, kind, value) DO NOTHING",
+            )
+            .bind(app_id)
+            .bind(kind)
+            .bind(value)
+            .bind(reason)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a pending (not yet enabled) TOTP secret, or clears 2FA with `None`.
+    pub async fn set_totp_secret(&self, user_id: i64, secret: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = 0 WHERE id = $1")
+            .bind(user_id)
+            .bind(secret)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Enables 2FA if `secret` is still the pending one; false otherwise.
+    pub async fn enable_totp(&self, user_id: i64, secret: &str) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 0")
+                .bind(user_id)
+                .bind(secret)
+                .execute(self.writer())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores the hash of a mailed replacement password, valid until `expires_at`.
+    pub async fn put_password_reset(&self, user_id: i64, password_hash: &str, expires_at: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO password_resets (user_id, password_hash, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, expires_at = excluded.expires_at",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(expires_at)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// The unexpired pending replacement password hash of the user.
+    pub async fn password_reset(&self, user_id: i64, now: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM password_resets WHERE user_id = $1 AND expires_at > $2")
+                .bind(user_id)
+                .bind(now)
+                .fetch_optional(self.reader())
+                .await?;
+        Ok(row.map(|(h,)| h))
+    }
+
+    /// Makes the pending replacement the user's password (after it was used to log in).
+    pub async fn apply_password_reset(&self, user_id: i64, password_hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A key of the app, as redemption sees it.
+const KEY_ROW_SQL: &str = "SELECT id, plan_id, duration_secs, expires_at, used_by_user_id, used_at, active, \
+     banned_reason FROM licenses WHERE seller_id = $1 AND key = $2 AND app_id = $3";
+
+async fn key_row(tx: &mut Tx, user: &NewClientUser<'_>, key: &str) -> Result<Option<KeyRow>> {
+    Ok(sqlx::query_as::<_, KeyRow>(KEY_ROW_SQL)
+        .bind(user.seller_id)
+        .bind(key)
+        .bind(user.app_id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
+/// Inserts the user; `None` when the username is taken in the app.
+async fn insert_user(tx: &mut Tx, user: &NewClientUser<'_>) -> Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO users (app_id, username, email, password_hash, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (app_id, username) DO NOTHING RETURNING id",
+    )
+    .bind(user.app_id)
+    .bind(user.username)
+    .bind(user.email)
+    .bind(user.password_hash)
+    .bind(user.ip)
+    .bind(user.now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Marks the key used by `user_id` (only if still unused, active, unbanned, unexpired) and grants
+/// its plan: a new subscription, or the user's running one of that plan extended. False when
+/// the key was taken meanwhile.
+async fn claim(tx: &mut Tx, row: &KeyRow, user_id: i64, now: i64) -> Result<bool> {
+    let fresh = row.duration_secs.map(|d| now.saturating_add(d.saturating_mul(1000)));
+    let claimed: Option<(Option<i64>,)> = sqlx::query_as(
+        "UPDATE licenses SET used_by_user_id = $2, used_at = $3, updated_at = $3, expires_at = COALESCE(expires_at, $4) \
+         WHERE id = $1 AND used_by_user_id IS NULL AND used_at IS NULL AND active = 1 AND banned_reason IS NULL \
+         AND (expires_at IS NULL OR expires_at > $3) RETURNING expires_at",
+    )
+    .bind(row.id)
+    .bind(user_id)
+    .bind(now)
+    .bind(fresh)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((key_expiry,)) = claimed else { return Ok(false) };
+    // A key with a fixed expiry grants up to that time; a duration key grants its duration on
+    // top of a running subscription (domain::license::extend_subscription, done in SQL so two
+    // concurrent redemptions for one user both count).
+    let extend_ms = if row.expires_at.is_none() { row.duration_secs.map(|d| d.saturating_mul(1000)) } else { None };
+    sqlx::query(
+        "INSERT INTO subscriptions (user_id, plan_id, license_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, plan_id) DO UPDATE SET license_id = excluded.license_id, expires_at = CASE \
+           WHEN subscriptions.expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL \
+           WHEN $6 IS NULL THEN CASE WHEN subscriptions.expires_at > excluded.expires_at \
+                THEN subscriptions.expires_at ELSE excluded.expires_at END \
+           WHEN subscriptions.expires_at > $5 THEN subscriptions.expires_at + $6 \
+           ELSE excluded.expires_at END",
+    )
+    .bind(user_id)
+    .bind(row.plan_id)
+    .bind(row.id)
+    .bind(key_expiry)
+    .bind(now)
+    .bind(extend_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// Binds `hwid` to the user if no HWID is bound yet (the HWID lock's first login).
+async fn bind_first_hwid(tx: &mut Tx, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO user_hwids (user_id, hwid, created_at) \
+         SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS BIGINT) \
+         WHERE NOT EXISTS (SELECT 1 FROM user_hwids WHERE user_id = $1) ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(hwid)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

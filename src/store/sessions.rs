@@ -1,0 +1,106 @@
+//! Client API sessions, kept in the database so that any server process can serve any request.
+//! A session belongs to one app, expires after the app's TTL, and becomes "validated" (bound to
+//! a user) after a successful register, login or license.
+
+use super::{Result, Store, StoreError};
+use crate::domain::secret;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Session {
+    pub id: String,
+    pub app_id: i64,
+    pub user_id: Option<i64>,
+    pub validated: i64,
+    pub ip: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Session {
+    /// The user of a validated session.
+    pub fn validated_user_id(&self) -> Option<i64> {
+        self.user_id.filter(|_| self.validated == 1)
+    }
+}
+
+impl Store {
+    /// A fresh session with an unguessable id, living `ttl_secs` from `now`.
+    pub async fn create_session(&self, app_id: i64, ttl_secs: i64, ip: &str, now: i64) -> Result<Session> {
+        Ok(sqlx::query_as::<_, Session>(
+            "INSERT INTO sessions (id, app_id, ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, app_id, user_id, validated, ip, created_at, expires_at",
+        )
+        .bind(secret::new_session_id())
+        .bind(app_id)
+        .bind(ip)
+        .bind(now)
+        .bind(now.saturating_add(ttl_secs.max(1).saturating_mul(1000)))
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    /// The unexpired session `id` of the app; another app's session is `NotFound`.
+    pub async fn session(&self, app_id: i64, id: &str, now: i64) -> Result<Session> {
+        Ok(sqlx::query_as::<_, Session>(
+            "SELECT id, app_id, user_id, validated, ip, created_at, expires_at FROM sessions \
+             WHERE id = $1 AND app_id = $2 AND expires_at > $3",
+        )
+        .bind(id)
+        .bind(app_id)
+        .bind(now)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// Binds the session to `user_id` and marks it validated.
+    pub async fn validate_session(&self, app_id: i64, id: &str, user_id: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE sessions SET user_id = $3, validated = 1 WHERE id = $1 AND app_id = $2")
+            .bind(id)
+            .bind(app_id)
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    pub async fn delete_session(&self, app_id: i64, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
+            .bind(id)
+            .bind(app_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user (e.g. after a username change).
+    pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+
+    /// Usernames with a validated, unexpired session in the app (each once), alphabetically.
+    pub async fn online_usernames(&self, app_id: i64, now: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT u.username FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.app_id = $1 AND s.validated = 1 AND s.expires_at > $2 ORDER BY u.username",
+        )
+        .bind(app_id)
+        .bind(now)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
+    /// Drops sessions that expired before `now` (run periodically by the server).
+    pub async fn prune_sessions(&self, now: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(self.writer())
+            .await?
+            .rows_affected())
+    }
+}

@@ -1,0 +1,337 @@
+//! Client API 1.3: ban and blacklist (with client IPs from a trusted proxy), TOTP 2FA, forgot
+//! (through a fake SMTP server), and hostile request bodies.
+
+use crate::client_support::ClientFixture;
+use crate::engine_tests;
+use crate::harness::{Engine, TestApp};
+use licensd::config::SmtpConfig;
+use licensd::domain::{time::now_ms, totp};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const DAY: i64 = 86_400;
+
+engine_tests!(ban_and_blacklist, two_factor, forgot_without_smtp_says_so, hostile_bodies);
+
+mod forgot_mails_a_replacement {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::forgot_mails_a_replacement(super::Engine::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::forgot_mails_a_replacement(super::Engine::Postgres).await
+    }
+}
+
+mod trusted_proxy_ips {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::ban_via_proxy(super::Engine::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::ban_via_proxy(super::Engine::Postgres).await
+    }
+}
+
+/// A fixture with one plan and keys `K0..K{n}`.
+async fn with_keys(c: &ClientFixture<'_>, n: usize) {
+    let gold = c.plan("Gold", 1, Some(DAY)).await;
+    for i in 0..n {
+        c.license(&gold, &format!("K{i}"), Some(DAY)).await;
+    }
+}
+
+async fn ban_and_blacklist(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 3).await;
+    let s = c.init().await;
+    c.call(Some(&s), "checkblacklist", &[("hwid", "HW-1")]).await.assert_fail("Client is not blacklisted");
+    c.call(Some(&s), "ban", &[]).await.assert_fail("Session is not validated");
+    c.call(Some(&s), "register", &[("username", "mal"), ("pass", "p"), ("key", "K0"), ("hwid", "HW-1")])
+        .await
+        .assert_ok("Logged in!");
+    c.call(Some(&s), "ban", &[("reason", "debugger attached"), ("hwid", "HW-EXTRA")])
+        .await
+        .assert_ok("Successfully Banned User");
+    let user = t.store().user_by_ref(c.app.id, "mal").await.unwrap();
+    assert_eq!(user.banned_reason.as_deref(), Some("debugger attached"));
+    // The banned user's sessions are gone; its HWIDs and the IP (127.0.0.1) are blacklisted.
+    c.call(Some(&s), "check", &[])
+        .await
+        .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");
+    let s = c.init().await;
+    c.call(Some(&s), "checkblacklist", &[]).await.assert_ok("Client is blacklisted");
+    c.call(Some(&s), "register", &[("username", "x"), ("pass", "p"), ("key", "K1")])
+        .await
+        .assert_fail("You've been blacklisted from our application");
+    c.call(Some(&s), "license", &[("key", "K1")]).await.assert_fail("You've been blacklisted from our application");
+    c.call(Some(&s), "login", &[("username", "mal"), ("pass", "p")])
+        .await
+        .assert_fail("You've been blacklisted from our application");
+    let k1 = t.store().license_by_key(c.seller.id, "K1").await.unwrap();
+    assert_eq!(k1.used_by_user_id, None, "a blacklisted client burns no key");
+}
+
+/// With 127.0.0.1 as a trusted proxy, the client IP comes from X-Forwarded-For / CF-Connecting-IP.
+async fn ban_via_proxy(engine: Engine) {
+    let t = TestApp::spawn_with(engine, |cfg| cfg.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 3).await;
+    let owner = c.seller.ownerid.clone();
+    let post = |ip: &'static str, header: &'static str, fields: Vec<(&'static str, String)>| {
+        let c = &c;
+        let owner = owner.clone();
+        async move {
+            let mut all = vec![("name", "MyApp".to_owned()), ("ownerid", owner.clone())];
+            all.extend(fields);
+            let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&all).finish();
+            let req =
+                c.t.http
+                    .post(c.t.url("/api/1.3/"))
+                    .header(header, ip)
+                    .body(body)
+                    .header("content-type", "application/x-www-form-urlencoded");
+            c.send(req, &owner).await
+        }
+    };
+    let init = |ip: &'static str| {
+        let post = &post;
+        async move {
+            post(ip, "x-forwarded-for", vec![("type", "init".into())]).await.json["sessionid"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let s = init("203.0.113.5").await;
+    let a = post(
+        "203.0.113.5, 10.0.0.1",
+        "x-forwarded-for",
+        vec![
+            ("type", "register".into()),
+            ("sessionid", s.clone()),
+            ("username", "bad".into()),
+            ("pass", "p".into()),
+            ("key", "K0".into()),
+            ("hwid", "HW-9".into()),
+        ],
+    )
+    .await;
+    a.assert_ok("Logged in!");
+    assert_eq!(a.json["info"]["ip"], "203.0.113.5");
+    post("203.0.113.5", "cf-connecting-ip", vec![("type", "ban".into()), ("sessionid", s)])
+        .await
+        .assert_ok("Successfully Banned User");
+    // The IP is blacklisted; another IP with the banned HWID too; another IP and HWID is clean.
+    let s = init("198.51.100.7").await;
+    let check = |ip: &'static str, hwid: &'static str| {
+        let (post, s) = (&post, s.clone());
+        async move {
+            post(
+                ip,
+                "x-forwarded-for",
+                vec![("type", "checkblacklist".into()), ("sessionid", s), ("hwid", hwid.into())],
+            )
+            .await
+        }
+    };
+    check("203.0.113.5", "OTHER").await.assert_ok("Client is blacklisted");
+    check("198.51.100.7", "HW-9").await.assert_ok("Client is blacklisted");
+    check("198.51.100.7", "OTHER").await.assert_fail("Client is not blacklisted");
+    // The socket peer (127.0.0.1, not banned) is used when the header is not an IP address.
+    check("not-an-ip", "OTHER").await.assert_fail("Client is not blacklisted");
+}
+
+async fn two_factor(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 1).await;
+    let s = c.init().await;
+    c.call(Some(&s), "2faenable", &[]).await.assert_fail("Session is not validated");
+    c.call(Some(&s), "register", &[("username", "sec"), ("pass", "p"), ("key", "K0")]).await.assert_ok("Logged in!");
+    c.call(Some(&s), "2fadisable", &[("code", "123456")]).await.assert_fail("2fa is not enabled on this account");
+    let a = c.call(Some(&s), "2faenable", &[]).await;
+    assert!(a.success(), "{}", a.text);
+    let secret = a.json["2fa"]["secret_code"].as_str().unwrap().to_owned();
+    let url = a.json["2fa"]["QRCode"].as_str().unwrap();
+    assert!(url.starts_with("otpauth://totp/") && url.contains(&secret), "{url}");
+    let now = || (now_ms() / 1000) as u64;
+    let code = |at: u64| totp::code_at(&secret, at).unwrap();
+    let wrong = if code(now()) == "000000" { "111111" } else { "000000" };
+    c.call(Some(&s), "2faenable", &[("code", wrong)]).await.assert_fail("Invalid code please try again");
+    // One step of skew is accepted.
+    c.call(Some(&s), "2faenable", &[("code", &code(now() - 30))]).await.assert_ok("2fa successfully activated");
+    c.call(Some(&s), "2faenable", &[]).await.assert_fail("2fa is already enabled on this account");
+    let login = |code: Option<String>| {
+        let c = &c;
+        async move {
+            let s = c.init().await;
+            let mut f = vec![("username", "sec".to_owned()), ("pass", "p".to_owned())];
+            f.extend(code.map(|v| ("code", v)));
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            (c.call(Some(&s), "login", &f).await, s)
+        }
+    };
+    login(None).await.0.assert_fail("2FA code required");
+    login(Some(wrong.into())).await.0.assert_fail("Invalid code please try again");
+    login(Some(code(now() - 120))).await.0.assert_fail("Invalid code please try again");
+    let (a, s2) = login(Some(code(now()))).await;
+    a.assert_ok("Logged in!");
+    c.call(Some(&s2), "2fadisable", &[]).await.assert_fail("Invalid code please try again");
+    c.call(Some(&s2), "2fadisable", &[("code", wrong)]).await.assert_fail("Invalid code please try again");
+    c.call(Some(&s2), "2fadisable", &[("code", &code(now()))]).await.assert_ok("2fa successfully disabled");
+    login(None).await.0.assert_ok("Logged in!");
+}
+
+async fn forgot_without_smtp_says_so(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let s = c.init().await;
+    c.call(Some(&s), "forgot", &[("username", "a"), ("email", "a@b.c")])
+        .await
+        .assert_fail("Password reset by email is not configured on this server. Contact application developer.");
+}
+
+/// A minimal SMTP server: accepts one session after another and keeps each DATA payload.
+async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mails = Arc::new(Mutex::new(Vec::new()));
+    let store = mails.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(buf) = data.as_mut() {
+                        if line == "." {
+                            store.lock().unwrap().push(data.take().unwrap());
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            buf.push_str(&line);
+                            buf.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" | "HELO" => b"250 fake\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, mails)
+}
+
+async fn forgot_mails_a_replacement(engine: Engine) {
+    let (port, mails) = fake_smtp().await;
+    let t = TestApp::spawn_with(engine, |cfg| {
+        cfg.smtp = Some(SmtpConfig {
+            url: format!("smtp://127.0.0.1:{port}?tls=none"),
+            from: "licensd <noreply@example.com>".into(),
+        })
+    })
+    .await;
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 1).await;
+    let s = c.init().await;
+    c.call(Some(&s), "register", &[("username", "fay"), ("pass", "old"), ("key", "K0"), ("email", "fay@example.com")])
+        .await
+        .assert_ok("Logged in!");
+    c.call(Some(&s), "forgot", &[("username", "nobody"), ("email", "fay@example.com")])
+        .await
+        .assert_fail("No user found with that username!");
+    c.call(Some(&s), "forgot", &[("username", "fay"), ("email", "other@example.com")])
+        .await
+        .assert_fail("Email address doesn't match!");
+    assert!(mails.lock().unwrap().is_empty());
+    c.call(Some(&s), "forgot", &[("username", "fay"), ("email", "FAY@example.com")])
+        .await
+        .assert_ok("Successfully sent email to change password.");
+    let mail = mails.lock().unwrap().pop().expect("one mail delivered");
+    assert!(mail.contains("To: fay@example.com"), "{mail}");
+    let new_pw =
+        mail.lines().find_map(|l| l.strip_prefix("New password: ")).expect("password in mail").trim().to_owned();
+    assert_eq!(new_pw.len(), 16);
+    let login = |pw: String| {
+        let c = &c;
+        async move {
+            let s = c.init().await;
+            c.call(Some(&s), "login", &[("username", "fay"), ("pass", &pw)]).await
+        }
+    };
+    // The old password keeps working until the new one is used; then only the new one works.
+    login("old".into()).await.assert_ok("Logged in!");
+    login(new_pw.clone()).await.assert_ok("Logged in!");
+    login("old".into()).await.assert_fail("Password does not match.");
+    login(new_pw).await.assert_ok("Logged in!");
+}
+
+async fn hostile_bodies(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 1).await;
+    let owner = c.seller.ownerid.clone();
+    let s = c.init().await;
+    let bad = "The request could not be read: a field is too long or the body is too large";
+    // A 1 MB value (under max_body_bytes): the protocol's failure, ownerid still echoed.
+    let big = "A".repeat(1_000_000);
+    c.call(Some(&s), "login", &[("username", &big), ("pass", "p")]).await.assert_fail(bad);
+    // A body over max_body_bytes is refused by the server's body limit with 413, never a 500.
+    let huge = format!("type=init&name=MyApp&ownerid={owner}&x={}", "A".repeat(2 * 1024 * 1024));
+    let res = t.http.post(t.url("/api/1.3/")).body(huge).send().await.unwrap();
+    assert_eq!(res.status(), 413);
+    // Missing fields per type.
+    for (kind, fields) in [
+        ("register", vec![("username", "u"), ("pass", "p")]),
+        ("login", vec![("pass", "p")]),
+        ("loginEmail", vec![("pass", "p")]),
+        ("license", vec![]),
+        ("upgrade", vec![("username", "u")]),
+        ("forgot", vec![("username", "u")]),
+    ] {
+        let a = c.call(Some(&s), kind, &fields).await;
+        assert!(!a.success() && a.message().starts_with("A required field is missing: "), "{kind}: {}", a.text);
+    }
+    // SQL metacharacters are just text.
+    for name in ["' OR 1=1 --", "\"; DROP TABLE users; --", "%_\\"] {
+        c.call(Some(&s), "login", &[("username", name), ("pass", "p")]).await.assert_fail("Invalid username");
+    }
+    c.call(Some(&s), "register", &[("username", "o'brien\"; --"), ("pass", "p"), ("key", "K0")])
+        .await
+        .assert_ok("Logged in!");
+    let s2 = c.init().await;
+    c.call(Some(&s2), "login", &[("username", "o'brien\"; --"), ("pass", "p")]).await.assert_ok("Logged in!");
+    // Invalid UTF-8 is replaced, not rejected; unknown types; raw, non-encoded values.
+    let mut raw = format!("type=login&name=MyApp&ownerid={owner}&sessionid={s}&pass=x&username=").into_bytes();
+    raw.extend_from_slice(b"\xff\xfe\x80");
+    c.post_body(raw).await.assert_fail("Invalid username");
+    let raw = format!("type=login&name=MyApp&ownerid={owner}&sessionid={s}&username=o'brien\"; --&pass=p");
+    c.post_body(raw.into_bytes()).await.assert_ok("Logged in!");
+    let raw = format!("type=no such&name=MyApp&ownerid={owner}&sessionid={s}&x=100%&y=%zz");
+    c.post_body(raw.into_bytes()).await.assert_fail("The value inputted for type paramater was not found");
+    c.post_body(b"\x00\x01\x02garbage&&&==&".to_vec())
+        .await
+        .assert_fail("No OwnerID specified. Select app & copy code snippet from the dashboard");
+    c.post_body(Vec::new())
+        .await
+        .assert_fail("No OwnerID specified. Select app & copy code snippet from the dashboard");
+    // A long HWID is bounded; non-ASCII input comes back escaped.
+    c.call(Some(&s), "license", &[("key", "K0"), ("hwid", &"H".repeat(300))]).await.assert_fail(bad);
+    let a = c.call(Some(&s), "login", &[("username", "jos\u{e9}"), ("pass", "p")]).await;
+    a.assert_fail("Invalid username");
+}

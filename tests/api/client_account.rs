@@ -192,6 +192,35 @@ async fn forgot_without_smtp_says_so(t: TestApp) {
         .assert_fail("Password reset by email is not configured on this server. Contact application developer.");
 }
 
+mod forgot_reports_unreachable_smtp {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::forgot_unreachable_smtp(super::Engine::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::forgot_unreachable_smtp(super::Engine::Postgres).await
+    }
+}
+
+async fn forgot_unreachable_smtp(engine: Engine) {
+    // A port nobody listens on.
+    let port = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let t = TestApp::spawn_with(engine, |cfg| {
+        cfg.smtp = Some(SmtpConfig { url: format!("smtp://127.0.0.1:{port}?tls=none"), from: "x@example.com".into() })
+    })
+    .await;
+    let c = ClientFixture::new(&t).await;
+    with_keys(&c, 1).await;
+    let s = c.init().await;
+    c.call(Some(&s), "register", &[("username", "gus"), ("pass", "p"), ("key", "K0"), ("email", "gus@example.com")])
+        .await
+        .assert_ok("Logged in!");
+    c.call(Some(&s), "forgot", &[("username", "gus"), ("email", "gus@example.com")])
+        .await
+        .assert_fail("The password reset email could not be sent. Try again later.");
+}
+
 /// A minimal SMTP server: accepts one session after another and keeps each DATA payload.
 async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -95,6 +95,10 @@ async fn register_failures_burn_no_key(t: TestApp) {
     reg("carol", "K1").await.assert_fail("License key has already been used");
     reg("carol", "NOPE").await.assert_fail("Invalid license key");
     reg("al", "K2").await.assert_fail("Username too short, try longer one.");
+    let long = "x".repeat(65);
+    c.call(Some(&s), "register", &[("username", &long), ("pass", "pw"), ("key", "K2")])
+        .await
+        .assert_fail("Username too long, try a shorter one.");
     let k3 = t.store().license_by_key(c.seller.id, "K3").await.unwrap();
     t.store().set_license_ban(c.seller.id, k3.id, Some("chargeback")).await.unwrap();
     reg("carol", "K3").await.assert_fail("Your license is banned");
@@ -250,6 +254,23 @@ async fn expired_keys_and_subscriptions(t: TestApp) {
     c.license(&gold, "SHORT", Some(1)).await;
     let s = c.init().await;
     c.call(Some(&s), "register", &[("username", "tim"), ("pass", "p"), ("key", "SHORT")]).await.assert_ok("Logged in!");
+    // A key with a fixed expiry that passed before anyone redeemed it.
+    let mut db = c.db().await;
+    sqlx::query(
+        "INSERT INTO licenses (seller_id, app_id, plan_id, key, expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'OLD', $4, $4, $4)",
+    )
+    .bind(c.seller.id)
+    .bind(c.app.id)
+    .bind(gold.id)
+    .bind(now_ms() - 1_000)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    c.call(Some(&s), "license", &[("key", "OLD")]).await.assert_fail("This license key has expired");
+    c.call(Some(&s), "upgrade", &[("username", "tim"), ("key", "OLD")])
+        .await
+        .assert_fail("This license key has expired");
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     let s = c.init().await;
     c.call(Some(&s), "login", &[("username", "tim"), ("pass", "p")])

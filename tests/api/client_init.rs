@@ -169,7 +169,11 @@ async fn validated_sessions_come_from_the_database(t: TestApp) {
     let (s, id) = c.user_session("alice").await;
     let session = t.store().session(c.app.id, &s, licensd::domain::time::now_ms()).await.unwrap();
     assert_eq!(session.validated_user_id(), Some(id));
+    let now = licensd::domain::time::now_ms();
+    c.init().await; // an unvalidated session is not "online"
+    assert_eq!(t.store().online_usernames(c.app.id, now).await.unwrap(), ["alice"]);
     t.store().delete_session(c.app.id, &s).await.unwrap();
+    assert!(t.store().online_usernames(c.app.id, now).await.unwrap().is_empty());
     c.call(Some(&s), "nosuchtype", &[])
         .await
         .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");

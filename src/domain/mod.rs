@@ -3,6 +3,7 @@
 
 pub mod keymask;
 pub mod license;
+pub mod netaddr;
 pub mod secret;
 pub mod time;
 pub mod validate;

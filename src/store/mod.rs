@@ -8,7 +8,11 @@ mod open;
 
 pub mod apps;
 pub mod audit;
+pub mod chat;
+pub mod client_admin;
+pub mod client_data;
 pub mod client_users;
+pub mod files;
 pub mod licenses;
 pub mod plans;
 pub mod ratelimit;
@@ -17,6 +21,7 @@ pub mod sellers;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 pub use error::StoreError;
 pub use open::{DatabaseTarget, OpenOptions};

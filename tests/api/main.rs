@@ -4,6 +4,7 @@
 mod harness;
 
 mod admin;
+mod client_data;
 mod client_init;
 mod client_support;
 mod ops;

@@ -11,6 +11,7 @@ pub mod context;
 pub mod envelope;
 pub mod form;
 pub mod messages;
+pub mod outbound;
 
 use crate::state::AppState;
 use axum::{

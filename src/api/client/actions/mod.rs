@@ -1,7 +1,15 @@
 //! The client API's actions, one file per action or group, chosen by one `match` on `type`.
 //! A type not listed here gets the protocol's unknown-type answer.
 
+mod account;
+mod chat;
+mod files;
+mod found;
 mod init;
+mod logs;
+mod online;
+mod vars;
+mod webhook;
 
 use super::{
     context::{Ctx, server_error_reply},
@@ -37,6 +45,17 @@ pub type ActionResult = Result<Reply, Halt>;
 pub async fn dispatch(ctx: &Ctx) -> Reply {
     let result = match ctx.field("type").unwrap_or("") {
         "init" => init::init(ctx).await,
+        "var" => vars::var(ctx).await,
+        "getvar" => vars::getvar(ctx).await,
+        "setvar" => vars::setvar(ctx).await,
+        "log" => logs::log(ctx).await,
+        "webhook" => webhook::webhook(ctx).await,
+        "file" => files::file(ctx).await,
+        "chatget" => chat::chatget(ctx).await,
+        "chatsend" => chat::chatsend(ctx).await,
+        "fetchOnline" => online::fetch_online(ctx).await,
+        "fetchStats" => online::fetch_stats(ctx).await,
+        "changeUsername" => account::change_username(ctx).await,
         _ => Ok(ctx.fail(Msg::UnknownType)),
     };
     match result {

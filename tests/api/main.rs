@@ -4,8 +4,10 @@
 mod harness;
 
 mod admin;
+mod client_chat;
 mod client_data;
 mod client_init;
 mod client_support;
+mod client_webhook;
 mod ops;
 mod processes;

@@ -2,7 +2,15 @@
 //! unicast ones, unless the operator allows private targets. Addresses that embed an IPv4
 //! address (IPv4-mapped, NAT64, 6to4) are judged by the embedded address.
 
+use reqwest::Url;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// An absolute `http` or `https` URL with a host: what a webhook target must be.
+pub fn http_url(input: &str) -> Option<Url> {
+    let url = Url::parse(input).ok()?;
+    let has_host = url.host_str().is_some_and(|h| !h.is_empty());
+    (matches!(url.scheme(), "http" | "https") && has_host).then_some(url)
+}
 
 /// True for globally routable unicast addresses; false for loopback, private, link-local,
 /// unspecified, shared (CGNAT), multicast, broadcast, documentation and reserved ranges.
@@ -91,6 +99,15 @@ mod tests {
             "::127.0.0.1",
         ] {
             assert!(!public(s), "{s} must be refused");
+        }
+    }
+
+    #[test]
+    fn webhook_urls_are_http_with_a_host() {
+        assert!(http_url("https://example.com/x?y=1").is_some());
+        assert!(http_url("http://10.0.0.1:8080").is_some());
+        for bad in ["ftp://example.com/", "file:///etc/passwd", "http://", "example.com", "gopher://h/"] {
+            assert!(http_url(bad).is_none(), "{bad}");
         }
     }
 

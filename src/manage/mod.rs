@@ -1,6 +1,8 @@
 //! The seller's operations, one set shared by the admin API and the CLI: input checks, tenant
 //! scope, and the audit trail. Handlers and CLI commands parse, call one function here, render.
 
+pub mod client_content;
+pub mod client_data;
 pub mod sellers;
 pub mod tokens;
 

@@ -4,6 +4,7 @@
 mod harness;
 
 mod admin;
+mod admin_client_data;
 mod client_chat;
 mod client_data;
 mod client_init;

@@ -2,6 +2,8 @@
 //! manages every seller, a seller token only its own data. JSON in, JSON out, field-named 4xx.
 
 mod auth;
+mod client_content;
+mod client_data;
 mod error;
 mod extract;
 mod sellers;
@@ -15,5 +17,6 @@ use crate::state::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/admin/v1", Router::new().merge(sellers::router()).merge(tokens::router()))
+    Router::new()
+        .nest("/admin/v1", Router::new().merge(sellers::router()).merge(tokens::router()).merge(client_data::router()))
 }

@@ -8,7 +8,7 @@
 //! - redirects only to the same host, at most `MAX_REDIRECTS`; no proxy from the environment;
 //! - `TIMEOUT` for the whole exchange, and at most `MAX_RESPONSE_BYTES` read, incrementally.
 
-use crate::domain::netaddr::is_public;
+use crate::domain::netaddr::{http_url, is_public};
 use reqwest::{
     Client, Url,
     dns::{Addrs, Name, Resolve, Resolving},
@@ -85,18 +85,9 @@ pub async fn send(req: &Outbound<'_>, allow_private: bool) -> Result<String, Out
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
-/// Checks a URL a seller configures: http or https with a host.
-pub fn check_url(url: &str) -> Result<Url, OutboundError> {
-    let url = Url::parse(url).map_err(|_| OutboundError::BadUrl)?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(OutboundError::BadUrl);
-    }
-    Ok(url)
-}
-
 /// The seller's URL with the client's `params` added to its query (never to host or path).
 fn target_url(base: &str, params: Option<&str>) -> Result<Url, OutboundError> {
-    let mut url = check_url(base)?;
+    let mut url = http_url(base).ok_or(OutboundError::BadUrl)?;
     if let Some(extra) = params.map(|p| p.trim_start_matches(['?', '&'])).filter(|p| !p.is_empty()) {
         let query = match url.query() {
             Some(q) if !q.is_empty() => format!("{q}&{extra}"),

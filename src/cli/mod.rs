@@ -1,6 +1,7 @@
 //! The command line: `licensd serve` and the operator's tools, which work directly on the
 //! configured database through the same `manage` operations as the admin API.
 
+mod client_data;
 mod output;
 mod sellers;
 mod tokens;
@@ -47,6 +48,8 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Manage an app's client API data: variables, webhooks, files, chat, blacklist, sessions, logs.
+    Client(client_data::ClientCommand),
 }
 
 impl Cli {
@@ -86,6 +89,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seller(cmd) => sellers::run(cmd, config, &out).await,
         Command::Token(cmd) => tokens::run(cmd, config, &out).await,
+        Command::Client(cmd) => client_data::run(cmd, config, &out).await,
     }
 }
 

@@ -14,6 +14,7 @@ engine_tests!(
     inputs_are_checked,
     sessions_blacklist_and_logs,
     file_size_cap_and_raw_upload,
+    cli_manages_client_data,
 );
 
 async fn delete(t: &TestApp, path: &str, token: &str) -> (u16, Value) {
@@ -236,4 +237,56 @@ async fn file_size_cap_and_raw_upload(t: TestApp) {
     assert_eq!(st, 422);
     assert_eq!(delete(&t, &format!("{base}/files/raw"), &tok).await.0, 204);
     c.call(Some(&s), "file", &[("fileid", "raw")]).await.assert_fail("File not Found");
+}
+
+/// Runs `licensd --json client --seller acme --app MyApp <args>` on the test database.
+fn cli(t: &TestApp, args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
+        .arg("--data-dir")
+        .arg(t.data_dir.path())
+        .args(["--database-url", &t.database_url, "--json", "client", "--seller", "acme", "--app", "MyApp"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{args:?}: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {stdout}"))
+}
+
+async fn cli_manages_client_data(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let path = t.data_dir.path().join("payload.bin");
+    std::fs::write(&path, [0xde, 0xad, 0xbe, 0xef]).unwrap();
+    assert_eq!(cli(&t, &["var", "set", "motd", "hello", "--public"])["value"], "hello");
+    assert_eq!(cli(&t, &["file", "upload", "f1", path.to_str().unwrap(), "--public"])["size"], 4);
+    assert_eq!(cli(&t, &["webhook", "create", "w", "https://example.com/h"])["authed"], 1);
+    assert_eq!(cli(&t, &["chat", "create", "general", "--delay", "5"])["delay_secs"], 5);
+    assert_eq!(cli(&t, &["blacklist", "add", "ip", "203.0.113.5", "--reason", "abuse"])["kind"], "ip");
+    let (v, _) = c.user_session("alice").await;
+    assert_eq!(cli(&t, &["user-var", "set", "alice", "tier", "gold", "--readonly"])["readonly"], 1);
+    assert_eq!(cli(&t, &["chat", "mute", "alice", "1h"])["username"], "alice");
+    assert_eq!(cli(&t, &["session", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(cli(&t, &["webhook", "list"])[0]["url"], "https://example.com/h");
+
+    let s = c.init().await;
+    c.call(Some(&s), "var", &[("varid", "motd")]).await.assert_ok("hello");
+    assert_eq!(c.call(Some(&s), "file", &[("fileid", "f1")]).await.json["contents"], "deadbeef");
+    c.call(Some(&v), "chatsend", &[("channel", "general"), ("message", "x")])
+        .await
+        .assert_fail("You're muted from chat");
+    assert_eq!(c.call(Some(&v), "getvar", &[("var", "tier")]).await.json["response"], "gold");
+
+    assert_eq!(cli(&t, &["session", "kill-user", "alice"])["ended"], 1);
+    cli(&t, &["var", "delete", "motd"]);
+    c.call(Some(&s), "var", &[("varid", "motd")]).await.assert_fail("Variable not found.");
+    // Errors are reported, not panicked on.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
+        .arg("--data-dir")
+        .arg(t.data_dir.path())
+        .args(["--database-url", &t.database_url, "client", "--seller", "acme", "--app", "MyApp"])
+        .args(["webhook", "create", "x", "ftp://example.com/"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("url"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -9,7 +9,8 @@ use futures_util::future::join_all;
 engine_tests!(
     chat_send_and_get,
     chat_refuses_blank_long_and_muted,
-    chat_delay_lets_one_of_ten_concurrent_sends_through
+    chat_delay_lets_one_of_ten_concurrent_sends_through,
+    chat_delay_holds_across_two_processes,
 );
 
 const SENT: &str = "Successfully sent chat message";
@@ -102,4 +103,78 @@ async fn chat_delay_lets_one_of_ten_concurrent_sends_through(t: TestApp) {
     c.call(Some(&w), "chatsend", &[("channel", "slow"), ("message", "bob")]).await.assert_ok(SENT);
     c.call(Some(&v), "chatsend", &[("channel", "other"), ("message", "elsewhere")]).await.assert_ok(SENT);
     c.call(Some(&v), "chatsend", &[("channel", "slow"), ("message", "again")]).await.assert_fail(DELAY);
+}
+
+/// A second `licensd serve` on the test's database and data directory (same signing key).
+struct SecondProcess {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl SecondProcess {
+    async fn start(t: &TestApp) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
+            .arg("--data-dir")
+            .arg(t.data_dir.path())
+            .args(["--database-url", &t.database_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .env_remove("RUST_LOG")
+            .spawn()
+            .unwrap();
+        // Owned from here on, so the child is killed and reaped even if it never gets ready.
+        let this = Self { child, port };
+        for _ in 0..200 {
+            if let Ok(r) = t.http.get(format!("http://127.0.0.1:{port}/readyz")).send().await
+                && r.status() == 200
+            {
+                return this;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("second process never became ready");
+    }
+}
+
+impl Drop for SecondProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn chat_delay_holds_across_two_processes(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    t.store().create_chat_channel(c.app.id, "slow", 60).await.unwrap();
+    let (v, _) = c.user_session("alice").await;
+    let second = SecondProcess::start(&t).await;
+    let fields = |i: usize| {
+        let msg = format!("p{i}");
+        let fields = [
+            ("type", "chatsend"),
+            ("name", c.app.name.as_str()),
+            ("ownerid", c.seller.ownerid.as_str()),
+            ("sessionid", v.as_str()),
+            ("channel", "slow"),
+            ("message", msg.as_str()),
+        ];
+        form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+    };
+    let here = (0..6).map(|i| {
+        let c = &c;
+        let v = &v;
+        async move { c.call(Some(v), "chatsend", &[("channel", "slow"), ("message", &format!("h{i}"))]).await.success() }
+    });
+    let there = (0..6).map(|i| {
+        let req = t.http.post(format!("http://127.0.0.1:{}/api/1.3/", second.port)).body(fields(i));
+        async move {
+            let v: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
+            assert!(v["success"] == true || v["message"] == DELAY, "{v}");
+            v["success"] == true
+        }
+    });
+    let (a, b) = tokio::join!(join_all(here), join_all(there));
+    let passed = a.into_iter().chain(b).filter(|ok| *ok).count();
+    assert_eq!(passed, 1, "one send in total passes the delay, whichever process serves it");
 }

@@ -33,6 +33,16 @@ pub struct ClientLog {
     pub created_at: i64,
 }
 
+/// A client log line to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewClientLog<'a> {
+    pub app_id: i64,
+    pub username: Option<&'a str>,
+    pub pcuser: Option<&'a str>,
+    pub message: &'a str,
+    pub now: i64,
+}
+
 /// The real counts `fetchStats` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct AppStats {
@@ -41,11 +51,9 @@ pub struct AppStats {
     pub num_keys: i64,
 }
 
-/// Logs kept per app; older ones are pruned now and then (see `insert_client_log`).
-pub const LOGS_KEPT_PER_APP: i64 = 10_000;
-/// One insert in this many also prunes the app's old logs (an index walk of `LOGS_KEPT_PER_APP`
-/// entries is too much for every `log` call, and a little overshoot is harmless).
-const LOG_PRUNE_EVERY: i64 = 64;
+/// One insert in this many also prunes the app's old logs (an index walk of the kept entries is
+/// too much for every `log` call, and a little overshoot is harmless).
+pub const LOG_PRUNE_EVERY: i64 = 64;
 
 /// `NotFound` unless the write touched a row (deletes and updates of one named row).
 pub(super) fn one_row(done: sqlx::any::AnyQueryResult) -> Result<()> {
@@ -161,24 +169,18 @@ impl Store {
         )
     }
 
-    /// Stores a client log; now and then drops the app's logs beyond `LOGS_KEPT_PER_APP`.
-    pub async fn insert_client_log(
-        &self,
-        app_id: i64,
-        username: Option<&str>,
-        pcuser: Option<&str>,
-        message: &str,
-        now: i64,
-    ) -> Result<()> {
+    /// Stores a client log; now and then (one insert in `LOG_PRUNE_EVERY`) drops the app's logs
+    /// older than its newest `keep`.
+    pub async fn insert_client_log(&self, log: NewClientLog<'_>, keep: i64) -> Result<()> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO client_logs (app_id, username, pcuser, message, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id",
         )
-        .bind(app_id)
-        .bind(username)
-        .bind(pcuser)
-        .bind(message)
-        .bind(now)
+        .bind(log.app_id)
+        .bind(log.username)
+        .bind(log.pcuser)
+        .bind(log.message)
+        .bind(log.now)
         .fetch_one(self.writer())
         .await?;
         if id % LOG_PRUNE_EVERY == 0 {
@@ -186,8 +188,8 @@ impl Store {
                 "DELETE FROM client_logs WHERE app_id = $1 AND created_at < (SELECT created_at FROM client_logs \
                  WHERE app_id = $1 ORDER BY created_at DESC LIMIT 1 OFFSET $2)",
             )
-            .bind(app_id)
-            .bind(LOGS_KEPT_PER_APP - 1)
+            .bind(log.app_id)
+            .bind(keep.max(1) - 1)
             .execute(self.writer())
             .await?;
         }

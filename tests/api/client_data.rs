@@ -4,12 +4,16 @@
 use crate::client_support::ClientFixture;
 use crate::engine_tests;
 use crate::harness::TestApp;
-use licensd::store::Page;
+use licensd::store::{
+    Page,
+    client_data::{LOG_PRUNE_EVERY, NewClientLog},
+};
 
 engine_tests!(
     var_returns_value_in_message_and_guards_authed,
     user_vars_get_set_read_only_and_bounds,
     log_is_stored_and_bounded,
+    old_logs_are_pruned,
     file_contents_round_trip_as_hex,
     fetch_online_and_stats_report_real_counts,
     change_username_logs_out_and_refuses_taken_names,
@@ -104,6 +108,24 @@ async fn log_is_stored_and_bounded(t: TestApp) {
     assert_eq!(logs[2].username, None);
     assert_eq!(logs[1].username.as_deref(), Some("alice"));
     assert_eq!(logs[0].pcuser.as_ref().unwrap().len(), 64);
+}
+
+async fn old_logs_are_pruned(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let other = ClientFixture::named(&t, "other", "OtherApp").await;
+    let store = t.store();
+    let log = |app_id: i64, i: i64| NewClientLog { app_id, username: None, pcuser: None, message: "m", now: i };
+    store.insert_client_log(log(other.app.id, 0), 10).await.unwrap();
+    // 3 prune rounds at most apart: at most keep + LOG_PRUNE_EVERY - 1 rows remain, newest kept.
+    for i in 1..=3 * LOG_PRUNE_EVERY {
+        store.insert_client_log(log(c.app.id, i), 10).await.unwrap();
+    }
+    let kept = store.list_client_logs(c.app.id, Page::new(500, 1)).await.unwrap();
+    assert!(kept.len() >= 10 && kept.len() < (10 + LOG_PRUNE_EVERY) as usize, "{}", kept.len());
+    assert_eq!(kept[0].created_at, 3 * LOG_PRUNE_EVERY);
+    // Pruning one app never touches another's logs.
+    assert_eq!(store.list_client_logs(other.app.id, Page::new(500, 1)).await.unwrap().len(), 1);
+    drop(other);
 }
 
 async fn file_contents_round_trip_as_hex(t: TestApp) {

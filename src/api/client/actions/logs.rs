@@ -2,8 +2,10 @@
 
 use super::ActionResult;
 use crate::api::client::{context::Ctx, messages::Msg};
-use crate::store::StoreError;
+use crate::store::{StoreError, client_data::NewClientLog};
 
+/// Logs kept per app; older ones are pruned now and then.
+pub const LOGS_KEPT_PER_APP: i64 = 10_000;
 /// Longest accepted log message, in characters (KeyAuth's limit).
 pub const MAX_LOG_CHARS: usize = 275;
 /// `pcuser` (the OS account name) is informational; longer values are cut to this many characters.
@@ -23,6 +25,13 @@ pub async fn log(ctx: &Ctx) -> ActionResult {
         },
         None => None,
     };
-    ctx.state.store.insert_client_log(ctx.app.id, username.as_deref(), pcuser.as_deref(), message, ctx.now).await?;
+    let log = NewClientLog {
+        app_id: ctx.app.id,
+        username: username.as_deref(),
+        pcuser: pcuser.as_deref(),
+        message,
+        now: ctx.now,
+    };
+    ctx.state.store.insert_client_log(log, LOGS_KEPT_PER_APP).await?;
     Ok(ctx.ok(Msg::LogSaved))
 }

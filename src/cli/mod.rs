@@ -2,6 +2,7 @@
 //! configured database through the same `manage` operations as the admin API.
 
 mod apps;
+mod client_data;
 mod licenses;
 mod output;
 mod resellers;
@@ -78,6 +79,8 @@ pub enum Command {
         #[command(flatten)]
         page: PageArgs,
     },
+    /// Manage an app's client API data: variables, webhooks, files, chat, blacklist, sessions, logs.
+    Client(client_data::ClientCommand),
 }
 
 /// `--limit` and `--page` of list commands.
@@ -160,6 +163,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => users::run(cmd, config, &out).await,
         Command::Reseller(cmd) => resellers::run(cmd, config, &out).await,
         Command::Audit { seller, page } => run_audit(config, seller, page, &out).await,
+        Command::Client(cmd) => client_data::run(cmd, config, &out).await,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod discord;
 pub mod keymask;
 pub mod license;
+pub mod netaddr;
 pub mod secret;
 pub mod time;
 pub mod totp;

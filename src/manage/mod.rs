@@ -3,6 +3,8 @@
 
 pub mod apps;
 pub mod audit;
+pub mod client_content;
+pub mod client_data;
 pub mod licenses;
 pub mod plans;
 pub mod resellers;

@@ -6,6 +6,8 @@
 mod apps;
 mod audit;
 mod auth;
+mod client_content;
+mod client_data;
 mod common;
 mod error;
 mod extract;
@@ -40,7 +42,7 @@ fn routes() -> Routes {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/admin/v1", routes().router)
+    Router::new().nest("/admin/v1", routes().router.merge(client_data::router()))
 }
 
 /// Every `(method, path)` the admin router serves, paths with the `/admin/v1` prefix.

@@ -5,6 +5,8 @@
 //! kept literally, `+` is a space, invalid UTF-8 is replaced with U+FFFD instead of rejected.
 //! The content type is not checked. Rules:
 //! - an empty value counts as absent;
+//! - NUL characters become U+FFFD (PostgreSQL text cannot hold them, so a NUL reaching a query
+//!   would fail it with a server error);
 //! - when a name repeats, the FIRST occurrence wins, and body fields come before query fields
 //!   (so a body field beats a query field of the same name);
 //! - at most `MAX_FIELDS` pairs are read (later pairs are ignored); a value longer than
@@ -46,7 +48,7 @@ impl Fields {
                 fields.oversize.get_or_insert_with(|| name.into_owned());
                 continue;
             }
-            fields.map.entry(name.into_owned()).or_insert_with(|| value.into_owned());
+            fields.map.entry(name.into_owned()).or_insert_with(|| value.replace('\0', "\u{fffd}"));
         }
         fields
     }
@@ -82,6 +84,8 @@ mod tests {
         let f = Fields::parse(b"name=a\xff%FE&name=second", Some("name=query&type=check"));
         assert_eq!(f.get("name"), Some("a\u{fffd}\u{fffd}"));
         assert_eq!(f.get("type"), Some("check"));
+        let f = Fields::parse(b"message=a%00b\x00", None);
+        assert_eq!(f.get("message"), Some("a\u{fffd}b\u{fffd}"));
     }
 
     #[test]

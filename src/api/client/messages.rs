@@ -95,6 +95,32 @@ messages! {
     TwofaNotOn = 75, "twofanoton", true, "2fa is not enabled on this account";
     // var, getvar, setvar, log, webhook, file, chatget, chatsend, fetchOnline, fetchStats,
     // changeUsername: codes 100-199, added below this line.
+    VarNotFound = 100, "varnotfound", true, "Variable not found.";
+    UserVarRetrieved = 101, "getvarsuccess", true, "Successfully retrieved variable";
+    UserVarNotFound = 102, "uservarnotfound", true, "Variable not found for user";
+    UserVarSet = 103, "setvarsuccess", true, "Successfully set variable";
+    UserVarReadOnly = 104, "varreadonly", true, "Variable is read only";
+    VarDataTooLong = 105, "vardatatoolong", true, "Variable data is too long (500 characters at most)";
+    VarNameTooLong = 106, "varnametoolong", true, "Variable name is too long (100 characters at most)";
+    LogSaved = 107, "logsaved", false, "Successfully logged the message";
+    LogTooLong = 108, "logtoolong", true, "Log message is too long (275 characters at most)";
+    WebhookOk = 109, "webhooksuccess", true, "Webhook request successful";
+    WebhookNotFound = 110, "webhooknotfound", true, "Webhook Not Found.";
+    WebhookFailed = 111, "webhookfailed", true, "Webhook request failed";
+    FileOk = 112, "filesuccess", true, "File download successful";
+    FileNotFound = 113, "filenotfound", true, "File not Found";
+    ChatRetrieved = 114, "chatgetsuccess", true, "Successfully retrieved chat messages";
+    ChatNotFound = 115, "chatnotfound", true, "Chat channel not found";
+    ChatSent = 116, "chatsendsuccess", true, "Successfully sent chat message";
+    ChatDelay = 117, "chatdelay", true, "Chat slower, you've hit the delay limit";
+    ChatMuted = 118, "chatmuted", true, "You're muted from chat";
+    ChatBlank = 119, "chatblank", true, "Message can't be blank";
+    ChatTooLong = 120, "chattoolong", true, "Message too long, 2000 characters at most";
+    OnlineFetched = 121, "onlinesuccess", true, "Successfully fetched online users.";
+    NoOnlineUsers = 122, "noonlineusers", true, "No online users found!";
+    StatsFetched = 123, "statssuccess", true, "Successfully fetched stats";
+    UsernameChanged = 124, "usernamechanged", true, "Successfully changed username, user logged out.";
+    UsernameUsed = 125, "usernameused", true, "Username already used!";
 }
 
 /// Resolves message texts for one app: its customisations over the defaults.

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod form;
 mod mail;
 pub mod messages;
+pub mod outbound;
 mod password;
 
 use crate::state::AppState;

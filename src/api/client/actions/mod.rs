@@ -1,13 +1,21 @@
 //! The client API's actions, one file per action or group, chosen by one `match` on `type`.
 //! A type not listed here gets the protocol's unknown-type answer.
 
+mod account;
 mod auth;
+mod chat;
+mod files;
 mod forgot;
+mod found;
 mod init;
+mod logs;
+mod online;
 mod session;
 mod signin;
 mod twofa;
 mod upgrade;
+mod vars;
+mod webhook;
 
 use super::{
     context::{Ctx, server_error_reply},
@@ -55,6 +63,17 @@ pub async fn dispatch(ctx: &Ctx) -> Reply {
         "logout" => session::logout(ctx).await,
         "2faenable" => twofa::enable(ctx).await,
         "2fadisable" => twofa::disable(ctx).await,
+        "var" => vars::var(ctx).await,
+        "getvar" => vars::getvar(ctx).await,
+        "setvar" => vars::setvar(ctx).await,
+        "log" => logs::log(ctx).await,
+        "webhook" => webhook::webhook(ctx).await,
+        "file" => files::file(ctx).await,
+        "chatget" => chat::chatget(ctx).await,
+        "chatsend" => chat::chatsend(ctx).await,
+        "fetchOnline" => online::fetch_online(ctx).await,
+        "fetchStats" => online::fetch_stats(ctx).await,
+        "changeUsername" => account::change_username(ctx).await,
         _ => Ok(ctx.fail(Msg::UnknownType)),
     };
     match result {

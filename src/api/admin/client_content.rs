@@ -1,0 +1,207 @@
+//! `/admin/v1/apps/{id}/...`: what the client API serves for one app: webhooks, files (JSON
+//! with base64 `data`, or the raw bytes with `PUT`), chat channels, messages and mutes.
+//! Scope rules as in `client_data`.
+
+use super::client_data::{AppAt, Created, JsonResult, Listing, NoContent, created, listed, one, yes};
+use super::{AdminError, Body, PathParam, QueryParams};
+use crate::{
+    domain::time::{now_ms, parse_duration_secs},
+    manage::{
+        ManageError,
+        client_content::{self as content, NewWebhook, Upload},
+    },
+    state::AppState,
+};
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{State, rejection::BytesRejection},
+    http::StatusCode,
+    routing::{delete, get},
+};
+use base64::Engine;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps/{id}/webhooks", get(list_webhooks).post(create_webhook))
+        .route("/apps/{id}/webhooks/{webid}", delete(delete_webhook))
+        .route("/apps/{id}/files", get(list_files).post(upload_json))
+        .route("/apps/{id}/files/{fileid}", delete(delete_file).put(upload_raw))
+        .route("/apps/{id}/chat/channels", get(list_channels).post(create_channel))
+        .route("/apps/{id}/chat/channels/{name}", delete(delete_channel))
+        .route("/apps/{id}/chat/channels/{name}/messages", get(list_messages))
+        .route("/apps/{id}/chat/messages/{message_id}", delete(delete_message))
+        .route("/apps/{id}/chat/mutes", get(list_mutes).post(mute))
+        .route("/apps/{id}/chat/mutes/{username}", delete(unmute))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateWebhook {
+    webid: String,
+    url: String,
+    user_agent: Option<String>,
+    #[serde(default = "yes")]
+    authed: bool,
+}
+
+async fn list_webhooks(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<Listing>,
+) -> JsonResult {
+    listed(&q, async |p| content::list_webhooks(&s.store, &at, p).await).await
+}
+
+async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created {
+    let new = NewWebhook { webid: &b.webid, url: &b.url, user_agent: b.user_agent.as_deref(), authed: b.authed };
+    created(content::create_webhook(&s.store, &at, new).await?)
+}
+
+async fn delete_webhook(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    PathParam((_, webid)): PathParam<(i64, String)>,
+) -> NoContent {
+    content::delete_webhook(&s.store, &at, &webid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadJson {
+    fileid: String,
+    name: String,
+    /// The file's bytes, standard base64.
+    data: String,
+    #[serde(default = "yes")]
+    authed: bool,
+}
+
+async fn list_files(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
+    listed(&q, async |p| content::list_files(&s.store, &at, p).await).await
+}
+
+async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b.data.as_bytes())
+        .map_err(|_| ManageError::invalid("data", "must be standard base64"))?;
+    let up = Upload { fileid: &b.fileid, name: &b.name, data: &bytes, authed: b.authed };
+    created(content::put_file(&s.store, &at, up, s.config.max_file_bytes).await?)
+}
+
+/// `PUT .../files/{fileid}?name=&authed=` with the raw bytes as the body (`seller_id` is
+/// read by `AppAt`).
+#[derive(Deserialize)]
+struct UploadRaw {
+    name: Option<String>,
+    authed: Option<bool>,
+}
+
+async fn upload_raw(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<UploadRaw>,
+    PathParam((_, fileid)): PathParam<(i64, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Created {
+    let bytes = body.map_err(|e| AdminError::Rejected(e.status(), e.body_text()))?;
+    let up = Upload {
+        fileid: &fileid,
+        name: q.name.as_deref().unwrap_or(&fileid),
+        data: &bytes,
+        authed: q.authed.unwrap_or(true),
+    };
+    created(content::put_file(&s.store, &at, up, s.config.max_file_bytes).await?)
+}
+
+async fn delete_file(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    PathParam((_, fileid)): PathParam<(i64, String)>,
+) -> NoContent {
+    content::delete_file(&s.store, &at, &fileid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateChannel {
+    name: String,
+    #[serde(default)]
+    delay_secs: i64,
+}
+
+async fn list_channels(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<Listing>,
+) -> JsonResult {
+    listed(&q, async |p| content::list_channels(&s.store, &at, p).await).await
+}
+
+async fn create_channel(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateChannel>) -> Created {
+    created(content::create_channel(&s.store, &at, &b.name, b.delay_secs).await?)
+}
+
+async fn delete_channel(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    PathParam((_, name)): PathParam<(i64, String)>,
+) -> NoContent {
+    content::delete_channel(&s.store, &at, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_messages(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<Listing>,
+    PathParam((_, name)): PathParam<(i64, String)>,
+) -> JsonResult {
+    listed(&q, async |p| content::list_messages(&s.store, &at, &name, p).await).await
+}
+
+async fn delete_message(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    PathParam((_, message_id)): PathParam<(i64, i64)>,
+) -> NoContent {
+    content::delete_message(&s.store, &at, message_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A mute for `duration` (`30m`, `1d`, ...) or `until` a unix time in milliseconds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mute {
+    username: String,
+    duration: Option<String>,
+    until: Option<i64>,
+}
+
+async fn list_mutes(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
+    listed(&q, async |p| content::list_mutes(&s.store, &at, p).await).await
+}
+
+async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> JsonResult {
+    let until = match (b.duration.as_deref(), b.until) {
+        (Some(d), None) => {
+            let secs = parse_duration_secs(d).ok_or_else(|| ManageError::invalid("duration", "like 30m, 12h, 7d"))?;
+            now_ms().saturating_add(secs.saturating_mul(1000))
+        }
+        (None, Some(until)) => until,
+        _ => return Err(ManageError::invalid("duration", "give either duration or until").into()),
+    };
+    one(content::mute(&s.store, &at, &b.username, until).await?)
+}
+
+async fn unmute(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    PathParam((_, username)): PathParam<(i64, String)>,
+) -> NoContent {
+    content::unmute(&s.store, &at, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

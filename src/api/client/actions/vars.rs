@@ -1,0 +1,44 @@
+//! `var` (an app variable, its value in `message`), `getvar` and `setvar` (the user's own
+//! variables; read-only ones refuse `setvar`).
+
+use super::{
+    ActionResult,
+    found::{found, require_authed},
+};
+use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
+
+/// Longest value `setvar` stores, in characters.
+pub const MAX_USER_VAR_CHARS: usize = 500;
+/// Longest variable name `setvar` accepts, in characters.
+pub const MAX_VAR_NAME_CHARS: usize = 100;
+
+pub async fn var(ctx: &Ctx) -> ActionResult {
+    let name = ctx.require("varid")?;
+    let var = found(ctx, ctx.state.store.app_var(ctx.app.id, name).await, Msg::VarNotFound)?;
+    require_authed(ctx, var.authed).await?;
+    // KeyAuth 1.3 clients read the value from `message`.
+    Ok(Reply::success(var.value))
+}
+
+pub async fn getvar(ctx: &Ctx) -> ActionResult {
+    let user = ctx.validated_user().await?;
+    let name = ctx.require("var")?;
+    let var = found(ctx, ctx.state.store.user_var(user.id, name).await, Msg::UserVarNotFound)?;
+    Ok(ctx.ok(Msg::UserVarRetrieved).with("response", var.value))
+}
+
+pub async fn setvar(ctx: &Ctx) -> ActionResult {
+    let user = ctx.validated_user().await?;
+    let name = ctx.require("var")?;
+    let data = ctx.require("data")?;
+    if name.chars().count() > MAX_VAR_NAME_CHARS {
+        return Err(ctx.refuse(Msg::VarNameTooLong));
+    }
+    if data.chars().count() > MAX_USER_VAR_CHARS {
+        return Err(ctx.refuse(Msg::VarDataTooLong));
+    }
+    if !ctx.state.store.client_set_user_var(user.id, name, data).await? {
+        return Err(ctx.refuse(Msg::UserVarReadOnly));
+    }
+    Ok(ctx.ok(Msg::UserVarSet))
+}

@@ -1,0 +1,34 @@
+//! `webhook`: the server calls the seller's configured URL for the client (so the URL, and any
+//! key in it, stays secret) and returns the remote body in `response`. The request itself is
+//! guarded in `outbound` (SSRF: public addresses only, timeout, size cap, same-host redirects).
+
+use super::{
+    ActionResult,
+    found::{found, require_authed},
+};
+use crate::api::client::{
+    context::Ctx,
+    messages::Msg,
+    outbound::{self, Outbound},
+};
+
+pub async fn webhook(ctx: &Ctx) -> ActionResult {
+    let webid = ctx.require("webid")?;
+    let hook = found(ctx, ctx.state.store.webhook(ctx.app.id, webid).await, Msg::WebhookNotFound)?;
+    require_authed(ctx, hook.authed).await?;
+    let req = Outbound {
+        url: &hook.url,
+        params: ctx.field("params"),
+        body: ctx.field("body"),
+        content_type: ctx.field("conttype"),
+        user_agent: &hook.user_agent,
+    };
+    match outbound::send(&req, ctx.state.config.webhook_allow_private).await {
+        Ok(body) => Ok(ctx.ok(Msg::WebhookOk).with("response", body)),
+        Err(e) => {
+            // The seller sees why in the server log; the client only learns that it failed.
+            tracing::warn!(app_id = ctx.app.id, webid = %hook.webid, error = %e, "webhook request failed");
+            Err(ctx.refuse(Msg::WebhookFailed))
+        }
+    }
+}

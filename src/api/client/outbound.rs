@@ -1,0 +1,176 @@
+//! The one place the server makes HTTP requests on a client's behalf (`webhook`), and so a
+//! server-side request forgery surface. Guards:
+//! - only seller-configured URLs (the client adds query parameters, never the host);
+//! - unless the operator sets `webhook_allow_private`, every address the host resolves to must
+//!   be public (`domain::netaddr`), and the connection goes to exactly those checked addresses
+//!   (the resolver below hands them to the connector, so a second DNS answer cannot differ);
+//!   IP literals are checked before sending;
+//! - redirects only to the same host, at most `MAX_REDIRECTS`; no proxy from the environment;
+//! - `TIMEOUT` for the whole exchange, and at most `MAX_RESPONSE_BYTES` read, incrementally.
+
+use crate::domain::netaddr::{http_url, is_public};
+use reqwest::{
+    Client, Url,
+    dns::{Addrs, Name, Resolve, Resolving},
+    header::{CONTENT_TYPE, HeaderValue, USER_AGENT},
+    redirect,
+};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+use thiserror::Error;
+
+/// Longest a webhook exchange may take, connection to last byte.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest remote body relayed to the client.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+const MAX_REDIRECTS: usize = 5;
+
+/// A request to a seller-configured URL.
+#[derive(Debug, Clone, Copy)]
+pub struct Outbound<'a> {
+    pub url: &'a str,
+    /// Appended to the URL's query (a leading `?` or `&` is dropped).
+    pub params: Option<&'a str>,
+    /// When present the request is a POST with this body; otherwise a GET.
+    pub body: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub user_agent: &'a str,
+}
+
+#[derive(Debug, Error)]
+pub enum OutboundError {
+    #[error("the webhook URL is not an http(s) URL with a host")]
+    BadUrl,
+    #[error("address {0} is not public (set webhook_allow_private to allow it)")]
+    NotPublic(IpAddr),
+    #[error("invalid {0} header value")]
+    BadHeader(&'static str),
+    #[error("response larger than {MAX_RESPONSE_BYTES} bytes")]
+    TooLarge,
+    #[error("{0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
+/// the seller's endpoint decides what its answer means.
+pub async fn send(req: &Outbound<'_>, allow_private: bool) -> Result<String, OutboundError> {
+    let url = target_url(req.url, req.params)?;
+    if !allow_private && let Some(ip) = literal_ip(&url).filter(|ip| !is_public(*ip)) {
+        return Err(OutboundError::NotPublic(ip));
+    }
+    let client = client(allow_private)?;
+    let mut rb = match req.body {
+        Some(body) => client.post(url).body(body.to_owned()),
+        None => client.get(url),
+    };
+    let agent = HeaderValue::from_str(req.user_agent).map_err(|_| OutboundError::BadHeader("user-agent"))?;
+    rb = rb.header(USER_AGENT, agent);
+    if let Some(ct) = req.content_type {
+        rb = rb.header(CONTENT_TYPE, HeaderValue::from_str(ct).map_err(|_| OutboundError::BadHeader("content-type"))?);
+    }
+    let mut res = rb.send().await?;
+    if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(OutboundError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(OutboundError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The seller's URL with the client's `params` added to its query (never to host or path).
+fn target_url(base: &str, params: Option<&str>) -> Result<Url, OutboundError> {
+    let mut url = http_url(base).ok_or(OutboundError::BadUrl)?;
+    if let Some(extra) = params.map(|p| p.trim_start_matches(['?', '&'])).filter(|p| !p.is_empty()) {
+        let query = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{extra}"),
+            _ => extra.to_owned(),
+        };
+        url.set_query(Some(&query));
+    }
+    Ok(url)
+}
+
+/// The host as an IP address when the URL names one directly (no DNS involved).
+fn literal_ip(url: &Url) -> Option<IpAddr> {
+    url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()
+}
+
+/// One client per policy, built once (connection pools and TLS roots are reused).
+fn client(allow_private: bool) -> Result<&'static Client, OutboundError> {
+    static CLIENTS: [OnceLock<Client>; 2] = [OnceLock::new(), OnceLock::new()];
+    let slot = &CLIENTS[usize::from(allow_private)];
+    if let Some(c) = slot.get() {
+        return Ok(c);
+    }
+    let mut builder = Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .no_proxy()
+        .redirect(redirect::Policy::custom(same_host_redirects));
+    if !allow_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    let built = builder.build()?;
+    Ok(slot.get_or_init(|| built))
+}
+
+fn same_host_redirects(attempt: redirect::Attempt<'_>) -> redirect::Action {
+    let first_host = attempt.previous().first().and_then(Url::host_str).map(str::to_owned);
+    if attempt.previous().len() > MAX_REDIRECTS {
+        attempt.error("too many redirects")
+    } else if attempt.url().host_str() != first_host.as_deref() {
+        attempt.error("redirect to another host refused")
+    } else {
+        attempt.follow()
+    }
+}
+
+/// Resolves with the system resolver and refuses the name unless every address is public;
+/// the connector then dials exactly the addresses returned here.
+struct PublicOnly;
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
+                return Err(Box::new(OutboundError::NotPublic(bad.ip())) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_only_extend_the_query() {
+        let u = target_url("https://example.com/hook?key=s", Some("&a=1@evil.com/x")).unwrap();
+        assert_eq!(u.host_str(), Some("example.com"));
+        assert_eq!(u.path(), "/hook");
+        assert_eq!(u.query(), Some("key=s&a=1@evil.com/x"));
+        let u = target_url("http://example.com", Some("?x=1#frag")).unwrap();
+        assert_eq!(u.host_str(), Some("example.com"));
+        assert!(u.query().unwrap().starts_with("x=1"));
+        assert!(target_url("ftp://example.com/", None).is_err());
+        assert!(target_url("not a url", None).is_err());
+    }
+
+    #[test]
+    fn literal_addresses_are_seen() {
+        assert_eq!(literal_ip(&Url::parse("http://[::1]:8/").unwrap()), Some("::1".parse().unwrap()));
+        assert_eq!(literal_ip(&Url::parse("http://127.1/").unwrap()), Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(literal_ip(&Url::parse("http://example.com/").unwrap()), None);
+    }
+}

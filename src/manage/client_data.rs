@@ -1,0 +1,181 @@
+//! The seller's management of client API data: app variables, user variables, client logs,
+//! blacklist entries and live sessions. Every operation starts from a `ClientApp`, which only
+//! `client_app` makes after checking that the scope may manage the app (a foreign app answers
+//! like a missing one).
+
+use super::{ManageError, Scope};
+use crate::domain::{time::now_ms, validate};
+use crate::store::{
+    Page, Store,
+    apps::App,
+    client_admin::{BlacklistEntry, LiveSession},
+    client_data::{AppVar, ClientLog, UserVar},
+    users::User,
+};
+
+/// Longest variable value a seller may store.
+pub const MAX_VAR_VALUE_CHARS: usize = 10_000;
+/// Longest name of a variable, webhook, file or channel.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Default rows per page of the listings here.
+pub const DEFAULT_LIMIT: i64 = 50;
+
+/// An app the scope is allowed to manage.
+#[derive(Debug, Clone)]
+pub struct ClientApp {
+    app: App,
+    actor: String,
+}
+
+impl ClientApp {
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    pub fn id(&self) -> i64 {
+        self.app.id
+    }
+
+    /// Records an audit event of this app's seller.
+    pub async fn audit(&self, store: &Store, action: &str, target: &str, detail: &str) -> Result<(), ManageError> {
+        Ok(store.record_audit(Some(self.app.seller_id), &self.actor, action, target, detail).await?)
+    }
+}
+
+/// The app `app_id` of the seller the scope acts on (`seller`: required for the operator).
+pub async fn client_app(
+    store: &Store,
+    scope: &Scope,
+    seller: Option<i64>,
+    app_id: i64,
+) -> Result<ClientApp, ManageError> {
+    let seller_id = scope.seller(seller)?;
+    let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
+    Ok(ClientApp { app, actor: scope.actor.clone() })
+}
+
+/// A page of a listing: `limit` 1..=500 (default 50), `page` from 1.
+pub fn page(limit: Option<i64>, page: Option<i64>) -> Result<Page, ManageError> {
+    let limit = validate::in_range("limit", limit.unwrap_or(DEFAULT_LIMIT), 1, Page::MAX_LIMIT)?;
+    let page = validate::in_range("page", page.unwrap_or(1), 1, i64::from(i32::MAX))?;
+    Ok(Page::new(limit, page))
+}
+
+/// A required name without control characters, at most `MAX_NAME_CHARS`.
+pub fn item_name(field: &'static str, value: &str) -> Result<String, ManageError> {
+    Ok(validate::name(field, value, MAX_NAME_CHARS)?)
+}
+
+pub async fn list_app_vars(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<AppVar>, ManageError> {
+    Ok(store.list_app_vars(at.id(), page).await?)
+}
+
+pub async fn set_app_var(
+    store: &Store,
+    at: &ClientApp,
+    name: &str,
+    value: &str,
+    authed: bool,
+) -> Result<AppVar, ManageError> {
+    let name = item_name("name", name)?;
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    let var = store.set_app_var(at.id(), &name, &value, authed).await?;
+    at.audit(store, "app_var.set", &name, "").await?;
+    Ok(var)
+}
+
+pub async fn delete_app_var(store: &Store, at: &ClientApp, name: &str) -> Result<(), ManageError> {
+    store.delete_app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
+    at.audit(store, "app_var.delete", name, "").await
+}
+
+/// A user of the app (another app's user is `NotFound`).
+pub async fn app_user(store: &Store, at: &ClientApp, user_id: i64) -> Result<User, ManageError> {
+    store.client_user(at.id(), user_id).await.map_err(ManageError::from_store("user", "id"))
+}
+
+pub async fn list_user_vars(
+    store: &Store,
+    at: &ClientApp,
+    user_id: i64,
+    page: Page,
+) -> Result<Vec<UserVar>, ManageError> {
+    let user = app_user(store, at, user_id).await?;
+    Ok(store.list_user_vars(user.id, page).await?)
+}
+
+pub async fn set_user_var(
+    store: &Store,
+    at: &ClientApp,
+    user_id: i64,
+    name: &str,
+    value: &str,
+    readonly: bool,
+) -> Result<UserVar, ManageError> {
+    let user = app_user(store, at, user_id).await?;
+    let name = item_name("name", name)?;
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    let var = store.put_user_var(user.id, &name, &value, readonly).await?;
+    at.audit(store, "user_var.set", &format!("user:{}", user.id), &name).await?;
+    Ok(var)
+}
+
+pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: i64, name: &str) -> Result<(), ManageError> {
+    let user = app_user(store, at, user_id).await?;
+    store.delete_user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))?;
+    at.audit(store, "user_var.delete", &format!("user:{}", user.id), name).await
+}
+
+pub async fn list_logs(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<ClientLog>, ManageError> {
+    Ok(store.list_client_logs(at.id(), page).await?)
+}
+
+pub async fn add_blacklist(
+    store: &Store,
+    at: &ClientApp,
+    kind: &str,
+    value: &str,
+    reason: &str,
+) -> Result<BlacklistEntry, ManageError> {
+    let value = validate::name("value", value, 256)?;
+    match kind {
+        "hwid" => {}
+        "ip" => {
+            value.parse::<std::net::IpAddr>().map_err(|_| ManageError::invalid("value", "must be an IP address"))?;
+        }
+        _ => return Err(ManageError::invalid("kind", "must be hwid or ip")),
+    }
+    let reason = validate::bounded("reason", reason, 500)?;
+    let entry = store
+        .add_blacklist_entry(at.id(), kind, &value, &reason, now_ms())
+        .await
+        .map_err(ManageError::from_store("blacklist entry", "value"))?;
+    at.audit(store, "blacklist.add", &format!("{kind}:{value}"), &reason).await?;
+    Ok(entry)
+}
+
+pub async fn list_blacklist(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<BlacklistEntry>, ManageError> {
+    Ok(store.list_blacklist_entries(at.id(), page).await?)
+}
+
+pub async fn remove_blacklist(store: &Store, at: &ClientApp, id: i64) -> Result<(), ManageError> {
+    store.delete_blacklist_entry(at.id(), id).await.map_err(ManageError::from_store("blacklist entry", "id"))?;
+    at.audit(store, "blacklist.remove", &id.to_string(), "").await
+}
+
+pub async fn list_sessions(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<LiveSession>, ManageError> {
+    Ok(store.list_live_sessions(at.id(), now_ms(), page).await?)
+}
+
+pub async fn end_session(store: &Store, at: &ClientApp, session_id: &str) -> Result<(), ManageError> {
+    store.end_session(at.id(), session_id).await.map_err(ManageError::from_store("session", "id"))?;
+    at.audit(store, "session.end", "session", "").await
+}
+
+/// Ends every session of one user of the app; returns how many there were.
+pub async fn end_user_sessions(store: &Store, at: &ClientApp, user_id: i64) -> Result<u64, ManageError> {
+    let user = app_user(store, at, user_id).await?;
+    let n = store.delete_user_sessions(user.id).await?;
+    at.audit(store, "session.end_user", &format!("user:{}", user.id), &n.to_string()).await?;
+    Ok(n)
+}

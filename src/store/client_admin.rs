@@ -1,0 +1,100 @@
+//! The seller's view of client API state: blacklist entries (HWIDs and IPs refused by the
+//! client API) and live sessions.
+
+use super::{Page, Result, Store, client_data::one_row};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BlacklistEntry {
+    pub id: i64,
+    pub app_id: i64,
+    /// `hwid` or `ip`.
+    pub kind: String,
+    pub value: String,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+/// A session that has not expired, with the username of its user when validated.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LiveSession {
+    pub id: String,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub validated: i64,
+    pub ip: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// A new blacklist entry; the same kind and value twice is `Conflict`.
+    pub async fn add_blacklist_entry(
+        &self,
+        app_id: i64,
+        kind: &str,
+        value: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<BlacklistEntry> {
+        Ok(sqlx::query_as::<_, BlacklistEntry>(
+            "INSERT INTO blacklist (app_id, kind, value, reason, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, app_id, kind, value, reason, created_at",
+        )
+        .bind(app_id)
+        .bind(kind)
+        .bind(value)
+        .bind(reason)
+        .bind(now)
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn list_blacklist_entries(&self, app_id: i64, page: Page) -> Result<Vec<BlacklistEntry>> {
+        Ok(sqlx::query_as::<_, BlacklistEntry>(
+            "SELECT id, app_id, kind, value, reason, created_at FROM blacklist WHERE app_id = $1 ORDER BY id \
+             LIMIT $2 OFFSET $3",
+        )
+        .bind(app_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    pub async fn delete_blacklist_entry(&self, app_id: i64, id: i64) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM blacklist WHERE app_id = $1 AND id = $2")
+                .bind(app_id)
+                .bind(id)
+                .execute(self.writer())
+                .await?,
+        )
+    }
+
+    /// The app's unexpired sessions, newest first.
+    pub async fn list_live_sessions(&self, app_id: i64, now: i64, page: Page) -> Result<Vec<LiveSession>> {
+        Ok(sqlx::query_as::<_, LiveSession>(
+            "SELECT s.id, s.user_id, u.username, s.validated, s.ip, s.created_at, s.expires_at FROM sessions s \
+             LEFT JOIN users u ON u.id = s.user_id WHERE s.app_id = $1 AND s.expires_at > $2 \
+             ORDER BY s.created_at DESC, s.id LIMIT $3 OFFSET $4",
+        )
+        .bind(app_id)
+        .bind(now)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Ends one session of the app; a missing one (or another app's) is `NotFound`.
+    pub async fn end_session(&self, app_id: i64, id: &str) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
+                .bind(id)
+                .bind(app_id)
+                .execute(self.writer())
+                .await?,
+        )
+    }
+}

@@ -1,0 +1,242 @@
+//! The client API's data of an app and its users: app variables (`var`), user variables
+//! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
+
+use super::{Page, Result, Store, StoreError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AppVar {
+    pub id: i64,
+    pub app_id: i64,
+    pub name: String,
+    pub value: String,
+    /// 1: only a validated session may read it.
+    pub authed: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserVar {
+    pub user_id: i64,
+    pub name: String,
+    pub value: String,
+    /// 1: the client may read it but not change it (the seller still can).
+    pub readonly: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ClientLog {
+    pub id: i64,
+    pub app_id: i64,
+    pub username: Option<String>,
+    pub pcuser: Option<String>,
+    pub message: String,
+    pub created_at: i64,
+}
+
+/// A client log line to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewClientLog<'a> {
+    pub app_id: i64,
+    pub username: Option<&'a str>,
+    pub pcuser: Option<&'a str>,
+    pub message: &'a str,
+    pub now: i64,
+}
+
+/// The real counts `fetchStats` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct AppStats {
+    pub num_users: i64,
+    pub num_online_users: i64,
+    pub num_keys: i64,
+}
+
+/// One insert in this many also prunes the app's old logs (an index walk of the kept entries is
+/// too much for every `log` call, and a little overshoot is harmless).
+pub const LOG_PRUNE_EVERY: i64 = 64;
+
+/// `NotFound` unless the write touched a row (deletes and updates of one named row).
+pub(super) fn one_row(done: sqlx::any::AnyQueryResult) -> Result<()> {
+    if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+impl Store {
+    pub async fn app_var(&self, app_id: i64, name: &str) -> Result<AppVar> {
+        Ok(sqlx::query_as::<_, AppVar>(
+            "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 AND name = $2",
+        )
+        .bind(app_id)
+        .bind(name)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn list_app_vars(&self, app_id: i64, page: Page) -> Result<Vec<AppVar>> {
+        Ok(sqlx::query_as::<_, AppVar>(
+            "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 ORDER BY name LIMIT $2 OFFSET $3",
+        )
+        .bind(app_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Creates or replaces the app variable `name`.
+    pub async fn set_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<AppVar> {
+        Ok(sqlx::query_as::<_, AppVar>(
+            "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (app_id, name) DO UPDATE SET value = excluded.value, authed = excluded.authed \
+             RETURNING id, app_id, name, value, authed",
+        )
+        .bind(app_id)
+        .bind(name)
+        .bind(value)
+        .bind(i64::from(authed))
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM app_vars WHERE app_id = $1 AND name = $2")
+                .bind(app_id)
+                .bind(name)
+                .execute(self.writer())
+                .await?,
+        )
+    }
+
+    pub async fn user_var(&self, user_id: i64, name: &str) -> Result<UserVar> {
+        Ok(sqlx::query_as::<_, UserVar>(
+            "SELECT user_id, name, value, readonly FROM user_vars WHERE user_id = $1 AND name = $2",
+        )
+        .bind(user_id)
+        .bind(name)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn list_user_vars(&self, user_id: i64, page: Page) -> Result<Vec<UserVar>> {
+        Ok(sqlx::query_as::<_, UserVar>(
+            "SELECT user_id, name, value, readonly FROM user_vars WHERE user_id = $1 ORDER BY name LIMIT $2 OFFSET $3",
+        )
+        .bind(user_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// The client's `setvar`: creates or changes the variable unless it is read-only, in one
+    /// conditional upsert. `false` when a read-only variable refused the change.
+    pub async fn client_set_user_var(&self, user_id: i64, name: &str, value: &str) -> Result<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, 0) \
+             ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value WHERE user_vars.readonly = 0 \
+             RETURNING readonly",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(value)
+        .fetch_optional(self.writer())
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// The seller's write: creates or replaces the variable, read-only or not.
+    pub async fn put_user_var(&self, user_id: i64, name: &str, value: &str, readonly: bool) -> Result<UserVar> {
+        Ok(sqlx::query_as::<_, UserVar>(
+            "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value, readonly = excluded.readonly \
+             RETURNING user_id, name, value, readonly",
+        )
+        .bind(user_id)
+        .bind(name)
+        .bind(value)
+        .bind(i64::from(readonly))
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn delete_user_var(&self, user_id: i64, name: &str) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM user_vars WHERE user_id = $1 AND name = $2")
+                .bind(user_id)
+                .bind(name)
+                .execute(self.writer())
+                .await?,
+        )
+    }
+
+    /// Stores a client log; now and then (one insert in `LOG_PRUNE_EVERY`) drops the app's logs
+    /// older than its newest `keep`.
+    pub async fn insert_client_log(&self, log: NewClientLog<'_>, keep: i64) -> Result<()> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO client_logs (app_id, username, pcuser, message, created_at) VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id",
+        )
+        .bind(log.app_id)
+        .bind(log.username)
+        .bind(log.pcuser)
+        .bind(log.message)
+        .bind(log.now)
+        .fetch_one(self.writer())
+        .await?;
+        if id % LOG_PRUNE_EVERY == 0 {
+            sqlx::query(
+                "DELETE FROM client_logs WHERE app_id = $1 AND created_at < (SELECT created_at FROM client_logs \
+                 WHERE app_id = $1 ORDER BY created_at DESC LIMIT 1 OFFSET $2)",
+            )
+            .bind(log.app_id)
+            .bind(keep.max(1) - 1)
+            .execute(self.writer())
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The app's client logs, newest first.
+    pub async fn list_client_logs(&self, app_id: i64, page: Page) -> Result<Vec<ClientLog>> {
+        Ok(sqlx::query_as::<_, ClientLog>(
+            "SELECT id, app_id, username, pcuser, message, created_at FROM client_logs WHERE app_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        )
+        .bind(app_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// Users, users with a validated live session, and license keys of the app.
+    pub async fn app_stats(&self, app_id: i64, now: i64) -> Result<AppStats> {
+        Ok(sqlx::query_as::<_, AppStats>(
+            "SELECT (SELECT COUNT(*) FROM users WHERE app_id = $1) AS num_users, \
+             (SELECT COUNT(DISTINCT user_id) FROM sessions WHERE app_id = $1 AND validated = 1 AND expires_at > $2) \
+             AS num_online_users, (SELECT COUNT(*) FROM licenses WHERE app_id = $1) AS num_keys",
+        )
+        .bind(app_id)
+        .bind(now)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    /// Renames a user and ends all of its sessions, atomically. A taken name is `Conflict`
+    /// (the unique constraint decides, so two renames to one name cannot both succeed).
+    pub async fn rename_user_and_end_sessions(&self, app_id: i64, user_id: i64, username: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET username = $3 WHERE id = $1 AND app_id = $2")
+            .bind(user_id)
+            .bind(app_id)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

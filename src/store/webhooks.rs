@@ -1,0 +1,81 @@
+//! Seller-configured webhook targets of the client API's `webhook` action. The URL stays on
+//! the server: clients only name the `webid`.
+
+use super::{Page, Result, Store, client_data::one_row};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Webhook {
+    pub id: i64,
+    pub app_id: i64,
+    pub webid: String,
+    pub url: String,
+    pub user_agent: String,
+    /// 1: only a validated session may call it.
+    pub authed: i64,
+}
+
+macro_rules! webhook_columns {
+    () => {
+        "id, app_id, webid, url, user_agent, authed"
+    };
+}
+
+impl Store {
+    pub async fn webhook(&self, app_id: i64, webid: &str) -> Result<Webhook> {
+        Ok(sqlx::query_as::<_, Webhook>(concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE app_id = $1 AND webid = $2"
+        ))
+        .bind(app_id)
+        .bind(webid)
+        .fetch_one(self.reader())
+        .await?)
+    }
+
+    pub async fn list_webhooks(&self, app_id: i64, page: Page) -> Result<Vec<Webhook>> {
+        Ok(sqlx::query_as::<_, Webhook>(concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE app_id = $1 ORDER BY webid LIMIT $2 OFFSET $3"
+        ))
+        .bind(app_id)
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(self.reader())
+        .await?)
+    }
+
+    /// A new webhook; a taken `webid` is `Conflict`.
+    pub async fn create_webhook(
+        &self,
+        app_id: i64,
+        webid: &str,
+        url: &str,
+        user_agent: &str,
+        authed: bool,
+    ) -> Result<Webhook> {
+        Ok(sqlx::query_as::<_, Webhook>(concat!(
+            "INSERT INTO webhooks (app_id, webid, url, user_agent, authed) VALUES ($1, $2, $3, $4, $5) RETURNING ",
+            webhook_columns!()
+        ))
+        .bind(app_id)
+        .bind(webid)
+        .bind(url)
+        .bind(user_agent)
+        .bind(i64::from(authed))
+        .fetch_one(self.writer())
+        .await?)
+    }
+
+    pub async fn delete_webhook(&self, app_id: i64, webid: &str) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM webhooks WHERE app_id = $1 AND webid = $2")
+                .bind(app_id)
+                .bind(webid)
+                .execute(self.writer())
+                .await?,
+        )
+    }
+}

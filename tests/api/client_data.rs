@@ -1,0 +1,263 @@
+//! Client API 1.3: `var`, `getvar`, `setvar`, `log`, `file`, `fetchOnline`, `fetchStats`,
+//! `changeUsername`, and hostile inputs to them.
+
+use crate::client_support::ClientFixture;
+use crate::engine_tests;
+use crate::harness::TestApp;
+use licensd::store::{
+    Page,
+    client_data::{LOG_PRUNE_EVERY, NewClientLog},
+};
+
+engine_tests!(
+    var_returns_value_in_message_and_guards_authed,
+    user_vars_get_set_read_only_and_bounds,
+    log_is_stored_and_bounded,
+    old_logs_are_pruned,
+    file_contents_round_trip_as_hex,
+    fetch_online_and_stats_report_real_counts,
+    change_username_logs_out_and_refuses_taken_names,
+    hostile_inputs_get_protocol_failures,
+);
+
+const NOT_VALIDATED: &str = "Session is not validated";
+
+async fn var_returns_value_in_message_and_guards_authed(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let store = t.store();
+    store.set_app_var(c.app.id, "motd", "h\u{e9}llo \"world\"", false).await.unwrap();
+    store.set_app_var(c.app.id, "secret", "s3cret", true).await.unwrap();
+    let other = ClientFixture::named(&t, "other", "OtherApp").await;
+    store.set_app_var(other.app.id, "theirs", "x", false).await.unwrap();
+
+    let s = c.init().await;
+    let a = c.call(Some(&s), "var", &[("varid", "motd")]).await;
+    a.assert_ok("h\u{e9}llo \"world\"");
+    assert!(a.text.contains(r"h\u00e9llo"), "{}", a.text);
+    c.call(Some(&s), "var", &[("varid", "secret")]).await.assert_fail(NOT_VALIDATED);
+    c.call(Some(&s), "var", &[("varid", "nope")]).await.assert_fail("Variable not found.");
+    // Another app's variable does not exist here.
+    c.call(Some(&s), "var", &[("varid", "theirs")]).await.assert_fail("Variable not found.");
+    let missing = c.call(Some(&s), "var", &[]).await;
+    assert!(!missing.success() && missing.message().contains("varid"), "{}", missing.text);
+
+    let (v, _) = c.user_session("alice").await;
+    c.call(Some(&v), "var", &[("varid", "secret")]).await.assert_ok("s3cret");
+    drop(other);
+}
+
+async fn user_vars_get_set_read_only_and_bounds(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let s = c.init().await;
+    c.call(Some(&s), "getvar", &[("var", "x")]).await.assert_fail(NOT_VALIDATED);
+    c.call(Some(&s), "setvar", &[("var", "x"), ("data", "1")]).await.assert_fail(NOT_VALIDATED);
+
+    let (v, uid) = c.user_session("alice").await;
+    c.call(Some(&v), "getvar", &[("var", "x")]).await.assert_fail("Variable not found for user");
+    c.call(Some(&v), "setvar", &[("var", "x"), ("data", "first")]).await.assert_ok("Successfully set variable");
+    c.call(Some(&v), "setvar", &[("var", "x"), ("data", "second")]).await.assert_ok("Successfully set variable");
+    let a = c.call(Some(&v), "getvar", &[("var", "x")]).await;
+    a.assert_ok("Successfully retrieved variable");
+    assert_eq!(a.json["response"], "second");
+
+    // Variables are per user.
+    let (w, _) = c.user_session("bob").await;
+    c.call(Some(&w), "getvar", &[("var", "x")]).await.assert_fail("Variable not found for user");
+
+    // Read-only variables are readable but not writable by the client.
+    t.store().put_user_var(uid, "plan", "gold", true).await.unwrap();
+    c.call(Some(&v), "setvar", &[("var", "plan"), ("data", "free")]).await.assert_fail("Variable is read only");
+    assert_eq!(c.call(Some(&v), "getvar", &[("var", "plan")]).await.json["response"], "gold");
+
+    // 500 characters are fine, 501 are not (characters, not bytes).
+    let ok = "\u{e9}".repeat(500);
+    c.call(Some(&v), "setvar", &[("var", "long"), ("data", &ok)]).await.assert_ok("Successfully set variable");
+    assert_eq!(c.call(Some(&v), "getvar", &[("var", "long")]).await.json["response"], ok.as_str());
+    let too_long = "a".repeat(501);
+    c.call(Some(&v), "setvar", &[("var", "long"), ("data", &too_long)])
+        .await
+        .assert_fail("Variable data is too long (500 characters at most)");
+    c.call(Some(&v), "setvar", &[("var", &"n".repeat(101)), ("data", "1")])
+        .await
+        .assert_fail("Variable name is too long (100 characters at most)");
+    let missing = c.call(Some(&v), "setvar", &[("var", "x")]).await;
+    assert!(!missing.success() && missing.message().contains("data"), "{}", missing.text);
+}
+
+async fn log_is_stored_and_bounded(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let s = c.init().await;
+    let a = c.call(Some(&s), "log", &[("message", "started ' OR 1=1 --"), ("pcuser", "DESKTOP\\me")]).await;
+    a.assert_ok("Successfully logged the message");
+    assert!(a.text.len() >= 32);
+    let (v, _) = c.user_session("alice").await;
+    c.call(Some(&v), "log", &[("message", &"m".repeat(275))]).await.assert_ok("Successfully logged the message");
+    c.call(Some(&v), "log", &[("message", &"m".repeat(276))])
+        .await
+        .assert_fail("Log message is too long (275 characters at most)");
+    c.call(Some(&v), "log", &[("message", "x"), ("pcuser", &"p".repeat(1000))])
+        .await
+        .assert_ok("Successfully logged the message");
+    let missing = c.call(Some(&v), "log", &[]).await;
+    assert!(!missing.success() && missing.message().contains("message"), "{}", missing.text);
+
+    let logs = t.store().list_client_logs(c.app.id, Page::new(10, 1)).await.unwrap();
+    assert_eq!(logs.len(), 3);
+    assert_eq!(logs[2].message, "started ' OR 1=1 --");
+    assert_eq!(logs[2].pcuser.as_deref(), Some("DESKTOP\\me"));
+    assert_eq!(logs[2].username, None);
+    assert_eq!(logs[1].username.as_deref(), Some("alice"));
+    assert_eq!(logs[0].pcuser.as_ref().unwrap().len(), 64);
+}
+
+async fn old_logs_are_pruned(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let other = ClientFixture::named(&t, "other", "OtherApp").await;
+    let store = t.store();
+    let log = |app_id: i64, i: i64| NewClientLog { app_id, username: None, pcuser: None, message: "m", now: i };
+    store.insert_client_log(log(other.app.id, 0), 10).await.unwrap();
+    // 3 prune rounds at most apart: at most keep + LOG_PRUNE_EVERY - 1 rows remain, newest kept.
+    for i in 1..=3 * LOG_PRUNE_EVERY {
+        store.insert_client_log(log(c.app.id, i), 10).await.unwrap();
+    }
+    let kept = store.list_client_logs(c.app.id, Page::new(500, 1)).await.unwrap();
+    assert!(kept.len() >= 10 && kept.len() < (10 + LOG_PRUNE_EVERY) as usize, "{}", kept.len());
+    assert_eq!(kept[0].created_at, 3 * LOG_PRUNE_EVERY);
+    // Pruning one app never touches another's logs.
+    assert_eq!(store.list_client_logs(other.app.id, Page::new(500, 1)).await.unwrap().len(), 1);
+    drop(other);
+}
+
+async fn file_contents_round_trip_as_hex(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let now = licensd::domain::time::now_ms();
+    t.store().put_file(c.app.id, "bin", "tool.exe", &bytes, true, now).await.unwrap();
+    t.store().put_file(c.app.id, "open", "readme.txt", b"hi", false, now).await.unwrap();
+
+    let s = c.init().await;
+    let a = c.call(Some(&s), "file", &[("fileid", "open")]).await;
+    a.assert_ok("File download successful");
+    assert_eq!(a.json["contents"], "6869");
+    c.call(Some(&s), "file", &[("fileid", "bin")]).await.assert_fail(NOT_VALIDATED);
+    c.call(Some(&s), "file", &[("fileid", "nope")]).await.assert_fail("File not Found");
+
+    let (v, _) = c.user_session("alice").await;
+    let a = c.call(Some(&v), "file", &[("fileid", "bin")]).await;
+    a.assert_ok("File download successful");
+    let hex = a.json["contents"].as_str().unwrap();
+    assert_eq!(hex, hex.to_lowercase());
+    assert_eq!(hex::decode(hex).unwrap(), bytes);
+}
+
+async fn fetch_online_and_stats_report_real_counts(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let s = c.init().await;
+    c.call(Some(&s), "fetchOnline", &[]).await.assert_fail("No online users found!");
+    let stats = c.call(Some(&s), "fetchStats", &[]).await;
+    stats.assert_ok("Successfully fetched stats");
+    assert_eq!(stats.json["appinfo"]["numUsers"], "0");
+    assert_eq!(stats.json["appinfo"]["numOnlineUsers"], "0");
+    assert_eq!(stats.json["appinfo"]["numKeys"], "0");
+    assert_eq!(stats.json["appinfo"]["version"], "1.0");
+
+    c.user_session("bob").await;
+    c.user_session("alice").await;
+    let (again, _) = c.user_session("carol").await;
+    t.store().delete_session(c.app.id, &again).await.unwrap();
+    let plan = c.plan("basic", 1, Some(86_400)).await;
+    insert_license(&t, &c, plan.id, "KEY-ONE").await;
+    insert_license(&t, &c, plan.id, "KEY-TWO").await;
+
+    let a = c.call(Some(&s), "fetchOnline", &[]).await;
+    a.assert_ok("Successfully fetched online users.");
+    assert_eq!(a.json["users"], serde_json::json!([{"credential": "alice"}, {"credential": "bob"}]));
+    let stats = c.call(Some(&s), "fetchStats", &[]).await;
+    assert_eq!(stats.json["appinfo"]["numUsers"], "3");
+    assert_eq!(stats.json["appinfo"]["numOnlineUsers"], "2");
+    assert_eq!(stats.json["appinfo"]["numKeys"], "2");
+}
+
+/// A license row written directly (the counts only need rows to exist).
+async fn insert_license(t: &TestApp, c: &ClientFixture<'_>, plan_id: i64, key: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url).await.unwrap();
+    sqlx::query(
+        "INSERT INTO licenses (seller_id, app_id, plan_id, key, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, 0)",
+    )
+    .bind(c.seller.id)
+    .bind(c.app.id)
+    .bind(plan_id)
+    .bind(key)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+async fn change_username_logs_out_and_refuses_taken_names(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let s = c.init().await;
+    c.call(Some(&s), "changeUsername", &[("newUsername", "x")]).await.assert_fail(NOT_VALIDATED);
+    let (alice, alice_id) = c.user_session("alice").await;
+    let (alice2, _) = {
+        let s2 = c.init().await;
+        t.store().validate_session(c.app.id, &s2, alice_id).await.unwrap();
+        (s2, ())
+    };
+    c.user_session("bob").await;
+
+    c.call(Some(&alice), "changeUsername", &[("newUsername", "bob")]).await.assert_fail("Username already used!");
+    c.call(Some(&alice), "changeUsername", &[("newUsername", &"z".repeat(71))])
+        .await
+        .assert_fail("Username too long, try a shorter one.");
+    c.call(Some(&alice), "changeUsername", &[("newUsername", "alice'; DROP TABLE users; --")])
+        .await
+        .assert_ok("Successfully changed username, user logged out.");
+    // Both of the user's sessions ended.
+    let gone = "Session not found. If you get this frequently, ask the developer to use the latest example code";
+    c.call(Some(&alice), "check", &[]).await.assert_fail(gone);
+    c.call(Some(&alice2), "getvar", &[("var", "x")]).await.assert_fail(gone);
+    let user = t.store().client_user(c.app.id, alice_id).await.unwrap();
+    assert_eq!(user.username, "alice'; DROP TABLE users; --");
+
+    // Another app may use the same name.
+    let other = ClientFixture::named(&t, "other", "OtherApp").await;
+    let (o, _) = other.user_session("carol").await;
+    other
+        .call(Some(&o), "changeUsername", &[("newUsername", "bob")])
+        .await
+        .assert_ok("Successfully changed username, user logged out.");
+}
+
+async fn hostile_inputs_get_protocol_failures(t: TestApp) {
+    let mut c = ClientFixture::new(&t).await;
+    let (v, _) = c.user_session("alice").await;
+    let base =
+        |kind: &str| format!("type={kind}&name={}&ownerid={}&sessionid={v}", c.app.name, c.seller.ownerid).into_bytes();
+    // A 1 MB value: refused with the protocol's failure shape. (A body whose fields cannot be
+    // read echoes the query's ownerid, so the client also sends it there.)
+    c.path = format!("/api/1.3/?ownerid={}", c.seller.ownerid);
+    for kind in ["setvar", "log", "chatsend", "webhook", "var"] {
+        let mut body = base(kind);
+        body.extend_from_slice(b"&var=a&varid=a&webid=a&channel=a&data=");
+        body.extend(std::iter::repeat_n(b'a', 1_000_000));
+        let a = c.post_body(body).await;
+        assert_eq!(a.status, 200);
+        assert!(!a.success(), "{kind}: {}", &a.text[..a.text.len().min(200)]);
+    }
+    c.path = "/api/1.3/".into();
+    // Invalid UTF-8 and SQL metacharacters are just data.
+    let mut body = base("setvar");
+    body.extend_from_slice(b"&var=%27%3B--\xff\xfe&data=1%27%20OR%20%271%27%3D%271\xc3");
+    c.post_body(body).await.assert_ok("Successfully set variable");
+    let a = c.call(Some(&v), "getvar", &[("var", "';--\u{fffd}\u{fffd}")]).await;
+    a.assert_ok("Successfully retrieved variable");
+    assert_eq!(a.json["response"], "1' OR '1'='1\u{fffd}");
+    for (kind, field) in [("var", "varid"), ("file", "fileid"), ("webhook", "webid"), ("chatget", "channel")] {
+        let a = c.call(Some(&v), kind, &[(field, "x' OR '1'='1")]).await;
+        assert!(!a.success(), "{kind}: {}", a.text);
+    }
+    let mut body = base("log");
+    body.extend_from_slice(b"&message=\xff\x00%00\xc0\xaf");
+    c.post_body(body).await.assert_ok("Successfully logged the message");
+}

@@ -2,38 +2,41 @@
 //! with base64 `data`, or the raw bytes with `PUT`), chat channels, messages and mutes.
 //! Scope rules as in `client_data`.
 
-use super::client_data::{AppAt, Created, JsonResult, Listing, NoContent, created, listed, one, yes};
-use super::{AdminError, Body, PathParam, QueryParams};
+use super::client_data::{AppAt, listed};
+use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::{AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     domain::time::{now_ms, parse_duration_secs},
     manage::{
-        ManageError,
+        ManageError, PageRequest,
         client_content::{self as content, NewWebhook, Upload},
     },
     state::AppState,
 };
 use axum::{
-    Router,
     body::Bytes,
     extract::{State, rejection::BytesRejection},
-    http::StatusCode,
-    routing::{delete, get},
 };
 use base64::Engine;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps/{id}/webhooks", get(list_webhooks).post(create_webhook))
-        .route("/apps/{id}/webhooks/{webid}", delete(delete_webhook))
-        .route("/apps/{id}/files", get(list_files).post(upload_json))
-        .route("/apps/{id}/files/{fileid}", delete(delete_file).put(upload_raw))
-        .route("/apps/{id}/chat/channels", get(list_channels).post(create_channel))
-        .route("/apps/{id}/chat/channels/{name}", delete(delete_channel))
-        .route("/apps/{id}/chat/channels/{name}/messages", get(list_messages))
-        .route("/apps/{id}/chat/messages/{message_id}", delete(delete_message))
-        .route("/apps/{id}/chat/mutes", get(list_mutes).post(mute))
-        .route("/apps/{id}/chat/mutes/{username}", delete(unmute))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/apps/{id}/webhooks", list_webhooks)
+        .post("/apps/{id}/webhooks", create_webhook)
+        .delete("/apps/{id}/webhooks/{webid}", delete_webhook)
+        .get("/apps/{id}/files", list_files)
+        .post("/apps/{id}/files", upload_json)
+        .put("/apps/{id}/files/{fileid}", upload_raw)
+        .delete("/apps/{id}/files/{fileid}", delete_file)
+        .get("/apps/{id}/chat/channels", list_channels)
+        .post("/apps/{id}/chat/channels", create_channel)
+        .delete("/apps/{id}/chat/channels/{name}", delete_channel)
+        .get("/apps/{id}/chat/channels/{name}/messages", list_messages)
+        .delete("/apps/{id}/chat/messages/{message_id}", delete_message)
+        .get("/apps/{id}/chat/mutes", list_mutes)
+        .post("/apps/{id}/chat/mutes", mute)
+        .delete("/apps/{id}/chat/mutes/{username}", unmute)
 }
 
 #[derive(Deserialize)]
@@ -49,9 +52,9 @@ struct CreateWebhook {
 async fn list_webhooks(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
 ) -> JsonResult {
-    listed(&q, async |p| content::list_webhooks(&s.store, &at, p).await).await
+    listed(q, async |p| content::list_webhooks(&s.store, &at, p).await).await
 }
 
 async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created {
@@ -65,7 +68,7 @@ async fn delete_webhook(
     PathParam((_, webid)): PathParam<(i64, String)>,
 ) -> NoContent {
     content::delete_webhook(&s.store, &at, &webid).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }
 
 #[derive(Deserialize)]
@@ -79,8 +82,12 @@ struct UploadJson {
     authed: bool,
 }
 
-async fn list_files(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
-    listed(&q, async |p| content::list_files(&s.store, &at, p).await).await
+async fn list_files(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<PageRequest>,
+) -> JsonResult {
+    listed(q, async |p| content::list_files(&s.store, &at, p).await).await
 }
 
 async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created {
@@ -122,7 +129,7 @@ async fn delete_file(
     PathParam((_, fileid)): PathParam<(i64, String)>,
 ) -> NoContent {
     content::delete_file(&s.store, &at, &fileid).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }
 
 #[derive(Deserialize)]
@@ -136,9 +143,9 @@ struct CreateChannel {
 async fn list_channels(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
 ) -> JsonResult {
-    listed(&q, async |p| content::list_channels(&s.store, &at, p).await).await
+    listed(q, async |p| content::list_channels(&s.store, &at, p).await).await
 }
 
 async fn create_channel(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateChannel>) -> Created {
@@ -151,16 +158,16 @@ async fn delete_channel(
     PathParam((_, name)): PathParam<(i64, String)>,
 ) -> NoContent {
     content::delete_channel(&s.store, &at, &name).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }
 
 async fn list_messages(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, name)): PathParam<(i64, String)>,
 ) -> JsonResult {
-    listed(&q, async |p| content::list_messages(&s.store, &at, &name, p).await).await
+    listed(q, async |p| content::list_messages(&s.store, &at, &name, p).await).await
 }
 
 async fn delete_message(
@@ -169,7 +176,7 @@ async fn delete_message(
     PathParam((_, message_id)): PathParam<(i64, i64)>,
 ) -> NoContent {
     content::delete_message(&s.store, &at, message_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }
 
 /// A mute for `duration` (`30m`, `1d`, ...) or `until` a unix time in milliseconds.
@@ -181,8 +188,12 @@ struct Mute {
     until: Option<i64>,
 }
 
-async fn list_mutes(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
-    listed(&q, async |p| content::list_mutes(&s.store, &at, p).await).await
+async fn list_mutes(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<PageRequest>,
+) -> JsonResult {
+    listed(q, async |p| content::list_mutes(&s.store, &at, p).await).await
 }
 
 async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> JsonResult {
@@ -194,7 +205,7 @@ async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) 
         (None, Some(until)) => until,
         _ => return Err(ManageError::invalid("duration", "give either duration or until").into()),
     };
-    one(content::mute(&s.store, &at, &b.username, until).await?)
+    data(content::mute(&s.store, &at, &b.username, until).await?)
 }
 
 async fn unmute(
@@ -203,5 +214,5 @@ async fn unmute(
     PathParam((_, username)): PathParam<(i64, String)>,
 ) -> NoContent {
     content::unmute(&s.store, &at, &username).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }

@@ -2,34 +2,39 @@
 //! blacklist, live sessions and client logs. Operator tokens name the seller with `?seller_id=`;
 //! a seller token only reaches its own apps (another seller's app answers 404 like a missing one).
 
-use super::{Admin, AdminError, Body, PathParam, QueryParams};
+use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
-    manage::client_data::{self as data, ClientApp},
+    manage::{
+        PageRequest,
+        client_data::{self as client, ClientApp},
+    },
     state::AppState,
 };
 use axum::{
-    Json, Router,
+    Json,
     extract::{FromRequestParts, State},
     http::{StatusCode, request::Parts},
-    routing::{delete, get},
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/apps/{id}/vars", get(list_vars).post(set_var))
-        .route("/apps/{id}/vars/{name}", delete(delete_var))
-        .route("/apps/{id}/users/{user_id}/vars", get(list_user_vars).post(set_user_var))
-        .route("/apps/{id}/users/{user_id}/vars/{name}", delete(delete_user_var))
-        .route("/apps/{id}/users/{user_id}/sessions", delete(end_user_sessions))
-        .route("/apps/{id}/blacklist", get(list_blacklist).post(add_blacklist))
-        .route("/apps/{id}/blacklist/{entry_id}", delete(remove_blacklist))
-        .route("/apps/{id}/sessions", get(list_sessions))
-        .route("/apps/{id}/sessions/{session_id}", delete(end_session))
-        .route("/apps/{id}/logs", get(list_logs))
-        .merge(super::client_content::router())
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/apps/{id}/vars", list_vars)
+        .post("/apps/{id}/vars", set_var)
+        .delete("/apps/{id}/vars/{name}", delete_var)
+        .get("/apps/{id}/users/{user_id}/vars", list_user_vars)
+        .post("/apps/{id}/users/{user_id}/vars", set_user_var)
+        .delete("/apps/{id}/users/{user_id}/vars/{name}", delete_user_var)
+        .delete("/apps/{id}/users/{user_id}/sessions", end_user_sessions)
+        .get("/apps/{id}/blacklist", list_blacklist)
+        .post("/apps/{id}/blacklist", add_blacklist)
+        .delete("/apps/{id}/blacklist/{entry_id}", remove_blacklist)
+        .get("/apps/{id}/sessions", list_sessions)
+        .delete("/apps/{id}/sessions/{session_id}", end_session)
+        .get("/apps/{id}/logs", list_logs)
 }
 
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
@@ -53,37 +58,20 @@ impl FromRequestParts<AppState> for AppAt {
             .and_then(|v| v.parse::<i64>().ok())
             .ok_or_else(|| AdminError::Rejected(StatusCode::BAD_REQUEST, "the app id must be an integer".into()))?;
         let QueryParams(q) = QueryParams::<SellerParam>::from_request_parts(parts, state).await?;
-        Ok(AppAt(data::client_app(&state.store, &scope, q.seller_id, id).await?))
+        Ok(AppAt(client::client_app(&state.store, &scope, q.seller_id, id).await?))
     }
 }
 
-/// `?limit=&page=` of listings (`seller_id` is read by `AppAt`).
-#[derive(Debug, Default, Deserialize)]
-pub struct Listing {
-    pub limit: Option<i64>,
-    pub page: Option<i64>,
-}
-
-pub type JsonResult = Result<Json<Value>, AdminError>;
-pub type Created = Result<(StatusCode, Json<Value>), AdminError>;
-pub type NoContent = Result<StatusCode, AdminError>;
-
-/// A page of rows as `{"data": [...], "meta": {"page", "limit"}}`.
+/// A page of rows as `{"data": [...], "meta": {"page", "limit"}}` (no `total`: these tables are
+/// read a page at a time, never counted). `?limit=&page=` come as a `PageRequest`; `seller_id` is
+/// read by `AppAt`.
 pub async fn listed<T: Serialize>(
-    q: &Listing,
+    q: PageRequest,
     rows: impl AsyncFnOnce(crate::store::Page) -> Result<Vec<T>, crate::manage::ManageError>,
 ) -> JsonResult {
-    let page = data::page(q.limit, q.page)?;
+    let (page, meta) = q.page()?;
     let rows = rows(page).await?;
-    Ok(Json(json!({ "data": rows, "meta": { "page": q.page.unwrap_or(1), "limit": page.limit } })))
-}
-
-pub fn one<T: Serialize>(value: T) -> JsonResult {
-    Ok(Json(json!({ "data": value })))
-}
-
-pub fn created<T: Serialize>(value: T) -> Created {
-    Ok((StatusCode::CREATED, Json(json!({ "data": value }))))
+    Ok(Json(json!({ "data": rows, "meta": { "page": meta.page, "limit": meta.limit } })))
 }
 
 #[derive(Deserialize)]
@@ -95,17 +83,16 @@ struct SetVar {
     authed: bool,
 }
 
-/// Serde default of the `authed` flags: items need a validated session unless said otherwise.
-pub fn yes() -> bool {
-    true
-}
-
-async fn list_vars(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
-    listed(&q, async |p| data::list_app_vars(&s.store, &at, p).await).await
+async fn list_vars(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<PageRequest>,
+) -> JsonResult {
+    listed(q, async |p| client::list_app_vars(&s.store, &at, p).await).await
 }
 
 async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> JsonResult {
-    one(data::set_app_var(&s.store, &at, &b.name, &b.value, b.authed).await?)
+    data(client::set_app_var(&s.store, &at, &b.name, &b.value, b.authed).await?)
 }
 
 async fn delete_var(
@@ -113,8 +100,8 @@ async fn delete_var(
     AppAt(at): AppAt,
     PathParam((_, name)): PathParam<(i64, String)>,
 ) -> NoContent {
-    data::delete_app_var(&s.store, &at, &name).await?;
-    Ok(StatusCode::NO_CONTENT)
+    client::delete_app_var(&s.store, &at, &name).await?;
+    no_content()
 }
 
 #[derive(Deserialize)]
@@ -129,10 +116,10 @@ struct SetUserVar {
 async fn list_user_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
 ) -> JsonResult {
-    listed(&q, async |p| data::list_user_vars(&s.store, &at, user_id, p).await).await
+    listed(q, async |p| client::list_user_vars(&s.store, &at, user_id, p).await).await
 }
 
 async fn set_user_var(
@@ -141,7 +128,7 @@ async fn set_user_var(
     PathParam((_, user_id)): PathParam<(i64, i64)>,
     Body(b): Body<SetUserVar>,
 ) -> JsonResult {
-    one(data::set_user_var(&s.store, &at, user_id, &b.name, &b.value, b.readonly).await?)
+    data(client::set_user_var(&s.store, &at, user_id, &b.name, &b.value, b.readonly).await?)
 }
 
 async fn delete_user_var(
@@ -149,8 +136,8 @@ async fn delete_user_var(
     AppAt(at): AppAt,
     PathParam((_, user_id, name)): PathParam<(i64, i64, String)>,
 ) -> NoContent {
-    data::delete_user_var(&s.store, &at, user_id, &name).await?;
-    Ok(StatusCode::NO_CONTENT)
+    client::delete_user_var(&s.store, &at, user_id, &name).await?;
+    no_content()
 }
 
 async fn end_user_sessions(
@@ -158,7 +145,7 @@ async fn end_user_sessions(
     AppAt(at): AppAt,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
 ) -> JsonResult {
-    one(json!({ "ended": data::end_user_sessions(&s.store, &at, user_id).await? }))
+    data(json!({ "ended": client::end_user_sessions(&s.store, &at, user_id).await? }))
 }
 
 #[derive(Deserialize)]
@@ -173,13 +160,13 @@ struct AddBlacklist {
 async fn list_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
 ) -> JsonResult {
-    listed(&q, async |p| data::list_blacklist(&s.store, &at, p).await).await
+    listed(q, async |p| client::list_blacklist(&s.store, &at, p).await).await
 }
 
 async fn add_blacklist(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<AddBlacklist>) -> Created {
-    created(data::add_blacklist(&s.store, &at, &b.kind, &b.value, &b.reason).await?)
+    created(client::add_blacklist(&s.store, &at, &b.kind, &b.value, &b.reason).await?)
 }
 
 async fn remove_blacklist(
@@ -187,16 +174,16 @@ async fn remove_blacklist(
     AppAt(at): AppAt,
     PathParam((_, entry_id)): PathParam<(i64, i64)>,
 ) -> NoContent {
-    data::remove_blacklist(&s.store, &at, entry_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    client::remove_blacklist(&s.store, &at, entry_id).await?;
+    no_content()
 }
 
 async fn list_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    QueryParams(q): QueryParams<Listing>,
+    QueryParams(q): QueryParams<PageRequest>,
 ) -> JsonResult {
-    listed(&q, async |p| data::list_sessions(&s.store, &at, p).await).await
+    listed(q, async |p| client::list_sessions(&s.store, &at, p).await).await
 }
 
 async fn end_session(
@@ -204,10 +191,14 @@ async fn end_session(
     AppAt(at): AppAt,
     PathParam((_, session_id)): PathParam<(i64, String)>,
 ) -> NoContent {
-    data::end_session(&s.store, &at, &session_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    client::end_session(&s.store, &at, &session_id).await?;
+    no_content()
 }
 
-async fn list_logs(State(s): State<AppState>, AppAt(at): AppAt, QueryParams(q): QueryParams<Listing>) -> JsonResult {
-    listed(&q, async |p| data::list_logs(&s.store, &at, p).await).await
+async fn list_logs(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    QueryParams(q): QueryParams<PageRequest>,
+) -> JsonResult {
+    listed(q, async |p| client::list_logs(&s.store, &at, p).await).await
 }

@@ -40,6 +40,12 @@ pub struct Ban {
     pub reason: String,
 }
 
+/// Serde default of flags that are on unless the body says otherwise (`authed` items need a
+/// validated session).
+pub fn yes() -> bool {
+    true
+}
+
 pub fn data<T: Serialize>(value: T) -> JsonResult {
     Ok(Json(json!({ "data": value })))
 }

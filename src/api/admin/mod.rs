@@ -39,10 +39,12 @@ fn routes() -> Routes {
         .merge(licenses::routes())
         .merge(resellers::routes())
         .merge(audit::routes())
+        .merge(client_data::routes())
+        .merge(client_content::routes())
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/admin/v1", routes().router.merge(client_data::router()))
+    Router::new().nest("/admin/v1", routes().router)
 }
 
 /// Every `(method, path)` the admin router serves, paths with the `/admin/v1` prefix.

@@ -36,6 +36,10 @@ impl Routes {
         self.add("post", MethodFilter::POST, path, h)
     }
 
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add("put", MethodFilter::PUT, path, h)
+    }
+
     pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
         self.add("patch", MethodFilter::PATCH, path, h)
     }

@@ -9,6 +9,7 @@ mod admin_client_data;
 mod admin_licenses;
 mod admin_resellers;
 mod adminkit;
+mod body_limits;
 mod cli;
 mod client_account;
 mod client_auth;

@@ -1,16 +1,20 @@
-//! Middleware shared by every route: request ids, access logs without secrets, body limit,
-//! request timeout, and a panic guard that answers 500 instead of dropping the connection.
+//! Middleware shared by every route: request ids, access logs without secrets, request timeout,
+//! and a panic guard that answers 500 instead of dropping the connection; and the body limit each
+//! protocol router applies with its own answer (`limit_body`).
 
+use crate::state::AppState;
 use axum::{
     Router,
-    body::Body,
-    http::{HeaderName, Request, StatusCode},
+    body::{Body, to_bytes},
+    extract::State,
+    http::{HeaderName, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
+    middleware::{Next, from_fn_with_state},
+    response::Response,
 };
 use std::time::Duration;
 use tower_http::{
     LatencyUnit,
     catch_panic::CatchPanicLayer,
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
@@ -20,9 +24,8 @@ use tracing::Span;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps `router` in the shared layers (the last added runs first).
-pub fn apply(router: Router, max_body: usize) -> Router {
+pub fn apply(router: Router) -> Router {
     router
-        .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -40,4 +43,31 @@ pub fn apply(router: Router, max_body: usize) -> Router {
 fn request_span(req: &Request<Body>) -> Span {
     let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+/// A protocol's answer to a body over `max_body_bytes`, in its own error shape.
+pub type TooLarge = fn(&AppState, &Parts) -> Response;
+
+/// Limits `router`'s request bodies to `config.max_body_bytes`, answering `too_large` both for a
+/// `Content-Length` over the limit (before reading) and for a longer chunked body (buffered up
+/// to the limit: every handler reads whole bodies anyway).
+pub fn limit_body(state: &AppState, router: Router<AppState>, too_large: TooLarge) -> Router<AppState> {
+    router.layer(from_fn_with_state((state.clone(), too_large), enforce_limit))
+}
+
+async fn enforce_limit(
+    State((state, too_large)): State<(AppState, TooLarge)>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let max = state.config.max_body_bytes;
+    let (parts, body) = req.into_parts();
+    let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large(&state, &parts);
+    }
+    match to_bytes(body, max).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => too_large(&state, &parts),
+    }
 }

@@ -13,13 +13,13 @@ use axum::Router;
 
 /// Every route of the server with its middleware.
 pub fn router(state: AppState) -> Router {
-    let max_body = state.config.max_body_bytes;
+    let limited = |router, too_large| middleware::limit_body(&state, router, too_large);
     let routes = Router::new()
         .merge(ops::router())
-        .merge(admin::router())
-        .merge(client::router())
-        .merge(licenses::router())
-        .merge(reseller::router())
+        .merge(limited(admin::router(), admin::too_large))
+        .merge(limited(client::router(), client::context::too_large))
+        .merge(limited(licenses::router(), licenses::too_large))
+        .merge(limited(reseller::router(), reseller::too_large))
         .with_state(state);
-    middleware::apply(routes, max_body)
+    middleware::apply(routes)
 }

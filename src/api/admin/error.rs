@@ -42,11 +42,19 @@ impl From<QueryRejection> for AdminError {
     }
 }
 
+/// A body over `max_body_bytes` (see `api::middleware::limit_body`).
+pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
+    AdminError::Rejected(StatusCode::PAYLOAD_TOO_LARGE, String::new()).into_response()
+}
+
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let (status, code, message, field) = match self {
             Self::Unauthorized => {
                 (StatusCode::UNAUTHORIZED, "unauthorized", "missing or invalid bearer token".to_owned(), None)
+            }
+            Self::Rejected(StatusCode::PAYLOAD_TOO_LARGE, _) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "request body too large".to_owned(), None)
             }
             Self::Rejected(status, m) => (status, "invalid_request", m, None),
             Self::Manage(e) => match e {

@@ -108,6 +108,13 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
     }
 }
 
+/// A body over `max_body_bytes` (see `api::middleware::limit_body`): a signed failure envelope
+/// with HTTP 200 like every client answer (KeyAuth SDKs treat any other status as a crash), its
+/// `ownerid` echoed from the query string when given there (the body is not read).
+pub fn too_large(state: &AppState, parts: &axum::http::request::Parts) -> Response {
+    bad_request(state, &Fields::parse(b"", parts.uri.query()))
+}
+
 /// The answer to a body that could not be read or a field over the length bound.
 fn bad_request(state: &AppState, fields: &Fields) -> Response {
     let ownerid = fields.get("ownerid").unwrap_or("");

@@ -62,6 +62,11 @@ fn summary(errors: &[(String, String)]) -> String {
     }
 }
 
+/// A body over `max_body_bytes` (see `api::middleware::limit_body`), in Laravel's words.
+pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"message": "The request body is too large."}))).into_response()
+}
+
 impl IntoResponse for LicensesError {
     fn into_response(self) -> Response {
         let (status, body) = match self {

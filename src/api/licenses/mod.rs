@@ -4,6 +4,7 @@
 
 mod activation;
 mod error;
+pub(crate) use error::too_large;
 mod extract;
 mod fields;
 mod keys;

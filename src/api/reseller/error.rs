@@ -60,6 +60,11 @@ impl ResellerError {
     }
 }
 
+/// A body over `max_body_bytes` (see `api::middleware::limit_body`).
+pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
+    ResellerError::BodyTooLarge.into_response()
+}
+
 impl IntoResponse for ResellerError {
     fn into_response(self) -> Response {
         if let Self::Store(e) = &self {

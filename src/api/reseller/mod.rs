@@ -6,6 +6,7 @@
 
 mod auth;
 mod error;
+pub(crate) use error::too_large;
 mod handlers;
 mod params;
 mod views;

@@ -82,6 +82,8 @@ async fn run(args: Args) -> anyhow::Result<()> {
         servers.max_rss_mib() as f64,
         "MiB",
     ));
+    let keys_per_sec = server::admin_bulk_generate(&fixture, servers.ports[0], 100_000).await?;
+    rows.push(report::Row::note("admin API: one call generating 100 000 keys", keys_per_sec, "keys/s"));
     let table = report::render(&rows, &database_url, &args);
     println!("{table}");
     if let Some(out) = &args.out {

@@ -81,6 +81,12 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
         f.validated_sessions.iter().map(|s| client(format!("type=check&sessionid={s}"))).collect(),
     )?;
     add(
+        "client var",
+        false,
+        "\"success\":true",
+        f.validated_sessions.iter().map(|s| client(format!("type=var&varid=motd&sessionid={s}"))).collect(),
+    )?;
+    add(
         "licenses validate",
         false,
         "\"valid\":true",

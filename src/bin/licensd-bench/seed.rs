@@ -11,6 +11,10 @@ use std::time::Instant;
 /// What the scenarios need to build their requests.
 pub struct Fixture {
     pub ownerid: String,
+    pub app_id: i64,
+    pub plan_id: i64,
+    /// A seller admin token, for the admin API's bulk generation.
+    pub admin_token: String,
     pub app_name: String,
     pub store_token: String,
     pub reseller_token: String,
@@ -38,6 +42,9 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let app = store.create_app(seller.id, "bench-app").await?;
     let plan = store.create_plan(app.id, "monthly", 1, Some(30 * 86_400)).await?;
     let store_token = store.create_token(TokenKind::Store, Some(seller.id), "bench").await?.1;
+    let admin_token = store.create_token(TokenKind::Seller, Some(seller.id), "bench").await?.1;
+    // An app variable for the client API's `var` (authed: read with a validated session).
+    store.set_app_var(app.id, "motd", "hello from licensd", true).await?;
     let reseller = store.create_reseller(seller.id, "bench-reseller", "", 1_000_000_000).await?;
     let reseller_token = store.create_reseller_key(reseller.id, "bench").await?.1;
 
@@ -87,6 +94,9 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let keys = |s: &[(i64, String)]| s.iter().map(|(_, k)| k.clone()).collect::<Vec<_>>();
     Ok(Fixture {
         ownerid: seller.ownerid,
+        app_id: app.id,
+        plan_id: plan.id,
+        admin_token,
         app_name: app.name,
         store_token,
         reseller_token,

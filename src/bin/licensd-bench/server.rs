@@ -70,3 +70,19 @@ impl Servers {
         }
     }
 }
+
+/// Times one admin API call that generates `count` keys; returns keys per second.
+pub async fn admin_bulk_generate(f: &crate::seed::Fixture, port: u16, count: i64) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let res = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/admin/v1/licenses"))
+        .bearer_auth(&f.admin_token)
+        .json(&serde_json::json!({ "app_id": f.app_id, "plan_id": f.plan_id, "count": count }))
+        .timeout(Duration::from_secs(120))
+        .send()
+        .await?;
+    let status = res.status();
+    let body = res.bytes().await?;
+    anyhow::ensure!(status.is_success(), "bulk generation answered {status}: {}", String::from_utf8_lossy(&body));
+    Ok(count as f64 / started.elapsed().as_secs_f64())
+}

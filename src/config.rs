@@ -45,8 +45,25 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// Licenses API requests per store token per minute (0: unlimited).
     pub licenses_rate_limit_per_min: u32,
+    /// Failed client API sign-ins (login, license, register, upgrade, ...) per client IP and app
+    /// per minute before further attempts are refused (0: unlimited).
+    pub login_failures_per_ip_per_min: u32,
+    /// Failed client API sign-ins per app per minute, all IPs together (0: unlimited).
+    pub login_failures_per_app_per_min: u32,
+    /// Where rate-limit counters live: `memory` (this process only; exact and IO-free) or
+    /// `database` (shared by every process on the database). Unset: `memory` on SQLite,
+    /// `database` on PostgreSQL. Several processes on one SQLite file need `database`.
+    pub rate_limit_store: Option<RateLimitStore>,
     pub smtp: Option<SmtpConfig>,
     pub log: LogConfig,
+}
+
+/// See `Config::rate_limit_store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitStore {
+    Memory,
+    Database,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +106,9 @@ impl Default for Config {
             password_hash_concurrency: 2,
             webhook_allow_private: false,
             licenses_rate_limit_per_min: 6000,
+            login_failures_per_ip_per_min: 10,
+            login_failures_per_app_per_min: 600,
+            rate_limit_store: None,
             smtp: None,
             log: LogConfig::default(),
         }

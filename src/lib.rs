@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod manage;
+pub mod ratelimit;
 pub mod server;
 pub mod signing;
 pub mod state;

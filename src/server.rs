@@ -2,10 +2,11 @@
 
 use crate::{
     api,
-    config::Config,
+    config::{Config, RateLimitStore},
+    ratelimit::RateLimiter,
     signing::Signer,
     state::AppState,
-    store::{DatabaseTarget, OpenOptions, Store},
+    store::{DatabaseTarget, Engine, OpenOptions, Store},
 };
 use anyhow::Context;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -21,8 +22,15 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         None => Signer::load_or_create(&config.signing_key_path(), config.create || config.data_dir.is_dir()),
     }
     .map_err(anyhow::Error::msg)?;
+    let limiter = match config.rate_limit_store.unwrap_or(match store.engine() {
+        Engine::Sqlite => RateLimitStore::Memory,
+        Engine::Postgres => RateLimitStore::Database,
+    }) {
+        RateLimitStore::Memory => RateLimiter::memory(),
+        RateLimitStore::Database => RateLimiter::database(store.clone()),
+    };
     tracing::info!(database = %target.describe(), public_key = signer.public_hex(), "storage ready");
-    Ok(AppState { store, signer: Arc::new(signer), config: Arc::new(config) })
+    Ok(AppState { store, signer: Arc::new(signer), limiter: Arc::new(limiter), config: Arc::new(config) })
 }
 
 /// A server bound to its socket, ready to be run.
@@ -67,7 +75,7 @@ async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         let now = crate::domain::time::now_ms();
-        if let Err(e) = state.store.prune_rate_limits(now - 2 * 60_000).await {
+        if let Err(e) = state.limiter.prune(now - 2 * 60_000).await {
             tracing::warn!(error = %e, "pruning rate-limit windows failed");
         }
         if let Err(e) = state.store.prune_idempotency_keys(now - crate::store::idempotency::IDEMPOTENCY_TTL_MS).await {

@@ -11,7 +11,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const DAY: i64 = 86_400;
 
-engine_tests!(ban_and_blacklist, two_factor, forgot_without_smtp_says_so, hostile_bodies);
+engine_tests!(ban_and_blacklist, two_factor, forgot_without_smtp_says_so);
+engine_tests!(config = crate::harness::without_signin_limits; hostile_bodies);
 
 mod forgot_mails_a_replacement {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -18,10 +18,9 @@ engine_tests!(
     license_logs_in_by_key_alone,
     upgrade_extends_exactly,
     expired_keys_and_subscriptions,
-    racing_registrations_redeem_once,
-    racing_license_logins_make_one_user,
     paused_subscriptions_and_custom_messages,
 );
+engine_tests!(config = crate::harness::without_signin_limits; racing_registrations_redeem_once, racing_license_logins_make_one_user);
 
 async fn register_then_login_with_info(t: TestApp) {
     let c = ClientFixture::new(&t).await;

@@ -6,7 +6,7 @@ use crate::engine_tests;
 use crate::harness::TestApp;
 use futures_util::future::join_all;
 
-engine_tests!(racing_first_hwids_bind_one);
+engine_tests!(config = crate::harness::without_signin_limits; racing_first_hwids_bind_one);
 
 /// A user with no HWID yet; 20 `license` logins at once, each with a different HWID: exactly
 /// one logs in, the others are told to ask for a reset, and exactly one HWID is stored.

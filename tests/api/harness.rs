@@ -25,18 +25,33 @@ pub enum Engine {
 /// and `name::postgres` from `async fn name(app: TestApp)`.
 #[macro_export]
 macro_rules! engine_tests {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident),* $(,)?) => {
+        engine_tests!(config = $crate::harness::default_config; $($name),*);
+    };
+    (config = $adjust:path; $($name:ident),* $(,)?) => {$(
         mod $name {
+            #[allow(unused_imports)] // brings a config function named relative to the caller into scope
+            use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                super::$name($crate::harness::TestApp::spawn($crate::harness::Engine::Sqlite).await).await
+                super::$name($crate::harness::TestApp::spawn_with($crate::harness::Engine::Sqlite, $adjust).await).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                super::$name($crate::harness::TestApp::spawn($crate::harness::Engine::Postgres).await).await
+                super::$name($crate::harness::TestApp::spawn_with($crate::harness::Engine::Postgres, $adjust).await).await
             }
         }
     )*};
+}
+
+/// The configuration every test runs with unless it names another (`engine_tests!(config = ...)`).
+pub fn default_config(_: &mut Config) {}
+
+/// For tests that fire many sign-ins from one address on purpose (races, hostile input): the
+/// brute-force limits would refuse them, and are tested on their own in `client_signin_limits`.
+pub fn without_signin_limits(config: &mut Config) {
+    config.login_failures_per_ip_per_min = 0;
+    config.login_failures_per_app_per_min = 0;
 }
 
 pub struct TestApp {

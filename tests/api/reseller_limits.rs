@@ -68,7 +68,8 @@ async fn limits_are_per_key_and_set_per_reseller(app: TestApp) {
     let window = fresh_window(Duration::from_secs(10)).await;
     // A busy previous window does not weigh on this one.
     for _ in 0..10 {
-        store.count_request(&format!("reseller-key:{}", slow.key_id), now_ms() - WINDOW_MS, WINDOW_MS).await.unwrap();
+        let bucket = format!("reseller-key:{}", slow.key_id);
+        app.state.limiter.hit(&bucket, now_ms() - WINDOW_MS, WINDOW_MS).await.unwrap();
     }
     for _ in 0..3 {
         assert_eq!(get(&app, "myavailable", &[("api_token", &slow.token)]).await.0, 200);

@@ -147,7 +147,7 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
     };
     let now = now_ms();
     if let Some(limit) = app.request_limit_per_min {
-        let count = state.store.count_request(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
+        let count = state.limiter.hit(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
         if count > limit {
             let reply = Reply::failure(Msg::TooManyRequests, Msg::TooManyRequests.default_text())
                 .with_status(StatusCode::TOO_MANY_REQUESTS);

@@ -46,6 +46,7 @@ messages! {
     BadRequest = 8, "badrequest", false, "The request could not be read: a field is too long or the body is too large";
     ServerError = 9, "servererror", false, "Internal server error, try again later";
     MissingField = 10, "missingfield", false, "A required field is missing";
+    TooManyAttempts = 11, "toomanyattempts", true, "Too many failed attempts. Try again in a minute.";
     // init
     Initialized = 20, "initialized", false, "Initialized";
     InvalidVer = 21, "invalidver", false, "invalidver";

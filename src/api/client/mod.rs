@@ -4,7 +4,8 @@
 //! shared/spec/client-api-1.3.md; how to add an action: docs/client-api-internals.md.
 //!
 //! - `form`: lenient field parsing; `context`: pre-dispatch checks and `Ctx`;
-//!   `actions`: one `match` on `type`; `envelope`: JSON + signatures; `messages`: texts and codes.
+//!   `actions`: one `match` on `type`; `envelope`: JSON + signatures; `messages`: texts and codes;
+//!   `signin_limits`: brute-force limits on the actions that check a client's secret.
 
 pub mod actions;
 pub mod context;
@@ -14,6 +15,7 @@ mod mail;
 pub mod messages;
 pub mod outbound;
 mod password;
+mod signin_limits;
 
 use crate::state::AppState;
 use axum::{

@@ -2,7 +2,9 @@
 //! rate limit), path ids, pagination and the `Idempotency-Key` header.
 
 use super::error::LicensesError;
-use crate::{domain::time::now_ms, state::AppState, store::StoreError, store::tokens::TokenKind};
+use crate::{
+    domain::time::now_ms, ratelimit::window_left_ms, state::AppState, store::StoreError, store::tokens::TokenKind,
+};
 use axum::{
     extract::{FromRequestParts, Path},
     http::{HeaderMap, request::Parts},
@@ -47,16 +49,16 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     Some(token.trim()).filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
 }
 
-/// Counts the request in the token's window (shared by every process through the database).
+/// Counts the request in the token's window.
 async fn rate_limit(state: &AppState, token_id: i64) -> Result<(), LicensesError> {
     let limit = i64::from(state.config.licenses_rate_limit_per_min);
     if limit == 0 {
         return Ok(());
     }
     let now = now_ms();
-    let count = state.store.count_request(&format!("licenses:token:{token_id}"), now, RATE_WINDOW_MS).await?;
+    let count = state.limiter.hit(&format!("licenses:token:{token_id}"), now, RATE_WINDOW_MS).await?;
     if count > limit {
-        let left_ms = RATE_WINDOW_MS - now.rem_euclid(RATE_WINDOW_MS);
+        let left_ms = window_left_ms(now, RATE_WINDOW_MS);
         return Err(LicensesError::RateLimited { retry_after_secs: u64::try_from(left_ms / 1000 + 1).unwrap_or(1) });
     }
     Ok(())

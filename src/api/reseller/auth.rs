@@ -1,10 +1,10 @@
 //! Who is calling: the reseller behind `api_token`, and whether its key still has budget in the
-//! current minute. Counting happens in the database (`rate_limits`), so every server process
-//! sharing it counts together.
+//! current minute (counted by the shared `RateLimiter`).
 
 use super::{Params, ResellerError};
 use crate::{
     domain::time::now_ms,
+    ratelimit::window_left_ms,
     state::AppState,
     store::{StoreError, resellers::ResellerAuth},
 };
@@ -23,14 +23,14 @@ pub async fn authorize(state: &AppState, params: &Params) -> Result<ResellerAuth
         e => ResellerError::Store(e),
     })?;
     let now = now_ms();
-    let count = state.store.count_request(&format!("reseller-key:{}", caller.key_id), now, WINDOW_MS).await?;
+    let count = state.limiter.hit(&format!("reseller-key:{}", caller.key_id), now, WINDOW_MS).await?;
     // The first request of a key's minute also stamps `last_used_at`: one write a minute at most.
     if count == 1 {
         state.store.touch_reseller_key(caller.key_id, now).await?;
     }
     if count > caller.rate_limit_per_min {
-        let window_left_ms = WINDOW_MS - now.rem_euclid(WINDOW_MS);
-        return Err(ResellerError::RateLimited { retry_after_secs: (window_left_ms + 999) / 1000 });
+        let left_ms = window_left_ms(now, WINDOW_MS);
+        return Err(ResellerError::RateLimited { retry_after_secs: (left_ms + 999) / 1000 });
     }
     Ok(caller)
 }

@@ -21,6 +21,7 @@ use super::{
     context::{Ctx, server_error_reply},
     envelope::Reply,
     messages::Msg,
+    signin_limits,
 };
 use crate::store::StoreError;
 
@@ -47,9 +48,28 @@ impl From<StoreError> for Halt {
 /// What an action returns: `Ok` and `Err(Halt::Reply)` are both answers to the client.
 pub type ActionResult = Result<Reply, Halt>;
 
-/// Runs the action named by `type`.
+/// Runs the action named by `type`; sign-in actions go through the brute-force limits.
 pub async fn dispatch(ctx: &Ctx) -> Reply {
-    let result = match ctx.field("type").unwrap_or("") {
+    let kind = ctx.field("type").unwrap_or("");
+    if !signin_limits::GUARDED_TYPES.contains(&kind) {
+        return run(ctx, kind).await;
+    }
+    match signin_limits::admit(ctx).await {
+        Ok(Some(refusal)) => return refusal,
+        Ok(None) => {}
+        Err(e) => return fault(&e.to_string()),
+    }
+    let reply = run(ctx, kind).await;
+    if reply.is_success()
+        && let Err(e) = signin_limits::refund(ctx).await
+    {
+        tracing::warn!(error = %e, "refunding a successful sign-in attempt failed");
+    }
+    reply
+}
+
+async fn run(ctx: &Ctx, kind: &str) -> Reply {
+    let result = match kind {
         "init" => init::init(ctx).await,
         "register" => auth::register(ctx).await,
         "login" => auth::login(ctx).await,
@@ -78,9 +98,11 @@ pub async fn dispatch(ctx: &Ctx) -> Reply {
     };
     match result {
         Ok(reply) | Err(Halt::Reply(reply)) => reply,
-        Err(Halt::Fault(e)) => {
-            tracing::error!(error = %e, "client API action failed");
-            server_error_reply()
-        }
+        Err(Halt::Fault(e)) => fault(&e),
     }
+}
+
+fn fault(error: &str) -> Reply {
+    tracing::error!(error, "client API action failed");
+    server_error_reply()
 }

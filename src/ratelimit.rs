@@ -1,0 +1,157 @@
+//! Fixed-window request counters behind every rate limit (client API per app, login failures,
+//! Licenses API per token, Reseller API per key).
+//!
+//! Two places can hold the counts, chosen by `rate_limit_store` in the configuration:
+//! - `memory`: a map in this process. Exact and free of IO, but only correct when one process
+//!   serves the database, which is how the embedded SQLite default runs (its default).
+//! - `database`: one atomic upsert per request in `rate_limits`, so every process sharing a
+//!   PostgreSQL database counts together (its default).
+//!
+//! On SQLite every database write queues behind the single writer, so counting there would make
+//! each read request (validate, licenseinfo, ...) pay for a write: see BENCHMARKS.md.
+
+use crate::store::{Result, Store};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Where the counters live.
+pub enum RateLimiter {
+    Memory(MemoryWindows),
+    Database(Store),
+}
+
+impl RateLimiter {
+    pub fn memory() -> Self {
+        Self::Memory(MemoryWindows::default())
+    }
+
+    pub fn database(store: Store) -> Self {
+        Self::Database(store)
+    }
+
+    /// Counts one request in `bucket`'s current window of `window_ms` and returns the count
+    /// including this one.
+    pub async fn hit(&self, bucket: &str, now_ms: i64, window_ms: i64) -> Result<i64> {
+        match self {
+            Self::Memory(windows) => Ok(windows.hit(bucket, window_start(now_ms, window_ms))),
+            Self::Database(store) => store.count_request(bucket, window_start(now_ms, window_ms)).await,
+        }
+    }
+
+    /// Takes back one request counted by `hit` in the same window (for limits that count only
+    /// failures: the attempt is counted before it runs, so parallel attempts cannot overshoot,
+    /// and refunded when it succeeds).
+    pub async fn refund(&self, bucket: &str, now_ms: i64, window_ms: i64) -> Result<()> {
+        match self {
+            Self::Memory(windows) => {
+                windows.refund(bucket, window_start(now_ms, window_ms));
+                Ok(())
+            }
+            Self::Database(store) => store.uncount_request(bucket, window_start(now_ms, window_ms)).await,
+        }
+    }
+
+    /// Forgets windows that started before `before_ms`.
+    pub async fn prune(&self, before_ms: i64) -> Result<u64> {
+        match self {
+            Self::Memory(windows) => Ok(windows.prune(before_ms)),
+            Self::Database(store) => store.prune_rate_limits(before_ms).await,
+        }
+    }
+}
+
+/// The start of the window of `window_ms` that contains `now_ms`.
+pub fn window_start(now_ms: i64, window_ms: i64) -> i64 {
+    now_ms - now_ms.rem_euclid(window_ms)
+}
+
+/// Milliseconds until the window containing `now_ms` ends.
+pub fn window_left_ms(now_ms: i64, window_ms: i64) -> i64 {
+    window_ms - now_ms.rem_euclid(window_ms)
+}
+
+/// In-process counters: bucket -> (window start, count). A bucket keeps only its current window.
+#[derive(Default)]
+pub struct MemoryWindows {
+    map: Mutex<HashMap<String, (i64, i64)>>,
+}
+
+impl MemoryWindows {
+    fn hit(&self, bucket: &str, start: i64) -> i64 {
+        let mut map = self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match map.get_mut(bucket) {
+            Some((s, count)) if *s == start => {
+                *count += 1;
+                *count
+            }
+            Some(entry) => {
+                *entry = (start, 1);
+                1
+            }
+            None => {
+                map.insert(bucket.to_owned(), (start, 1));
+                1
+            }
+        }
+    }
+
+    fn refund(&self, bucket: &str, start: i64) {
+        let mut map = self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((s, count)) = map.get_mut(bucket)
+            && *s == start
+        {
+            *count = (*count - 1).max(0);
+        }
+    }
+
+    fn prune(&self, before_ms: i64) -> u64 {
+        let mut map = self.map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let len = map.len();
+        map.retain(|_, (start, _)| *start >= before_ms);
+        (len - map.len()) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_bucket_and_window() {
+        let w = MemoryWindows::default();
+        assert_eq!(w.hit("a", 0), 1);
+        assert_eq!(w.hit("a", 0), 2);
+        assert_eq!(w.hit("b", 0), 1);
+        assert_eq!(w.hit("a", 60_000), 1, "a new window starts from one");
+        assert_eq!(w.hit("a", 60_000), 2);
+    }
+
+    #[test]
+    fn refund_only_touches_the_same_window_and_never_goes_negative() {
+        let w = MemoryWindows::default();
+        w.hit("a", 0);
+        w.refund("a", 60_000);
+        assert_eq!(w.hit("a", 0), 2, "a refund for another window changes nothing");
+        w.refund("a", 0);
+        w.refund("a", 0);
+        w.refund("a", 0);
+        assert_eq!(w.hit("a", 0), 1);
+    }
+
+    #[test]
+    fn prune_drops_old_windows_only() {
+        let w = MemoryWindows::default();
+        w.hit("old", 0);
+        w.hit("new", 120_000);
+        assert_eq!(w.prune(60_000), 1);
+        assert_eq!(w.hit("new", 120_000), 2);
+        assert_eq!(w.hit("old", 0), 1);
+    }
+
+    #[test]
+    fn window_arithmetic() {
+        assert_eq!(window_start(61_500, 60_000), 60_000);
+        assert_eq!(window_left_ms(61_500, 60_000), 58_500);
+        assert_eq!(window_start(-1, 60_000), -60_000);
+    }
+}

@@ -49,6 +49,22 @@ impl Store {
         Ok(users)
     }
 
+    /// Gives the users who redeemed the licenses of `app_id` with id in `first..=last` the
+    /// password whose Argon2id PHC string is `password_hash`.
+    pub async fn bulk_set_passwords(&self, app_id: i64, first: i64, last: i64, password_hash: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE users SET password_hash = $1 WHERE app_id = $2 AND id IN \
+             (SELECT used_by_user_id FROM licenses WHERE app_id = $2 AND id BETWEEN $3 AND $4)",
+        )
+        .bind(password_hash)
+        .bind(app_id)
+        .bind(first)
+        .bind(last)
+        .execute(self.writer())
+        .await?
+        .rows_affected())
+    }
+
     /// One instance (named `name_prefix-<license id>`) on each license in `license_ids`, with the
     /// activation counters kept in step. Returns the instance ids in the order of `license_ids`.
     pub async fn bulk_instances(

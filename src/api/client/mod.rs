@@ -14,7 +14,7 @@ pub mod form;
 mod mail;
 pub mod messages;
 pub mod outbound;
-mod password;
+pub mod password;
 mod signin_limits;
 
 use crate::state::AppState;

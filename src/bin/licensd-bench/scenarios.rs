@@ -60,6 +60,21 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             })
             .collect(),
     )?;
+    add(
+        "client login (password, Argon2id)",
+        false,
+        "\"success\":true",
+        (0..READ_REQUESTS.min(f.with_password))
+            .map(|i| {
+                let user = &f.redeemed[i];
+                client(format!(
+                    "type=login&username={user}&pass={}&hwid=hwid-{user}&sessionid={}",
+                    crate::seed::PASSWORD,
+                    pick(&f.fresh_sessions, i)
+                ))
+            })
+            .collect(),
+    )?;
     let new_keys = &f.unused[..f.unused.len() / 2];
     add(
         "client license (new user, write)",

@@ -20,6 +20,8 @@ pub struct Fixture {
     pub reseller_token: String,
     /// Keys already redeemed by a key-only user (username = key).
     pub redeemed: Vec<String>,
+    /// The first of those users also have the password `PASSWORD`.
+    pub with_password: usize,
     /// (key, instance id) pairs.
     pub instances: Vec<(String, String)>,
     /// Unassigned keys in the reseller's stock.
@@ -34,6 +36,9 @@ pub struct Fixture {
 
 const CHUNK: usize = 50_000;
 const SESSIONS: usize = 2_000;
+/// Users who can log in with a password (each login costs one Argon2id verification).
+const PASSWORD_USERS: usize = 2_000;
+pub const PASSWORD: &str = "bench-password";
 
 pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Result<Fixture> {
     let target = DatabaseTarget::parse(Some(database_url), work)?;
@@ -79,6 +84,11 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     if let (Some(first), Some(last)) = (head.first(), head.last()) {
         store.bulk_redeem_range(app.id, first.0, last.0, now).await?;
     }
+    let with_password = PASSWORD_USERS.min(head.len());
+    if with_password > 0 {
+        let phc = licensd::api::client::password::hash(1, PASSWORD).await.map_err(|e| anyhow::anyhow!(e.0))?;
+        store.bulk_set_passwords(app.id, head[0].0, head[with_password - 1].0, &phc).await?;
+    }
     let inst_ids: Vec<i64> = inst.iter().map(|(id, _)| *id).collect();
     let instance_ids = store.bulk_instances(seller.id, &inst_ids, "bench", now).await?;
     let first_user = store.user_by_ref(app.id, &head.first().map(|h| h.1.clone()).unwrap_or_default()).await.ok();
@@ -101,6 +111,7 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
         store_token,
         reseller_token,
         redeemed: keys(head),
+        with_password,
         instances: inst.iter().map(|(_, k)| k.clone()).zip(instance_ids).collect(),
         stock: keys(stock),
         unused: keys(unused),

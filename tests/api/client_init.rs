@@ -167,7 +167,7 @@ engine_tests!(validated_sessions_come_from_the_database);
 async fn validated_sessions_come_from_the_database(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let (s, id) = c.user_session("alice").await;
-    let session = t.store().session(c.app.id, &s, licensd::domain::time::now_ms()).await.unwrap();
+    let (session, _) = t.store().session_with_user(c.app.id, &s, licensd::domain::time::now_ms()).await.unwrap();
     assert_eq!(session.validated_user_id(), Some(id));
     let now = licensd::domain::time::now_ms();
     c.init().await; // an unvalidated session is not "online"

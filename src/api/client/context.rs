@@ -27,6 +27,8 @@ pub struct Ctx {
     pub state: AppState,
     pub app: App,
     pub session: Option<Session>,
+    /// The session's user, read with the session (validated sessions only).
+    user: Option<User>,
     pub fields: Fields,
     pub ip: String,
     pub version: ApiVersion,
@@ -75,12 +77,10 @@ impl Ctx {
     /// The user of a validated session, else `Session is not validated` (also once the seller
     /// has banned the user: a ban ends what the session may do).
     pub async fn validated_user(&self) -> Result<User, Halt> {
-        let user_id = self.session()?.validated_user_id().ok_or_else(|| self.refuse(Msg::SessionUnauthed))?;
-        match self.state.store.client_user(self.app.id, user_id).await {
-            Ok(user) if user.banned_reason.is_none() => Ok(user),
-            Ok(_) => Err(self.refuse(Msg::SessionUnauthed)),
-            Err(StoreError::NotFound) => Err(self.refuse(Msg::SessionUnauthed)),
-            Err(e) => Err(e.into()),
+        self.session()?.validated_user_id().ok_or_else(|| self.refuse(Msg::SessionUnauthed))?;
+        match &self.user {
+            Some(user) if user.banned_reason.is_none() => Ok(user.clone()),
+            _ => Err(self.refuse(Msg::SessionUnauthed)),
         }
     }
 }
@@ -154,15 +154,15 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
             return Err(Early::Reply(reply, Some(app.secret)));
         }
     }
-    let session = if fields.get("type") == Some("init") {
-        None
+    let (session, user) = if fields.get("type") == Some("init") {
+        (None, None)
     } else {
         let found = match fields.get("sessionid") {
-            Some(id) => state.store.session(app.id, id, now).await,
+            Some(id) => state.store.session_with_user(app.id, id, now).await,
             None => Err(StoreError::NotFound),
         };
         match found {
-            Ok(s) => Some(s),
+            Ok((s, u)) => (Some(s), u),
             Err(StoreError::NotFound) => {
                 return Err(Early::Reply(
                     Reply::failure(Msg::SessionNotFound, Msg::SessionNotFound.default_text()),
@@ -173,7 +173,7 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
         }
     };
     let messages = Messages::from_json(&app.messages);
-    Ok(Ctx { state, app, session, fields, ip, version, now, messages })
+    Ok(Ctx { state, app, session, user, fields, ip, version, now, messages })
 }
 
 /// The answer to a fault of the server itself (database down): HTTP 500, still the envelope.

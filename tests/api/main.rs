@@ -27,6 +27,7 @@ mod licenses_races;
 mod licenses_sdk;
 mod ops;
 mod processes;
+mod rate_limit_store;
 mod reseller;
 mod reseller_fixture;
 mod reseller_limits;

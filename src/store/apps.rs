@@ -79,20 +79,6 @@ impl Store {
         .await?)
     }
 
-    /// The client API's lookup: application name + the seller's public ownerid.
-    pub async fn app_by_owner(&self, ownerid: &str, name: &str) -> Result<App> {
-        Ok(sqlx::query_as::<_, App>(
-            "SELECT a.id, a.seller_id, a.name, a.secret, a.version, a.download_url, a.customer_panel_link, a.changelog, \
-             a.enabled, a.paused, a.hwid_lock, a.force_hwid, a.hwid_min_len, a.program_hash, a.session_ttl_secs, \
-             a.key_mask, a.key_case, a.min_username_len, a.request_limit_per_min, a.messages, a.created_at, a.updated_at \
-             FROM apps a JOIN sellers s ON s.id = a.seller_id WHERE s.ownerid = $1 AND a.name = $2",
-        )
-        .bind(ownerid)
-        .bind(name)
-        .fetch_one(self.reader())
-        .await?)
-    }
-
     pub async fn list_apps(&self, seller_id: i64) -> Result<Vec<App>> {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE seller_id = $1 ORDER BY id"))
             .bind(seller_id)

@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod chat;
 pub mod client_admin;
 pub mod client_data;
+pub mod client_request;
 pub mod client_users;
 pub mod files;
 pub mod idempotency;

@@ -2,10 +2,9 @@
 //! A session belongs to one app, expires after the app's TTL, and becomes "validated" (bound to
 //! a user) after a successful register, login or license.
 
-use super::{Result, Store, StoreError, users::User};
+use super::{Result, Store, StoreError};
 use crate::domain::secret;
 use serde::Serialize;
-use sqlx::{FromRow, Row};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Session {
@@ -39,40 +38,6 @@ impl Store {
         .bind(now.saturating_add(ttl_secs.max(1).saturating_mul(1000)))
         .fetch_one(self.writer())
         .await?)
-    }
-
-    /// The unexpired session `id` of the app (another app's session is `NotFound`) and, when it
-    /// is validated, its user: one statement, because it runs before every client API action
-    /// but `init` and each statement is a round trip to a database thread.
-    pub async fn session_with_user(&self, app_id: i64, id: &str, now: i64) -> Result<(Session, Option<User>)> {
-        let row = sqlx::query(
-            "SELECT s.id AS s_id, s.app_id AS s_app_id, s.user_id AS s_user_id, s.validated AS s_validated, \
-             s.ip AS s_ip, s.created_at AS s_created_at, s.expires_at AS s_expires_at, \
-             u.id, u.app_id, u.username, u.email, u.password_hash, u.ip, u.banned_reason, u.totp_secret, \
-             u.totp_enabled, u.paused, u.created_at, u.last_login_at \
-             FROM sessions s LEFT JOIN users u ON s.validated = 1 AND u.id = s.user_id AND u.app_id = s.app_id \
-             WHERE s.id = $1 AND s.app_id = $2 AND s.expires_at > $3",
-        )
-        .bind(id)
-        .bind(app_id)
-        .bind(now)
-        .fetch_optional(self.reader())
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let session = Session {
-            id: row.try_get("s_id")?,
-            app_id: row.try_get("s_app_id")?,
-            user_id: row.try_get("s_user_id")?,
-            validated: row.try_get("s_validated")?,
-            ip: row.try_get("s_ip")?,
-            created_at: row.try_get("s_created_at")?,
-            expires_at: row.try_get("s_expires_at")?,
-        };
-        let user = match row.try_get::<Option<i64>, _>("id")? {
-            Some(_) => Some(User::from_row(&row)?),
-            None => None,
-        };
-        Ok((session, user))
     }
 
     /// Binds the session to `user_id` and marks it validated.

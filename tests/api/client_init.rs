@@ -167,7 +167,10 @@ engine_tests!(validated_sessions_come_from_the_database);
 async fn validated_sessions_come_from_the_database(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let (s, id) = c.user_session("alice").await;
-    let (session, _) = t.store().session_with_user(c.app.id, &s, licensd::domain::time::now_ms()).await.unwrap();
+    let now = licensd::domain::time::now_ms();
+    let found = t.store().client_request(&c.seller.ownerid, &c.app.name, Some(&s), now).await.unwrap();
+    let session = found.session.unwrap();
+    assert_eq!(found.user.map(|u| u.username).as_deref(), Some("alice"));
     assert_eq!(session.validated_user_id(), Some(id));
     let now = licensd::domain::time::now_ms();
     c.init().await; // an unvalidated session is not "online"

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     domain::time::now_ms,
     state::AppState,
-    store::{StoreError, apps::App, sessions::Session, users::User},
+    store::{StoreError, apps::App, client_request::ClientRequest, sessions::Session, users::User},
 };
 use axum::{
     body::to_bytes,
@@ -140,12 +140,15 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
     if ownerid.chars().count() != 10 {
         return Err(plain(Msg::OwnerIdLength));
     }
-    let app = match state.store.app_by_owner(ownerid, name).await {
-        Ok(app) => app,
+    let now = now_ms();
+    let is_init = fields.get("type") == Some("init");
+    let session_id = if is_init { None } else { fields.get("sessionid") };
+    let found = match state.store.client_request(ownerid, name, session_id, now).await {
+        Ok(found) => found,
         Err(StoreError::NotFound) => return Err(Early::InvalidApp),
         Err(e) => return Err(server_error(e)),
     };
-    let now = now_ms();
+    let ClientRequest { app, session, user } = found;
     if let Some(limit) = app.request_limit_per_min {
         let count = state.limiter.hit(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
         if count > limit {
@@ -154,24 +157,12 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
             return Err(Early::Reply(reply, Some(app.secret)));
         }
     }
-    let (session, user) = if fields.get("type") == Some("init") {
-        (None, None)
-    } else {
-        let found = match fields.get("sessionid") {
-            Some(id) => state.store.session_with_user(app.id, id, now).await,
-            None => Err(StoreError::NotFound),
-        };
-        match found {
-            Ok((s, u)) => (Some(s), u),
-            Err(StoreError::NotFound) => {
-                return Err(Early::Reply(
-                    Reply::failure(Msg::SessionNotFound, Msg::SessionNotFound.default_text()),
-                    Some(app.secret),
-                ));
-            }
-            Err(e) => return Err(server_error(e)),
-        }
-    };
+    if !is_init && session.is_none() {
+        return Err(Early::Reply(
+            Reply::failure(Msg::SessionNotFound, Msg::SessionNotFound.default_text()),
+            Some(app.secret),
+        ));
+    }
     let messages = Messages::from_json(&app.messages);
     Ok(Ctx { state, app, session, user, fields, ip, version, now, messages })
 }

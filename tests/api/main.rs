@@ -20,6 +20,7 @@ mod client_races;
 mod client_support;
 mod client_webhook;
 mod crash;
+mod hostile;
 mod licenses;
 mod licenses_inputs;
 mod licenses_races;

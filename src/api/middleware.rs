@@ -55,10 +55,11 @@ pub fn limit_body(state: &AppState, router: Router<AppState>, too_large: TooLarg
     router.layer(from_fn_with_state((state.clone(), too_large), enforce_limit))
 }
 
-/// Bytes past `max_body_bytes` that are read and dropped before refusing a body. Closing a socket
-/// with unread data makes the kernel reset the connection, and a client still sending would get
-/// the reset instead of the answer; a body declared longer than this is refused unread.
-const DRAIN_BYTES: usize = 1024 * 1024;
+/// Bytes past `max_body_bytes` that are read and dropped (never kept) before refusing a body.
+/// Closing a socket with unread data makes the kernel reset the connection, and a client still
+/// sending would get the reset instead of the answer; a body declared longer than this is
+/// refused unread. Reading is bounded in time too, by the request timeout.
+const DRAIN_BYTES: usize = 8 * 1024 * 1024;
 
 async fn enforce_limit(
     State((state, too_large)): State<(AppState, TooLarge)>,

@@ -5,13 +5,13 @@
 use crate::state::AppState;
 use axum::{
     Router,
-    body::{Body, to_bytes},
+    body::{Body, Bytes, HttpBody},
     extract::State,
     http::{HeaderName, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
     middleware::{Next, from_fn_with_state},
     response::Response,
 };
-use std::time::Duration;
+use std::{future::poll_fn, pin::Pin, time::Duration};
 use tower_http::{
     LatencyUnit,
     catch_panic::CatchPanicLayer,
@@ -55,6 +55,12 @@ pub fn limit_body(state: &AppState, router: Router<AppState>, too_large: TooLarg
     router.layer(from_fn_with_state((state.clone(), too_large), enforce_limit))
 }
 
+/// Bytes past `max_body_bytes` that are read and dropped (never kept) before refusing a body.
+/// Closing a socket with unread data makes the kernel reset the connection, and a client still
+/// sending would get the reset instead of the answer; a body declared longer than this is
+/// refused unread. Reading is bounded in time too, by the request timeout.
+const DRAIN_BYTES: usize = 8 * 1024 * 1024;
+
 async fn enforce_limit(
     State((state, too_large)): State<(AppState, TooLarge)>,
     req: Request<Body>,
@@ -63,11 +69,28 @@ async fn enforce_limit(
     let max = state.config.max_body_bytes;
     let (parts, body) = req.into_parts();
     let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max as u64) {
+    if declared.is_some_and(|n| n > max.saturating_add(DRAIN_BYTES) as u64) {
         return too_large(&state, &parts);
     }
-    match to_bytes(body, max).await {
-        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Err(_) => too_large(&state, &parts),
+    match read_bounded(body, max).await {
+        Some(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        None => too_large(&state, &parts),
     }
+}
+
+/// The whole body if it has at most `max` bytes; else `None`, after reading on (and dropping)
+/// up to `DRAIN_BYTES` more so that the refusal reaches the client.
+async fn read_bounded(mut body: Body, max: usize) -> Option<Bytes> {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let Ok(chunk) = frame.ok()?.into_data() else { continue };
+        seen = seen.saturating_add(chunk.len());
+        if seen <= max {
+            kept.extend_from_slice(&chunk);
+        } else if seen > max.saturating_add(DRAIN_BYTES) {
+            return None;
+        }
+    }
+    (seen <= max).then(|| Bytes::from(kept))
 }

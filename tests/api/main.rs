@@ -21,6 +21,7 @@ mod client_signin_limits;
 mod client_support;
 mod client_webhook;
 mod crash;
+mod hostile;
 mod licenses;
 mod licenses_inputs;
 mod licenses_races;

@@ -21,7 +21,7 @@ pub const MAX_FIELDS: usize = 64;
 /// messages, a few KiB at most).
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 /// Longest accepted field name in bytes.
-const MAX_NAME_BYTES: usize = 64;
+pub const MAX_NAME_BYTES: usize = 64;
 
 /// The request's fields by name.
 #[derive(Debug, Clone, Default)]
@@ -44,11 +44,13 @@ impl Fields {
             if name.len() > MAX_NAME_BYTES || value.is_empty() {
                 continue;
             }
+            // Replaced before the length check: each NUL grows by two bytes as U+FFFD.
+            let value = value.replace('\0', "\u{fffd}");
             if value.len() > MAX_VALUE_BYTES {
                 fields.oversize.get_or_insert_with(|| name.into_owned());
                 continue;
             }
-            fields.map.entry(name.into_owned()).or_insert_with(|| value.replace('\0', "\u{fffd}"));
+            fields.map.entry(name.into_owned()).or_insert(value);
         }
         fields
     }
@@ -61,6 +63,12 @@ impl Fields {
     /// The value of `name`, `None` when absent or empty.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str)
+    }
+
+    /// Every field kept, in no particular order: lets the fuzz target (`fuzz/`) check the
+    /// parser's bounds on whatever it produced.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 }
 
@@ -99,5 +107,8 @@ mod tests {
         assert_eq!(f.oversize(), Some("data"));
         assert_eq!(f.get("data"), None);
         assert_eq!(f.get("ownerid"), Some("o"));
+        // NULs count as the three bytes of the U+FFFD that replaces them.
+        let nuls = format!("data={}", "%00".repeat(MAX_VALUE_BYTES / 3 + 1));
+        assert_eq!(Fields::parse(nuls.as_bytes(), None).oversize(), Some("data"));
     }
 }

@@ -1,6 +1,6 @@
 //! Request bodies: a JSON object read field by field with Laravel's rules and messages, so a
 //! wrong type, a missing field or an absurd number is a 422 naming the field, never a 500.
-//! Unknown fields are ignored.
+//! Unknown fields are ignored. Public (with `LicensesError`) for the fuzz target in `fuzz/`.
 
 use super::error::LicensesError;
 use crate::{domain::time::parse_datetime, state::AppState};
@@ -25,13 +25,19 @@ impl FromRequest<AppState> for JsonObject {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| LicensesError::field("body", "The request body could not be read."))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Self(Map::new()));
-        }
-        match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Object(map)) => Ok(Self(map)),
-            _ => Err(LicensesError::field("body", "The request body must be a JSON object.")),
-        }
+        parse_object(&bytes).map(Self)
+    }
+}
+
+/// The body's JSON object: blank is empty, anything but an object is a 422 naming `body`.
+/// Public so the fuzz target (`fuzz/`) can drive it.
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, LicensesError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(LicensesError::field("body", "The request body must be a JSON object.")),
     }
 }
 

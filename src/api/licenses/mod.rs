@@ -4,9 +4,10 @@
 
 mod activation;
 mod error;
+pub use error::LicensesError;
 pub(crate) use error::too_large;
 mod extract;
-mod fields;
+pub mod fields;
 mod keys;
 mod views;
 

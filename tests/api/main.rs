@@ -29,3 +29,4 @@ mod processes;
 mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
+mod tenants;

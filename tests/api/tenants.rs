@@ -247,6 +247,69 @@ const CLIENT_IN_B: &[&str] = &[
     "type=logout",
 ];
 
+/// Lists that take no object of another tenant but must never show one: each of these as A
+/// shows some of A's values and none of B's. `(token, method, path, body)`; the client rows use
+/// A's session in app A.
+const LISTS: &[(&str, Probe<'static>)] = &[
+    ("admin", p("GET", "/admin/v1/sellers", "")),
+    ("admin", p("GET", "/admin/v1/tokens", "")),
+    ("admin", p("GET", "/admin/v1/apps", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/users", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/users/{a.user}/vars", "")),
+    ("admin", p("GET", "/admin/v1/licenses", "")),
+    ("admin", p("GET", "/admin/v1/licenses/export", "")),
+    ("admin", p("GET", "/admin/v1/licenses/export?format=csv", "")),
+    ("admin", p("GET", "/admin/v1/resellers/{a.reseller}/stock", "")),
+    ("admin", p("GET", "/admin/v1/audit", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/vars", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/blacklist", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/sessions", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/logs", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/webhooks", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/files", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/channels", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/channels/{a.channel}/messages", "")),
+    ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/mutes", "")),
+    ("store", p("GET", "/api/v2/license-keys", "")),
+    ("store", p("GET", "/api/v2/license-key-instances", "")),
+    ("none", p("GET", "/reseller/myavailable?api_token={a.rtoken}", "")),
+    ("none", p("GET", "/reseller/fetchlicense?api_token={a.rtoken}", "")),
+    ("none", p("POST", "/api/1.3/", "type=fetchOnline&sessionid={a.session}&name={a.app_name}&ownerid={a.ownerid}")),
+    (
+        "none",
+        p(
+            "POST",
+            "/api/1.3/",
+            "type=chatget&channel={a.channel}&sessionid={a.session}&name={a.app_name}&ownerid={a.ownerid}",
+        ),
+    ),
+];
+
+/// Every list in `LISTS` shows A's values and none of B's (its non-numeric values: names, keys,
+/// sessions, ...).
+async fn lists_show_only_own(app: &TestApp, a: &Tenant, b: &Tenant) {
+    let markers = |t: &Tenant| -> Vec<String> {
+        t.refs.values().filter(|v| v.len() >= 5 && v.parse::<i64>().is_err()).cloned().collect()
+    };
+    let (own, foreign) = (markers(a), markers(b));
+    for (token, list) in LISTS {
+        let token = match *token {
+            "admin" => Some(a.fixture.admin_token.as_str()),
+            "store" => Some(a.fixture.store_token.as_str()),
+            _ => None,
+        };
+        let path = fill(list.path, &a.refs, &b.refs, &a.refs);
+        let body = fill(list.body, &a.refs, &b.refs, &a.refs);
+        let (status, answer) = send(app, token, list.method, &path, &body, "").await;
+        let text = answer.to_string();
+        assert_eq!(status, 200, "{path} {body}: {text}");
+        assert!(own.iter().any(|v| text.contains(v.as_str())), "{path} {body} shows none of A's values: {text}");
+        if let Some(leak) = foreign.iter().find(|v| text.contains(v.as_str())) {
+            panic!("{path} {body} as A shows B's {leak:?}: {text}");
+        }
+    }
+}
+
 /// Values of one tenant's objects, by placeholder name.
 type Refs = BTreeMap<&'static str, String>;
 
@@ -298,7 +361,7 @@ async fn tenant(app: &TestApp, tag: &str) -> Tenant {
         .post(app.url("/api/v2/licenses/activate"))
         .bearer_auth(&fixture.store_token)
         .header("idempotency-key", format!("{tag}-idem"))
-        .json(&json!({"license_key": keys[2], "instance_name": "box"}))
+        .json(&json!({"license_key": keys[2], "instance_name": format!("{tag}-box")}))
         .send()
         .await
         .unwrap();
@@ -322,8 +385,11 @@ async fn tenant(app: &TestApp, tag: &str) -> Tenant {
         ok(call(app, "POST", &format!("/admin/v1/resellers/{}/stock", id(&sibling)), &t, Some(stock_body)).await);
     put("own_sibling", sibling_stock["data"]["keys"][0].as_str().unwrap().to_owned());
 
-    let token = ok(call(app, "POST", "/admin/v1/tokens", &t, Some(json!({"kind": "store", "name": "x"}))).await);
+    let token =
+        ok(call(app, "POST", "/admin/v1/tokens", &t, Some(json!({"kind": "store", "name": format!("{tag}-token")})))
+            .await);
     put("token", id(&token));
+    put("token_name", format!("{tag}-token"));
 
     // Client API content.
     let post = |path: String, body: Value| {
@@ -374,6 +440,9 @@ async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     ])
     .await;
     assert_eq!(sent.1["success"], true, "{}", sent.1);
+    let log =
+        form(vec![("type", "log".into()), ("sessionid", session.clone()), ("message", format!("{tag}-log"))]).await;
+    assert_eq!(log.1["success"], true, "{}", log.1);
     let user = app.store().client_user_by_name(app_id, &username).await.unwrap().unwrap().id.to_string();
     ok(post(format!("{base}/users/{user}/vars"), json!({"name": format!("{tag}uvar"), "value": "v"})).await);
     put("uvar", format!("{tag}uvar"));
@@ -690,8 +759,8 @@ async fn tenant_matrix(app: TestApp) {
         assert!(served, "{} {} is in the tenant matrix but not served", p.method, p.path);
     }
 
-    let a = tenant(&app, "a").await;
-    let b = tenant(&app, "b").await;
+    let a = tenant(&app, "alpha").await;
+    let b = tenant(&app, "bravo").await;
     let db = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
     let mut m = Matrix { app: &app, db, w: Worlds::new(&a, &b) };
 
@@ -718,7 +787,7 @@ async fn tenant_matrix(app: TestApp) {
         }
     }
     let (status, body) = send(&app, Some(&op), "GET", &format!("/admin/v1/sellers/{}", b.refs["seller"]), "", "").await;
-    assert_eq!((status, &body["data"]["name"]), (200, &json!("b-seller")));
+    assert_eq!((status, &body["data"]["name"]), (200, &json!("bravo-seller")));
 
     for p in ADMIN {
         probe(&mut m, "seller token", Some(&a.fixture.admin_token), p).await;
@@ -747,6 +816,8 @@ async fn tenant_matrix(app: TestApp) {
     for body in client_rows {
         probe(&mut m, "client session", None, &p("POST", "/api/1.3/", &body)).await;
     }
+
+    lists_show_only_own(&app, &a, &b).await;
 
     // A's credentials still work afterwards: the probes above did not fail for want of them.
     let (status, _) =

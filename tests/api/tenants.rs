@@ -792,6 +792,19 @@ async fn tenant_matrix(app: TestApp) {
     for p in ADMIN {
         probe(&mut m, "seller token", Some(&a.fixture.admin_token), p).await;
     }
+    // The operator acting for A (`?seller_id=A`) reaches B's objects no more than A does: an
+    // object of B named under A's id must not be read or written as if it were A's. (Routes
+    // that name a seller or a token themselves are the operator's to use on anyone.)
+    let for_a = ADMIN.iter().filter(|p| {
+        !p.path.starts_with("/admin/v1/sellers")
+            && !p.path.starts_with("/admin/v1/tokens")
+            && ![p.path, p.body].iter().any(|t| t.contains("{x.seller"))
+    });
+    for row in for_a {
+        let sep = if row.path.contains('?') { '&' } else { '?' };
+        let path = format!("{}{sep}seller_id={{a.seller}}", row.path);
+        probe(&mut m, "operator for A", Some(&op), &Probe { path: &path, ..*row }).await;
+    }
     for p in LICENSES {
         probe(&mut m, "store token", Some(&a.fixture.store_token), p).await;
     }

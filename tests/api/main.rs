@@ -32,3 +32,4 @@ mod rate_limit_store;
 mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
+mod tenants;

@@ -3,7 +3,7 @@
 use crate::engine_tests;
 use crate::harness::TestApp;
 
-engine_tests!(health_endpoints_answer, info_publishes_the_signing_key);
+engine_tests!(health_endpoints_answer, info_publishes_the_signing_key, unknown_routes_answer_in_the_protocols_shape);
 
 async fn health_endpoints_answer(app: TestApp) {
     let res = app.http.get(app.url("/healthz")).send().await.unwrap();
@@ -26,4 +26,28 @@ async fn info_publishes_the_signing_key(app: TestApp) {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(app.data_dir.path().join("signing.key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// A wrong path or method under a protocol's prefix gets that protocol's error shape, not an
+/// empty 404/405.
+async fn unknown_routes_answer_in_the_protocols_shape(app: TestApp) {
+    use crate::harness::split;
+    use serde_json::json;
+    let token = app.seller("acme").await;
+    let admin = |method: reqwest::Method, path: &str| {
+        app.http.request(method, app.url(path)).bearer_auth(&token.admin_token).send()
+    };
+    let (status, body) = split(admin(reqwest::Method::GET, "/admin/v1/no-such-thing").await.unwrap()).await;
+    assert_eq!((status, &body["error"]["code"]), (404, &json!("not_found")), "{body}");
+    let (status, body) = split(admin(reqwest::Method::PUT, "/admin/v1/apps").await.unwrap()).await;
+    assert_eq!(status, 405, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_request");
+    let licenses = |method: reqwest::Method, path: &str| {
+        app.http.request(method, app.url(path)).bearer_auth(&token.store_token).send()
+    };
+    let (status, body) = split(licenses(reqwest::Method::GET, "/api/v2/licenses/nope").await.unwrap()).await;
+    assert_eq!((status, body), (404, json!({"message": "Not Found."})));
+    let (status, body) = split(licenses(reqwest::Method::GET, "/api/v2/licenses/validate").await.unwrap()).await;
+    assert_eq!(status, 405);
+    assert!(body["message"].is_string(), "{body}");
 }

@@ -23,8 +23,13 @@ pub use auth::Admin;
 pub use error::AdminError;
 pub use extract::{Body, PathParam, QueryParams};
 
+use crate::manage::ManageError;
 use crate::state::AppState;
-use axum::{Router, http::header, response::IntoResponse};
+use axum::{
+    Router,
+    http::{StatusCode, header},
+    response::IntoResponse,
+};
 use routes::Routes;
 
 /// The OpenAPI 3 document of this API, maintained by hand beside the handlers.
@@ -45,7 +50,17 @@ fn routes() -> Routes {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().nest("/admin/v1", routes().router)
+    let routes = routes().router.fallback(unknown_route).method_not_allowed_fallback(wrong_method);
+    Router::new().nest("/admin/v1", routes)
+}
+
+/// A path under `/admin/v1` that names no route: the admin envelope, not axum's empty 404.
+async fn unknown_route() -> AdminError {
+    ManageError::NotFound("route").into()
+}
+
+async fn wrong_method() -> AdminError {
+    AdminError::Rejected(StatusCode::METHOD_NOT_ALLOWED, "method not allowed on this route".to_owned())
 }
 
 /// Every `(method, path)` the admin router serves, paths with the `/admin/v1` prefix.

@@ -13,18 +13,34 @@ mod views;
 
 use crate::state::AppState;
 use axum::{
-    Router,
+    Json, Router,
+    http::StatusCode,
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
+use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/licenses/activate", post(activation::activate))
-        .route("/api/v2/licenses/validate", post(activation::validate))
-        .route("/api/v2/licenses/deactivate", post(activation::deactivate))
-        .route("/api/v2/license-keys", get(keys::list))
-        .route("/api/v2/license-keys/{id}", get(keys::get).patch(keys::update))
-        .route("/api/v2/license-keys/{id}/instances", get(keys::instances))
-        .route("/api/v2/license-keys/{id}/instances/{instance}", get(keys::instance))
-        .route("/api/v2/license-key-instances", get(keys::store_instances))
+    let routes = Router::new()
+        .route("/licenses/activate", post(activation::activate))
+        .route("/licenses/validate", post(activation::validate))
+        .route("/licenses/deactivate", post(activation::deactivate))
+        .route("/license-keys", get(keys::list))
+        .route("/license-keys/{id}", get(keys::get).patch(keys::update))
+        .route("/license-keys/{id}/instances", get(keys::instances))
+        .route("/license-keys/{id}/instances/{instance}", get(keys::instance))
+        .route("/license-key-instances", get(keys::store_instances))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method);
+    Router::new().nest("/api/v2", routes)
+}
+
+/// A path under `/api/v2` that names no route: `{"message"}` like every other answer here.
+async fn unknown_route() -> LicensesError {
+    LicensesError::NotFound("Not Found.")
+}
+
+async fn wrong_method() -> Response {
+    (StatusCode::METHOD_NOT_ALLOWED, Json(json!({"message": "The method is not supported for this route."})))
+        .into_response()
 }

@@ -215,8 +215,10 @@ fn start_throwaway_cluster() -> String {
     let data = root.join("data");
     let url = format!("postgres://postgres@127.0.0.1:{port}");
     let as_postgres = is_root();
+    // Only the directory itself: postgres creates everything inside it, and a recursive chown
+    // would walk every test database of the run in every test process.
     if as_postgres {
-        let _ = Command::new("chown").args(["-R", "postgres:postgres"]).arg(&root).status();
+        let _ = Command::new("chown").args(["postgres:postgres"]).arg(&root).status();
     }
     let run = |program: PathBuf, args: &[&str]| {
         let mut cmd = if as_postgres {

@@ -106,13 +106,13 @@ async fn chat_delay_lets_one_of_ten_concurrent_sends_through(t: TestApp) {
 }
 
 /// A second `licensd serve` on the test's database and data directory (same signing key).
-struct SecondProcess {
+pub(crate) struct SecondProcess {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl SecondProcess {
-    async fn start(t: &TestApp) -> Self {
+    pub(crate) async fn start(t: &TestApp) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
             .arg("--data-dir")

@@ -47,6 +47,7 @@ engine_tests!(
     logout_ends_the_session_for_every_type,
     expired_sessions_stay_dead,
     signed_answers_cannot_be_altered_or_replayed,
+    logout_racing_a_login_leaves_no_session,
 );
 
 /// Asserts that `session` is refused by every type, and that this burned no key.
@@ -152,6 +153,41 @@ async fn expired_sessions_stay_dead(t: TestApp) {
     }
     // Pruning removes them; nothing a client sent in between revived them.
     assert_eq!(t.store().prune_sessions(now_ms()).await.unwrap(), 2);
+}
+
+/// `logout` (or the user's `ban`, which ends all its sessions) racing a login on the same
+/// session: the login either wins or is told the session is gone; it never answers a server
+/// error, and no session survives its logout.
+async fn logout_racing_a_login_leaves_no_session(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let gold = c.plan("Gold", 1, Some(DAY)).await;
+    c.license(&gold, "RACE-OUT", Some(DAY)).await;
+    c.key_session("RACE-OUT").await;
+    let mut sessions = Vec::new();
+    for _ in 0..20 {
+        sessions.push(c.init().await);
+    }
+    let c = &c;
+    let answers = futures_util::future::join_all(sessions.iter().map(|s| async move {
+        let login = c.call(Some(s), "license", &[("key", "RACE-OUT")]);
+        let logout = async {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            c.call(Some(s), "logout", &[]).await
+        };
+        tokio::join!(login, logout)
+    }))
+    .await;
+    for (login, logout) in &answers {
+        if !login.success() {
+            login.assert_fail(NO_SESSION);
+        }
+        if !logout.success() {
+            logout.assert_fail(NO_SESSION);
+        }
+    }
+    for s in &sessions {
+        c.call(Some(s), "check", &[]).await.assert_fail(NO_SESSION);
+    }
 }
 
 /// What a captured answer is worth to an attacker who replays or edits it.

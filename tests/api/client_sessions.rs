@@ -48,6 +48,7 @@ engine_tests!(
     expired_sessions_stay_dead,
     signed_answers_cannot_be_altered_or_replayed,
     logout_racing_a_login_leaves_no_session,
+    session_ids_are_stored_as_digests,
 );
 
 /// Asserts that `session` is refused by every type, and that this burned no key.
@@ -188,6 +189,27 @@ async fn logout_racing_a_login_leaves_no_session(t: TestApp) {
     for s in &sessions {
         c.call(Some(s), "check", &[]).await.assert_fail(NO_SESSION);
     }
+}
+
+/// The database keeps only the SHA-256 of a session id: the stored value (what a leaked table
+/// or the admin API's list shows) does not work as a session id; the seller can end a session
+/// by either.
+async fn session_ids_are_stored_as_digests(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let gold = c.plan("Gold", 1, Some(DAY)).await;
+    c.license(&gold, "HASH-KEY", Some(DAY)).await;
+    let s = c.key_session("HASH-KEY").await;
+    let (stored,): (String,) = sqlx::query_as("SELECT id FROM sessions").fetch_one(&mut c.db().await).await.unwrap();
+    assert_eq!(stored, licensd::domain::secret::hash_secret(&s));
+    c.call(Some(&stored), "check", &[]).await.assert_fail(NO_SESSION);
+    let listed = t.store().list_live_sessions(c.app.id, now_ms(), licensd::store::Page::new(10, 1)).await.unwrap();
+    assert_eq!(listed.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), [stored.as_str()]);
+    c.call(Some(&s), "check", &[]).await.assert_ok("Session is validated.");
+    t.store().end_session(c.app.id, &stored).await.unwrap();
+    c.call(Some(&s), "check", &[]).await.assert_fail(NO_SESSION);
+    let s = c.init().await;
+    t.store().end_session(c.app.id, &s).await.unwrap();
+    c.call(Some(&s), "check", &[]).await.assert_fail(NO_SESSION);
 }
 
 /// What a captured answer is worth to an attacker who replays or edits it.

@@ -98,7 +98,7 @@ impl Store {
     }
 
     /// `count` client API sessions of `app_id` valid until `expires_at`; validated ones are bound
-    /// to `user_id`. Returns their ids.
+    /// to `user_id`. Returns their ids (the database holds their digests, see `store::sessions`).
     pub async fn bulk_sessions(
         &self,
         app_id: i64,
@@ -115,7 +115,7 @@ impl Store {
                 "INSERT INTO sessions (id, app_id, user_id, validated, ip, created_at, expires_at) VALUES ",
             );
             for (i, id) in chunk.iter().enumerate() {
-                q.push(if i == 0 { "(" } else { ", (" }).bind(id.clone())?.push(", ").bind(app_id)?;
+                q.push(if i == 0 { "(" } else { ", (" }).bind(secret::hash_secret(id))?.push(", ").bind(app_id)?;
                 q.push(", ").bind(user_id)?.push(", ").bind(validated)?.push(", ").bind("127.0.0.1".to_owned())?;
                 q.push(", ").bind(now_ms)?.push(", ").bind(expires_at)?.push(")");
             }

@@ -18,6 +18,7 @@ pub struct BlacklistEntry {
 /// A session that has not expired, with the username of its user when validated.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct LiveSession {
+    /// The SHA-256 digest of the client's session id (the id itself is not stored).
     pub id: String,
     pub user_id: Option<i64>,
     pub username: Option<String>,
@@ -87,12 +88,14 @@ impl Store {
         .await?)
     }
 
-    /// Ends one session of the app; a missing one (or another app's) is `NotFound`.
+    /// Ends one session of the app, named by the digest `list_live_sessions` shows or by the
+    /// client's session id itself; a missing one (or another app's) is `NotFound`.
     pub async fn end_session(&self, app_id: i64, id: &str) -> Result<()> {
         one_row(
-            sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
+            sqlx::query("DELETE FROM sessions WHERE id IN ($1, $3) AND app_id = $2")
                 .bind(id)
                 .bind(app_id)
+                .bind(crate::domain::secret::hash_secret(id))
                 .execute(self.writer())
                 .await?,
         )

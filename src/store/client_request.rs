@@ -4,10 +4,11 @@
 //! wake-ups), which the benchmark profile shows as these paths' main cost.
 
 use super::{Result, Store, StoreError, apps::App, sessions::Session, users::User};
+use crate::domain::secret;
 use sqlx::{FromRow, Row, any::AnyRow};
 
 /// What the lookup found. `session` is `None` when none was asked for, or it is unknown,
-/// expired or another app's; `user` only for a validated session whose user exists.
+/// expired or another app's (sessions are looked up by the SHA-256 of the presented id); `user` only for a validated session whose user exists.
 pub struct ClientRequest {
     pub app: App,
     pub session: Option<Session>,
@@ -41,22 +42,28 @@ impl Store {
         )
         .bind(ownerid)
         .bind(name)
-        .bind(session_id)
+        .bind(session_id.map(secret::hash_secret))
         .bind(now)
         .fetch_optional(self.reader())
         .await?
         .ok_or(StoreError::NotFound)?;
         let app = App::from_row(&row)?;
-        let session = session_from(&row, app.id)?;
+        let session = match session_id {
+            Some(id) => session_from(&row, app.id, id)?,
+            None => None,
+        };
         let user = user_from(&row, app.id)?;
         Ok(ClientRequest { app, session, user })
     }
 }
 
-fn session_from(row: &AnyRow, app_id: i64) -> Result<Option<Session>> {
-    let Some(id) = row.try_get::<Option<String>, _>("s_id")? else { return Ok(None) };
+/// The session found, under the id the client presented (the table keeps only its digest).
+fn session_from(row: &AnyRow, app_id: i64, presented: &str) -> Result<Option<Session>> {
+    if row.try_get::<Option<String>, _>("s_id")?.is_none() {
+        return Ok(None);
+    }
     Ok(Some(Session {
-        id,
+        id: presented.to_owned(),
         app_id,
         user_id: row.try_get("s_user_id")?,
         validated: row.try_get("s_validated")?,

@@ -1,6 +1,11 @@
 //! Client API sessions, kept in the database so that any server process can serve any request.
 //! A session belongs to one app, expires after the app's TTL, and becomes "validated" (bound to
 //! a user) after a successful register, login or license.
+//!
+//! The database holds the SHA-256 of each session id, never the id (like API tokens): a
+//! presented id is found by its digest, so no comparison runs on the secret itself, and a leaked
+//! table (or the admin API's session list) hands out no usable session. The methods here take
+//! and return the client's id; `Session::id` is the client's id too.
 
 use super::{Result, Store, StoreError};
 use crate::domain::secret;
@@ -27,23 +32,25 @@ impl Session {
 impl Store {
     /// A fresh session with an unguessable id, living `ttl_secs` from `now`.
     pub async fn create_session(&self, app_id: i64, ttl_secs: i64, ip: &str, now: i64) -> Result<Session> {
-        Ok(sqlx::query_as::<_, Session>(
+        let id = secret::new_session_id();
+        let created = sqlx::query_as::<_, Session>(
             "INSERT INTO sessions (id, app_id, ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, user_id, validated, ip, created_at, expires_at",
         )
-        .bind(secret::new_session_id())
+        .bind(secret::hash_secret(&id))
         .bind(app_id)
         .bind(ip)
         .bind(now)
         .bind(now.saturating_add(ttl_secs.max(1).saturating_mul(1000)))
         .fetch_one(self.writer())
-        .await?)
+        .await?;
+        Ok(Session { id, ..created })
     }
 
     /// Binds the session to `user_id` and marks it validated.
     pub async fn validate_session(&self, app_id: i64, id: &str, user_id: i64) -> Result<()> {
         let done = sqlx::query("UPDATE sessions SET user_id = $3, validated = 1 WHERE id = $1 AND app_id = $2")
-            .bind(id)
+            .bind(secret::hash_secret(id))
             .bind(app_id)
             .bind(user_id)
             .execute(self.writer())
@@ -53,7 +60,7 @@ impl Store {
 
     pub async fn delete_session(&self, app_id: i64, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
-            .bind(id)
+            .bind(secret::hash_secret(id))
             .bind(app_id)
             .execute(self.writer())
             .await?;

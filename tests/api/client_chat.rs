@@ -105,14 +105,15 @@ async fn chat_delay_lets_one_of_ten_concurrent_sends_through(t: TestApp) {
     c.call(Some(&v), "chatsend", &[("channel", "slow"), ("message", "again")]).await.assert_fail(DELAY);
 }
 
-/// A second `licensd serve` on the test's database and data directory (same signing key).
-struct SecondProcess {
+/// A second `licensd serve` on the test's database and data directory (same signing key, same
+/// sign-in limits).
+pub(crate) struct SecondProcess {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl SecondProcess {
-    async fn start(t: &TestApp) -> Self {
+    pub(crate) async fn start(t: &TestApp) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
             .arg("--data-dir")
@@ -121,6 +122,9 @@ impl SecondProcess {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .env_remove("RUST_LOG")
+            // The same brute-force limits as the in-process server.
+            .env("LICENSD_LOGIN_FAILURES_PER_IP_PER_MIN", t.state.config.login_failures_per_ip_per_min.to_string())
+            .env("LICENSD_LOGIN_FAILURES_PER_APP_PER_MIN", t.state.config.login_failures_per_app_per_min.to_string())
             .spawn()
             .unwrap();
         // Owned from here on, so the child is killed and reaped even if it never gets ready.

@@ -69,6 +69,12 @@ impl<'a> ClientFixture<'a> {
         Self { t, seller, app, path: "/api/1.3/".into(), seen: Mutex::new(Vec::new()) }
     }
 
+    /// Another app of the same seller.
+    pub async fn another_app(&self, name: &str) -> ClientFixture<'a> {
+        let app = self.t.store().create_app(self.seller.id, name).await.unwrap();
+        Self { t: self.t, seller: self.seller.clone(), app, path: self.path.clone(), seen: Mutex::new(Vec::new()) }
+    }
+
     /// Changes the app's settings.
     pub async fn update(&mut self, change: impl FnOnce(&mut App)) {
         let mut app = self.app.clone();
@@ -251,6 +257,14 @@ impl Drop for ClientFixture<'_> {
 
 /// Runs tests/py/verify_sig.py over the collected answers; panics (never skips) on any problem.
 pub fn verify_with_python(items: &[Value]) {
+    if let Err(e) = python_verdict(items) {
+        panic!("signature verification failed: {e}");
+    }
+}
+
+/// What tests/py/verify_sig.py makes of `items`: `Ok` when it accepts them all, `Err(reason)`
+/// when it refuses one. Panics (never skips) when Python or PyNaCl is missing or the script breaks.
+pub fn python_verdict(items: &[Value]) -> Result<(), String> {
     let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/py/verify_sig.py");
     let mut child = Command::new(&python)
@@ -263,11 +277,12 @@ pub fn verify_with_python(items: &[Value]) {
     let input = serde_json::to_vec(items).unwrap();
     child.stdin.take().unwrap().write_all(&input).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "signature verification failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), items.len().to_string());
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if out.status.success() {
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), items.len().to_string());
+        return Ok(());
+    }
+    // A refusal names the response; anything else (no PyNaCl, a traceback) is a broken test.
+    assert!(out.status.code() == Some(1) && stderr.starts_with("response "), "verifier failed: {stderr}");
+    Err(stderr)
 }

@@ -1,7 +1,9 @@
 //! Crash safety: the real `licensd` binary under concurrent writes (Licenses API activations and
-//! deactivations, Reseller API assignments) is killed with SIGKILL at a random moment, restarted
-//! on the same database, and checked: every acknowledged write is there, nothing is half-written,
-//! the activation limit holds, and the server comes back without repair. `docs/durability.md`
+//! deactivations, Reseller API assignments, client API 1.3 one-time key redemptions by
+//! `register` and `license`) is killed with SIGKILL at a random moment, restarted on the same
+//! database, and checked: every acknowledged write is there, nothing is half-written (no key
+//! used without its user and subscription, no redeeming user without its key), the activation
+//! limit holds, and the server comes back without repair. `docs/durability.md`
 //! says what this proves and what it does not.
 //!
 //! The run is random (which request, which key, when the kill lands); its seed is printed and can
@@ -30,6 +32,12 @@ const KEYS: usize = 6;
 const LIMIT: i64 = 3;
 /// Licenses in the reseller's stock (each assigned at most once in the whole run).
 const STOCK: usize = 600;
+/// Client API keys, each redeemed at most once in the whole run (a third by `register`, the
+/// others by a key-only `license` login).
+const REDEEMABLE: usize = 600;
+/// Acknowledged redemptions logged in with again through the API after each restart (the rows
+/// of all of them are checked).
+const RELOGINS: usize = 3;
 /// The kill lands this many milliseconds into the load.
 const KILL_AFTER_MS: std::ops::Range<u64> = 50..400;
 
@@ -77,6 +85,9 @@ async fn crash_cycles(engine: Engine, url: String, dir: PathBuf) {
         let context = format!("seed {seed}, cycle {cycle}, killed after {kill_after:?}");
         let client = Client { http: http.clone(), base: server.base(), fixture: fixture.clone() };
         check(&client, &url, &ledger, &context).await;
+        if cycle == 0 {
+            redeem_between_kills(&client, &ledger).await;
+        }
     }
     summarize(&format!("{engine:?}"), &ledger.lock().unwrap(), started, seed);
 }
@@ -120,6 +131,9 @@ async fn sigkill_one_of_two_processes_postgres() {
         assert_eq!(dropped, 0, "{context}: the surviving process left requests unanswered");
         let survivor = Client { http: http.clone(), base: servers[1 - victim].base(), fixture: fixture.clone() };
         check(&survivor, &url, &ledger, &context).await;
+        if cycle == 0 {
+            redeem_between_kills(&survivor, &ledger).await;
+        }
         servers[victim] = Licensd::start(&url, dir, &http).await;
     }
     summarize("two processes", &ledger.lock().unwrap(), started, seed);
@@ -129,19 +143,23 @@ async fn sigkill_one_of_two_processes_postgres() {
 /// wrote, or no kill cut off a request.
 fn summarize(label: &str, l: &Ledger, started: Instant, seed: u64) {
     println!(
-        "{label}: kills done in {:?}; acknowledged: {} activations, {} deactivations, {} assignments; \
-         cut off by the kill: {}",
+        "{label}: kills done in {:?}; acknowledged: {} activations, {} deactivations, {} assignments, \
+         {} redemptions ({} by register); cut off by the kill: {} ({} redemptions)",
         started.elapsed(),
         l.acked_activations,
         l.deactivated.len(),
         l.assigned.len(),
-        l.interrupted
+        l.redeemed.len(),
+        l.redeemed.iter().filter(|(_, u)| u.starts_with("crash-user-")).count(),
+        l.interrupted,
+        l.redeem_tried.len()
     );
     assert!(l.acked_activations > 0 && !l.deactivated.is_empty() && !l.assigned.is_empty(), "seed {seed}");
     assert!(l.interrupted > 0, "no request was in flight at any kill (seed {seed})");
 }
 
-/// The seeded data: a seller with a store token and limited keys, a reseller with a stock.
+/// The seeded data: a seller with a store token and limited keys, a reseller with a stock, a
+/// client API app with redeemable keys.
 #[derive(Clone)]
 struct Fixture {
     engine: Engine,
@@ -151,6 +169,11 @@ struct Fixture {
     keys: Vec<(i64, String)>,
     reseller_token: String,
     stock: Vec<String>,
+    ownerid: String,
+    app_id: i64,
+    /// The plan of the redeemable keys (a 30-day one).
+    redeem_plan_id: i64,
+    redeemable: Vec<String>,
 }
 
 impl Fixture {
@@ -184,8 +207,23 @@ impl Fixture {
         }
         let stock: Vec<String> = (0..STOCK).map(|i| format!("CRASH-STOCK-{i}")).collect();
         assert_eq!(store.insert_licenses(&spec(None, Some(reseller.id)), &stock).await.unwrap().len(), STOCK);
+        let monthly = store.create_plan(app.id, "monthly", 2, Some(30 * 86_400)).await.unwrap();
+        let redeemable: Vec<String> = (0..REDEEMABLE).map(|i| format!("CRASH-REDEEM-{i}")).collect();
+        let redeem_spec = NewLicenses { plan_id: monthly.id, duration_secs: Some(30 * 86_400), ..spec(None, None) };
+        assert_eq!(store.insert_licenses(&redeem_spec, &redeemable).await.unwrap().len(), REDEEMABLE);
         store.close().await;
-        Fixture { engine, seller_id: seller.id, store_token, keys, reseller_token, stock }
+        Fixture {
+            engine,
+            seller_id: seller.id,
+            store_token,
+            keys,
+            reseller_token,
+            stock,
+            ownerid: seller.ownerid,
+            app_id: app.id,
+            redeem_plan_id: monthly.id,
+            redeemable,
+        }
     }
 }
 
@@ -203,6 +241,11 @@ struct Ledger {
     /// Assignments the kill cut off: unassigned, or assigned to that Discord id.
     tried: Vec<(usize, String)>,
     next_stock: usize,
+    /// Acknowledged redemptions (redeemable index, username of the user now holding the key).
+    redeemed: Vec<(usize, String)>,
+    /// Redemptions the kill cut off: unused, or redeemed whole by that username.
+    redeem_tried: Vec<(usize, String)>,
+    next_redeem: usize,
     acked_activations: u64,
     /// Requests that got no answer because the server died.
     interrupted: u64,
@@ -227,6 +270,20 @@ impl Client {
         let req = self.http.post(format!("{}/reseller/{endpoint}", self.base)).form(params);
         Some(split(req.send().await.ok()?).await)
     }
+
+    /// A client API 1.3 request of the fixture's app.
+    async fn client(&self, kind: &str, extra: &[(&str, &str)]) -> Option<(u16, Value)> {
+        let mut fields = vec![("type", kind), ("name", "app"), ("ownerid", self.fixture.ownerid.as_str())];
+        fields.extend_from_slice(extra);
+        let req = self.http.post(format!("{}/api/1.3/", self.base)).form(&fields);
+        Some(split(req.send().await.ok()?).await)
+    }
+
+    /// A new client session (`Err` with the answer when `init` fails; `None` if cut off).
+    async fn session(&self) -> Option<Result<String, Value>> {
+        let (_, body) = self.client("init", &[]).await?;
+        Some(body["sessionid"].as_str().map(str::to_owned).ok_or(body))
+    }
 }
 
 /// One change to the ledger.
@@ -241,7 +298,7 @@ fn record(ledger: &Mutex<Ledger>, f: impl FnOnce(&mut Ledger)) {
 async fn work(client: Client, ledger: Arc<Mutex<Ledger>>, mut rng: StdRng, stop: Arc<AtomicBool>) -> bool {
     let deadline = Instant::now() + Duration::from_secs(15);
     while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
-        let answered = match rng.gen_range(0..10) {
+        let answered = match rng.gen_range(0..12) {
             0..=4 => activate(&client, &ledger, rng.gen_range(0..KEYS)).await,
             5..=7 => {
                 let picked = {
@@ -256,7 +313,8 @@ async fn work(client: Client, ledger: Arc<Mutex<Ledger>>, mut rng: StdRng, stop:
                     None => activate(&client, &ledger, rng.gen_range(0..KEYS)).await,
                 }
             }
-            _ => assign(&client, &ledger).await,
+            8..=9 => assign(&client, &ledger).await,
+            _ => redeem(&client, &ledger, rng.gen_bool(1.0 / 3.0)).await,
         };
         if !answered {
             record(&ledger, |l| l.interrupted += 1);
@@ -322,6 +380,55 @@ async fn assign(client: &Client, ledger: &Mutex<Ledger>) -> bool {
     true
 }
 
+/// One acknowledged `register` and one `license` redemption that the later kills must keep
+/// (run once, after the first kill). A register hashes a password, which in a test build takes
+/// longer than most load phases last, so the load mostly gets its registers cut off (checked as
+/// such); these two are sure to be acknowledged whatever the timing of the machine.
+async fn redeem_between_kills(client: &Client, ledger: &Mutex<Ledger>) {
+    for register in [true, false] {
+        let before = ledger.lock().unwrap().redeemed.len();
+        assert!(redeem(client, ledger, register).await, "redemption answered");
+        let l = ledger.lock().unwrap();
+        assert_eq!(l.redeemed.len(), before + 1, "redemption between kills refused: {:?}", l.violations);
+    }
+}
+
+/// The next redeemable key, by `register` (a new user `crash-user-<r>`) or by a key-only
+/// `license` login (a new user named after the key), in a fresh session.
+async fn redeem(client: &Client, ledger: &Mutex<Ledger>, register: bool) -> bool {
+    let r = {
+        let mut l = ledger.lock().unwrap();
+        l.next_redeem += 1;
+        l.next_redeem - 1
+    };
+    let Some(key) = client.fixture.redeemable.get(r) else { return true };
+    let session = match client.session().await {
+        None => return false,
+        Some(Ok(session)) => session,
+        Some(Err(body)) => {
+            record(ledger, |l| l.violations.push(format!("init: {body}")));
+            return true;
+        }
+    };
+    let username = if register { format!("crash-user-{r}") } else { key.clone() };
+    let answer = if register {
+        let fields = [("sessionid", session.as_str()), ("username", &username), ("pass", "pw"), ("key", key)];
+        client.client("register", &fields).await
+    } else {
+        client.client("license", &[("sessionid", session.as_str()), ("key", key)]).await
+    };
+    let Some((status, body)) = answer else {
+        record(ledger, |l| l.redeem_tried.push((r, username)));
+        return false;
+    };
+    if status == 200 && body["message"] == "Logged in!" && body["info"]["username"] == username.as_str() {
+        record(ledger, |l| l.redeemed.push((r, username)));
+    } else {
+        record(ledger, |l| l.violations.push(format!("redeem {key}: {status} {body}")));
+    }
+    true
+}
+
 /// After a restart: the acknowledged writes through the HTTP APIs, then the rows themselves.
 async fn check(client: &Client, url: &str, ledger: &Mutex<Ledger>, ctx: &str) {
     let l = ledger.lock().unwrap().clone();
@@ -353,6 +460,19 @@ async fn check_answers(client: &Client, l: &Ledger, ctx: &str) {
         let (status, got) = client.reseller("licenseinfo", &params).await.expect("licenseinfo answered");
         assert_eq!((status, &got["info"]["is_assigned"]), (200, &json!(true)), "{ctx}: lost assignment {s}: {got}");
     }
+    // A key redeemed by register or license logs its user in (the newest few: each costs a
+    // session, and the rows of all of them are checked below).
+    for (r, username) in l.redeemed.iter().rev().take(RELOGINS) {
+        let session = client.session().await.expect("init answered").expect("init succeeded");
+        let fields = [("sessionid", session.as_str()), ("key", fixture.redeemable[*r].as_str())];
+        let (_, got) = client.client("license", &fields).await.expect("license answered");
+        assert_eq!(
+            (&got["message"], &got["info"]["username"]),
+            (&json!("Logged in!"), &json!(username)),
+            "{ctx}: lost redemption of {}: {got}",
+            fixture.redeemable[*r]
+        );
+    }
 }
 
 /// In the database: counters equal rows within the limit, assignments whole and kept.
@@ -363,9 +483,10 @@ async fn check_rows(fixture: &Fixture, url: &str, l: &Ledger, ctx: &str) {
     // deactivation was cut off plus activations cut off (one per worker and kill at most).
     let counts: Vec<(i64, i64, i64)> = sqlx::query_as(
         "SELECT l.id, l.activations, (SELECT COUNT(*) FROM instances i WHERE i.license_id = l.id) \
-         FROM licenses l WHERE l.seller_id = $1 AND l.reseller_id IS NULL ORDER BY l.id",
+         FROM licenses l WHERE l.seller_id = $1 AND l.reseller_id IS NULL AND l.plan_id <> $2 ORDER BY l.id",
     )
     .bind(fixture.seller_id)
+    .bind(fixture.redeem_plan_id)
     .fetch_all(&mut conn)
     .await
     .unwrap();
@@ -406,11 +527,64 @@ async fn check_rows(fixture: &Fixture, url: &str, l: &Ledger, ctx: &str) {
         l.assigned.iter().chain(&l.tried).map(|(s, _)| fixture.stock[*s].as_str()).collect();
     let stray: Vec<_> = by_key.iter().filter(|(k, (d, _))| d.is_some() && !sent.contains(*k)).collect();
     assert!(stray.is_empty(), "{ctx}: assignments nobody sent: {stray:?}");
+    check_redemptions(fixture, &mut conn, l, ctx).await;
     if fixture.engine == Engine::Sqlite {
         let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut conn).await.unwrap();
         assert_eq!(ok, "ok", "{ctx}");
     }
     conn.close().await.unwrap();
+}
+
+/// Redemptions in the database: every used key has its user and exactly one subscription from
+/// it; every acknowledged one is there with its username, cut-off ones are whole or absent, no
+/// key was used that nobody sent; every user holds exactly one key and one subscription.
+async fn check_redemptions(fixture: &Fixture, conn: &mut sqlx::AnyConnection, l: &Ledger, ctx: &str) {
+    type KeyRow = (String, Option<i64>, Option<i64>, Option<String>, i64);
+    let keys: Vec<KeyRow> = sqlx::query_as(
+        "SELECT l.key, l.used_by_user_id, l.used_at, u.username, (SELECT COUNT(*) FROM subscriptions s \
+           WHERE s.user_id = l.used_by_user_id AND s.plan_id = l.plan_id AND s.license_id = l.id \
+           AND s.expires_at IS NOT NULL) \
+         FROM licenses l LEFT JOIN users u ON u.id = l.used_by_user_id WHERE l.plan_id = $1",
+    )
+    .bind(fixture.redeem_plan_id)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(keys.len(), REDEEMABLE, "{ctx}");
+    let holder: std::collections::HashMap<&str, Option<&str>> = keys
+        .iter()
+        .map(|(key, user_id, used_at, username, subs)| {
+            assert_eq!(user_id.is_some(), used_at.is_some(), "{ctx}: {key} half-used: {user_id:?} {used_at:?}");
+            if user_id.is_some() {
+                assert!(username.is_some(), "{ctx}: {key} used by a user that does not exist");
+                assert_eq!(*subs, 1, "{ctx}: {key} used without its subscription");
+            }
+            (key.as_str(), username.as_deref())
+        })
+        .collect();
+    for (r, username) in &l.redeemed {
+        let key = fixture.redeemable[*r].as_str();
+        assert_eq!(holder[key], Some(username.as_str()), "{ctx}: acknowledged redemption of {key} lost");
+    }
+    for (r, username) in &l.redeem_tried {
+        let got = holder[fixture.redeemable[*r].as_str()];
+        assert!(got.is_none() || got == Some(username.as_str()), "{ctx}: {got:?}");
+    }
+    let sent: std::collections::HashSet<&str> =
+        l.redeemed.iter().chain(&l.redeem_tried).map(|(r, _)| fixture.redeemable[*r].as_str()).collect();
+    let stray: Vec<_> = holder.iter().filter(|(k, u)| u.is_some() && !sent.contains(*k)).collect();
+    assert!(stray.is_empty(), "{ctx}: redemptions nobody sent: {stray:?}");
+    let users: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT u.username, (SELECT COUNT(*) FROM licenses l WHERE l.used_by_user_id = u.id), \
+           (SELECT COUNT(*) FROM subscriptions s WHERE s.user_id = u.id) FROM users u WHERE u.app_id = $1",
+    )
+    .bind(fixture.app_id)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    for (username, keys, subs) in &users {
+        assert_eq!((keys, subs), (&1, &1), "{ctx}: user {username} holds {keys} keys and {subs} subscriptions");
+    }
 }
 
 /// A `licensd serve` process on the test's database; SIGKILLed when dropped.
@@ -429,6 +603,8 @@ impl Licensd {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("LICENSD_SIGNING_KEY", "33".repeat(32))
             .env("LICENSD_LICENSES_RATE_LIMIT_PER_MIN", "0")
+            // Durability is measured here, not brute-force limits: every redemption must run.
+            .env("LICENSD_LOGIN_FAILURES_PER_IP_PER_MIN", "0")
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
             .stderr(log)

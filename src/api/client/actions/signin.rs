@@ -5,6 +5,7 @@ use super::{ActionResult, Halt};
 use crate::api::client::{context::Ctx, messages::Msg, password};
 use crate::domain::totp;
 use crate::store::{
+    StoreError,
     client_users::{ActiveSubscription, KeyProblem},
     users::User,
 };
@@ -90,7 +91,11 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
         return Err(ctx.refuse(Msg::PausedSub));
     }
     store.record_login(user.id, &ctx.ip, ctx.now).await?;
-    store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await?;
+    // The session may have ended since dispatch read it (a concurrent logout or ban).
+    match store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await {
+        Err(StoreError::NotFound) => return Err(ctx.refuse(Msg::SessionNotFound)),
+        done => done?,
+    }
     let shown_hwid = hwid.map(str::to_owned).or(bound_hwid);
     Ok(ctx.ok(Msg::LoggedIn).with("info", info(ctx, &user, &usable, shown_hwid.as_deref())))
 }

@@ -29,7 +29,14 @@ fn eight_per_app(config: &mut Config) {
 }
 
 engine_tests!(config = five_per_address; failures_per_address_are_capped, parallel_guesses_cannot_overshoot);
+fn both_limits(config: &mut Config) {
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    config.login_failures_per_ip_per_min = 2;
+    config.login_failures_per_app_per_min = 8;
+}
+
 engine_tests!(config = eight_per_app; failures_per_app_add_up_across_addresses);
+engine_tests!(config = both_limits; a_blocked_address_cannot_spend_the_apps_budget);
 
 /// `type` from the client address `ip`.
 async fn call_from(c: &ClientFixture<'_>, ip: &str, session: &str, kind: &str, extra: &[(&str, &str)]) -> Answer {
@@ -130,5 +137,24 @@ async fn failures_per_app_add_up_across_addresses(t: TestApp) {
         login_from(&c, &format!("192.0.2.{i}"), "wrong").await.assert_fail(WRONG);
     }
     assert_refused(&login_from(&c, "192.0.2.200", "right").await);
+    assert_same_window(window);
+}
+
+/// Attempts refused for their address do not count against the app: one address hammering
+/// after its own limit cannot lock the app's other users out.
+async fn a_blocked_address_cannot_spend_the_apps_budget(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    alice(&c).await;
+    let window = fresh_window(Duration::from_secs(20)).await;
+    for _ in 0..2 {
+        login_from(&c, "198.51.100.7", "wrong").await.assert_fail(WRONG);
+    }
+    for _ in 0..20 {
+        assert_refused(&login_from(&c, "198.51.100.7", "wrong").await);
+    }
+    for i in 0..5 {
+        login_from(&c, &format!("192.0.2.{i}"), "wrong").await.assert_fail(WRONG);
+    }
+    login_from(&c, "192.0.2.100", "right").await.assert_ok("Logged in!");
     assert_same_window(window);
 }

@@ -18,12 +18,14 @@ pub const GUARDED_TYPES: &[&str] =
 
 /// Counts this attempt; `Some(reply)` when a limit is already spent and it must be refused.
 pub async fn admit(ctx: &Ctx) -> Result<Option<Reply>, StoreError> {
-    let mut refused = false;
+    // Per address first, and stop at the first spent budget: an attempt refused for its address
+    // must not count against the app, or one blocked address could lock every user out.
     for (bucket, limit) in buckets(ctx) {
-        let count = ctx.state.limiter.hit(&bucket, ctx.now, WINDOW_MS).await?;
-        refused |= count > limit;
+        if ctx.state.limiter.hit(&bucket, ctx.now, WINDOW_MS).await? > limit {
+            return Ok(Some(ctx.fail(Msg::TooManyAttempts).with_status(StatusCode::TOO_MANY_REQUESTS)));
+        }
     }
-    Ok(refused.then(|| ctx.fail(Msg::TooManyAttempts).with_status(StatusCode::TOO_MANY_REQUESTS)))
+    Ok(None)
 }
 
 /// Gives back the attempt counted by `admit` once it has succeeded.

@@ -254,11 +254,13 @@ impl Store {
         .await?)
     }
 
-    /// Binds `hwid` when the user has none yet; true when it was bound now. Concurrent first
-    /// logins with different HWIDs bind one: the user's row is locked first (a PostgreSQL row
-    /// lock held to commit; SQLite's BEGIN IMMEDIATE already serialises writers), so the
-    /// insert's NOT EXISTS sees a HWID committed by the winner (READ COMMITTED takes a fresh
-    /// snapshot per statement). Only first logins pay for it: a matching HWID never gets here.
+    /// Binds `hwid` when the user has none yet. True when `hwid` is the user's HWID afterwards:
+    /// bound now, or bound by a concurrent first login from the same machine (which read "no
+    /// HWID" before this one committed). Concurrent first logins with different HWIDs bind one:
+    /// the user's row is locked first (a PostgreSQL row lock held to commit; SQLite's BEGIN
+    /// IMMEDIATE already serialises writers), so the insert's NOT EXISTS and the re-check see a
+    /// HWID committed by the winner (READ COMMITTED takes a fresh snapshot per statement). Only
+    /// first logins pay for it: a matching HWID never gets here.
     pub async fn bind_first_hwid(&self, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
@@ -266,7 +268,14 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let bound = bind_first_hwid(&mut tx, user_id, hwid, now).await?;
+        let bound = bind_first_hwid(&mut tx, user_id, hwid, now).await? || {
+            let (same,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM user_hwids WHERE user_id = $1 AND hwid = $2")
+                .bind(user_id)
+                .bind(hwid)
+                .fetch_one(&mut *tx)
+                .await?;
+            same > 0
+        };
         tx.commit().await?;
         Ok(bound)
     }

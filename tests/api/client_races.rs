@@ -10,7 +10,12 @@ use crate::harness::{Engine, TestApp};
 use futures_util::future::join_all;
 use licensd::store::Page;
 
-engine_tests!(config = crate::harness::without_signin_limits; racing_first_hwids_bind_one, racing_registrations_of_one_username);
+engine_tests!(
+    config = crate::harness::without_signin_limits;
+    racing_first_hwids_bind_one,
+    racing_first_logins_with_one_hwid_all_pass,
+    racing_registrations_of_one_username
+);
 
 const TAKEN: &str = "Username already taken, choose a different one";
 
@@ -37,6 +42,32 @@ async fn racing_first_hwids_bind_one(t: TestApp) {
     let bound = t.store().user_hwids(user.id).await.unwrap();
     assert_eq!(bound.len(), 1);
     assert_eq!(winner.json["info"]["hwid"], bound[0].as_str());
+}
+
+/// A user with no HWID yet; 20 `license` logins at once from the same machine: every one logs
+/// in (the losers of the binding find their own HWID bound) and that HWID is stored once.
+async fn racing_first_logins_with_one_hwid_all_pass(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let gold = c.plan("Gold", 1, Some(86_400)).await;
+    c.license(&gold, "HW-SAME", Some(86_400)).await;
+    c.key_session("HW-SAME").await;
+    let mut sessions = Vec::new();
+    for _ in 0..20 {
+        sessions.push(c.init().await);
+    }
+    let c = &c;
+    let answers = join_all(
+        sessions
+            .iter()
+            .map(|s| async move { c.call(Some(s), "license", &[("key", "HW-SAME"), ("hwid", "MACHINE")]).await }),
+    )
+    .await;
+    for a in &answers {
+        a.assert_ok("Logged in!");
+        assert_eq!(a.json["info"]["hwid"], "MACHINE");
+    }
+    let user = t.store().user_by_ref(c.app.id, "HW-SAME").await.unwrap();
+    assert_eq!(t.store().user_hwids(user.id).await.unwrap(), ["MACHINE"]);
 }
 
 /// The one answer that is `Logged in!`; every other one fails with `loser`.

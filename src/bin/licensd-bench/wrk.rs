@@ -30,13 +30,13 @@ pub async fn run(plan: &Plan, ports: &[u16], args: &Args) -> anyhow::Result<Load
     std::fs::write(&script, SCRIPT)?;
     let per = (args.connections / ports.len()).max(args.threads);
     let mut runs = Vec::new();
-    for port in ports {
+    for (index, port) in ports.iter().enumerate() {
         let mut cmd = tokio::process::Command::new("wrk");
         cmd.args(["-t", &args.threads.to_string(), "-c", &per.to_string(), "-d", &format!("{}s", args.duration)])
             .args(["--latency", "--timeout", "10s", "-s", &script.display().to_string()])
             .arg(format!("http://127.0.0.1:{port}"))
             .args(["--", &plan.file.display().to_string(), if plan.sequential { "sequential" } else { "random" }])
-            .args([plan.marker, &args.threads.to_string()])
+            .args([plan.marker, &args.threads.to_string(), &index.to_string(), &ports.len().to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         // Spawned tasks run concurrently: every server is under load at the same time.
@@ -46,6 +46,9 @@ pub async fn run(plan: &Plan, ports: &[u16], args: &Args) -> anyhow::Result<Load
     for run in runs {
         let out = run.await??;
         let text = String::from_utf8_lossy(&out.stdout);
+        for failure in text.lines().filter_map(|l| l.strip_prefix("FAILED ")) {
+            eprintln!("   first failing answer of a wrk thread: {failure}");
+        }
         let line = text
             .lines()
             .find_map(|l| l.strip_prefix("BENCH "))

@@ -1,6 +1,7 @@
 //! Middleware shared by every route: request ids, access logs without secrets, request timeout,
-//! and a panic guard that answers 500 instead of dropping the connection; and the body limit each
-//! protocol router applies with its own answer (`limit_body`).
+//! a panic guard that answers 500 instead of dropping the connection, and running each request
+//! to its end even when its client goes away; and the body limit each protocol router applies
+//! with its own answer (`limit_body`).
 
 use crate::state::AppState;
 use axum::{
@@ -8,8 +9,8 @@ use axum::{
     body::{Body, Bytes, HttpBody},
     extract::State,
     http::{HeaderName, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
-    middleware::{Next, from_fn_with_state},
-    response::Response,
+    middleware::{Next, from_fn, from_fn_with_state},
+    response::{IntoResponse, Response},
 };
 use std::{future::poll_fn, pin::Pin, time::Duration};
 use tower_http::{
@@ -19,13 +20,14 @@ use tower_http::{
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
-use tracing::Span;
+use tracing::{Instrument, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps `router` in the shared layers (the last added runs first).
 pub fn apply(router: Router) -> Router {
     router
+        .layer(from_fn(run_to_completion))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -36,6 +38,21 @@ pub fn apply(router: Router) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Runs the request in its own task, so that a client that disconnects (or the request timeout)
+/// drops only the wait for the answer, never the handler between two of its steps. Two reasons:
+/// an action such as register (hash, then a transaction) or login (several writes) must not stop
+/// half-way; and sqlx 0.9.0 leaves a pooled PostgreSQL connection inside an open transaction when
+/// a future is dropped while its `BEGIN` is in flight (launchbadge/sqlx#4393), after which that
+/// connection's statements are never committed. A panic is re-raised for `CatchPanicLayer`.
+async fn run_to_completion(req: Request<Body>, next: Next) -> Response {
+    match tokio::spawn(next.run(req).in_current_span()).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only a runtime shutting down cancels the task; nobody is left to read the answer.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 /// The span of one request: id, method and path. The query string is left out on purpose:

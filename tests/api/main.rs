@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod abandoned;
 mod admin;
 mod admin_apps;
 mod admin_client_data;

@@ -20,6 +20,7 @@ mod client_races;
 mod client_sessions;
 mod client_signin_limits;
 mod client_support;
+mod client_totp;
 mod client_webhook;
 mod crash;
 mod hostile;

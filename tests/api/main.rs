@@ -17,6 +17,7 @@ mod client_chat;
 mod client_data;
 mod client_init;
 mod client_races;
+mod client_session_expiry;
 mod client_sessions;
 mod client_signin_limits;
 mod client_support;

@@ -94,7 +94,7 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
         return Err(ctx.refuse(Msg::PausedSub));
     }
     store.record_login(user.id, &ctx.ip, ctx.now).await?;
-    // The session may have ended since dispatch read it (a concurrent logout or ban).
+    // The session may have ended since dispatch read it (a concurrent logout or ban, or expiry).
     match store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await {
         Err(StoreError::NotFound) => return Err(ctx.refuse(Msg::SessionNotFound)),
         done => done?,

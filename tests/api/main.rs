@@ -7,6 +7,7 @@ mod admin;
 mod admin_apps;
 mod admin_client_data;
 mod admin_licenses;
+mod admin_list_filters;
 mod admin_resellers;
 mod adminkit;
 mod body_limits;

@@ -33,7 +33,7 @@ pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Re
             out.data(&s, || println!("created seller {} (id {}), ownerid {}", s.name, s.id, s.ownerid));
         }
         SellerCommand::List => {
-            let all = sellers::list(store, &scope).await?;
+            let all = sellers::list(store, &scope, None).await?;
             out.table(&all, &["id", "name", "ownerid", "key prefix"], |s| {
                 vec![s.id.to_string(), s.name.clone(), s.ownerid.clone(), s.key_prefix.clone()]
             });

@@ -48,7 +48,7 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
             });
         }
         TokenCommand::List => {
-            let all = tokens::list(store, &scope).await?;
+            let all = tokens::list(store, &scope, None).await?;
             out.table(&all, &["id", "kind", "seller", "name", "revoked"], |t| {
                 vec![
                     t.id.to_string(),

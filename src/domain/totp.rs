@@ -1,5 +1,7 @@
 //! TOTP two-factor codes (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps), accepting one step of
 //! clock skew either way. Secrets are stored base32-encoded, as authenticator apps show them.
+//! `verify` answers the time step a code matched, so that the caller can accept each step once
+//! (RFC 6238 section 5.2: a code must not be accepted a second time).
 
 use totp_rs::{Builder, Secret, Totp};
 
@@ -21,10 +23,14 @@ pub fn otpauth_url(secret_b32: &str, issuer: &str, account: &str) -> Option<Stri
     totp(secret_b32, issuer, account)?.to_url().ok()
 }
 
-/// Whether `code` is valid at `unix_secs` for the secret (current step, or one step before/after).
-pub fn verify(secret_b32: &str, code: &str, unix_secs: u64) -> bool {
+/// The time step (`unix_secs / 30`) whose code `code` is, when it is valid at `unix_secs` for the
+/// secret (current step, or one step before/after); `None` for a wrong code or secret.
+pub fn verify(secret_b32: &str, code: &str, unix_secs: u64) -> Option<i64> {
     let code = code.trim();
-    code.len() == 6 && totp(secret_b32, "", "").is_some_and(|t| t.check(code, unix_secs).is_some())
+    if code.len() != 6 {
+        return None;
+    }
+    totp(secret_b32, "", "")?.check(code, unix_secs).and_then(|step| i64::try_from(step).ok())
 }
 
 /// The code valid at `unix_secs` (what an authenticator app shows).
@@ -51,13 +57,24 @@ mod tests {
     fn one_step_of_skew_either_way() {
         let t = 1_111_111_109;
         let code = code_at(RFC_SECRET, t).unwrap();
-        assert!(verify(RFC_SECRET, &code, t));
-        assert!(verify(RFC_SECRET, &code, t + 30));
-        assert!(verify(RFC_SECRET, &code, t - 30));
-        assert!(!verify(RFC_SECRET, &code, t + 61));
-        assert!(!verify(RFC_SECRET, &code, t - 61));
-        assert!(!verify(RFC_SECRET, "12345", t));
-        assert!(!verify("not base32!", &code, t));
+        let step = Some((t / 30) as i64);
+        assert_eq!(verify(RFC_SECRET, &code, t), step);
+        assert_eq!(verify(RFC_SECRET, &code, t + 30), step);
+        assert_eq!(verify(RFC_SECRET, &code, t - 30), step);
+        assert_eq!(verify(RFC_SECRET, &format!(" {code}\n"), t), step);
+        assert_eq!(verify(RFC_SECRET, &code, t + 61), None);
+        assert_eq!(verify(RFC_SECRET, &code, t - 61), None);
+        assert_eq!(verify(RFC_SECRET, "12345", t), None);
+        assert_eq!(verify("not base32!", &code, t), None);
+    }
+
+    #[test]
+    fn the_step_is_the_codes_not_the_clocks() {
+        let t = 1_111_111_109;
+        let next = code_at(RFC_SECRET, t + 30).unwrap();
+        assert_eq!(verify(RFC_SECRET, &next, t), Some((t / 30 + 1) as i64));
+        let previous = code_at(RFC_SECRET, t - 30).unwrap();
+        assert_eq!(verify(RFC_SECRET, &previous, t), Some((t / 30 - 1) as i64));
     }
 
     #[test]

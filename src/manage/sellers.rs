@@ -2,7 +2,7 @@
 
 use super::{ManageError, Scope};
 use crate::domain::{keymask, validate};
-use crate::store::{Store, sellers::Seller};
+use crate::store::{Store, StoreError, sellers::Seller};
 
 pub async fn create(store: &Store, scope: &Scope, name: &str, key_prefix: &str) -> Result<Seller, ManageError> {
     scope.require_operator()?;
@@ -13,11 +13,16 @@ pub async fn create(store: &Store, scope: &Scope, name: &str, key_prefix: &str) 
     Ok(seller)
 }
 
-/// Every seller for the operator; only its own for a seller token.
-pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<Seller>, ManageError> {
-    match scope.seller_id {
-        None => Ok(store.list_sellers().await?),
-        Some(id) => Ok(vec![store.seller(id).await.map_err(ManageError::from_store("seller", "id"))?]),
+/// Every seller for the operator, or the one with `seller_id` (none when there is no such
+/// seller: a filter, not a lookup); only its own for a seller token, whatever `seller_id` says.
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<Seller>, ManageError> {
+    match (scope.seller_id, seller_id) {
+        (None, None) => Ok(store.list_sellers().await?),
+        (None, Some(id)) => match store.seller(id).await {
+            Err(StoreError::NotFound) => Ok(Vec::new()),
+            found => Ok(vec![found?]),
+        },
+        (Some(own), _) => Ok(vec![store.seller(own).await.map_err(ManageError::from_store("seller", "id"))?]),
     }
 }
 

@@ -33,8 +33,10 @@ pub async fn create(
     Ok((token, secret))
 }
 
-pub async fn list(store: &Store, scope: &Scope) -> Result<Vec<ApiToken>, ManageError> {
-    Ok(store.list_tokens(scope.seller_id).await?)
+/// Every token for the operator, or one seller's with `seller_id`; a seller token's own,
+/// whatever `seller_id` says.
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<ApiToken>, ManageError> {
+    Ok(store.list_tokens(scope.seller_id.or(seller_id)).await?)
 }
 
 pub async fn revoke(store: &Store, scope: &Scope, id: i64) -> Result<(), ManageError> {

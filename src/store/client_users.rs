@@ -1,6 +1,6 @@
 //! The client API's user queries: lookups by id, name and email, registration and key
 //! redemption (register, license, upgrade), login bookkeeping (HWIDs, last login, password
-//! resets), TOTP secrets, bans and the blacklist.
+//! resets), TOTP secrets and the once-only acceptance of their codes, bans and the blacklist.
 //!
 //! One-time redemption is a conditional `UPDATE licenses ... WHERE used_by_user_id IS NULL ...
 //! RETURNING` in the same transaction that creates the user and grants the subscription, so two
@@ -340,9 +340,9 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a pending (not yet enabled) TOTP secret, or clears 2FA with `None`.
-    pub async fn set_totp_secret(&self, user_id: i64, secret: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = 0 WHERE id = $1")
+    /// Stores a new pending (not yet enabled) TOTP secret; no step of it has been accepted yet.
+    pub async fn set_totp_secret(&self, user_id: i64, secret: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = 0, totp_last_step = NULL WHERE id = $1")
             .bind(user_id)
             .bind(secret)
             .execute(self.writer())
@@ -350,14 +350,50 @@ impl Store {
         Ok(())
     }
 
-    /// Enables 2FA if `secret` is still the pending one; false otherwise.
-    pub async fn enable_totp(&self, user_id: i64, secret: &str) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 0")
-                .bind(user_id)
-                .bind(secret)
-                .execute(self.writer())
-                .await?;
+    /// Enables 2FA if `secret` is still the pending one and its code of time step `step` was not
+    /// accepted before (the step is recorded by the same write); false otherwise.
+    pub async fn enable_totp(&self, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+        self.switch_totp(
+            "UPDATE users SET totp_enabled = 1, totp_last_step = $3 \
+             WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 0 AND (totp_last_step IS NULL OR totp_last_step < $3)",
+            user_id,
+            secret,
+            step,
+        )
+        .await
+    }
+
+    /// Accepts the user's TOTP code of time step `step` once: true only for the request that
+    /// moves the user's last accepted step forward, so a code (or an older one) that was already
+    /// accepted is refused, even when two requests bring it at the same moment.
+    pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(user_id)
+        .bind(step)
+        .execute(self.writer())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Turns 2FA off if `secret` is still the enabled one and its code of time step `step` was
+    /// not accepted before (one conditional write); false otherwise.
+    pub async fn disable_totp(&self, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+        self.switch_totp(
+            "UPDATE users SET totp_secret = NULL, totp_enabled = 0, totp_last_step = NULL \
+             WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 1 AND (totp_last_step IS NULL OR totp_last_step < $3)",
+            user_id,
+            secret,
+            step,
+        )
+        .await
+    }
+
+    /// Runs one of the conditional 2FA switches above (`$1` user, `$2` secret, `$3` step);
+    /// true when it changed the user.
+    async fn switch_totp(&self, sql: &'static str, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+        let done = sqlx::query(sql).bind(user_id).bind(secret).bind(step).execute(self.writer()).await?;
         Ok(done.rows_affected() == 1)
     }
 

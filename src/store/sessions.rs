@@ -8,7 +8,7 @@
 //! and return the client's id; `Session::id` is the client's id too.
 
 use super::{Result, Store, StoreError};
-use crate::domain::secret;
+use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -47,14 +47,20 @@ impl Store {
         Ok(Session { id, ..created })
     }
 
-    /// Binds the session to `user_id` and marks it validated.
+    /// Binds the session to `user_id` and marks it validated, if it still exists and has not
+    /// expired; `NotFound` otherwise. Expiry is judged at the time of this write, not of the
+    /// request's start: a login may spend long on password hashing and queued writes, and a
+    /// session that expired meanwhile must not come back as a validated one.
     pub async fn validate_session(&self, app_id: i64, id: &str, user_id: i64) -> Result<()> {
-        let done = sqlx::query("UPDATE sessions SET user_id = $3, validated = 1 WHERE id = $1 AND app_id = $2")
-            .bind(secret::hash_secret(id))
-            .bind(app_id)
-            .bind(user_id)
-            .execute(self.writer())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE sessions SET user_id = $3, validated = 1 WHERE id = $1 AND app_id = $2 AND expires_at > $4",
+        )
+        .bind(secret::hash_secret(id))
+        .bind(app_id)
+        .bind(user_id)
+        .bind(now_ms())
+        .execute(self.writer())
+        .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 

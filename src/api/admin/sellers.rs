@@ -37,7 +37,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
 ) -> Result<Json<Value>, AdminError> {
-    listed(q.page().slice(sellers::list(&state.store, &scope).await?)?)
+    listed(q.page().slice(sellers::list(&state.store, &scope, q.seller_id).await?)?)
 }
 
 async fn show(

@@ -40,7 +40,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
 ) -> Result<Json<Value>, AdminError> {
-    listed(q.page().slice(tokens::list(&state.store, &scope).await?)?)
+    listed(q.page().slice(tokens::list(&state.store, &scope, q.seller_id).await?)?)
 }
 
 async fn revoke(

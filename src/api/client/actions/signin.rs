@@ -77,7 +77,10 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
     if user.totp_enabled != 0 {
         let code = ctx.field("code").ok_or_else(|| ctx.refuse(Msg::TwofaRequired))?;
         let secret = user.totp_secret.as_deref().unwrap_or("");
-        if !totp::verify(secret, code, unix_secs(ctx.now)) {
+        // A code is accepted once (RFC 6238 section 5.2): a replayed one answers like a wrong one.
+        let step = totp::verify(secret, code, unix_secs(ctx.now));
+        let Some(step) = step else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
+        if !store.claim_totp_step(user.id, step).await? {
             return Err(ctx.refuse(Msg::TwofaInvalid));
         }
     }
@@ -91,7 +94,7 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
         return Err(ctx.refuse(Msg::PausedSub));
     }
     store.record_login(user.id, &ctx.ip, ctx.now).await?;
-    // The session may have ended since dispatch read it (a concurrent logout or ban).
+    // The session may have ended since dispatch read it (a concurrent logout or ban, or expiry).
     match store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await {
         Err(StoreError::NotFound) => return Err(ctx.refuse(Msg::SessionNotFound)),
         done => done?,

@@ -1,6 +1,8 @@
 //! `2faenable` / `2fadisable`: TOTP two-factor authentication of the session's user.
 //! Enabling takes two calls: without `code` the server makes a pending secret and returns it
 //! (base32 and as an otpauth URI for a QR code); with `code` it activates it if the code fits.
+//! Each code is accepted once (RFC 6238 section 5.2): the write that enables or disables 2FA
+//! also records the code's time step, and refuses a step not later than the last one accepted.
 
 use super::ActionResult;
 use crate::api::client::{context::Ctx, messages::Msg};
@@ -20,12 +22,12 @@ pub async fn enable(ctx: &Ctx) -> ActionResult {
     let Some(code) = ctx.field("code") else {
         let secret = totp::new_secret();
         let url = totp::otpauth_url(&secret, &ctx.app.name, &user.username).unwrap_or_default();
-        store.set_totp_secret(user.id, Some(&secret)).await?;
+        store.set_totp_secret(user.id, &secret).await?;
         return Ok(ctx.ok(Msg::TwofaSecret).with("2fa", json!({"secret_code": secret, "QRCode": url})));
     };
     let pending = user.totp_secret.as_deref().unwrap_or("");
-    if pending.is_empty() || !totp::verify(pending, code, now_secs(ctx)) || !store.enable_totp(user.id, pending).await?
-    {
+    let Some(step) = totp::verify(pending, code, now_secs(ctx)) else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
+    if !store.enable_totp(user.id, pending, step).await? {
         return Err(ctx.refuse(Msg::TwofaInvalid));
     }
     Ok(ctx.ok(Msg::TwofaActivated))
@@ -37,9 +39,10 @@ pub async fn disable(ctx: &Ctx) -> ActionResult {
         return Err(ctx.refuse(Msg::TwofaNotOn));
     }
     let secret = user.totp_secret.as_deref().unwrap_or("");
-    if !ctx.field("code").is_some_and(|code| totp::verify(secret, code, now_secs(ctx))) {
+    let step = ctx.field("code").and_then(|code| totp::verify(secret, code, now_secs(ctx)));
+    let Some(step) = step else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
+    if !ctx.state.store.disable_totp(user.id, secret, step).await? {
         return Err(ctx.refuse(Msg::TwofaInvalid));
     }
-    ctx.state.store.set_totp_secret(user.id, None).await?;
     Ok(ctx.ok(Msg::TwofaDisabled))
 }

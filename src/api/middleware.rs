@@ -10,9 +10,14 @@ use axum::{
     extract::State,
     http::{HeaderName, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
     middleware::{Next, from_fn, from_fn_with_state},
-    response::{IntoResponse, Response},
+    response::Response,
 };
-use std::{future::poll_fn, pin::Pin, time::Duration};
+use std::{
+    future::poll_fn,
+    pin::Pin,
+    task::{Context, Poll, ready},
+    time::Duration,
+};
 use tower_http::{
     LatencyUnit,
     catch_panic::CatchPanicLayer,
@@ -40,18 +45,39 @@ pub fn apply(router: Router) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// Runs the request in its own task, so that a client that disconnects (or the request timeout)
-/// drops only the wait for the answer, never the handler between two of its steps. Two reasons:
-/// an action such as register (hash, then a transaction) or login (several writes) must not stop
-/// half-way; and sqlx 0.9.0 leaves a pooled PostgreSQL connection inside an open transaction when
-/// a future is dropped while its `BEGIN` is in flight (launchbadge/sqlx#4393), after which that
-/// connection's statements are never committed. A panic is re-raised for `CatchPanicLayer`.
+/// Runs every request to its end: when its client disconnects (or the request timeout fires) and
+/// the request's future is dropped, the rest of the handler moves to a task of its own instead
+/// of stopping between two of its steps. Two reasons: an action such as register (hash, then a
+/// transaction) or login (several writes) must not stop half-way; and sqlx 0.9.0 leaves a pooled
+/// PostgreSQL connection inside an open transaction when a future is dropped while its `BEGIN`
+/// is in flight (launchbadge/sqlx#4393), after which that connection's statements are never
+/// committed. A request that completes normally pays one allocation, not a task.
 async fn run_to_completion(req: Request<Body>, next: Next) -> Response {
-    match tokio::spawn(next.run(req).in_current_span()).await {
-        Ok(response) => response,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        // Only a runtime shutting down cancels the task; nobody is left to read the answer.
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    FinishOnDrop(Some(Box::pin(next.run(req).in_current_span()))).await
+}
+
+/// A future that, dropped before it is done, hands its remainder to a new task.
+struct FinishOnDrop<F: Future<Output = Response> + Send + 'static>(Option<Pin<Box<F>>>);
+
+impl<F: Future<Output = Response> + Send + 'static> Future for FinishOnDrop<F> {
+    type Output = Response;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let inner = self.0.as_mut().expect("FinishOnDrop polled after it completed");
+        let response = ready!(inner.as_mut().poll(cx));
+        self.0 = None;
+        Poll::Ready(response)
+    }
+}
+
+impl<F: Future<Output = Response> + Send + 'static> Drop for FinishOnDrop<F> {
+    fn drop(&mut self) {
+        // Without a runtime (the process is shutting down) there is nothing left to finish on.
+        if let Some(rest) = self.0.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(rest);
+        }
     }
 }
 

@@ -349,13 +349,16 @@ impl Store {
     }
 
     /// Stores a new pending (not yet enabled) TOTP secret; no step of it has been accepted yet.
-    pub async fn set_totp_secret(&self, user_id: i64, secret: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET totp_secret = $2, totp_enabled = 0, totp_last_step = NULL WHERE id = $1")
-            .bind(user_id)
-            .bind(secret)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+    /// False when 2FA is on: a pending secret never replaces an enabled one, even when 2FA was
+    /// enabled between the caller's read of the user and this write.
+    pub async fn set_totp_secret(&self, user_id: i64, secret: &str) -> Result<bool> {
+        let done =
+            sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND totp_enabled = 0")
+                .bind(user_id)
+                .bind(secret)
+                .execute(self.writer())
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Enables 2FA if `secret` is still the pending one and its code of time step `step` was not

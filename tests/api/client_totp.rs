@@ -15,7 +15,7 @@ use licensd::domain::{time::now_ms, totp};
 const DAY: i64 = 86_400;
 const INVALID: &str = "Invalid code please try again";
 
-engine_tests!(totp_codes_are_accepted_once);
+engine_tests!(totp_codes_are_accepted_once, a_pending_secret_never_replaces_an_enabled_one);
 engine_tests!(config = crate::harness::without_signin_limits; parallel_logins_with_one_code_let_one_in);
 
 fn now() -> u64 {
@@ -39,6 +39,22 @@ async fn user_with_2fa(c: &ClientFixture<'_>, username: &str, key: &str) -> (Str
 async fn login(c: &ClientFixture<'_>, username: &str, code: &str) -> (Answer, String) {
     let s = c.init().await;
     (c.call(Some(&s), "login", &[("username", username), ("pass", "p"), ("code", code)]).await, s)
+}
+
+/// `2faenable` without a code reads the user, then stores a new pending secret. When 2FA was
+/// switched on in between (another session of the account), that write must not switch it off:
+/// the store refuses it, and logins still need a code of the enabled secret.
+async fn a_pending_secret_never_replaces_an_enabled_one(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let gold = c.plan("Gold", 1, Some(DAY)).await;
+    c.license(&gold, "K2", Some(DAY)).await;
+    let (secret, _) = user_with_2fa(&c, "late", "K2").await;
+    let user = t.store().user_by_ref(c.app.id, "late").await.unwrap();
+    assert!(!t.store().set_totp_secret(user.id, &totp::new_secret()).await.unwrap());
+    let s = c.init().await;
+    c.call(Some(&s), "login", &[("username", "late"), ("pass", "p")]).await.assert_fail("2FA code required");
+    let next = totp::code_at(&secret, now() + 30).unwrap();
+    login(&c, "late", &next).await.0.assert_ok("Logged in!");
 }
 
 async fn totp_codes_are_accepted_once(t: TestApp) {

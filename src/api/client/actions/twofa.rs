@@ -22,7 +22,9 @@ pub async fn enable(ctx: &Ctx) -> ActionResult {
     let Some(code) = ctx.field("code") else {
         let secret = totp::new_secret();
         let url = totp::otpauth_url(&secret, &ctx.app.name, &user.username).unwrap_or_default();
-        store.set_totp_secret(user.id, &secret).await?;
+        if !store.set_totp_secret(user.id, &secret).await? {
+            return Err(ctx.refuse(Msg::TwofaAlreadyOn));
+        }
         return Ok(ctx.ok(Msg::TwofaSecret).with("2fa", json!({"secret_code": secret, "QRCode": url})));
     };
     let pending = user.totp_secret.as_deref().unwrap_or("");

@@ -23,13 +23,7 @@ const TAKEN: &str = "Username already taken, choose a different one";
 /// one logs in, the others are told to ask for a reset, and exactly one HWID is stored.
 async fn racing_first_hwids_bind_one(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let gold = c.plan("Gold", 1, Some(86_400)).await;
-    c.license(&gold, "HW-RACE", Some(86_400)).await;
-    c.key_session("HW-RACE").await;
-    let mut sessions = Vec::new();
-    for _ in 0..20 {
-        sessions.push(c.init().await);
-    }
+    let sessions = user_without_hwid(&c, "HW-RACE", 20).await;
     let hwids: Vec<String> = (0..20).map(|i| format!("MACHINE-{i:02}")).collect();
     let c = &c;
     let answers =
@@ -48,13 +42,7 @@ async fn racing_first_hwids_bind_one(t: TestApp) {
 /// in (the losers of the binding find their own HWID bound) and that HWID is stored once.
 async fn racing_first_logins_with_one_hwid_all_pass(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let gold = c.plan("Gold", 1, Some(86_400)).await;
-    c.license(&gold, "HW-SAME", Some(86_400)).await;
-    c.key_session("HW-SAME").await;
-    let mut sessions = Vec::new();
-    for _ in 0..20 {
-        sessions.push(c.init().await);
-    }
+    let sessions = user_without_hwid(&c, "HW-SAME", 20).await;
     let c = &c;
     let answers = join_all(
         sessions
@@ -68,6 +56,18 @@ async fn racing_first_logins_with_one_hwid_all_pass(t: TestApp) {
     }
     let user = t.store().user_by_ref(c.app.id, "HW-SAME").await.unwrap();
     assert_eq!(t.store().user_hwids(user.id).await.unwrap(), ["MACHINE"]);
+}
+
+/// A key-only user `key` (redeemed without a HWID) and `n` fresh sessions.
+async fn user_without_hwid(c: &ClientFixture<'_>, key: &str, n: usize) -> Vec<String> {
+    let gold = c.plan("Gold", 1, Some(86_400)).await;
+    c.license(&gold, key, Some(86_400)).await;
+    c.key_session(key).await;
+    let mut sessions = Vec::new();
+    for _ in 0..n {
+        sessions.push(c.init().await);
+    }
+    sessions
 }
 
 /// The one answer that is `Logged in!`; every other one fails with `loser`.

@@ -152,7 +152,7 @@ impl Store {
     /// cannot be redeemed (or is redeemed concurrently) leaves nothing behind.
     pub async fn register_with_key(&self, user: &NewClientUser<'_>, key: &str) -> Result<Registered> {
         let mut tx = self.begin_write().await?;
-        let Some(row) = key_row(&mut *tx, user, key).await? else { return Ok(Registered::Key(KeyProblem::NotFound)) };
+        let Some(row) = key_row(&mut tx, user, key).await? else { return Ok(Registered::Key(KeyProblem::NotFound)) };
         if let Some(problem) = row.problem(user.now) {
             return Ok(Registered::Key(problem));
         }
@@ -170,23 +170,15 @@ impl Store {
     /// `license` login: an unused key creates a user named after it (no password) and is
     /// redeemed for it; a used key logs in the user holding it. Concurrent first uses of one
     /// key end with one user: the losers retry once and find the key bound.
-    ///
-    /// Every login after the first finds its key used, and is answered from a read without the
-    /// write lock: on SQLite the one writer connection is what every write queues on. A key that
-    /// looks redeemable is read again inside the write transaction before it is claimed.
     pub async fn license_login(&self, user: &NewClientUser<'_>, key: &str) -> Result<KeyLogin> {
-        let Some(seen) = key_row(self.reader(), user, key).await? else {
-            return Ok(KeyLogin::Key(KeyProblem::NotFound));
-        };
-        if let Some(settled) = unredeemable(&seen, user.now) {
-            return Ok(settled);
-        }
         let mut outcome = KeyLogin::Key(KeyProblem::Used);
         for _ in 0..2 {
             let mut tx = self.begin_write().await?;
-            let Some(row) = key_row(&mut *tx, user, key).await? else { return Ok(KeyLogin::Key(KeyProblem::NotFound)) };
-            if let Some(settled) = unredeemable(&row, user.now) {
-                return Ok(settled);
+            let Some(row) = key_row(&mut tx, user, key).await? else { return Ok(KeyLogin::Key(KeyProblem::NotFound)) };
+            match (row.problem(user.now), row.used_by_user_id) {
+                (Some(KeyProblem::Used), Some(holder)) => return Ok(KeyLogin::Bound(holder)),
+                (Some(problem), _) => return Ok(KeyLogin::Key(problem)),
+                (None, _) => {}
             }
             let Some(user_id) = insert_user(&mut tx, user).await? else {
                 outcome = KeyLogin::UsernameTaken;
@@ -217,7 +209,7 @@ impl Store {
         let probe =
             NewClientUser { seller_id, app_id, username, email: None, password_hash: None, ip: "", hwid: None, now };
         let mut tx = self.begin_write().await?;
-        let Some(row) = key_row(&mut *tx, &probe, key).await? else { return Ok(Upgraded::Key(KeyProblem::NotFound)) };
+        let Some(row) = key_row(&mut tx, &probe, key).await? else { return Ok(Upgraded::Key(KeyProblem::NotFound)) };
         if let Some(problem) = row.problem(now) {
             return Ok(Upgraded::Key(problem));
         }
@@ -451,26 +443,13 @@ impl Store {
 const KEY_ROW_SQL: &str = "SELECT id, plan_id, duration_secs, expires_at, used_by_user_id, used_at, active, \
      banned_reason FROM licenses WHERE seller_id = $1 AND key = $2 AND app_id = $3";
 
-async fn key_row<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    user: &NewClientUser<'_>,
-    key: &str,
-) -> Result<Option<KeyRow>> {
+async fn key_row(tx: &mut Tx, user: &NewClientUser<'_>, key: &str) -> Result<Option<KeyRow>> {
     Ok(sqlx::query_as::<_, KeyRow>(KEY_ROW_SQL)
         .bind(user.seller_id)
         .bind(key)
         .bind(user.app_id)
-        .fetch_optional(db)
+        .fetch_optional(&mut **tx)
         .await?)
-}
-
-/// The outcome of a `license` login when the key cannot be redeemed now (switched off, banned,
-/// expired, or used: then its holder logs in); `None` for a key that can be.
-fn unredeemable(row: &KeyRow, now: i64) -> Option<KeyLogin> {
-    match (row.problem(now)?, row.used_by_user_id) {
-        (KeyProblem::Used, Some(holder)) => Some(KeyLogin::Bound(holder)),
-        (problem, _) => Some(KeyLogin::Key(problem)),
-    }
 }
 
 /// Inserts the user; `None` when the username is taken in the app.

@@ -20,16 +20,8 @@ async fn an_abandoned_registration_completes(t: TestApp) {
     let gold = c.plan("Gold", 1, Some(86_400)).await;
     c.license(&gold, "WALK-AWAY", Some(86_400)).await;
     let session = c.init().await;
-    let fields = [
-        ("type", "register"),
-        ("name", c.app.name.as_str()),
-        ("ownerid", c.seller.ownerid.as_str()),
-        ("sessionid", session.as_str()),
-        ("username", "walker"),
-        ("pass", "correct horse battery staple"),
-        ("key", "WALK-AWAY"),
-    ];
-    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let extra = [("username", "walker"), ("pass", "correct horse battery staple"), ("key", "WALK-AWAY")];
+    let body = c.form(Some(&session), "register", &extra);
     let impatient = reqwest::Client::builder().timeout(Duration::from_millis(5)).build().unwrap();
     let sent = impatient
         .post(t.url("/api/1.3/"))

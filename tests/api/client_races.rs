@@ -142,14 +142,7 @@ impl TwoServers {
         if i.is_multiple_of(2) {
             return c.call(Some(session), kind, extra).await;
         }
-        let mut fields = vec![
-            ("type", kind),
-            ("name", c.app.name.as_str()),
-            ("ownerid", c.seller.ownerid.as_str()),
-            ("sessionid", session),
-        ];
-        fields.extend_from_slice(extra);
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let body = c.form(Some(session), kind, extra);
         let req = self
             .t
             .http

@@ -40,14 +40,7 @@ engine_tests!(config = both_limits; a_blocked_address_cannot_spend_the_apps_budg
 
 /// `type` from the client address `ip`.
 async fn call_from(c: &ClientFixture<'_>, ip: &str, session: &str, kind: &str, extra: &[(&str, &str)]) -> Answer {
-    let mut fields = vec![
-        ("type", kind),
-        ("name", c.app.name.as_str()),
-        ("ownerid", c.seller.ownerid.as_str()),
-        ("sessionid", session),
-    ];
-    fields.extend_from_slice(extra);
-    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let body = c.form(Some(session), kind, extra);
     let req =
         c.t.http
             .post(c.t.url(&c.path))

@@ -4,8 +4,10 @@
 pub mod discord;
 pub mod keymask;
 pub mod license;
+pub mod names;
 pub mod netaddr;
 pub mod secret;
 pub mod time;
 pub mod totp;
+pub mod usable;
 pub mod validate;

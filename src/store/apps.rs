@@ -1,7 +1,7 @@
 //! Apps (client API "application", Licenses API "product") and their settings.
 
 use super::{Result, Store, StoreError};
-use crate::domain::{secret, time::now_ms};
+use crate::domain::{secret, time::now_ms, usable::AppFlags};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -31,6 +31,13 @@ pub struct App {
     pub messages: String,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl App {
+    /// The app's switches, as `domain::usable` judges them.
+    pub fn flags(&self) -> AppFlags {
+        AppFlags { enabled: self.enabled != 0, paused: self.paused != 0 }
+    }
 }
 
 macro_rules! app_columns {

@@ -2,7 +2,8 @@
 //! their messages, and mutes. The delay is enforced by a conditional upsert on
 //! `chat_cooldowns`, so concurrent sends from any number of processes let exactly one through.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, Store, client_data::one_row, sessions::name_is_key};
+use crate::domain::names;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -20,6 +21,27 @@ pub struct ChatMessage {
     pub author: String,
     pub message: String,
     pub created_at: i64,
+}
+
+/// A message as `chatget` shows it to clients.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChatLine {
+    pub author: String,
+    /// The author's user id, while a user of that name exists in the app.
+    pub author_id: Option<i64>,
+    pub author_is_key: i64,
+    pub message: String,
+    pub created_at: i64,
+}
+
+impl ChatLine {
+    /// The author's name as other clients may see it.
+    pub fn public_author(&self) -> String {
+        match self.author_id {
+            Some(id) => names::public_name(id, &self.author, self.author_is_key == 1),
+            None => self.author.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -85,13 +107,17 @@ impl Store {
         )
     }
 
-    /// The channel's newest `limit` messages, oldest first (the order chat windows print).
-    pub async fn recent_chat_messages(&self, channel_id: i64, limit: i64) -> Result<Vec<ChatMessage>> {
-        Ok(sqlx::query_as::<_, ChatMessage>(
-            "SELECT id, channel_id, author, message, created_at FROM (SELECT id, channel_id, author, message, \
-             created_at FROM chat_messages WHERE channel_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2) recent \
-             ORDER BY created_at, id",
-        )
+    /// The channel's newest `limit` messages, oldest first (the order chat windows print), each
+    /// with its author as other clients may see it (`domain::names`).
+    pub async fn recent_chat_messages(&self, channel_id: i64, limit: i64) -> Result<Vec<ChatLine>> {
+        Ok(sqlx::query_as::<_, ChatLine>(concat!(
+            "SELECT m.author, u.id AS author_id, ",
+            name_is_key!("u"),
+            " AS author_is_key, m.message, m.created_at FROM (SELECT id, channel_id, author, message, \
+             created_at FROM chat_messages WHERE channel_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2) m \
+             JOIN chat_channels c ON c.id = m.channel_id LEFT JOIN users u ON u.app_id = c.app_id AND u.username = m.author \
+             ORDER BY m.created_at, m.id"
+        ))
         .bind(channel_id)
         .bind(limit)
         .fetch_all(self.reader())

@@ -1,10 +1,14 @@
 //! The client API's per-request read: the app named by (ownerid, name), the request's session
-//! and, for a validated session, its user, in one statement. It runs before every client API
+//! and, for a validated session, its user with the facts of its subscriptions (one row per
+//! subscription), in one statement, so `domain::usable` can judge every request afresh. It runs before every client API
 //! action, and on SQLite each statement is a round trip to a database thread (two thread
 //! wake-ups), which the benchmark profile shows as these paths' main cost.
 
 use super::{Result, Store, StoreError, apps::App, sessions::Session, users::User};
-use crate::domain::secret;
+use crate::domain::{
+    secret,
+    usable::{LicenseFacts, SubscriptionFacts},
+};
 use sqlx::{FromRow, Row, any::AnyRow};
 
 /// What the lookup found. `session` is `None` when none was asked for, or it is unknown,
@@ -13,6 +17,8 @@ pub struct ClientRequest {
     pub app: App,
     pub session: Option<Session>,
     pub user: Option<User>,
+    /// The user's subscriptions (empty without a user), with the state of their keys.
+    pub subscriptions: Vec<SubscriptionFacts>,
 }
 
 impl Store {
@@ -24,7 +30,7 @@ impl Store {
         session_id: Option<&str>,
         now: i64,
     ) -> Result<ClientRequest> {
-        let row = sqlx::query(
+        let rows = sqlx::query(
             "SELECT a.id, a.seller_id, a.name, a.secret, a.version, a.download_url, a.customer_panel_link, \
              a.changelog, a.enabled, a.paused, a.hwid_lock, a.force_hwid, a.hwid_min_len, a.program_hash, \
              a.session_ttl_secs, a.key_mask, a.key_case, a.min_username_len, a.request_limit_per_min, a.messages, \
@@ -34,26 +40,31 @@ impl Store {
              u.id AS u_id, u.username AS u_username, u.email AS u_email, u.password_hash AS u_password_hash, \
              u.ip AS u_ip, u.banned_reason AS u_banned_reason, u.totp_secret AS u_totp_secret, \
              u.totp_enabled AS u_totp_enabled, u.paused AS u_paused, u.created_at AS u_created_at, \
-             u.last_login_at AS u_last_login_at \
+             u.last_login_at AS u_last_login_at, \
+             sub.expires_at AS sub_expires_at, sub.paused AS sub_paused, \
+             l.active AS l_active, l.banned_reason AS l_banned_reason, l.expires_at AS l_expires_at \
              FROM apps a JOIN sellers se ON se.id = a.seller_id \
              LEFT JOIN sessions s ON s.app_id = a.id AND s.id = $3 AND s.expires_at > $4 \
              LEFT JOIN users u ON s.validated = 1 AND u.id = s.user_id AND u.app_id = a.id \
+             LEFT JOIN subscriptions sub ON sub.user_id = u.id \
+             LEFT JOIN licenses l ON l.id = sub.license_id \
              WHERE se.ownerid = $1 AND a.name = $2",
         )
         .bind(ownerid)
         .bind(name)
         .bind(session_id.map(secret::hash_secret))
         .bind(now)
-        .fetch_optional(self.reader())
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let app = App::from_row(&row)?;
+        .fetch_all(self.reader())
+        .await?;
+        let row = rows.first().ok_or(StoreError::NotFound)?;
+        let app = App::from_row(row)?;
         let session = match session_id {
-            Some(id) => session_from(&row, app.id, id)?,
+            Some(id) => session_from(row, app.id, id)?,
             None => None,
         };
-        let user = user_from(&row, app.id)?;
-        Ok(ClientRequest { app, session, user })
+        let user = user_from(row, app.id)?;
+        let subscriptions = if user.is_some() { rows.iter().filter_map(|r| subscription_from(r).transpose()).collect::<Result<_>>()? } else { Vec::new() };
+        Ok(ClientRequest { app, session, user, subscriptions })
     }
 }
 
@@ -71,6 +82,20 @@ fn session_from(row: &AnyRow, app_id: i64, presented: &str) -> Result<Option<Ses
         created_at: row.try_get("s_created_at")?,
         expires_at: row.try_get("s_expires_at")?,
     }))
+}
+
+/// The subscription of one row, `None` on the row of a user without any.
+fn subscription_from(row: &AnyRow) -> Result<Option<SubscriptionFacts>> {
+    let Some(paused) = row.try_get::<Option<i64>, _>("sub_paused")? else { return Ok(None) };
+    let license = match row.try_get::<Option<i64>, _>("l_active")? {
+        Some(active) => Some(LicenseFacts {
+            active: active == 1,
+            banned: row.try_get::<Option<String>, _>("l_banned_reason")?.is_some(),
+            expires_at: row.try_get("l_expires_at")?,
+        }),
+        None => None,
+    };
+    Ok(Some(SubscriptionFacts { expires_at: row.try_get("sub_expires_at")?, paused: paused != 0, license }))
 }
 
 fn user_from(row: &AnyRow, app_id: i64) -> Result<Option<User>> {

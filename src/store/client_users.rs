@@ -8,6 +8,7 @@
 
 use super::users::User;
 use super::{Result, Store, Tx};
+use crate::domain::usable::{LicenseFacts, SubscriptionFacts};
 
 /// Column list of `User`, as a macro so queries stay `&'static str` via `concat!`.
 macro_rules! client_user_columns {
@@ -70,7 +71,8 @@ pub enum Upgraded {
     NoUser,
 }
 
-/// One of a user's running subscriptions, as `info.subscriptions` shows it.
+/// One of a user's subscriptions, as `info.subscriptions` shows it, with the state of the key
+/// that last granted or extended it (`license_active` is `None` without such a key).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActiveSubscription {
     pub plan_name: String,
@@ -78,6 +80,21 @@ pub struct ActiveSubscription {
     pub expires_at: Option<i64>,
     pub paused: i64,
     pub key: Option<String>,
+    pub license_active: Option<i64>,
+    pub license_banned_reason: Option<String>,
+    pub license_expires_at: Option<i64>,
+}
+
+impl ActiveSubscription {
+    /// The subscription as `domain::usable` judges it.
+    pub fn facts(&self) -> SubscriptionFacts {
+        let license = self.license_active.map(|active| LicenseFacts {
+            active: active == 1,
+            banned: self.license_banned_reason.is_some(),
+            expires_at: self.license_expires_at,
+        });
+        SubscriptionFacts { expires_at: self.expires_at, paused: self.paused != 0, license }
+    }
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -241,15 +258,16 @@ impl Store {
         })
     }
 
-    /// The user's unexpired subscriptions, lowest level first.
-    pub async fn active_subscriptions(&self, user_id: i64, now: i64) -> Result<Vec<ActiveSubscription>> {
+    /// Every subscription of the user with its key's state, lowest level first; which of them
+    /// count is `domain::usable`'s decision.
+    pub async fn user_subscriptions_with_keys(&self, user_id: i64) -> Result<Vec<ActiveSubscription>> {
         Ok(sqlx::query_as::<_, ActiveSubscription>(
-            "SELECT p.name AS plan_name, p.level, s.expires_at, s.paused, l.key FROM subscriptions s \
+            "SELECT p.name AS plan_name, p.level, s.expires_at, s.paused, l.key, l.active AS license_active, \
+             l.banned_reason AS license_banned_reason, l.expires_at AS license_expires_at FROM subscriptions s \
              JOIN plans p ON p.id = s.plan_id LEFT JOIN licenses l ON l.id = s.license_id \
-             WHERE s.user_id = $1 AND (s.expires_at IS NULL OR s.expires_at > $2) ORDER BY p.level, p.id",
+             WHERE s.user_id = $1 ORDER BY p.level, p.id",
         )
         .bind(user_id)
-        .bind(now)
         .fetch_all(self.reader())
         .await?)
     }

@@ -8,7 +8,10 @@
 //! opposite order.
 
 use super::{Page, Result, Store, Tx, idempotency::Answer, licenses::License};
-use crate::domain::{license, time::now_ms};
+use crate::domain::{
+    time::now_ms,
+    usable::{self, AppFlags, Denial},
+};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -61,11 +64,13 @@ pub struct KeyChanges {
     pub active: Option<bool>,
 }
 
-/// A license and, when the LEFT JOIN found it, one of its instances.
+/// A license, its app's switches and, when the LEFT JOIN found it, one of its instances.
 #[derive(sqlx::FromRow)]
 struct LicenseWithInstance {
     #[sqlx(flatten)]
     license: License,
+    app_enabled: i64,
+    app_paused: i64,
     instance_id: Option<String>,
     instance_name: Option<String>,
     instance_created_at: Option<i64>,
@@ -73,6 +78,10 @@ struct LicenseWithInstance {
 }
 
 impl LicenseWithInstance {
+    fn app_flags(&self) -> AppFlags {
+        AppFlags { enabled: self.app_enabled != 0, paused: self.app_paused != 0 }
+    }
+
     fn instance(&self) -> Option<Instance> {
         Some(Instance {
             id: self.instance_id.clone()?,
@@ -108,9 +117,9 @@ impl Store {
     /// Checks `key` (and, when given, that `instance_id` is one of its activations). One read.
     pub async fn validate_instance(&self, seller_id: i64, key: &str, instance_id: Option<&str>) -> Result<Validation> {
         let row = sqlx::query_as::<_, LicenseWithInstance>(
-            "SELECT l.*, i.id AS instance_id, i.name AS instance_name, i.created_at AS instance_created_at, \
-             i.updated_at AS instance_updated_at \
-             FROM licenses l LEFT JOIN instances i ON i.license_id = l.id AND i.id = $3 \
+            "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, i.id AS instance_id, \
+             i.name AS instance_name, i.created_at AS instance_created_at, i.updated_at AS instance_updated_at \
+             FROM licenses l JOIN apps a ON a.id = l.app_id LEFT JOIN instances i ON i.license_id = l.id AND i.id = $3 \
              WHERE l.seller_id = $1 AND l.key = $2",
         )
         .bind(seller_id)
@@ -119,7 +128,7 @@ impl Store {
         .fetch_optional(self.reader())
         .await?;
         let Some(row) = row else { return Ok(Validation::Refused(Refusal::KeyNotFound)) };
-        if let Some(refusal) = usability(&row.license, now_ms()) {
+        if let Some(refusal) = usability(row.app_flags(), &row.license, now_ms()) {
             return Ok(Validation::Refused(refusal));
         }
         let instance = row.instance();
@@ -148,7 +157,8 @@ impl Store {
     }
 
     /// Applies the seller's changes to a key. Lowering the limit below the number of instances
-    /// deletes the oldest instances, in the same transaction. `NotFound` for another seller's key.
+    /// deletes the oldest instances, and a new expiry becomes the expiry of the subscription the
+    /// key granted, in the same transaction. `NotFound` for another seller's key.
     pub async fn update_key(&self, seller_id: i64, id: i64, changes: &KeyChanges) -> Result<License> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
@@ -171,6 +181,14 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        // A new expiry is the expiry of what the key granted too: one license, one truth.
+        if let Some(expires_at) = changes.expires_at {
+            sqlx::query("UPDATE subscriptions SET expires_at = $2 WHERE license_id = $1")
+                .bind(id)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let Some(excess) = limit.map(|l| activations - l).filter(|e| *e > 0) {
             sqlx::query(
                 "DELETE FROM instances WHERE id IN \
@@ -268,12 +286,12 @@ impl Store {
     }
 }
 
-/// Why a key cannot be used now, if it cannot.
-fn usability(l: &License, now: i64) -> Option<Refusal> {
-    match license::status(l.active == 1, l.banned_reason.is_some(), l.expires_at, now) {
-        license::LicenseStatus::Active => None,
-        license::LicenseStatus::Inactive => Some(Refusal::Inactive),
-        license::LicenseStatus::Expired => Some(Refusal::Expired),
+/// Why a key of an app with these switches cannot be used now, if it cannot (`domain::usable`).
+fn usability(app: AppFlags, l: &License, now: i64) -> Option<Refusal> {
+    match usable::license(app, l.facts(), now) {
+        Ok(()) => None,
+        Err(Denial::LicenseExpired) => Some(Refusal::Expired),
+        Err(_) => Some(Refusal::Inactive),
     }
 }
 
@@ -291,6 +309,7 @@ async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Resu
          WHERE seller_id = $1 AND key = $2 AND active = 1 AND banned_reason IS NULL \
          AND (expires_at IS NULL OR expires_at > $3) \
          AND (max_activations IS NULL OR activations < max_activations) \
+         AND app_id IN (SELECT id FROM apps WHERE enabled = 1 AND paused = 0) \
          RETURNING id",
     )
     .bind(seller_id)
@@ -301,16 +320,20 @@ async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Resu
     .fetch_optional(&mut **tx)
     .await?;
     let Some((license_id,)) = started else {
-        let current = sqlx::query_as::<_, License>("SELECT * FROM licenses WHERE seller_id = $1 AND key = $2")
-            .bind(seller_id)
-            .bind(key)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let current = sqlx::query_as::<_, LicenseWithInstance>(
+            "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, NULL AS instance_id, \
+             NULL AS instance_name, NULL AS instance_created_at, NULL AS instance_updated_at \
+             FROM licenses l JOIN apps a ON a.id = l.app_id WHERE l.seller_id = $1 AND l.key = $2",
+        )
+        .bind(seller_id)
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
         let refusal = match &current {
             None => Refusal::KeyNotFound,
-            Some(l) => usability(l, now).unwrap_or(Refusal::LimitReached),
+            Some(row) => usability(row.app_flags(), &row.license, now).unwrap_or(Refusal::LimitReached),
         };
-        return Ok(Activation::Refused(refusal, current.map(Box::new)));
+        return Ok(Activation::Refused(refusal, current.map(|row| Box::new(row.license))));
     };
     let instance = sqlx::query_as::<_, Instance>(concat!(
         "INSERT INTO instances (id, license_id, seller_id, name, created_at, updated_at) \

@@ -3,7 +3,7 @@
 
 use super::dynsql::DynSql;
 use super::{Page, Result, Store, StoreError};
-use crate::domain::time::now_ms;
+use crate::domain::{time::now_ms, usable::LicenseFacts};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
@@ -30,6 +30,13 @@ pub struct License {
     pub customer_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl License {
+    /// The license's own state, as `domain::usable` judges it.
+    pub fn facts(&self) -> LicenseFacts {
+        LicenseFacts { active: self.active == 1, banned: self.banned_reason.is_some(), expires_at: self.expires_at }
+    }
 }
 
 macro_rules! license_columns {
@@ -166,13 +173,27 @@ impl Store {
         .await?)
     }
 
+    /// Deletes the license and what it granted: the subscriptions it last granted or extended
+    /// end with it (left behind, they would keep a deleted key's user signed in).
     pub async fn delete_license(&self, seller_id: i64, id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM subscriptions WHERE license_id IN (SELECT id FROM licenses WHERE id = $1 AND seller_id = $2)",
+        )
+        .bind(id)
+        .bind(seller_id)
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM licenses WHERE id = $1 AND seller_id = $2")
             .bind(id)
             .bind(seller_id)
-            .execute(self.writer())
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Moves unassigned licenses of the seller into a reseller's stock (or back, with `None`).

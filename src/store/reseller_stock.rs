@@ -7,7 +7,7 @@
 //! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
 
 use super::{Page, Result, Store};
-use crate::domain::license::{self, LicenseStatus};
+use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
 use rand::Rng;
 
 /// One license of a reseller's stock with its plan's name (the reseller API's "product").
@@ -21,6 +21,8 @@ pub struct StockLicense {
     pub banned_reason: Option<String>,
     pub discord_user_id: Option<String>,
     pub created_at: i64,
+    pub app_enabled: i64,
+    pub app_paused: i64,
 }
 
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
@@ -29,18 +31,21 @@ pub enum AssignOutcome {
     Assigned,
     /// Another request (or an earlier one) assigned it first.
     AlreadyAssigned,
-    /// Unassigned but not sellable: switched off, banned or expired; the row says which.
-    Unavailable(StockLicense),
+    /// Unassigned but not sellable now, and why.
+    Unavailable(Denial),
 }
 
 macro_rules! stock_select {
     () => {
         "SELECT l.key, p.name AS product, l.duration_secs, l.expires_at, l.active, l.banned_reason, \
-         l.discord_user_id, l.created_at FROM licenses l JOIN plans p ON p.id = l.plan_id "
+         l.discord_user_id, l.created_at, a.enabled AS app_enabled, a.paused AS app_paused \
+         FROM licenses l JOIN plans p ON p.id = l.plan_id JOIN apps a ON a.id = l.app_id "
     };
 }
 
-/// Sellable stock of reseller $1 at time $2, to be read `ORDER BY l.discord_user_id, l.id`.
+/// Sellable stock of reseller $1 at time $2, to be read `ORDER BY l.discord_user_id, l.id`: the
+/// SQL form of `domain::usable::license` (`StockLicense::usable` is the same rule on a row,
+/// and the reseller tests hold the two together), leaving the assignment aside.
 ///
 /// That order (constant `discord_user_id`, all NULL here, then id) is the one of the index
 /// `licenses_reseller_stock (reseller_id, discord_user_id, id)`, which both engines then seek
@@ -50,7 +55,7 @@ macro_rules! stock_select {
 macro_rules! sellable {
     () => {
         "l.reseller_id = $1 AND l.discord_user_id IS NULL AND l.active = 1 AND l.banned_reason IS NULL \
-         AND (l.expires_at IS NULL OR l.expires_at > $2)"
+         AND (l.expires_at IS NULL OR l.expires_at > $2) AND a.enabled = 1 AND a.paused = 0"
     };
 }
 
@@ -141,7 +146,8 @@ impl Store {
             let assigned = sqlx::query(
                 "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
                  WHERE seller_id = $1 AND key = $2 AND reseller_id = $3 AND discord_user_id IS NULL \
-                 AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5)",
+                 AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5) \
+                 AND app_id IN (SELECT id FROM apps WHERE enabled = 1 AND paused = 0)",
             )
             .bind(seller_id)
             .bind(key)
@@ -158,8 +164,8 @@ impl Store {
             if current.discord_user_id.is_some() {
                 return Ok(AssignOutcome::AlreadyAssigned);
             }
-            if current.status(now_ms) != LicenseStatus::Active {
-                return Ok(AssignOutcome::Unavailable(current));
+            if let Err(denial) = current.usable(now_ms) {
+                return Ok(AssignOutcome::Unavailable(denial));
             }
         }
         // Released and taken again three times in a row: someone else keeps winning.
@@ -178,8 +184,10 @@ impl Store {
 }
 
 impl StockLicense {
-    /// The `sellable!()` condition for this row, leaving the assignment aside.
-    pub fn status(&self, now_ms: i64) -> LicenseStatus {
-        license::status(self.active == 1, self.banned_reason.is_some(), self.expires_at, now_ms)
+    /// Whether the license may be sold now: `domain::usable::license`, the rule `sellable!()` spells in SQL.
+    pub fn usable(&self, now_ms: i64) -> std::result::Result<(), Denial> {
+        let app = AppFlags { enabled: self.app_enabled != 0, paused: self.app_paused != 0 };
+        let facts = LicenseFacts { active: self.active == 1, banned: self.banned_reason.is_some(), expires_at: self.expires_at };
+        usable::license(app, facts, now_ms)
     }
 }

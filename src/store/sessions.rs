@@ -8,7 +8,7 @@
 //! and return the client's id; `Session::id` is the client's id too.
 
 use super::{Result, Store, StoreError};
-use crate::domain::{secret, time::now_ms};
+use crate::domain::{names, secret, time::now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -28,6 +28,35 @@ impl Session {
         self.user_id.filter(|_| self.validated == 1)
     }
 }
+
+/// A user as other clients may see it: `domain::names::public_name` of these fields.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NamedUser {
+    pub id: i64,
+    pub username: String,
+    pub name_is_key: i64,
+}
+
+impl NamedUser {
+    pub fn public_name(&self) -> String {
+        names::public_name(self.id, &self.username, self.name_is_key == 1)
+    }
+}
+
+/// 1 when the username of the users row `$alias` is a license key of its app's seller, else 0.
+macro_rules! name_is_key {
+    ($alias:literal) => {
+        concat!(
+            "CAST(CASE WHEN EXISTS (SELECT 1 FROM licenses nk JOIN apps na ON na.seller_id = nk.seller_id \
+             WHERE na.id = ",
+            $alias,
+            ".app_id AND nk.key = ",
+            $alias,
+            ".username) THEN 1 ELSE 0 END AS BIGINT)"
+        )
+    };
+}
+pub(crate) use name_is_key;
 
 impl Store {
     /// A fresh session with an unguessable id, living `ttl_secs` from `now`.
@@ -82,17 +111,19 @@ impl Store {
             .rows_affected())
     }
 
-    /// Usernames with a validated, unexpired session in the app (each once), alphabetically.
-    pub async fn online_usernames(&self, app_id: i64, now: i64) -> Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT u.username FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.app_id = $1 AND s.validated = 1 AND s.expires_at > $2 ORDER BY u.username",
-        )
+    /// Users with a validated, unexpired session in the app (each once), by username, and
+    /// whether each one's name is a license key of the seller (`domain::names`).
+    pub async fn online_users(&self, app_id: i64, now: i64) -> Result<Vec<NamedUser>> {
+        Ok(sqlx::query_as::<_, NamedUser>(concat!(
+            "SELECT DISTINCT u.id, u.username, ",
+            name_is_key!("u"),
+            " AS name_is_key FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.app_id = $1 AND s.validated = 1 AND s.expires_at > $2 ORDER BY u.username"
+        ))
         .bind(app_id)
         .bind(now)
         .fetch_all(self.reader())
-        .await?;
-        Ok(rows.into_iter().map(|(u,)| u).collect())
+        .await?)
     }
 
     /// Drops sessions that expired before `now` (run periodically by the server).

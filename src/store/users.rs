@@ -2,7 +2,7 @@
 //! The client API's own user queries (register, login, sessions) live in its store files.
 
 use super::{Page, Result, Store, StoreError};
-use crate::domain::time::now_ms;
+use crate::domain::{time::now_ms, usable::UserFacts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -21,6 +21,13 @@ pub struct User {
     pub paused: i64,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+}
+
+impl User {
+    /// The user's switches, as `domain::usable` judges them.
+    pub fn facts(&self) -> UserFacts {
+        UserFacts { banned: self.banned_reason.is_some(), paused: self.paused != 0 }
+    }
 }
 
 macro_rules! user_columns {

@@ -174,9 +174,10 @@ async fn validated_sessions_come_from_the_database(t: TestApp) {
     assert_eq!(session.validated_user_id(), Some(id));
     let now = licensd::domain::time::now_ms();
     c.init().await; // an unvalidated session is not "online"
-    assert_eq!(t.store().online_usernames(c.app.id, now).await.unwrap(), ["alice"]);
+    let online = t.store().online_users(c.app.id, now).await.unwrap();
+    assert_eq!(online.iter().map(|u| u.public_name()).collect::<Vec<_>>(), ["alice"]);
     t.store().delete_session(c.app.id, &s).await.unwrap();
-    assert!(t.store().online_usernames(c.app.id, now).await.unwrap().is_empty());
+    assert!(t.store().online_users(c.app.id, now).await.unwrap().is_empty());
     c.call(Some(&s), "nosuchtype", &[])
         .await
         .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");

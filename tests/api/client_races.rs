@@ -183,7 +183,7 @@ async fn one_key_redeemed_once_across_two_processes() {
     }
     let holder = store.user_by_ref(c.app.id, "XP-KEY-1").await.unwrap();
     assert_eq!(store.license_by_key(c.seller.id, "XP-KEY-1").await.unwrap().used_by_user_id, Some(holder.id));
-    assert_eq!(store.active_subscriptions(holder.id, licensd::domain::time::now_ms()).await.unwrap().len(), 1);
+    assert_eq!(store.user_subscriptions_with_keys(holder.id).await.unwrap().len(), 1);
     assert_eq!(store.list_users(c.app.id, None, Page::new(100, 1)).await.unwrap().len(), 2);
 }
 

@@ -137,18 +137,39 @@ impl<'a> ClientFixture<'a> {
     }
 
     /// A session validated for a new user `username` created directly in the database (no
-    /// client action involved), and the user's id.
+    /// client action involved) with a lifetime subscription granted without a key (a signed-in
+    /// user needs a running one), and the user's id.
     pub async fn user_session(&self, username: &str) -> (String, i64) {
         let s = self.init().await;
         let mut conn = self.db().await;
+        let now = licensd::domain::time::now_ms();
         let (id,): (i64,) =
             sqlx::query_as("INSERT INTO users (app_id, username, created_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(self.app.id)
                 .bind(username)
-                .bind(licensd::domain::time::now_ms())
+                .bind(now)
                 .fetch_one(&mut conn)
                 .await
                 .unwrap();
+        sqlx::query(
+            "INSERT INTO plans (app_id, name, level, created_at) VALUES ($1, 'fixture lifetime', 9999, $2) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(self.app.id)
+        .bind(now)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO subscriptions (user_id, plan_id, created_at) \
+             SELECT CAST($1 AS BIGINT), id, CAST($2 AS BIGINT) FROM plans WHERE app_id = $3 AND level = 9999",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(self.app.id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
         self.t.store().validate_session(self.app.id, &s, id).await.unwrap();
         (s, id)
     }

@@ -9,7 +9,10 @@ use super::{
     messages::{Messages, Msg},
 };
 use crate::{
-    domain::time::now_ms,
+    domain::{
+        time::now_ms,
+        usable::{self, Denial, SubscriptionFacts},
+    },
     state::AppState,
     store::{StoreError, apps::App, client_request::ClientRequest, sessions::Session, users::User},
 };
@@ -29,6 +32,8 @@ pub struct Ctx {
     pub session: Option<Session>,
     /// The session's user, read with the session (validated sessions only).
     user: Option<User>,
+    /// That user's subscriptions with the state of their keys, read in the same statement.
+    subscriptions: Vec<SubscriptionFacts>,
     pub fields: Fields,
     pub ip: String,
     pub version: ApiVersion,
@@ -74,12 +79,15 @@ impl Ctx {
         self.session.as_ref().ok_or_else(|| self.refuse(Msg::SessionNotFound))
     }
 
-    /// The user of a validated session, else `Session is not validated` (also once the seller
-    /// has banned the user: a ban ends what the session may do).
+    /// The user of a validated session, else `Session is not validated`: also as soon as
+    /// `domain::usable` no longer lets the user in (a ban of the user or of its key, a key
+    /// switched off or deleted, expiry, a pause), judged on this request's own read.
     pub async fn validated_user(&self) -> Result<User, Halt> {
         self.session()?.validated_user_id().ok_or_else(|| self.refuse(Msg::SessionUnauthed))?;
         match &self.user {
-            Some(user) if user.banned_reason.is_none() => Ok(user.clone()),
+            Some(user) if usable::user(self.app.flags(), user.facts(), &self.subscriptions, self.now).is_ok() => {
+                Ok(user.clone())
+            }
             _ => Err(self.refuse(Msg::SessionUnauthed)),
         }
     }
@@ -148,7 +156,13 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
         Err(StoreError::NotFound) => return Err(Early::InvalidApp),
         Err(e) => return Err(server_error(e)),
     };
-    let ClientRequest { app, session, user } = found;
+    let ClientRequest { app, session, user, subscriptions } = found;
+    let messages = Messages::from_json(&app.messages);
+    // A disabled or paused app stops every request, not only new sessions.
+    if let Err(denial) = usable::app(app.flags()) {
+        let msg = if denial == Denial::AppDisabled { Msg::AppDisabled } else { Msg::PausedApp };
+        return Err(Early::Reply(Reply::failure(msg, messages.text(msg)), Some(app.secret)));
+    }
     if let Some(limit) = app.request_limit_per_min {
         let count = state.limiter.hit(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
         if count > limit {
@@ -163,8 +177,7 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
             Some(app.secret),
         ));
     }
-    let messages = Messages::from_json(&app.messages);
-    Ok(Ctx { state, app, session, user, fields, ip, version, now, messages })
+    Ok(Ctx { state, app, session, user, subscriptions, fields, ip, version, now, messages })
 }
 
 /// The answer to a fault of the server itself (database down): HTTP 500, still the envelope.

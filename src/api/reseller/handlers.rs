@@ -7,11 +7,11 @@ use super::{
     views::{Available, Fetched, Info, LicenseInfo, Message},
 };
 use crate::{
-    domain::{discord, time::now_ms},
+    domain::{discord, time::now_ms, usable::Denial},
     state::AppState,
     store::{
         Page, StoreError,
-        reseller_stock::{AssignOutcome, StockLicense},
+        reseller_stock::AssignOutcome,
     },
 };
 use axum::{Json, extract::State};
@@ -64,17 +64,16 @@ pub async fn assign_license(State(state): State<AppState>, params: Params) -> Re
     match outcome {
         AssignOutcome::Assigned => Ok(Json(Message { ok: true, message: "License assigned successfully" })),
         AssignOutcome::AlreadyAssigned => Err(ResellerError::AlreadyAssigned),
-        AssignOutcome::Unavailable(license) => Err(ResellerError::NotAssignable(why_unavailable(&license))),
+        AssignOutcome::Unavailable(denial) => Err(ResellerError::NotAssignable(why_unavailable(denial))),
     }
 }
 
-fn why_unavailable(license: &StockLicense) -> &'static str {
-    if license.banned_reason.is_some() {
-        "License is banned"
-    } else if license.active != 1 {
-        "License is disabled"
-    } else {
-        "License has expired"
+fn why_unavailable(denial: Denial) -> &'static str {
+    match denial {
+        Denial::LicenseBanned => "License is banned",
+        Denial::LicenseExpired => "License has expired",
+        Denial::AppDisabled | Denial::AppPaused => "The license's application is disabled or paused",
+        _ => "License is disabled",
     }
 }
 

@@ -1,4 +1,4 @@
-//! `init`: checks the app may run (enabled, not paused, version, program hash) and opens a session.
+//! `init`: checks the program may run (version, program hash) and opens a session.
 
 use super::ActionResult;
 use crate::api::client::{ApiVersion, context::Ctx, envelope::Reply, messages::Msg};
@@ -10,13 +10,8 @@ use serde_json::json;
 const COUNTS_VIA_FETCH_STATS: &str = "N/A - Use fetchStats() function in latest example";
 
 pub async fn init(ctx: &Ctx) -> ActionResult {
+    // A disabled or paused app was refused before dispatch (`context::prepare`).
     let app = &ctx.app;
-    if app.enabled == 0 {
-        return Ok(ctx.fail(Msg::AppDisabled));
-    }
-    if app.paused != 0 {
-        return Ok(ctx.fail(Msg::PausedApp));
-    }
     if let Some(ver) = ctx.field("ver")
         && ver != app.version
     {

@@ -1,15 +1,16 @@
-//! `fetchOnline` (usernames with a validated live session) and `fetchStats` (real counts).
+//! `fetchOnline` (the public names of users with a validated live session) and `fetchStats` (real counts).
 
 use super::ActionResult;
 use crate::api::client::{context::Ctx, messages::Msg};
 use serde_json::json;
 
 pub async fn fetch_online(ctx: &Ctx) -> ActionResult {
-    let names = ctx.state.store.online_usernames(ctx.app.id, ctx.now).await?;
-    if names.is_empty() {
+    let online = ctx.state.store.online_users(ctx.app.id, ctx.now).await?;
+    if online.is_empty() {
         return Err(ctx.refuse(Msg::NoOnlineUsers));
     }
-    let users: Vec<_> = names.into_iter().map(|n| json!({ "credential": n })).collect();
+    // A key-only user's name is its key: never shown to other clients (`domain::names`).
+    let users: Vec<_> = online.iter().map(|u| json!({ "credential": u.public_name() })).collect();
     Ok(ctx.ok(Msg::OnlineFetched).with("users", users))
 }
 

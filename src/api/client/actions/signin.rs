@@ -3,7 +3,10 @@
 
 use super::{ActionResult, Halt};
 use crate::api::client::{context::Ctx, messages::Msg, password};
-use crate::domain::totp;
+use crate::domain::{
+    totp,
+    usable::{self, Denial},
+};
 use crate::store::{
     StoreError,
     client_users::{ActiveSubscription, KeyProblem},
@@ -85,14 +88,11 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
         }
     }
     let bound_hwid = check_hwid_lock(ctx, &user, hwid).await?;
-    let subs = store.active_subscriptions(user.id, ctx.now).await?;
-    if subs.is_empty() {
-        return Err(ctx.refuse(Msg::NoActiveSubs));
-    }
-    let usable: Vec<ActiveSubscription> = subs.into_iter().filter(|s| s.paused == 0).collect();
-    if usable.is_empty() || user.paused != 0 {
-        return Err(ctx.refuse(Msg::PausedSub));
-    }
+    let subs = store.user_subscriptions_with_keys(user.id).await?;
+    let facts: Vec<_> = subs.iter().map(ActiveSubscription::facts).collect();
+    let verdicts = usable::user(ctx.app.flags(), user.facts(), &facts, ctx.now).map_err(|d| denied(ctx, d))?;
+    let usable: Vec<ActiveSubscription> =
+        subs.into_iter().zip(verdicts).filter_map(|(s, ok)| ok.then_some(s)).collect();
     store.record_login(user.id, &ctx.ip, ctx.now).await?;
     // The session may have ended since dispatch read it (a concurrent logout or ban, or expiry).
     match store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await {
@@ -103,19 +103,37 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
     Ok(ctx.ok(Msg::LoggedIn).with("info", info(ctx, &user, &usable, shown_hwid.as_deref())))
 }
 
-/// With the app's HWID lock on, the first HWID sent is bound and later ones must match a bound
-/// one. Returns the user's first bound HWID (for `info`).
+/// The sign-in answer to `domain::usable`'s refusal.
+pub fn denied(ctx: &Ctx, denial: Denial) -> Halt {
+    ctx.refuse(match denial {
+        Denial::AppDisabled => Msg::AppDisabled,
+        Denial::AppPaused => Msg::PausedApp,
+        Denial::LicenseBanned => Msg::KeyBanned,
+        Denial::LicenseExpired => Msg::KeyExpired,
+        Denial::UserBanned => Msg::UserBanned,
+        Denial::LicenseInactive | Denial::NoSubscription => Msg::NoActiveSubs,
+        Denial::UserPaused | Denial::SubscriptionPaused => Msg::PausedSub,
+    })
+}
+
+/// With the app's HWID lock on, the first HWID sent is bound and later sign-ins must send a
+/// bound one: leaving the field out is no way around the lock (KeyAuth's mismatch answer).
+/// Returns the user's first bound HWID (for `info`).
 async fn check_hwid_lock(ctx: &Ctx, user: &User, hwid: Option<&str>) -> Result<Option<String>, Halt> {
     let store = &ctx.state.store;
     let mut bound = store.user_hwids(user.id).await?;
-    if let Some(h) = hwid
-        && ctx.app.hwid_lock != 0
-        && !bound.iter().any(|b| b == h)
-    {
-        if !bound.is_empty() || !store.bind_first_hwid(user.id, h, ctx.now).await? {
-            return Err(ctx.refuse(Msg::HwidMismatch));
+    if ctx.app.hwid_lock == 0 {
+        return Ok(bound.into_iter().next());
+    }
+    match hwid {
+        None if !bound.is_empty() => return Err(ctx.refuse(Msg::HwidMismatch)),
+        Some(h) if !bound.iter().any(|b| b == h) => {
+            if !bound.is_empty() || !store.bind_first_hwid(user.id, h, ctx.now).await? {
+                return Err(ctx.refuse(Msg::HwidMismatch));
+            }
+            bound.push(h.to_owned());
         }
-        bound.push(h.to_owned());
+        _ => {}
     }
     Ok(bound.into_iter().next())
 }

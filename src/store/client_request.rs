@@ -63,7 +63,11 @@ impl Store {
             None => None,
         };
         let user = user_from(row, app.id)?;
-        let subscriptions = if user.is_some() { rows.iter().filter_map(|r| subscription_from(r).transpose()).collect::<Result<_>>()? } else { Vec::new() };
+        let subscriptions = if user.is_some() {
+            rows.iter().filter_map(|r| subscription_from(r).transpose()).collect::<Result<_>>()?
+        } else {
+            Vec::new()
+        };
         Ok(ClientRequest { app, session, user, subscriptions })
     }
 }

@@ -187,7 +187,11 @@ impl StockLicense {
     /// Whether the license may be sold now: `domain::usable::license`, the rule `sellable!()` spells in SQL.
     pub fn usable(&self, now_ms: i64) -> std::result::Result<(), Denial> {
         let app = AppFlags { enabled: self.app_enabled != 0, paused: self.app_paused != 0 };
-        let facts = LicenseFacts { active: self.active == 1, banned: self.banned_reason.is_some(), expires_at: self.expires_at };
+        let facts = LicenseFacts {
+            active: self.active == 1,
+            banned: self.banned_reason.is_some(),
+            expires_at: self.expires_at,
+        };
         usable::license(app, facts, now_ms)
     }
 }

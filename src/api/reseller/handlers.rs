@@ -9,10 +9,7 @@ use super::{
 use crate::{
     domain::{discord, time::now_ms, usable::Denial},
     state::AppState,
-    store::{
-        Page, StoreError,
-        reseller_stock::AssignOutcome,
-    },
+    store::{Page, StoreError, reseller_stock::AssignOutcome},
 };
 use axum::{Json, extract::State};
 

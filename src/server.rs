@@ -3,8 +3,8 @@
 use crate::{
     api,
     config::{Config, RateLimitStore},
+    identity,
     ratelimit::RateLimiter,
-    signing::Signer,
     state::AppState,
     store::{DatabaseTarget, Engine, OpenOptions, Store},
 };
@@ -12,16 +12,19 @@ use anyhow::Context;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
-/// Opens the database (applying migrations) and the signing key as configured.
-pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+/// Opens the database as configured, applying migrations.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let target = DatabaseTarget::parse(config.database_url.as_deref(), &config.data_dir)?;
     let options = OpenOptions { create: config.create, max_connections: config.max_connections };
     let store = Store::open(&target, &options).await?;
-    let signer = match &config.signing_key {
-        Some(seed) => Signer::from_hex(seed),
-        None => Signer::load_or_create(&config.signing_key_path(), config.create || config.data_dir.is_dir()),
-    }
-    .map_err(anyhow::Error::msg)?;
+    tracing::info!(database = %target.describe(), "database open");
+    Ok(store)
+}
+
+/// Opens the database (applying migrations) and the signing key as configured.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let store = open_store(&config).await?;
+    let signer = identity::signer(&config, &store).await?;
     let limiter = match config.rate_limit_store.unwrap_or(match store.engine() {
         Engine::Sqlite => RateLimitStore::Memory,
         Engine::Postgres => RateLimitStore::Database,
@@ -29,7 +32,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         RateLimitStore::Memory => RateLimiter::memory(),
         RateLimitStore::Database => RateLimiter::database(store.clone()),
     };
-    tracing::info!(database = %target.describe(), public_key = signer.public_hex(), "storage ready");
+    tracing::info!(public_key = signer.public_hex(), "signing key ready");
     Ok(AppState { store, signer: Arc::new(signer), limiter: Arc::new(limiter), config: Arc::new(config) })
 }
 

@@ -44,15 +44,7 @@ impl Signer {
         }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let mut seed = [0u8; 32];
-        getrandom::getrandom(&mut seed).map_err(|e| format!("OS random source failed: {e}"))?;
-        let tmp = dir.join(format!(".signing.key.{}", std::process::id()));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
-            f.write_all(hex::encode(seed).as_bytes())?;
-            f.sync_all()
-        };
-        write().map_err(|e| format!("cannot write signing key in {}: {e}", dir.display()))?;
+        let (tmp, seed) = new_key_file(dir)?;
         let linked = std::fs::hard_link(&tmp, path);
         let _ = std::fs::remove_file(&tmp);
         match linked {
@@ -60,6 +52,19 @@ impl Signer {
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(path),
             Err(e) => Err(format!("cannot create signing key {}: {e}", path.display())),
         }
+    }
+
+    /// Writes a new key to `path`, keeping the current file as `<path>.<now_ms>.old`.
+    pub fn replace_file(path: &Path, now_ms: i64) -> Result<Self, String> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let (tmp, seed) = new_key_file(dir)?;
+        if path.exists() {
+            let mut kept = path.as_os_str().to_owned();
+            kept.push(format!(".{now_ms}.old"));
+            std::fs::rename(path, &kept).map_err(|e| format!("cannot keep the old key {}: {e}", path.display()))?;
+        }
+        std::fs::rename(&tmp, path).map_err(|e| format!("cannot write signing key {}: {e}", path.display()))?;
+        Ok(Self::from_seed(seed))
     }
 
     fn load(path: &Path) -> Result<Self, String> {
@@ -96,6 +101,21 @@ impl Signer {
         msg.extend_from_slice(body);
         hex::encode(self.key.sign(&msg).to_bytes())
     }
+}
+
+/// A fresh random seed written (hex, mode 0600, synced) to a temporary file in `dir`, to be
+/// moved into place by the caller.
+fn new_key_file(dir: &Path) -> Result<(std::path::PathBuf, [u8; 32]), String> {
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).map_err(|e| format!("OS random source failed: {e}"))?;
+    let tmp = dir.join(format!(".signing.key.{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        f.write_all(hex::encode(seed).as_bytes())?;
+        f.sync_all()
+    };
+    write().map_err(|e| format!("cannot write signing key in {}: {e}", dir.display()))?;
+    Ok((tmp, seed))
 }
 
 #[cfg(test)]

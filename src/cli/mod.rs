@@ -3,6 +3,7 @@
 
 mod apps;
 mod client_data;
+mod keys;
 mod licenses;
 mod output;
 mod resellers;
@@ -50,6 +51,9 @@ pub enum Command {
     },
     /// Print the server's Ed25519 public key (hex), which clients pin.
     Pubkey,
+    /// Change the deployment's signing key on purpose (rotate, adopt).
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
     /// Manage sellers (tenants).
     #[command(subcommand)]
     Seller(sellers::SellerCommand),
@@ -155,6 +159,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             Ok(())
         }
+        Command::Key(cmd) => keys::run(cmd, config, &out).await,
         Command::Seller(cmd) => sellers::run(cmd, config, &out).await,
         Command::Token(cmd) => tokens::run(cmd, config, &out).await,
         Command::App(cmd) => apps::run(cmd, config, &out).await,

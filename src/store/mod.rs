@@ -15,6 +15,7 @@ pub mod client_admin;
 pub mod client_data;
 pub mod client_request;
 pub mod client_users;
+pub mod deployment;
 pub mod files;
 pub mod idempotency;
 pub mod instances;

@@ -101,8 +101,8 @@ async fn two_processes_hold_the_activation_limit() {
     let s = shop(&app, "acme").await;
     let limit = 5;
     let k = key(&app, &s, limited(limit)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
+    // The deployment's data directory: the same signing key as the in-process server.
+    let data = app.data_dir.path().to_str().unwrap();
     let ports = [free_port(), free_port()];
     let _procs: Vec<Proc> = ports
         .iter()
@@ -110,7 +110,6 @@ async fn two_processes_hold_the_activation_limit() {
             let child = Command::new(env!("CARGO_BIN_EXE_licensd"))
                 .args(["--database-url", &app.database_url, "--data-dir", data, "serve"])
                 .args(["--listen", &format!("127.0.0.1:{port}")])
-                .env("LICENSD_SIGNING_KEY", "22".repeat(32))
                 .env_remove("RUST_LOG")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

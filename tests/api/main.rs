@@ -39,4 +39,5 @@ mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
 mod revocation;
+mod signing_identity;
 mod tenants;

@@ -61,6 +61,7 @@ async fn two_processes_share_one_postgres() {
     // A token created through one process works on the other, and both sign with one key.
     let out = Command::new(BIN)
         .args(["--database-url", &url, "--data-dir", data, "--json", "token", "create", "--kind", "operator"])
+        .env("LICENSD_SIGNING_KEY", &seed)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -5,6 +5,7 @@
 //! admin API and the CLI share; `domain` holds the pure rules; `store` is the only place with SQL.
 
 pub mod api;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod domain;

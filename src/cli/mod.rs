@@ -54,6 +54,17 @@ pub enum Command {
     /// Change the deployment's signing key on purpose (rotate, adopt).
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Write a consistent copy of the running SQLite database and its signing key to FILE (a tar
+    /// archive, mode 0600). PostgreSQL: use pg_dump (docs/durability.md).
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Restore a backup as the configured SQLite database; refuses when that database exists.
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        input: PathBuf,
+    },
     /// Manage sellers (tenants).
     #[command(subcommand)]
     Seller(sellers::SellerCommand),
@@ -160,6 +171,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Key(cmd) => keys::run(cmd, config, &out).await,
+        Command::Backup { output } => {
+            let state = crate::server::build_state(config.clone()).await?;
+            let manifest = crate::backup::backup(&config, &state.store, &output).await?;
+            out.value(&manifest, || println!("backup written to {}", output.display()));
+            Ok(())
+        }
+        Command::Restore { input } => {
+            let manifest = crate::backup::restore(&config, &input).await?;
+            out.value(&manifest, || println!("restored the backup of {} (unix ms)", manifest.created_at));
+            Ok(())
+        }
         Command::Seller(cmd) => sellers::run(cmd, config, &out).await,
         Command::Token(cmd) => tokens::run(cmd, config, &out).await,
         Command::App(cmd) => apps::run(cmd, config, &out).await,

@@ -50,3 +50,23 @@ impl Store {
         Ok(n > 0)
     }
 }
+
+impl Store {
+    /// Writes a consistent copy of the whole SQLite database to `path` (`VACUUM INTO`: one read
+    /// transaction, so writers go on meanwhile and the copy holds every write committed before
+    /// it began). PostgreSQL has `pg_dump` for this.
+    pub async fn snapshot_into(&self, path: &std::path::Path) -> Result<()> {
+        if self.engine() != super::Engine::Sqlite {
+            return Err(super::StoreError::Open("online snapshots are for SQLite; on PostgreSQL use pg_dump".into()));
+        }
+        let path = path.to_str().ok_or_else(|| super::StoreError::Open(format!("{} is not UTF-8", path.display())))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(self.reader()).await?;
+        Ok(())
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `Ok(())` when it answers `ok`, else its first complaint.
+    pub async fn integrity_check(&self) -> Result<std::result::Result<(), String>> {
+        let (verdict,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(self.reader()).await?;
+        Ok(if verdict == "ok" { Ok(()) } else { Err(verdict) })
+    }
+}

@@ -11,6 +11,7 @@ mod admin_licenses;
 mod admin_list_filters;
 mod admin_resellers;
 mod adminkit;
+mod backup;
 mod body_limits;
 mod cli;
 mod client_account;

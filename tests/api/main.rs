@@ -13,6 +13,7 @@ mod admin_resellers;
 mod adminkit;
 mod body_limits;
 mod cli;
+mod client_abuse_limits;
 mod client_account;
 mod client_auth;
 mod client_chat;

@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod fsmode;
 pub mod manage;
 pub mod ratelimit;
 pub mod server;

@@ -43,7 +43,7 @@ impl Signer {
             return Err(format!("signing key {} does not exist; pass --create to generate one", path.display()));
         }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::fsmode::create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let mut seed = [0u8; 32];
         getrandom::getrandom(&mut seed).map_err(|e| format!("OS random source failed: {e}"))?;
         let tmp = dir.join(format!(".signing.key.{}", std::process::id()));

@@ -108,9 +108,15 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
             path.display()
         )));
     }
-    if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Open(format!("cannot create data directory {}: {e}", dir.display())))?;
+    if !exists {
+        // Owner-only from the first byte (`fsmode`): the file is created here, before SQLite
+        // opens it, and SQLite creates -wal and -shm with the database file's mode.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fsmode::create_private_dir(dir)
+                .map_err(|e| StoreError::Open(format!("cannot create data directory {}: {e}", dir.display())))?;
+        }
+        crate::fsmode::create_private_file(path)
+            .map_err(|e| StoreError::Open(format!("cannot create database file {}: {e}", path.display())))?;
     }
     let display = path.to_str().ok_or_else(|| StoreError::Open(format!("path {} is not UTF-8", path.display())))?;
     let mode = if exists { "rw" } else { "rwc" };

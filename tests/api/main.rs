@@ -32,6 +32,7 @@ mod licenses;
 mod licenses_inputs;
 mod licenses_races;
 mod licenses_sdk;
+mod no_leaks;
 mod ops;
 mod processes;
 mod rate_limit_store;

@@ -93,7 +93,8 @@ fn assert_refused(a: &Answer) {
 }
 
 fn assert_same_window(window: i64) {
-    assert_eq!(now_ms() - now_ms() % WINDOW_MS, window, "the test crossed a window boundary");
+    let now = now_ms();
+    assert_eq!(now - now % WINDOW_MS, window, "the test crossed a window boundary");
 }
 
 async fn count(c: &ClientFixture<'_>, sql: &str, id: i64) -> i64 {

@@ -6,6 +6,11 @@
 //!
 //! A call is counted before it runs, so parallel calls cannot overshoot a limit: the counter's
 //! increment is one atomic step (a locked map in memory, one upsert in the database).
+//!
+//! `init` counts in this process's memory on every engine (`RateLimiter::hit_in_process`): it runs
+//! at every program start, and in the database its per-app counter would be one row every init of
+//! the app waits on. With several processes its limits are therefore per process; `forgot` and
+//! `log` count where `rate_limit_store` says.
 
 use super::{actions::Halt, context::Ctx, messages::Msg};
 use crate::domain::netaddr::network;
@@ -30,6 +35,11 @@ impl Action {
         }
     }
 
+    /// Whether the counters are this process's own (see the module documentation).
+    fn in_process(self) -> bool {
+        matches!(self, Self::Init)
+    }
+
     /// The configured limits per address and per app (0: unlimited).
     fn limits(self, ctx: &Ctx) -> (u32, u32) {
         let c = &ctx.state.config;
@@ -46,23 +56,27 @@ impl Action {
 /// address cannot use up everybody's budget.
 pub async fn admit(ctx: &Ctx, action: Action) -> Result<(), Halt> {
     let (per_ip, per_app) = action.limits(ctx);
-    let name = action.name();
-    let app = ctx.app.id;
-    hit(ctx, per_ip, || format!("{name}:ip:{app}:{}", network(&ctx.ip))).await?;
-    hit(ctx, per_app, || format!("{name}:app:{app}")).await
+    let (name, local, app) = (action.name(), action.in_process(), ctx.app.id);
+    hit(ctx, per_ip, local, || format!("{name}:ip:{app}:{}", network(&ctx.ip))).await?;
+    hit(ctx, per_app, local, || format!("{name}:app:{app}")).await
 }
 
 /// Counts one `forgot` for the user it names (after `admit`, once the user is known).
 pub async fn admit_forgot_for_user(ctx: &Ctx, user_id: i64) -> Result<(), Halt> {
-    hit(ctx, ctx.state.config.forgot_per_user_per_min, || format!("forgot:user:{user_id}")).await
+    hit(ctx, ctx.state.config.forgot_per_user_per_min, false, || format!("forgot:user:{user_id}")).await
 }
 
 /// Counts one call in `bucket` unless `limit` is 0; the rate-limit answer once it is over.
-async fn hit(ctx: &Ctx, limit: u32, bucket: impl FnOnce() -> String) -> Result<(), Halt> {
+async fn hit(ctx: &Ctx, limit: u32, in_process: bool, bucket: impl FnOnce() -> String) -> Result<(), Halt> {
     if limit == 0 {
         return Ok(());
     }
-    if ctx.state.limiter.hit(&bucket(), ctx.now, WINDOW_MS).await? > i64::from(limit) {
+    let limiter = &ctx.state.limiter;
+    let count = match in_process {
+        true => limiter.hit_in_process(&bucket(), ctx.now, WINDOW_MS),
+        false => limiter.hit(&bucket(), ctx.now, WINDOW_MS).await?,
+    };
+    if count > i64::from(limit) {
         return Err(Halt::Reply(ctx.fail(Msg::TooManyRequests).with_status(StatusCode::TOO_MANY_REQUESTS)));
     }
     Ok(())

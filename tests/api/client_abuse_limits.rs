@@ -110,7 +110,7 @@ async fn sessions_of(c: &ClientFixture<'_>) -> i64 {
 /// address refused for its own limit does not spend the app's budget.
 async fn init_sessions_per_address_and_app(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let window = fresh_window(Duration::from_secs(20)).await;
+    let window = fresh_window(Duration::from_secs(10)).await;
     for _ in 0..2 {
         init_from(&c, "198.51.100.1").await.assert_ok("Initialized");
     }
@@ -134,7 +134,7 @@ async fn init_sessions_per_address_and_app(t: TestApp) {
 /// against the app's limit of five: two and then three more are admitted, never more.
 async fn parallel_inits_admit_at_most_the_limit(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let window = fresh_window(Duration::from_secs(20)).await;
+    let window = fresh_window(Duration::from_secs(10)).await;
     let c = &c;
     let answers = join_all((0..20).map(|_| init_from(c, "203.0.113.5"))).await;
     assert_eq!(answers.iter().filter(|a| a.success()).count(), 2);
@@ -149,7 +149,7 @@ async fn parallel_inits_admit_at_most_the_limit(t: TestApp) {
 async fn log_lines_per_address_and_app(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let s = c.init().await;
-    let window = fresh_window(Duration::from_secs(20)).await;
+    let window = fresh_window(Duration::from_secs(10)).await;
     let log = |ip: &'static str| call_from(&c, ip, Some(&s), "log", &[("message", "hello")]);
     for _ in 0..2 {
         log("198.51.100.1").await.assert_ok("Successfully logged the message");
@@ -182,7 +182,7 @@ async fn forgot_per_user_address_and_app(t: TestApp) {
     user_with_email(&c, "una").await;
     user_with_email(&c, "vic").await;
     let s = c.init().await;
-    let window = fresh_window(Duration::from_secs(30)).await;
+    let window = fresh_window(Duration::from_secs(15)).await;
     let forgot = |ip: &'static str, user: &'static str| {
         let email = format!("{user}@example.com");
         let s = s.clone();
@@ -206,7 +206,7 @@ async fn parallel_forgots_admit_at_most_the_limit(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     user_with_email(&c, "una").await;
     let s = c.init().await;
-    let window = fresh_window(Duration::from_secs(30)).await;
+    let window = fresh_window(Duration::from_secs(15)).await;
     let c = &c;
     let fields = [("username", "una"), ("email", "una@example.com")];
     let answers = join_all((0..12).map(|_| call_from(c, "203.0.113.5", Some(&s), "forgot", &fields))).await;

@@ -51,16 +51,17 @@ pub struct Config {
     /// Failed client API sign-ins per app per minute, all IPs together (0: unlimited).
     pub login_failures_per_app_per_min: u32,
     // Abuse limits of client API actions that cost the server work or storage without checking
-    // any secret (0: unlimited). Rates count in one-minute windows where `rate_limit_store` says.
+    // any secret (0: unlimited). Rates count in one-minute windows where `rate_limit_store` says,
+    // except `init`'s, which each process counts in its memory (`api::client::abuse_limits`).
     /// `forgot` calls per user per minute (each hashes a password and sends a mail).
     pub forgot_per_user_per_min: u32,
     /// `forgot` calls per client address (IPv6: per /64) and app per minute.
     pub forgot_per_ip_per_min: u32,
     /// `forgot` calls per app per minute, all addresses together.
     pub forgot_per_app_per_min: u32,
-    /// Sessions `init` opens per client address (IPv6: per /64) and app per minute.
+    /// Sessions `init` opens per client address (IPv6: per /64) and app per minute (per process).
     pub init_sessions_per_ip_per_min: u32,
-    /// Sessions `init` opens per app per minute, all addresses together.
+    /// Sessions `init` opens per app per minute, all addresses together (per process).
     pub init_sessions_per_app_per_min: u32,
     /// `log` lines stored per client address (IPv6: per /64) and app per minute.
     pub log_lines_per_ip_per_min: u32,

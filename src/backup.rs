@@ -82,8 +82,7 @@ pub async fn restore(config: &Config, input: &Path) -> anyhow::Result<Manifest> 
         bail!("{} exists: restore never overwrites a database; move it away first (stop the server)", target.display());
     }
     let dir_of_target = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir_of_target)?;
-    std::fs::set_permissions(dir_of_target, std::fs::Permissions::from_mode(0o700))?;
+    crate::fsmode::create_private_dir(dir_of_target)?;
     let work = tempfile::tempdir_in(dir_of_target)?;
     let manifest = unpack(input, work.path())?;
     let db = work.path().join(DB_ENTRY);

@@ -50,6 +50,27 @@ pub struct Config {
     pub login_failures_per_ip_per_min: u32,
     /// Failed client API sign-ins per app per minute, all IPs together (0: unlimited).
     pub login_failures_per_app_per_min: u32,
+    // Abuse limits of client API actions that cost the server work or storage without checking
+    // any secret (0: unlimited). Rates count in one-minute windows where `rate_limit_store` says,
+    // except `init`'s, which each process counts in its memory (`api::client::abuse_limits`).
+    /// `forgot` calls per user per minute (each hashes a password and sends a mail).
+    pub forgot_per_user_per_min: u32,
+    /// `forgot` calls per client address (IPv6: per /64) and app per minute.
+    pub forgot_per_ip_per_min: u32,
+    /// `forgot` calls per app per minute, all addresses together.
+    pub forgot_per_app_per_min: u32,
+    /// Sessions `init` opens per client address (IPv6: per /64) and app per minute (per process).
+    pub init_sessions_per_ip_per_min: u32,
+    /// Sessions `init` opens per app per minute, all addresses together (per process).
+    pub init_sessions_per_app_per_min: u32,
+    /// `log` lines stored per client address (IPv6: per /64) and app per minute.
+    pub log_lines_per_ip_per_min: u32,
+    /// `log` lines stored per app per minute, all addresses together.
+    pub log_lines_per_app_per_min: u32,
+    /// Variables one user may hold (`setvar` refuses a new name past it; changing one still works).
+    pub user_vars_per_user: u32,
+    /// Messages kept per chat channel: each `chatsend` deletes the oldest beyond it.
+    pub chat_messages_per_channel: u32,
     /// Where rate-limit counters live: `memory` (this process only; exact and IO-free) or
     /// `database` (shared by every process on the database). Unset: `memory` on SQLite,
     /// `database` on PostgreSQL. Several processes on one SQLite file need `database`.
@@ -108,6 +129,15 @@ impl Default for Config {
             licenses_rate_limit_per_min: 6000,
             login_failures_per_ip_per_min: 10,
             login_failures_per_app_per_min: 600,
+            forgot_per_user_per_min: 2,
+            forgot_per_ip_per_min: 5,
+            forgot_per_app_per_min: 60,
+            init_sessions_per_ip_per_min: 120,
+            init_sessions_per_app_per_min: 6000,
+            log_lines_per_ip_per_min: 60,
+            log_lines_per_app_per_min: 1200,
+            user_vars_per_user: 100,
+            chat_messages_per_channel: 1000,
             rate_limit_store: None,
             smtp: None,
             log: LogConfig::default(),

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod fsmode;
 pub mod identity;
 pub mod manage;
 pub mod ratelimit;

@@ -9,53 +9,65 @@
 //!
 //! On SQLite every database write queues behind the single writer, so counting there would make
 //! each read request (validate, licenseinfo, ...) pay for a write: see BENCHMARKS.md.
+//!
+//! `hit_in_process` always counts in this process's memory, whatever the store: for the hottest
+//! path (the client API's `init`, at every program start), where shared counters would add two
+//! committed writes to every call, one of them on a row that every call of the app waits on. With
+//! several processes each one counts alone, so such a limit is per process.
 
 use crate::store::{Result, Store};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// Where the counters live.
-pub enum RateLimiter {
-    Memory(MemoryWindows),
-    Database(Store),
+/// The counters: where the shared ones live, and this process's own.
+pub struct RateLimiter {
+    /// `None`: the shared counters are `local` too (one process serves the database).
+    database: Option<Store>,
+    local: MemoryWindows,
 }
 
 impl RateLimiter {
     pub fn memory() -> Self {
-        Self::Memory(MemoryWindows::default())
+        Self { database: None, local: MemoryWindows::default() }
     }
 
     pub fn database(store: Store) -> Self {
-        Self::Database(store)
+        Self { database: Some(store), local: MemoryWindows::default() }
     }
 
     /// Counts one request in `bucket`'s current window of `window_ms` and returns the count
     /// including this one.
     pub async fn hit(&self, bucket: &str, now_ms: i64, window_ms: i64) -> Result<i64> {
-        match self {
-            Self::Memory(windows) => Ok(windows.hit(bucket, window_start(now_ms, window_ms))),
-            Self::Database(store) => store.count_request(bucket, window_start(now_ms, window_ms)).await,
+        match &self.database {
+            None => Ok(self.local.hit(bucket, window_start(now_ms, window_ms))),
+            Some(store) => store.count_request(bucket, window_start(now_ms, window_ms)).await,
         }
+    }
+
+    /// Like `hit`, but always in this process's memory (see the module documentation).
+    pub fn hit_in_process(&self, bucket: &str, now_ms: i64, window_ms: i64) -> i64 {
+        self.local.hit(bucket, window_start(now_ms, window_ms))
     }
 
     /// Takes back one request counted by `hit` in the same window (for limits that count only
     /// failures: the attempt is counted before it runs, so parallel attempts cannot overshoot,
     /// and refunded when it succeeds).
     pub async fn refund(&self, bucket: &str, now_ms: i64, window_ms: i64) -> Result<()> {
-        match self {
-            Self::Memory(windows) => {
-                windows.refund(bucket, window_start(now_ms, window_ms));
+        match &self.database {
+            None => {
+                self.local.refund(bucket, window_start(now_ms, window_ms));
                 Ok(())
             }
-            Self::Database(store) => store.uncount_request(bucket, window_start(now_ms, window_ms)).await,
+            Some(store) => store.uncount_request(bucket, window_start(now_ms, window_ms)).await,
         }
     }
 
     /// Forgets windows that started before `before_ms`.
     pub async fn prune(&self, before_ms: i64) -> Result<u64> {
-        match self {
-            Self::Memory(windows) => Ok(windows.prune(before_ms)),
-            Self::Database(store) => store.prune_rate_limits(before_ms).await,
+        let local = self.local.prune(before_ms);
+        match &self.database {
+            None => Ok(local),
+            Some(store) => Ok(local + store.prune_rate_limits(before_ms).await?),
         }
     }
 }

@@ -43,7 +43,7 @@ impl Signer {
             return Err(format!("signing key {} does not exist; pass --create to generate one", path.display()));
         }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        crate::fsmode::create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let (tmp, seed) = new_key_file(dir)?;
         let linked = std::fs::hard_link(&tmp, path);
         let _ = std::fs::remove_file(&tmp);

@@ -1,6 +1,7 @@
 //! Which IP addresses a server-side request (the client API's `webhook`) may reach: only public
 //! unicast ones, unless the operator allows private targets. Addresses that embed an IPv4
-//! address (IPv4-mapped, NAT64, 6to4) are judged by the embedded address.
+//! address (IPv4-mapped, NAT64, 6to4) are judged by the embedded address. And the network a
+//! client address belongs to, the unit every per-address limit counts.
 
 use reqwest::Url;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -68,6 +69,19 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     }
 }
 
+/// The unit an attacker pays for: one IPv4 address, or one IPv6 /64 (a single host usually holds
+/// a whole /64, so counting addresses inside it would be no limit at all).
+pub fn network(ip: &str) -> String {
+    match ip.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| ip.to_owned(), |v4| v4.to_string()),
+        _ => ip.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +123,19 @@ mod tests {
         for bad in ["ftp://example.com/", "file:///etc/passwd", "http://", "example.com", "gopher://h/"] {
             assert!(http_url(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ipv6_hosts_in_one_slash_64_share_a_bucket() {
+        assert_eq!(network("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(network("2001:db8:1:2:bbbb::9"), network("2001:db8:1:2:aaaa::1"));
+        assert_ne!(network("2001:db8:1:3::1"), network("2001:db8:1:2::1"));
+    }
+
+    #[test]
+    fn ipv4_and_mapped_ipv4_are_one_address() {
+        assert_eq!(network("203.0.113.7"), "203.0.113.7");
+        assert_eq!(network("::ffff:203.0.113.7"), "203.0.113.7");
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct NewChatMessage<'a> {
     pub author: &'a str,
     pub message: &'a str,
     pub now: i64,
+    /// Messages the channel keeps: older ones are deleted with this post (0: all).
+    pub keep: i64,
 }
 
 impl Store {
@@ -139,7 +141,9 @@ impl Store {
 
     /// Posts a message unless the author posted in this channel less than the channel's delay
     /// ago: the cooldown row only moves forward when the delay has passed (one conditional
-    /// upsert), and the message is inserted in the same transaction. `None`: delay not over.
+    /// upsert), and the message is inserted in the same transaction, which also deletes the
+    /// channel's messages beyond its newest `keep` (an index walk of `keep` entries; a channel's
+    /// sends are spaced by its delay). `None`: delay not over.
     pub async fn post_chat_message(&self, m: NewChatMessage<'_>) -> Result<Option<ChatMessage>> {
         let mut tx = self.begin_write().await?;
         let allowed_before = m.now.saturating_sub(m.channel.delay_secs.saturating_mul(1000));
@@ -167,6 +171,18 @@ impl Store {
         .bind(m.now)
         .fetch_one(&mut *tx)
         .await?;
+        if m.keep > 0 {
+            // SQLite takes OFFSET only after a LIMIT, hence the unbounded one.
+            sqlx::query(
+                "DELETE FROM chat_messages WHERE channel_id = $1 AND id IN (SELECT id FROM chat_messages \
+                 WHERE channel_id = $1 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $2)",
+            )
+            .bind(m.channel.id)
+            .bind(m.keep)
+            .bind(i64::MAX)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(Some(msg))
     }

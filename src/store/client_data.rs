@@ -33,6 +33,16 @@ pub struct ClientLog {
     pub created_at: i64,
 }
 
+/// How the client's `setvar` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetUserVar {
+    Set,
+    /// The variable exists and is read-only.
+    ReadOnly,
+    /// A new variable, but the user already holds the most allowed.
+    Full,
+}
+
 /// A client log line to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewClientLog<'a> {
@@ -128,20 +138,38 @@ impl Store {
         .await?)
     }
 
-    /// The client's `setvar`: creates or changes the variable unless it is read-only, in one
-    /// conditional upsert. `false` when a read-only variable refused the change.
-    pub async fn client_set_user_var(&self, user_id: i64, name: &str, value: &str) -> Result<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, 0) \
-             ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value WHERE user_vars.readonly = 0 \
-             RETURNING readonly",
+    /// The client's `setvar`: changes the variable unless it is read-only, or creates it while
+    /// the user holds fewer than `cap` variables (0: no cap).
+    ///
+    /// Changing an existing one is one conditional update. A new name is inserted in a write
+    /// transaction that first updates the user's row: on PostgreSQL that row lock serialises the
+    /// user's concurrent inserts, so each one's count (a fresh snapshot per statement under READ
+    /// COMMITTED) sees the others' committed rows and the cap holds; SQLite's `BEGIN IMMEDIATE`
+    /// already serialises writers.
+    pub async fn client_set_user_var(&self, user_id: i64, name: &str, value: &str, cap: i64) -> Result<SetUserVar> {
+        if let Some(changed) = update_user_var(self.writer(), user_id, name, value).await? {
+            return Ok(changed);
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE users SET id = id WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+        // A racing insert of the same name may have won meanwhile: then this is a change.
+        if let Some(changed) = update_user_var(&mut *tx, user_id, name, value).await? {
+            tx.commit().await?;
+            return Ok(changed);
+        }
+        let done = sqlx::query(
+            "INSERT INTO user_vars (user_id, name, value, readonly) \
+             SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), 0 \
+             WHERE $4 <= 0 OR (SELECT COUNT(*) FROM user_vars WHERE user_id = $1) < $4",
         )
         .bind(user_id)
         .bind(name)
         .bind(value)
-        .fetch_optional(self.writer())
+        .bind(cap)
+        .execute(&mut *tx)
         .await?;
-        Ok(row.is_some())
+        tx.commit().await?;
+        Ok(if done.rows_affected() == 1 { SetUserVar::Set } else { SetUserVar::Full })
     }
 
     /// The seller's write: creates or replaces the variable, read-only or not.
@@ -239,4 +267,23 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Changes an existing user variable unless it is read-only; `None` when it does not exist.
+async fn update_user_var<'e>(
+    exec: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    user_id: i64,
+    name: &str,
+    value: &str,
+) -> Result<Option<SetUserVar>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE user_vars SET value = CASE WHEN readonly = 0 THEN $3 ELSE value END \
+         WHERE user_id = $1 AND name = $2 RETURNING readonly",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(value)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.map(|(readonly,)| if readonly == 0 { SetUserVar::Set } else { SetUserVar::ReadOnly }))
 }

@@ -47,14 +47,32 @@ impl DatabaseTarget {
     }
 }
 
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, and the value of a
+/// `password=` query parameter (which sqlx accepts too) -> `***`.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((creds, host)) = rest.split_once('@') else { return url.to_owned() };
-    match creds.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
-    }
+    let (creds, host) = match rest.split_once('@') {
+        Some((creds, host)) => (Some(creds), host),
+        None => (None, rest),
+    };
+    let creds = match creds.map(|c| c.split_once(':').map_or(c.to_owned(), |(user, _)| format!("{user}:***"))) {
+        Some(c) => format!("{c}@"),
+        None => String::new(),
+    };
+    let host = match host.split_once('?') {
+        Some((host, query)) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => p.to_owned(),
+                })
+                .collect();
+            format!("{host}?{}", params.join("&"))
+        }
+        None => host.to_owned(),
+    };
+    format!("{scheme}://{creds}{host}")
 }
 
 #[derive(Debug, Clone)]
@@ -108,9 +126,15 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
             path.display()
         )));
     }
-    if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Open(format!("cannot create data directory {}: {e}", dir.display())))?;
+    if !exists {
+        // Owner-only from the first byte (`fsmode`): the file is created here, before SQLite
+        // opens it, and SQLite creates -wal and -shm with the database file's mode.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::fsmode::create_private_dir(dir)
+                .map_err(|e| StoreError::Open(format!("cannot create data directory {}: {e}", dir.display())))?;
+        }
+        crate::fsmode::create_private_file(path)
+            .map_err(|e| StoreError::Open(format!("cannot create database file {}: {e}", path.display())))?;
     }
     let display = path.to_str().ok_or_else(|| StoreError::Open(format!("path {} is not UTF-8", path.display())))?;
     let mode = if exists { "rw" } else { "rwc" };
@@ -180,5 +204,10 @@ mod tests {
     fn redacts_passwords() {
         assert_eq!(redact_url("postgres://me:hunter2@db/x"), "postgres://me:***@db/x");
         assert_eq!(redact_url("postgres://me@db/x"), "postgres://me@db/x");
+        assert_eq!(
+            redact_url("postgres://db/x?user=me&password=hunter2&sslmode=require"),
+            "postgres://db/x?user=me&password=***&sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://me:pa?ss@db/x"), "postgres://me:***@db/x");
     }
 }

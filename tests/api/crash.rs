@@ -603,8 +603,10 @@ impl Licensd {
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .env("LICENSD_SIGNING_KEY", "33".repeat(32))
             .env("LICENSD_LICENSES_RATE_LIMIT_PER_MIN", "0")
-            // Durability is measured here, not brute-force limits: every redemption must run.
+            // Durability is measured here, not brute-force or abuse limits: every redemption
+            // (each in a fresh session from one address) must run.
             .env("LICENSD_LOGIN_FAILURES_PER_IP_PER_MIN", "0")
+            .env("LICENSD_INIT_SESSIONS_PER_IP_PER_MIN", "0")
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
             .stderr(log)

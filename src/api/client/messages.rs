@@ -122,6 +122,7 @@ messages! {
     StatsFetched = 123, "statssuccess", true, "Successfully fetched stats";
     UsernameChanged = 124, "usernamechanged", true, "Successfully changed username, user logged out.";
     UsernameUsed = 125, "usernameused", true, "Username already used!";
+    UserVarLimit = 126, "uservarlimit", true, "Too many variables for this user: change an existing one";
 }
 
 /// Resolves message texts for one app: its customisations over the defaults.

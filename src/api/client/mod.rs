@@ -7,6 +7,7 @@
 //!   `actions`: one `match` on `type`; `envelope`: JSON + signatures; `messages`: texts and codes;
 //!   `signin_limits`: brute-force limits on the actions that check a client's secret.
 
+mod abuse_limits;
 pub mod actions;
 pub mod context;
 pub mod envelope;

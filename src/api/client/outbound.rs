@@ -50,8 +50,34 @@ pub enum OutboundError {
     BadHeader(&'static str),
     #[error("response larger than {MAX_RESPONSE_BYTES} bytes")]
     TooLarge,
-    #[error("{0}")]
-    Http(#[from] reqwest::Error),
+    /// The exchange failed. Held without its URL (`From` strips it): the seller's URL and the
+    /// client's query parameters may carry secrets, and this error is logged.
+    #[error("{}", with_causes(.0))]
+    Http(reqwest::Error),
+}
+
+impl From<reqwest::Error> for OutboundError {
+    fn from(e: reqwest::Error) -> Self {
+        Self::Http(e.without_url())
+    }
+}
+
+/// `e` and its causes, `error: cause: cause` (reqwest's own text says only "error sending
+/// request"; the causes say why, e.g. connection refused, and name no URL).
+fn with_causes(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// The URL's host (empty when it is not a webhook URL), which is all of it a log line may name.
+pub fn host_of(url: &str) -> String {
+    http_url(url).and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
@@ -165,6 +191,14 @@ mod tests {
         assert!(u.query().unwrap().starts_with("x=1"));
         assert!(target_url("ftp://example.com/", None).is_err());
         assert!(target_url("not a url", None).is_err());
+    }
+
+    #[test]
+    fn logs_name_the_host_only() {
+        assert_eq!(host_of("https://user:pw@hooks.example.com:8443/k/SECRET?token=T#f"), "hooks.example.com");
+        assert_eq!(host_of("http://[::1]:8/x"), "[::1]");
+        assert_eq!(host_of("http://example.com?q=1"), "example.com");
+        assert_eq!(host_of("example.com/SECRET"), "");
     }
 
     #[test]

@@ -6,9 +6,8 @@
 //! cannot overshoot a limit and successful sign-ins never use up the budget.
 
 use super::{context::Ctx, envelope::Reply, messages::Msg};
-use crate::store::StoreError;
+use crate::{domain::netaddr::network, store::StoreError};
 use axum::http::StatusCode;
-use std::net::IpAddr;
 
 const WINDOW_MS: i64 = 60_000;
 
@@ -43,35 +42,4 @@ fn buckets(ctx: &Ctx) -> Vec<(String, i64)> {
         (i64::from(config.login_failures_per_ip_per_min), format!("signin:{}:{}", ctx.app.id, network(&ctx.ip)));
     let per_app = (i64::from(config.login_failures_per_app_per_min), format!("signin:{}", ctx.app.id));
     [per_ip, per_app].into_iter().filter(|(limit, _)| *limit > 0).map(|(limit, bucket)| (bucket, limit)).collect()
-}
-
-/// The unit an attacker pays for: one IPv4 address, or one IPv6 /64 (a single host usually holds
-/// a whole /64, so counting addresses inside it would be no limit at all).
-fn network(ip: &str) -> String {
-    match ip.parse::<IpAddr>() {
-        Ok(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Ok(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(|| ip.to_owned(), |v4| v4.to_string()),
-        _ => ip.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ipv6_hosts_in_one_slash_64_share_a_bucket() {
-        assert_eq!(network("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
-        assert_eq!(network("2001:db8:1:2:bbbb::9"), network("2001:db8:1:2:aaaa::1"));
-        assert_ne!(network("2001:db8:1:3::1"), network("2001:db8:1:2::1"));
-    }
-
-    #[test]
-    fn ipv4_and_mapped_ipv4_are_one_address() {
-        assert_eq!(network("203.0.113.7"), "203.0.113.7");
-        assert_eq!(network("::ffff:203.0.113.7"), "203.0.113.7");
-    }
 }

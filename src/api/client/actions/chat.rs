@@ -1,5 +1,6 @@
 //! `chatget` and `chatsend`: an app's chat channels. The per-channel delay between one user's
-//! messages is enforced by the store's conditional write, so it holds across processes.
+//! messages is enforced by the store's conditional write, so it holds across processes; each send
+//! prunes the channel to its newest `chat_messages_per_channel` messages.
 
 use super::{ActionResult, found::found};
 use crate::api::client::{context::Ctx, messages::Msg};
@@ -42,7 +43,9 @@ pub async fn chatsend(ctx: &Ctx) -> ActionResult {
     if store.chat_muted_until(ctx.app.id, &user.username, ctx.now).await?.is_some() {
         return Err(ctx.refuse(Msg::ChatMuted));
     }
-    let new = NewChatMessage { channel: &channel, user_id: user.id, author: &user.username, message, now: ctx.now };
+    let keep = i64::from(ctx.state.config.chat_messages_per_channel);
+    let new =
+        NewChatMessage { channel: &channel, user_id: user.id, author: &user.username, message, now: ctx.now, keep };
     match store.post_chat_message(new).await? {
         Some(_) => Ok(ctx.ok(Msg::ChatSent)),
         None => Err(ctx.refuse(Msg::ChatDelay)),

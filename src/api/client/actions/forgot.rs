@@ -3,7 +3,13 @@
 //! knows a username and its email can trigger a mail but cannot lock the user out.
 
 use super::{ActionResult, Halt};
-use crate::api::client::{context::Ctx, mail, messages::Msg, password};
+use crate::api::client::{
+    abuse_limits::{self, Action},
+    context::Ctx,
+    mail,
+    messages::Msg,
+    password,
+};
 use crate::domain::secret;
 
 /// How long a mailed replacement password stays usable.
@@ -14,8 +20,11 @@ pub async fn forgot(ctx: &Ctx) -> ActionResult {
     let username = ctx.require("username")?;
     let email = ctx.require("email")?;
     let Some(smtp) = ctx.state.config.smtp.as_ref() else { return Err(ctx.refuse(Msg::ResetNotConfigured)) };
+    // Counted before the user is looked up, so probing usernames spends the budget too.
+    abuse_limits::admit(ctx, Action::Forgot).await?;
     let store = &ctx.state.store;
     let user = store.client_user_by_name(ctx.app.id, username).await?.ok_or_else(|| ctx.refuse(Msg::ForgotNoUser))?;
+    abuse_limits::admit_forgot_for_user(ctx, user.id).await?;
     let stored = user.email.as_deref().unwrap_or("");
     if stored.is_empty() || !stored.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(ctx.refuse(Msg::EmailMismatch));

@@ -1,7 +1,13 @@
 //! `init`: checks the program may run (version, program hash) and opens a session.
 
 use super::ActionResult;
-use crate::api::client::{ApiVersion, context::Ctx, envelope::Reply, messages::Msg};
+use crate::api::client::{
+    ApiVersion,
+    abuse_limits::{self, Action},
+    context::Ctx,
+    envelope::Reply,
+    messages::Msg,
+};
 use crate::domain::secret::constant_time_eq;
 use serde_json::json;
 
@@ -26,6 +32,8 @@ pub async fn init(ctx: &Ctx) -> ActionResult {
             return Ok(ctx.fail(Msg::HashCheckFail));
         }
     }
+    // Only an init that would store a session counts: a refused one stores nothing.
+    abuse_limits::admit(ctx, Action::Init).await?;
     let session = ctx.state.store.create_session(app.id, app.session_ttl_secs, &ctx.ip, ctx.now).await?;
     let mut reply = ctx
         .ok(Msg::Initialized)

@@ -1,7 +1,12 @@
-//! `log`: a client program's log line, stored for the seller (bounded in length and count).
+//! `log`: a client program's log line, stored for the seller (bounded in length, count per app,
+//! and rate per address and app: `abuse_limits`).
 
 use super::ActionResult;
-use crate::api::client::{context::Ctx, messages::Msg};
+use crate::api::client::{
+    abuse_limits::{self, Action},
+    context::Ctx,
+    messages::Msg,
+};
 use crate::store::{StoreError, client_data::NewClientLog};
 
 /// Logs kept per app; older ones are pruned now and then.
@@ -16,6 +21,7 @@ pub async fn log(ctx: &Ctx) -> ActionResult {
     if message.chars().count() > MAX_LOG_CHARS {
         return Err(ctx.refuse(Msg::LogTooLong));
     }
+    abuse_limits::admit(ctx, Action::Log).await?;
     let pcuser: Option<String> = ctx.field("pcuser").map(|p| p.chars().take(MAX_PCUSER_CHARS).collect());
     let username = match ctx.session()?.validated_user_id() {
         Some(id) => match ctx.state.store.client_user(ctx.app.id, id).await {

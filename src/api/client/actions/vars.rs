@@ -1,11 +1,12 @@
 //! `var` (an app variable, its value in `message`), `getvar` and `setvar` (the user's own
-//! variables; read-only ones refuse `setvar`).
+//! variables; read-only ones refuse `setvar`, and a new name past `user_vars_per_user`).
 
 use super::{
     ActionResult,
     found::{found, require_authed},
 };
 use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
+use crate::store::client_data::SetUserVar;
 
 /// Longest value `setvar` stores, in characters.
 pub const MAX_USER_VAR_CHARS: usize = 500;
@@ -37,8 +38,10 @@ pub async fn setvar(ctx: &Ctx) -> ActionResult {
     if data.chars().count() > MAX_USER_VAR_CHARS {
         return Err(ctx.refuse(Msg::VarDataTooLong));
     }
-    if !ctx.state.store.client_set_user_var(user.id, name, data).await? {
-        return Err(ctx.refuse(Msg::UserVarReadOnly));
+    let cap = i64::from(ctx.state.config.user_vars_per_user);
+    match ctx.state.store.client_set_user_var(user.id, name, data, cap).await? {
+        SetUserVar::Set => Ok(ctx.ok(Msg::UserVarSet)),
+        SetUserVar::ReadOnly => Err(ctx.refuse(Msg::UserVarReadOnly)),
+        SetUserVar::Full => Err(ctx.refuse(Msg::UserVarLimit)),
     }
-    Ok(ctx.ok(Msg::UserVarSet))
 }

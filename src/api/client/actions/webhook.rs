@@ -26,8 +26,10 @@ pub async fn webhook(ctx: &Ctx) -> ActionResult {
     match outbound::send(&req, ctx.state.config.webhook_allow_private).await {
         Ok(body) => Ok(ctx.ok(Msg::WebhookOk).with("response", body)),
         Err(e) => {
-            // The seller sees why in the server log; the client only learns that it failed.
-            tracing::warn!(app_id = ctx.app.id, webid = %hook.webid, error = %e, "webhook request failed");
+            // The seller sees why in the server log, the client only that it failed. The log
+            // names the host alone: path and query may hold the seller's keys.
+            let host = outbound::host_of(&hook.url);
+            tracing::warn!(app_id = ctx.app.id, webid = %hook.webid, host = %host, error = %e, "webhook request failed");
             Err(ctx.refuse(Msg::WebhookFailed))
         }
     }

@@ -1,6 +1,6 @@
 //! Apps (client API "application", Licenses API "product") and their settings.
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -52,8 +52,9 @@ impl Store {
         .bind(name)
         .bind(secret::random_string(b"0123456789abcdef", 64))
         .bind(now)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     /// An app of one seller; another seller's app is `NotFound`.
@@ -116,8 +117,9 @@ impl Store {
         .bind(app.request_limit_per_min)
         .bind(&app.messages)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn rotate_app_secret(&self, seller_id: i64, app_id: i64) -> Result<String> {

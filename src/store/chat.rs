@@ -2,7 +2,7 @@
 //! their messages, and mutes. The delay is enforced by a conditional upsert on
 //! `chat_cooldowns`, so concurrent sends from any number of processes let exactly one through.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -70,8 +70,9 @@ impl Store {
         .bind(app_id)
         .bind(name)
         .bind(delay_secs)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     /// Deletes a channel with its messages.
@@ -176,8 +177,9 @@ impl Store {
         .bind(app_id)
         .bind(username)
         .bind(until)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn unmute_chat_user(&self, app_id: i64, username: &str) -> Result<()> {

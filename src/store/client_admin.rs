@@ -1,7 +1,7 @@
 //! The seller's view of client API state: blacklist entries (HWIDs and IPs refused by the
 //! client API) and live sessions.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -47,8 +47,9 @@ impl Store {
         .bind(value)
         .bind(reason)
         .bind(now)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn list_blacklist_entries(&self, app_id: i64, page: Page) -> Result<Vec<BlacklistEntry>> {

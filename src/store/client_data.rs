@@ -1,7 +1,7 @@
 //! The client API's data of an app and its users: app variables (`var`), user variables
 //! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
 
-use super::{Page, Result, Store, StoreError};
+use super::{Page, Result, ReturnedRows, Store, StoreError};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -93,8 +93,9 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(authed))
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
@@ -139,8 +140,9 @@ impl Store {
         .bind(user_id)
         .bind(name)
         .bind(value)
-        .fetch_optional(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .optional()?;
         Ok(row.is_some())
     }
 
@@ -155,8 +157,9 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(readonly))
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn delete_user_var(&self, user_id: i64, name: &str) -> Result<()> {
@@ -181,8 +184,9 @@ impl Store {
         .bind(log.pcuser)
         .bind(log.message)
         .bind(log.now)
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         if id % LOG_PRUNE_EVERY == 0 {
             sqlx::query(
                 "DELETE FROM client_logs WHERE app_id = $1 AND created_at < (SELECT created_at FROM client_logs \

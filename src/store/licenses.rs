@@ -2,7 +2,7 @@
 //! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
 
 use super::dynsql::DynSql;
-use super::{Page, Result, Store, StoreError};
+use super::{Page, Result, ReturnedRows, Store, StoreError};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -162,8 +162,9 @@ impl Store {
         .bind(seller_id)
         .bind(reason)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn delete_license(&self, seller_id: i64, id: i64) -> Result<()> {

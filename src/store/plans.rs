@@ -1,6 +1,6 @@
 //! Plans: client API "subscription" (name, level), Licenses API "variant", reseller "product".
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
@@ -25,8 +25,9 @@ impl Store {
         .bind(level)
         .bind(duration_secs)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn list_plans(&self, app_id: i64) -> Result<Vec<Plan>> {

@@ -1,6 +1,6 @@
 //! Reseller accounts of a seller and their API keys (SHA-256 at rest, shown once).
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -50,8 +50,8 @@ impl Store {
         .bind(key_prefix)
         .bind(rate_limit_per_min)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await.one()?)
     }
 
     pub async fn list_resellers(&self, seller_id: i64) -> Result<Vec<Reseller>> {
@@ -105,8 +105,9 @@ impl Store {
         .bind(name)
         .bind(key_prefix)
         .bind(rate_limit_per_min)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()?)
     }
 
     pub async fn delete_reseller(&self, seller_id: i64, id: i64) -> Result<()> {
@@ -129,8 +130,9 @@ impl Store {
         .bind(label)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         Ok((key, plain))
     }
 

@@ -6,6 +6,7 @@
 mod dynsql;
 mod error;
 mod open;
+mod wal;
 
 pub mod apps;
 pub mod audit;
@@ -31,6 +32,7 @@ pub mod webhooks;
 
 pub use error::StoreError;
 pub use open::{DatabaseTarget, OpenOptions};
+pub use wal::WAL_BOUND_BYTES;
 
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -52,6 +54,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     engine: Engine,
+    /// SQLite's write-ahead log file (see `wal`).
+    wal: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl Store {

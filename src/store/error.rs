@@ -24,6 +24,16 @@ pub enum StoreError {
     Database(sqlx::Error),
 }
 
+impl StoreError {
+    /// Seconds a client is told to wait (`Retry-After`) before retrying an `Unavailable` write.
+    pub const RETRY_AFTER_SECS: u64 = 10;
+
+    /// True for the disk-full / I/O kind: answered 503, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {

@@ -122,6 +122,17 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
             .max_connections(max)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            // A COMMIT that fails (full disk) is rolled back by SQLite, but sqlx still counts the
+            // transaction as open and refuses every later BEGIN on that connection: drop it.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    let usable = !sqlx::Connection::is_in_transaction(conn);
+                    if !usable {
+                        tracing::warn!("replacing an SQLite connection left in a failed transaction");
+                    }
+                    Ok(usable)
+                })
+            })
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // WAL lets readers run beside the writer; NORMAL sync keeps every committed

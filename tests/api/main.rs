@@ -26,6 +26,7 @@ mod client_support;
 mod client_totp;
 mod client_webhook;
 mod crash;
+mod full_disk;
 mod hostile;
 mod licenses;
 mod licenses_inputs;

@@ -44,7 +44,7 @@ macro_rules! app_columns {
 impl Store {
     pub async fn create_app(&self, seller_id: i64, name: &str) -> Result<App> {
         let now = now_ms();
-        Ok(sqlx::query_as::<_, App>(concat!(
+        sqlx::query_as::<_, App>(concat!(
             "INSERT INTO apps (seller_id, name, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING ",
             app_columns!()
         ))
@@ -54,7 +54,7 @@ impl Store {
         .bind(now)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     /// An app of one seller; another seller's app is `NotFound`.
@@ -89,7 +89,7 @@ impl Store {
 
     /// Writes every setting of `app` (the caller read it, changed fields, and hands it back).
     pub async fn save_app_settings(&self, app: &App) -> Result<App> {
-        Ok(sqlx::query_as::<_, App>(concat!(
+        sqlx::query_as::<_, App>(concat!(
             "UPDATE apps SET name = $3, version = $4, download_url = $5, customer_panel_link = $6, changelog = $7, \
              enabled = $8, paused = $9, hwid_lock = $10, force_hwid = $11, hwid_min_len = $12, program_hash = $13, \
              session_ttl_secs = $14, key_mask = $15, key_case = $16, min_username_len = $17, \
@@ -119,7 +119,7 @@ impl Store {
         .bind(now_ms())
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn rotate_app_secret(&self, seller_id: i64, app_id: i64) -> Result<String> {

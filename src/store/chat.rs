@@ -63,7 +63,7 @@ impl Store {
 
     /// A new channel; a taken name is `Conflict`.
     pub async fn create_chat_channel(&self, app_id: i64, name: &str, delay_secs: i64) -> Result<ChatChannel> {
-        Ok(sqlx::query_as::<_, ChatChannel>(
+        sqlx::query_as::<_, ChatChannel>(
             "INSERT INTO chat_channels (app_id, name, delay_secs) VALUES ($1, $2, $3) \
              RETURNING id, app_id, name, delay_secs",
         )
@@ -72,7 +72,7 @@ impl Store {
         .bind(delay_secs)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     /// Deletes a channel with its messages.
@@ -170,7 +170,7 @@ impl Store {
 
     /// Mutes `username` in every channel of the app until `until` (replacing an earlier mute).
     pub async fn mute_chat_user(&self, app_id: i64, username: &str, until: i64) -> Result<ChatMute> {
-        Ok(sqlx::query_as::<_, ChatMute>(
+        sqlx::query_as::<_, ChatMute>(
             "INSERT INTO chat_mutes (app_id, username, until) VALUES ($1, $2, $3) \
              ON CONFLICT (app_id, username) DO UPDATE SET until = excluded.until RETURNING app_id, username, until",
         )
@@ -179,7 +179,7 @@ impl Store {
         .bind(until)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn unmute_chat_user(&self, app_id: i64, username: &str) -> Result<()> {

@@ -38,7 +38,7 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<BlacklistEntry> {
-        Ok(sqlx::query_as::<_, BlacklistEntry>(
+        sqlx::query_as::<_, BlacklistEntry>(
             "INSERT INTO blacklist (app_id, kind, value, reason, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, kind, value, reason, created_at",
         )
@@ -49,7 +49,7 @@ impl Store {
         .bind(now)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn list_blacklist_entries(&self, app_id: i64, page: Page) -> Result<Vec<BlacklistEntry>> {

@@ -84,7 +84,7 @@ impl Store {
 
     /// Creates or replaces the app variable `name`.
     pub async fn set_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<AppVar> {
-        Ok(sqlx::query_as::<_, AppVar>(
+        sqlx::query_as::<_, AppVar>(
             "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (app_id, name) DO UPDATE SET value = excluded.value, authed = excluded.authed \
              RETURNING id, app_id, name, value, authed",
@@ -95,7 +95,7 @@ impl Store {
         .bind(i64::from(authed))
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
@@ -148,7 +148,7 @@ impl Store {
 
     /// The seller's write: creates or replaces the variable, read-only or not.
     pub async fn put_user_var(&self, user_id: i64, name: &str, value: &str, readonly: bool) -> Result<UserVar> {
-        Ok(sqlx::query_as::<_, UserVar>(
+        sqlx::query_as::<_, UserVar>(
             "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value, readonly = excluded.readonly \
              RETURNING user_id, name, value, readonly",
@@ -159,7 +159,7 @@ impl Store {
         .bind(i64::from(readonly))
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_user_var(&self, user_id: i64, name: &str) -> Result<()> {

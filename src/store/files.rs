@@ -56,7 +56,7 @@ impl Store {
         authed: bool,
         now: i64,
     ) -> Result<FileInfo> {
-        Ok(sqlx::query_as::<_, FileInfo>(concat!(
+        sqlx::query_as::<_, FileInfo>(concat!(
             "INSERT INTO files (app_id, fileid, name, data, authed, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (app_id, fileid) DO UPDATE SET name = excluded.name, data = excluded.data, \
              authed = excluded.authed, created_at = excluded.created_at RETURNING ",
@@ -70,7 +70,7 @@ impl Store {
         .bind(now)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_file(&self, app_id: i64, fileid: &str) -> Result<()> {

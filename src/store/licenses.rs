@@ -154,7 +154,7 @@ impl Store {
     }
 
     pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
-        Ok(sqlx::query_as::<_, License>(concat!(
+        sqlx::query_as::<_, License>(concat!(
             "UPDATE licenses SET banned_reason = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2 RETURNING ",
             license_columns!()
         ))
@@ -164,7 +164,7 @@ impl Store {
         .bind(now_ms())
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_license(&self, seller_id: i64, id: i64) -> Result<()> {

@@ -16,7 +16,7 @@ pub struct Plan {
 
 impl Store {
     pub async fn create_plan(&self, app_id: i64, name: &str, level: i64, duration_secs: Option<i64>) -> Result<Plan> {
-        Ok(sqlx::query_as::<_, Plan>(
+        sqlx::query_as::<_, Plan>(
             "INSERT INTO plans (app_id, name, level, duration_secs, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, name, level, duration_secs, created_at",
         )
@@ -27,7 +27,7 @@ impl Store {
         .bind(now_ms())
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn list_plans(&self, app_id: i64) -> Result<Vec<Plan>> {

@@ -71,7 +71,7 @@ impl Store {
     }
 
     pub async fn update_seller(&self, id: i64, name: &str, key_prefix: &str) -> Result<Seller> {
-        Ok(sqlx::query_as::<_, Seller>(concat!(
+        sqlx::query_as::<_, Seller>(concat!(
             "UPDATE sellers SET name = $2, key_prefix = $3 WHERE id = $1 RETURNING ",
             seller_columns!()
         ))
@@ -80,7 +80,7 @@ impl Store {
         .bind(key_prefix)
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_seller(&self, id: i64) -> Result<()> {

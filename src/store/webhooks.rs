@@ -56,7 +56,7 @@ impl Store {
         user_agent: &str,
         authed: bool,
     ) -> Result<Webhook> {
-        Ok(sqlx::query_as::<_, Webhook>(concat!(
+        sqlx::query_as::<_, Webhook>(concat!(
             "INSERT INTO webhooks (app_id, webid, url, user_agent, authed) VALUES ($1, $2, $3, $4, $5) RETURNING ",
             webhook_columns!()
         ))
@@ -67,7 +67,7 @@ impl Store {
         .bind(i64::from(authed))
         .fetch_all(self.writer())
         .await
-        .one()?)
+        .one()
     }
 
     pub async fn delete_webhook(&self, app_id: i64, webid: &str) -> Result<()> {

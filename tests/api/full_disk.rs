@@ -73,6 +73,9 @@ fn assert_unavailable(status: u16, headers: &reqwest::header::HeaderMap, body: &
     assert!(retry > 0);
 }
 
+/// A client API request: session, `type` and the other fields.
+type ClientWrite<'a> = (Option<&'a str>, &'a str, &'a [(&'a str, &'a str)]);
+
 /// The one number `sql` (with one text parameter) answers.
 async fn count(conn: &mut sqlx::AnyConnection, sql: &'static str, arg: &str) -> i64 {
     sqlx::query_as::<_, (i64,)>(sql).bind(arg).fetch_one(conn).await.unwrap().0
@@ -136,7 +139,7 @@ async fn full_disk_refuses_writes_keeps_reads_and_recovers() {
     };
     let register = [("username", "alice"), ("pass", "pw"), ("key", "KEY-REG")];
     let license = [("key", "KEY-LIC")];
-    let client_writes: [(Option<&str>, &str, &[(&str, &str)]); 3] =
+    let client_writes: [ClientWrite; 3] =
         [(None, "init", &[]), (Some(&reg_session), "register", &register), (Some(&lic_session), "license", &license)];
     let assign = json!({"api_token": bot.token, "license": "RS-ASSIGN", "discord_user_id": "123456789012345678"});
     let generate = json!({"app_id": app_id, "plan_id": plan_id, "count": 3});

@@ -39,3 +39,4 @@ mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
 mod tenants;
+mod wal_bound;

@@ -64,9 +64,11 @@ impl Server {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
+        let wal_keeper = tokio::spawn(state.store.clone().keep_wal_small());
         let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
         janitor.abort();
+        wal_keeper.abort();
         state.store.close().await;
         Ok(())
     }

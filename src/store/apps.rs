@@ -1,6 +1,6 @@
 //! Apps (client API "application", Licenses API "product") and their settings.
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms, usable::AppFlags};
 use serde::Serialize;
 
@@ -51,7 +51,7 @@ macro_rules! app_columns {
 impl Store {
     pub async fn create_app(&self, seller_id: i64, name: &str) -> Result<App> {
         let now = now_ms();
-        Ok(sqlx::query_as::<_, App>(concat!(
+        sqlx::query_as::<_, App>(concat!(
             "INSERT INTO apps (seller_id, name, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING ",
             app_columns!()
         ))
@@ -59,8 +59,9 @@ impl Store {
         .bind(name)
         .bind(secret::random_string(b"0123456789abcdef", 64))
         .bind(now)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     /// An app of one seller; another seller's app is `NotFound`.
@@ -95,7 +96,7 @@ impl Store {
 
     /// Writes every setting of `app` (the caller read it, changed fields, and hands it back).
     pub async fn save_app_settings(&self, app: &App) -> Result<App> {
-        Ok(sqlx::query_as::<_, App>(concat!(
+        sqlx::query_as::<_, App>(concat!(
             "UPDATE apps SET name = $3, version = $4, download_url = $5, customer_panel_link = $6, changelog = $7, \
              enabled = $8, paused = $9, hwid_lock = $10, force_hwid = $11, hwid_min_len = $12, program_hash = $13, \
              session_ttl_secs = $14, key_mask = $15, key_case = $16, min_username_len = $17, \
@@ -123,8 +124,9 @@ impl Store {
         .bind(app.request_limit_per_min)
         .bind(&app.messages)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn rotate_app_secret(&self, seller_id: i64, app_id: i64) -> Result<String> {

@@ -2,7 +2,7 @@
 //! their messages, and mutes. The delay is enforced by a conditional upsert on
 //! `chat_cooldowns`, so concurrent sends from any number of processes let exactly one through.
 
-use super::{Page, Result, Store, client_data::one_row, sessions::name_is_key};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row, sessions::name_is_key};
 use crate::domain::names;
 use serde::Serialize;
 
@@ -87,15 +87,16 @@ impl Store {
 
     /// A new channel; a taken name is `Conflict`.
     pub async fn create_chat_channel(&self, app_id: i64, name: &str, delay_secs: i64) -> Result<ChatChannel> {
-        Ok(sqlx::query_as::<_, ChatChannel>(
+        sqlx::query_as::<_, ChatChannel>(
             "INSERT INTO chat_channels (app_id, name, delay_secs) VALUES ($1, $2, $3) \
              RETURNING id, app_id, name, delay_secs",
         )
         .bind(app_id)
         .bind(name)
         .bind(delay_secs)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     /// Deletes a channel with its messages.
@@ -211,15 +212,16 @@ impl Store {
 
     /// Mutes `username` in every channel of the app until `until` (replacing an earlier mute).
     pub async fn mute_chat_user(&self, app_id: i64, username: &str, until: i64) -> Result<ChatMute> {
-        Ok(sqlx::query_as::<_, ChatMute>(
+        sqlx::query_as::<_, ChatMute>(
             "INSERT INTO chat_mutes (app_id, username, until) VALUES ($1, $2, $3) \
              ON CONFLICT (app_id, username) DO UPDATE SET until = excluded.until RETURNING app_id, username, until",
         )
         .bind(app_id)
         .bind(username)
         .bind(until)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn unmute_chat_user(&self, app_id: i64, username: &str) -> Result<()> {

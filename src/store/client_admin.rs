@@ -1,7 +1,7 @@
 //! The seller's view of client API state: blacklist entries (HWIDs and IPs refused by the
 //! client API) and live sessions.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -38,7 +38,7 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<BlacklistEntry> {
-        Ok(sqlx::query_as::<_, BlacklistEntry>(
+        sqlx::query_as::<_, BlacklistEntry>(
             "INSERT INTO blacklist (app_id, kind, value, reason, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, kind, value, reason, created_at",
         )
@@ -47,8 +47,9 @@ impl Store {
         .bind(value)
         .bind(reason)
         .bind(now)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn list_blacklist_entries(&self, app_id: i64, page: Page) -> Result<Vec<BlacklistEntry>> {

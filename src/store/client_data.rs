@@ -1,7 +1,7 @@
 //! The client API's data of an app and its users: app variables (`var`), user variables
 //! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
 
-use super::{Page, Result, Store, StoreError};
+use super::{Page, Result, ReturnedRows, Store, StoreError};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -94,7 +94,7 @@ impl Store {
 
     /// Creates or replaces the app variable `name`.
     pub async fn set_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<AppVar> {
-        Ok(sqlx::query_as::<_, AppVar>(
+        sqlx::query_as::<_, AppVar>(
             "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (app_id, name) DO UPDATE SET value = excluded.value, authed = excluded.authed \
              RETURNING id, app_id, name, value, authed",
@@ -103,8 +103,9 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(authed))
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
@@ -174,7 +175,7 @@ impl Store {
 
     /// The seller's write: creates or replaces the variable, read-only or not.
     pub async fn put_user_var(&self, user_id: i64, name: &str, value: &str, readonly: bool) -> Result<UserVar> {
-        Ok(sqlx::query_as::<_, UserVar>(
+        sqlx::query_as::<_, UserVar>(
             "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value, readonly = excluded.readonly \
              RETURNING user_id, name, value, readonly",
@@ -183,8 +184,9 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(readonly))
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_user_var(&self, user_id: i64, name: &str) -> Result<()> {
@@ -209,8 +211,9 @@ impl Store {
         .bind(log.pcuser)
         .bind(log.message)
         .bind(log.now)
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         if id % LOG_PRUNE_EVERY == 0 {
             sqlx::query(
                 "DELETE FROM client_logs WHERE app_id = $1 AND created_at < (SELECT created_at FROM client_logs \

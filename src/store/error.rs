@@ -10,6 +10,11 @@ pub enum StoreError {
     /// A unique constraint refused the write; the payload names the constraint's table/column hint.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The database cannot store anything right now (disk full, I/O error): nothing was written,
+    /// reads may still work, and the same request can succeed once the operator frees space.
+    /// Every protocol answers it with 503 and `Retry-After`.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// The database could not be opened or created as configured.
     #[error("{0}")]
     Open(String),
@@ -19,6 +24,16 @@ pub enum StoreError {
     Database(sqlx::Error),
 }
 
+impl StoreError {
+    /// Seconds a client is told to wait (`Retry-After`) before retrying an `Unavailable` write.
+    pub const RETRY_AFTER_SECS: u64 = 10;
+
+    /// True for the disk-full / I/O kind: answered 503, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
@@ -26,7 +41,22 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned()))
             }
+            sqlx::Error::Database(db) if out_of_storage(db.as_ref()) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// SQLite's SQLITE_FULL and SQLITE_IOERR (any extended code); PostgreSQL's class 53
+/// (insufficient resources: disk full, out of memory) and `io_error`.
+fn out_of_storage(db: &dyn sqlx::error::DatabaseError) -> bool {
+    const SQLITE_IOERR: i64 = 10;
+    const SQLITE_FULL: i64 = 13;
+    let Some(code) = db.code() else { return false };
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        // The code is the extended result code; its low byte is the primary one.
+        let primary = code.parse::<i64>().map(|c| c & 0xff).unwrap_or(0);
+        return primary == SQLITE_FULL || primary == SQLITE_IOERR;
+    }
+    code.starts_with("53") || code == "58030"
 }

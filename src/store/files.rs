@@ -1,7 +1,7 @@
 //! Files a seller uploads for the client API's `file` action, stored in the database (BLOB on
 //! SQLite, BYTEA on PostgreSQL) so every server process serves the same bytes.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use serde::Serialize;
 
 /// A file without its contents (what listings show).
@@ -56,7 +56,7 @@ impl Store {
         authed: bool,
         now: i64,
     ) -> Result<FileInfo> {
-        Ok(sqlx::query_as::<_, FileInfo>(concat!(
+        sqlx::query_as::<_, FileInfo>(concat!(
             "INSERT INTO files (app_id, fileid, name, data, authed, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (app_id, fileid) DO UPDATE SET name = excluded.name, data = excluded.data, \
              authed = excluded.authed, created_at = excluded.created_at RETURNING ",
@@ -68,8 +68,9 @@ impl Store {
         .bind(data)
         .bind(i64::from(authed))
         .bind(now)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_file(&self, app_id: i64, fileid: &str) -> Result<()> {

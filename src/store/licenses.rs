@@ -2,7 +2,7 @@
 //! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
 
 use super::dynsql::DynSql;
-use super::{Page, Result, Store, StoreError};
+use super::{Page, Result, ReturnedRows, Store, StoreError};
 use crate::domain::{time::now_ms, usable::LicenseFacts};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -161,7 +161,7 @@ impl Store {
     }
 
     pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
-        Ok(sqlx::query_as::<_, License>(concat!(
+        sqlx::query_as::<_, License>(concat!(
             "UPDATE licenses SET banned_reason = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2 RETURNING ",
             license_columns!()
         ))
@@ -169,8 +169,9 @@ impl Store {
         .bind(seller_id)
         .bind(reason)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     /// Deletes the license and what it granted: the subscriptions it last granted or extended

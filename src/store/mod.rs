@@ -6,6 +6,7 @@
 mod dynsql;
 mod error;
 mod open;
+mod wal;
 
 pub mod apps;
 pub mod audit;
@@ -32,6 +33,7 @@ pub mod webhooks;
 
 pub use error::StoreError;
 pub use open::{DatabaseTarget, OpenOptions};
+pub use wal::WAL_BOUND_BYTES;
 
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -53,6 +55,8 @@ pub struct Store {
     read: AnyPool,
     write: AnyPool,
     engine: Engine,
+    /// SQLite's write-ahead log file (see `wal`).
+    wal: Option<std::sync::Arc<std::path::Path>>,
 }
 
 impl Store {
@@ -65,7 +69,9 @@ impl Store {
         &self.read
     }
 
-    /// Pool for single-statement writes (each statement is its own transaction).
+    /// Pool for single-statement writes (each statement is its own transaction). Read a
+    /// write's `RETURNING` rows with `fetch_all` and [`ReturnedRows`], never `fetch_one` or
+    /// `fetch_optional`.
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.write
     }
@@ -88,6 +94,27 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+}
+
+/// The rows of a single-statement write's `RETURNING`, read with `fetch_all`. On SQLite an
+/// autocommit statement commits when it is stepped to its end; `fetch_one` and `fetch_optional`
+/// stop after the first row and reset the statement, which commits but drops the commit's error
+/// (a full disk): the caller would see the row of a write that was rolled back.
+pub(crate) trait ReturnedRows<T> {
+    /// The one row (`NotFound` when the statement matched none).
+    fn one(self) -> Result<T>;
+    /// The row, if the statement matched one.
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> ReturnedRows<T> for std::result::Result<Vec<T>, sqlx::Error> {
+    fn one(self) -> Result<T> {
+        self.optional()?.ok_or(StoreError::NotFound)
+    }
+
+    fn optional(self) -> Result<Option<T>> {
+        Ok(self?.into_iter().next())
     }
 }
 

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+/// How long an SQLite statement waits for a lock held by another connection or process.
+pub(super) const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
 
 /// Where the data lives, decided from `database_url` (or the SQLite default in the data dir).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,13 +146,24 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
             .max_connections(max)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            // A COMMIT that fails (full disk) is rolled back by SQLite, but sqlx still counts the
+            // transaction as open and refuses every later BEGIN on that connection: drop it.
+            .before_acquire(|conn, _| {
+                Box::pin(async move {
+                    let usable = !sqlx::Connection::is_in_transaction(conn);
+                    if !usable {
+                        tracing::warn!("replacing an SQLite connection left in a failed transaction");
+                    }
+                    Ok(usable)
+                })
+            })
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     // WAL lets readers run beside the writer; NORMAL sync keeps every committed
                     // transaction across a process crash (not across power loss before checkpoint).
                     for pragma in [
                         "PRAGMA journal_mode = WAL",
-                        "PRAGMA busy_timeout = 10000",
+                        BUSY_TIMEOUT,
                         "PRAGMA foreign_keys = ON",
                         "PRAGMA synchronous = NORMAL",
                     ] {
@@ -165,7 +178,7 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
     let write = pool(1).connect(&url).await.map_err(open_err)?;
     let read_url = format!("sqlite://{display}?mode=rw");
     let read = pool(options.max_connections.clamp(1, 8)).connect(&read_url).await.map_err(open_err)?;
-    Ok(Store { read, write, engine: Engine::Sqlite })
+    Ok(Store { read, write, engine: Engine::Sqlite, wal: Some(super::wal::wal_path(path).into()) })
 }
 
 async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
@@ -180,7 +193,7 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
         .connect(url)
         .await
         .map_err(conn_err)?;
-    Ok(Store { read: pool.clone(), write: pool, engine: Engine::Postgres })
+    Ok(Store { read: pool.clone(), write: pool, engine: Engine::Postgres, wal: None })
 }
 
 #[cfg(test)]

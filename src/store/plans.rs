@@ -1,6 +1,6 @@
 //! Plans: client API "subscription" (name, level), Licenses API "variant", reseller "product".
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
@@ -16,7 +16,7 @@ pub struct Plan {
 
 impl Store {
     pub async fn create_plan(&self, app_id: i64, name: &str, level: i64, duration_secs: Option<i64>) -> Result<Plan> {
-        Ok(sqlx::query_as::<_, Plan>(
+        sqlx::query_as::<_, Plan>(
             "INSERT INTO plans (app_id, name, level, duration_secs, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, name, level, duration_secs, created_at",
         )
@@ -25,8 +25,9 @@ impl Store {
         .bind(level)
         .bind(duration_secs)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn list_plans(&self, app_id: i64) -> Result<Vec<Plan>> {

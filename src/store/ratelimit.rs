@@ -1,7 +1,7 @@
 //! Fixed-window request counters in the database (`rate_limits`), for `RateLimiter::Database`:
 //! every server process sharing the database counts together.
 
-use super::{Result, Store};
+use super::{Result, ReturnedRows, Store};
 
 impl Store {
     /// Counts one request in `bucket`'s window starting at `window_start` and returns the count
@@ -13,8 +13,9 @@ impl Store {
         )
         .bind(bucket)
         .bind(window_start)
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         Ok(count)
     }
 

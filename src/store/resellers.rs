@@ -1,6 +1,6 @@
 //! Reseller accounts of a seller and their API keys (SHA-256 at rest, shown once).
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -41,7 +41,7 @@ impl Store {
         key_prefix: &str,
         rate_limit_per_min: i64,
     ) -> Result<Reseller> {
-        Ok(sqlx::query_as::<_, Reseller>(
+        sqlx::query_as::<_, Reseller>(
             "INSERT INTO resellers (seller_id, name, key_prefix, rate_limit_per_min, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, seller_id, name, key_prefix, rate_limit_per_min, created_at",
         )
@@ -50,8 +50,8 @@ impl Store {
         .bind(key_prefix)
         .bind(rate_limit_per_min)
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await.one()
     }
 
     pub async fn list_resellers(&self, seller_id: i64) -> Result<Vec<Reseller>> {
@@ -96,7 +96,7 @@ impl Store {
         key_prefix: &str,
         rate_limit_per_min: i64,
     ) -> Result<Reseller> {
-        Ok(sqlx::query_as::<_, Reseller>(
+        sqlx::query_as::<_, Reseller>(
             "UPDATE resellers SET name = $3, key_prefix = $4, rate_limit_per_min = $5 WHERE id = $1 AND seller_id = $2 \
              RETURNING id, seller_id, name, key_prefix, rate_limit_per_min, created_at",
         )
@@ -105,8 +105,9 @@ impl Store {
         .bind(name)
         .bind(key_prefix)
         .bind(rate_limit_per_min)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_reseller(&self, seller_id: i64, id: i64) -> Result<()> {
@@ -129,8 +130,9 @@ impl Store {
         .bind(label)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         Ok((key, plain))
     }
 

@@ -1,6 +1,6 @@
 //! Sellers: the tenants. Everything else hangs off a seller and is deleted with it.
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -32,9 +32,10 @@ impl Store {
             .bind(name)
             .bind(key_prefix)
             .bind(now_ms())
-            .fetch_one(self.writer())
-            .await;
-            match res.map_err(StoreError::from) {
+            .fetch_all(self.writer())
+            .await
+            .one();
+            match res {
                 Err(StoreError::Conflict(c)) if c.contains("ownerid") => continue,
                 other => return other,
             }
@@ -70,15 +71,16 @@ impl Store {
     }
 
     pub async fn update_seller(&self, id: i64, name: &str, key_prefix: &str) -> Result<Seller> {
-        Ok(sqlx::query_as::<_, Seller>(concat!(
+        sqlx::query_as::<_, Seller>(concat!(
             "UPDATE sellers SET name = $2, key_prefix = $3 WHERE id = $1 RETURNING ",
             seller_columns!()
         ))
         .bind(id)
         .bind(name)
         .bind(key_prefix)
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_seller(&self, id: i64) -> Result<()> {

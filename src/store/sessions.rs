@@ -7,7 +7,7 @@
 //! table (or the admin API's session list) hands out no usable session. The methods here take
 //! and return the client's id; `Session::id` is the client's id too.
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{names, secret, time::now_ms};
 use serde::Serialize;
 
@@ -71,8 +71,9 @@ impl Store {
         .bind(ip)
         .bind(now)
         .bind(now.saturating_add(ttl_secs.max(1).saturating_mul(1000)))
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         Ok(Session { id, ..created })
     }
 

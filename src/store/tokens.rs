@@ -1,6 +1,6 @@
 //! API tokens (operator, seller admin, store for the Licenses API), stored as SHA-256 only.
 
-use super::{Result, Store, StoreError};
+use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -71,8 +71,9 @@ impl Store {
         .bind(name)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
-        .fetch_one(self.writer())
-        .await?;
+        .fetch_all(self.writer())
+        .await
+        .one()?;
         Ok((token, plain))
     }
 

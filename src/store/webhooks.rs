@@ -1,7 +1,7 @@
 //! Seller-configured webhook targets of the client API's `webhook` action. The URL stays on
 //! the server: clients only name the `webid`.
 
-use super::{Page, Result, Store, client_data::one_row};
+use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -56,7 +56,7 @@ impl Store {
         user_agent: &str,
         authed: bool,
     ) -> Result<Webhook> {
-        Ok(sqlx::query_as::<_, Webhook>(concat!(
+        sqlx::query_as::<_, Webhook>(concat!(
             "INSERT INTO webhooks (app_id, webid, url, user_agent, authed) VALUES ($1, $2, $3, $4, $5) RETURNING ",
             webhook_columns!()
         ))
@@ -65,8 +65,9 @@ impl Store {
         .bind(url)
         .bind(user_agent)
         .bind(i64::from(authed))
-        .fetch_one(self.writer())
-        .await?)
+        .fetch_all(self.writer())
+        .await
+        .one()
     }
 
     pub async fn delete_webhook(&self, app_id: i64, webid: &str) -> Result<()> {

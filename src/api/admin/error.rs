@@ -1,11 +1,13 @@
 //! The admin API's error envelope: `{"error": {"code", "message", "field"?}}` with a 4xx status
-//! for anything the caller can fix, 500 only for the server's own faults (logged, not shown).
+//! for anything the caller can fix, 500 only for the server's own faults (logged, not shown), 503
+//! with `Retry-After` while the database cannot store anything (full disk).
 
 use crate::manage::ManageError;
+use crate::store::StoreError;
 use axum::{
     Json,
     extract::rejection::{JsonRejection, PathRejection, QueryRejection},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -66,6 +68,11 @@ impl IntoResponse for AdminError {
                     (StatusCode::CONFLICT, "conflict", message.clone(), Some(field))
                 }
                 ManageError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", e.to_string(), None),
+                ManageError::Store(ref err) if err.is_unavailable() => {
+                    tracing::error!(error = %err, "admin API: database unavailable, answering 503");
+                    let message = "the database cannot store anything right now (disk full?); try again later";
+                    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", message.to_owned(), None)
+                }
                 ManageError::Store(ref err) => {
                     tracing::error!(error = %err, "admin API storage failure");
                     (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error".to_owned(), None)
@@ -76,6 +83,10 @@ impl IntoResponse for AdminError {
         if let Some(field) = field {
             error["field"] = json!(field);
         }
-        (status, Json(json!({ "error": error }))).into_response()
+        let mut res = (status, Json(json!({ "error": error }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
+        }
+        res
     }
 }

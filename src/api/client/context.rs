@@ -139,10 +139,7 @@ enum Early {
 /// The pre-dispatch checks, in the spec's order; on success the action's context.
 async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: String) -> Result<Ctx, Early> {
     let plain = |msg: Msg| Early::Reply(Reply::failure(msg, msg.default_text()), None);
-    let server_error = |e: StoreError| {
-        tracing::error!(error = %e, "client API: database error");
-        Early::Reply(server_error_reply(), None)
-    };
+    let server_error = |e: StoreError| Early::Reply(store_error_reply(&e), None);
     let ownerid = fields.get("ownerid").ok_or_else(|| plain(Msg::NoOwnerId))?;
     let name = fields.get("name").ok_or_else(|| plain(Msg::NoAppName))?;
     if ownerid.chars().count() != 10 {
@@ -183,6 +180,23 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
 /// The answer to a fault of the server itself (database down): HTTP 500, still the envelope.
 pub fn server_error_reply() -> Reply {
     Reply::failure(Msg::ServerError, Msg::ServerError.default_text()).with_status(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The answer while the database cannot store anything (full disk): HTTP 503 with
+/// `Retry-After`, still the envelope.
+pub fn unavailable_reply() -> Reply {
+    server_error_reply().with_status(StatusCode::SERVICE_UNAVAILABLE).with_retry_after(StoreError::RETRY_AFTER_SECS)
+}
+
+/// Logs a store error that is the server's fault and renders it: 503 or 500.
+pub fn store_error_reply(e: &StoreError) -> Reply {
+    if e.is_unavailable() {
+        tracing::error!(error = %e, "client API: database unavailable, answering 503");
+        unavailable_reply()
+    } else {
+        tracing::error!(error = %e, "client API: database error");
+        server_error_reply()
+    }
 }
 
 /// The socket peer, or the first `CF-Connecting-IP` / `X-Forwarded-For` entry when the peer is a

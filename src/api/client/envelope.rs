@@ -30,16 +30,27 @@ pub struct Reply {
     code: i64,
     message: String,
     extra: Vec<(&'static str, Value)>,
+    /// Seconds for a `Retry-After` header (503 answers).
+    retry_after: Option<u64>,
 }
 
 impl Reply {
     pub fn success(message: impl Into<String>) -> Self {
-        Self { status: StatusCode::OK, success: true, code: SUCCESS_CODE, message: message.into(), extra: Vec::new() }
+        let message = message.into();
+        Self {
+            status: StatusCode::OK,
+            success: true,
+            code: SUCCESS_CODE,
+            message,
+            extra: Vec::new(),
+            retry_after: None,
+        }
     }
 
     /// A failure with `msg`'s code and the given (possibly customised) text.
     pub fn failure(msg: Msg, message: impl Into<String>) -> Self {
-        Self { status: StatusCode::OK, success: false, code: msg.code(), message: message.into(), extra: Vec::new() }
+        let message = message.into();
+        Self { status: StatusCode::OK, success: false, code: msg.code(), message, extra: Vec::new(), retry_after: None }
     }
 
     /// Adds a member after `message` (members are written in the order added).
@@ -51,6 +62,12 @@ impl Reply {
     /// Failures are HTTP 200 by protocol; rate limiting (429) and server faults differ.
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
+        self
+    }
+
+    /// Adds `Retry-After: secs` to the HTTP response.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
         self
     }
 
@@ -71,7 +88,11 @@ impl Reply {
 
     /// The signed HTTP response.
     pub fn render(&self, ownerid: &str, signer: &Signer, app_secret: Option<&str>) -> Response {
-        signed(self.status, self.to_body(ownerid), signer, app_secret)
+        let mut res = signed(self.status, self.to_body(ownerid), signer, app_secret);
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        res
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Licenses API's error shapes, Laravel's (Sell.app runs on Laravel): `{"message"}` with
 //! 401/403/404/429, and `{"message", "errors": {field: [..]}}` with 422 for invalid input.
-//! Refused activations and validations are 422 `{"message"}` too (see `views::refusal`).
+//! Refused activations and validations are 422 `{"message"}` too (see `views::refusal`). A
+//! database that cannot store anything (full disk) answers Laravel's 503 with `Retry-After`.
 
 use crate::store::{StoreError, idempotency::Answer};
 use axum::{
@@ -90,6 +91,13 @@ impl IntoResponse for LicensesError {
                 let mut res =
                     (StatusCode::TOO_MANY_REQUESTS, Json(json!({"message": "Too Many Attempts."}))).into_response();
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                return res;
+            }
+            Self::Store(e) if e.is_unavailable() => {
+                tracing::error!(error = %e, "Licenses API: database unavailable, answering 503");
+                let mut res =
+                    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"message": "Service Unavailable"}))).into_response();
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
                 return res;
             }
             Self::Store(e) => {

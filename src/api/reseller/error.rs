@@ -1,5 +1,6 @@
 //! The Reseller API's error envelope: `{"ok":false,"message":...}` with a fitting status. Only
-//! the server's own faults answer 500 (logged, not shown).
+//! the server's own faults answer 500 (logged, not shown), or 503 with `Retry-After` while the
+//! database cannot store anything (full disk).
 
 use crate::store::StoreError;
 use axum::{
@@ -55,6 +56,9 @@ impl ResellerError {
             Self::NotAssignable(m) => (StatusCode::CONFLICT, m),
             Self::UnknownEndpoint => (StatusCode::NOT_FOUND, "Unknown endpoint"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed: use GET or POST"),
+            Self::Store(e) if e.is_unavailable() => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable. Try again later.")
+            }
             Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
         }
     }
@@ -72,8 +76,14 @@ impl IntoResponse for ResellerError {
         }
         let (status, message) = self.status_and_message();
         let mut res = (status, Json(json!({ "ok": false, "message": message }))).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
-            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        match self {
+            Self::RateLimited { retry_after_secs } => {
+                res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::Store(e) if e.is_unavailable() => {
+                res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
+            }
+            _ => {}
         }
         res
     }

@@ -7,6 +7,7 @@ mod report;
 mod scenarios;
 mod seed;
 mod server;
+mod wal;
 mod wrk;
 
 use clap::Parser;
@@ -74,8 +75,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let plans = scenarios::all(&fixture, &work)?;
     for plan in plans.iter().filter(|p| args.only.is_empty() || args.only.iter().any(|o| p.name.contains(o.as_str()))) {
         eprintln!("== {} ({} s, {} connections)", plan.name, args.duration, args.connections);
+        // The bench's own SQLite file (a --database-url is PostgreSQL): watch its log.
+        let watch = args.database_url.is_none().then(|| wal::WalWatch::start(work.join("licensd.db-wal")));
         let result = wrk::run(plan, &servers.ports, &args).await?;
-        rows.push(report::Row::load(plan.name, result));
+        let wal = match watch {
+            Some(w) => Some(w.finish().await),
+            None => None,
+        };
+        rows.push(report::Row::load(plan.name, result, wal));
     }
     rows.push(report::Row::note(
         "resident memory after load (max over processes)",

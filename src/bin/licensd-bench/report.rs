@@ -1,17 +1,17 @@
 //! The result table, in Markdown so it can be pasted into BENCHMARKS.md as printed.
 
-use crate::{Args, wrk::LoadResult};
+use crate::{Args, wal::WalSize, wrk::LoadResult};
 use std::fmt::Write;
 use std::time::Duration;
 
 pub enum Row {
-    Load { name: &'static str, result: LoadResult },
+    Load { name: &'static str, result: LoadResult, wal: Option<WalSize> },
     Note { name: &'static str, value: f64, unit: &'static str },
 }
 
 impl Row {
-    pub fn load(name: &'static str, result: LoadResult) -> Self {
-        Self::Load { name, result }
+    pub fn load(name: &'static str, result: LoadResult, wal: Option<WalSize>) -> Self {
+        Self::Load { name, result, wal }
     }
 
     pub fn note(name: &'static str, value: f64, unit: &'static str) -> Self {
@@ -27,10 +27,14 @@ fn ms(us: u64) -> String {
     format!("{:.2}", us as f64 / 1000.0)
 }
 
+fn mib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / (1 << 20) as f64)
+}
+
 pub fn render(rows: &[Row], database_url: &str, args: &Args) -> String {
     let engine = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     let ceiling = rows.iter().find_map(|r| match r {
-        Row::Load { name, result } if name.starts_with("ceiling") => Some(result.rate()),
+        Row::Load { name, result, .. } if name.starts_with("ceiling") => Some(result.rate()),
         _ => None,
     });
     let mut out = String::new();
@@ -39,14 +43,18 @@ pub fn render(rows: &[Row], database_url: &str, args: &Args) -> String {
         "{engine}, {} server process(es), {} licenses / {} users / {} instances, wrk {} threads x {} connections, {} s per endpoint\n",
         args.processes, args.licenses, args.users, args.instances, args.threads, args.connections, args.duration
     );
-    let _ = writeln!(out, "| endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | of ceiling |");
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | of ceiling | WAL peak / end MiB |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
-        if let Row::Load { name, result } = row {
+        if let Row::Load { name, result, wal } = row {
             let share = ceiling.map(|c| format!("{:.0}%", 100.0 * result.rate() / c)).unwrap_or_default();
+            let wal = wal.map(|w| format!("{} / {}", mib(w.peak), mib(w.end))).unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 out,
-                "| {name} | {:.0} | {} | {} | {} | {} | {share} |",
+                "| {name} | {:.0} | {} | {} | {} | {} | {share} | {wal} |",
                 result.rate(),
                 ms(result.p50_us),
                 ms(result.p99_us),

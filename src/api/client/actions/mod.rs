@@ -18,7 +18,7 @@ mod vars;
 mod webhook;
 
 use super::{
-    context::{Ctx, server_error_reply},
+    context::{Ctx, server_error_reply, store_error_reply},
     envelope::Reply,
     messages::Msg,
     signin_limits,
@@ -26,11 +26,13 @@ use super::{
 use crate::store::StoreError;
 
 /// Why an action stopped early: a protocol answer (a failure such as "Invalid username"), or a
-/// fault of the server (rendered as HTTP 500 with the envelope, and logged).
+/// fault of the server (rendered as HTTP 500 with the envelope, and logged), or a store error
+/// (logged; 503 while the database cannot store anything, else 500).
 #[derive(Debug)]
 pub enum Halt {
     Reply(Reply),
     Fault(String),
+    Store(StoreError),
 }
 
 impl From<Reply> for Halt {
@@ -41,7 +43,7 @@ impl From<Reply> for Halt {
 
 impl From<StoreError> for Halt {
     fn from(e: StoreError) -> Self {
-        Halt::Fault(e.to_string())
+        Halt::Store(e)
     }
 }
 
@@ -57,7 +59,7 @@ pub async fn dispatch(ctx: &Ctx) -> Reply {
     match signin_limits::admit(ctx).await {
         Ok(Some(refusal)) => return refusal,
         Ok(None) => {}
-        Err(e) => return fault(&e.to_string()),
+        Err(e) => return store_error_reply(&e),
     }
     let reply = run(ctx, kind).await;
     if reply.is_success()
@@ -99,6 +101,7 @@ async fn run(ctx: &Ctx, kind: &str) -> Reply {
     match result {
         Ok(reply) | Err(Halt::Reply(reply)) => reply,
         Err(Halt::Fault(e)) => fault(&e),
+        Err(Halt::Store(e)) => store_error_reply(&e),
     }
 }
 

@@ -1,4 +1,7 @@
 //! The HTTP server: wiring of state, routes and middleware; start-up and graceful shutdown.
+//! `connections`: the accept loop and the limits of each connection.
+
+mod connections;
 
 use crate::{
     api,
@@ -61,8 +64,8 @@ impl Server {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
-        let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        let limits = connections::Limits::from_config(&state.config);
+        connections::serve(self.listener, api::router(state.clone()), limits, shutdown).await;
         janitor.abort();
         state.store.close().await;
         Ok(())

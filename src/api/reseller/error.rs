@@ -1,7 +1,7 @@
 //! The Reseller API's error envelope: `{"ok":false,"message":...}` with a fitting status. Only
 //! the server's own faults answer 500 (logged, not shown).
 
-use crate::store::StoreError;
+use crate::{api::middleware::Refused, store::StoreError};
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
@@ -17,6 +17,7 @@ pub enum ResellerError {
     /// Missing or malformed input; the message says which.
     BadRequest(String),
     BodyTooLarge,
+    BodyTimedOut,
     MissingToken,
     InvalidToken,
     /// Over the key's budget; the current window ends in this many seconds.
@@ -46,6 +47,7 @@ impl ResellerError {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+            Self::BodyTimedOut => (StatusCode::REQUEST_TIMEOUT, "Request body not received in time"),
             Self::MissingToken => (StatusCode::UNAUTHORIZED, "Missing api_token"),
             Self::InvalidToken => (StatusCode::UNAUTHORIZED, "Invalid API token"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED),
@@ -60,9 +62,13 @@ impl ResellerError {
     }
 }
 
-/// A body over `max_body_bytes` (see `api::middleware::limit_body`).
-pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
-    ResellerError::BodyTooLarge.into_response()
+/// A body over `max_body_bytes` or too slow to arrive (see `api::middleware::limit_body`).
+pub fn refuse_body(_: &crate::state::AppState, _: &axum::http::request::Parts, why: Refused) -> Response {
+    match why {
+        Refused::TooLarge => ResellerError::BodyTooLarge,
+        Refused::TimedOut => ResellerError::BodyTimedOut,
+    }
+    .into_response()
 }
 
 impl IntoResponse for ResellerError {

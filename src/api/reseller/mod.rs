@@ -6,7 +6,7 @@
 
 mod auth;
 mod error;
-pub(crate) use error::too_large;
+pub(crate) use error::refuse_body;
 mod handlers;
 mod params;
 mod views;

@@ -3,6 +3,7 @@
 //! then a JSON or form body; a field in the body wins over the same field in the query string.
 
 use super::ResellerError;
+use crate::api::known_json::known_members;
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
@@ -68,13 +69,15 @@ impl Params {
         Ok(params)
     }
 
+    /// Form pairs; of a repeated name the first one in the body counts. Unknown names are
+    /// skipped as they are read (nothing per name is kept), so the work is linear in the body.
     fn merge_form(&mut self, body: &[u8]) -> Result<(), ResellerError> {
         let text = std::str::from_utf8(body).map_err(|_| bad("Malformed form body: not UTF-8"))?;
-        let mut seen = Vec::new();
+        let mut seen = [false; KNOWN.len()];
         for (name, value) in form_urlencoded::parse(text.as_bytes()) {
-            if !seen.contains(&name) {
+            let Some(i) = KNOWN.iter().position(|k| *k == name) else { continue };
+            if !std::mem::replace(&mut seen[i], true) {
                 self.insert(&name, &value)?;
-                seen.push(name);
             }
         }
         Ok(())
@@ -83,13 +86,11 @@ impl Params {
     /// A JSON object's members. Strings and integers are taken as text (a Discord id may come
     /// as a number); `null` counts as absent; anything else is refused.
     fn merge_json(&mut self, body: &[u8]) -> Result<(), ResellerError> {
-        let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) else {
-            return Err(bad("Malformed JSON body: expected an object"));
-        };
-        for (name, value) in members.into_iter().filter(|(name, _)| KNOWN.contains(&name.as_str())) {
+        let members = known_members(body, &KNOWN).map_err(|_| bad("Malformed JSON body: expected an object"))?;
+        for (name, value) in members {
             match value {
-                Value::String(s) => self.insert(&name, &s)?,
-                Value::Number(n) if n.is_u64() || n.is_i64() => self.insert(&name, &n.to_string())?,
+                Value::String(s) => self.insert(name, &s)?,
+                Value::Number(n) if n.is_u64() || n.is_i64() => self.insert(name, &n.to_string())?,
                 Value::Null => {}
                 _ => return Err(ResellerError::BadRequest(format!("{name} must be a string"))),
             }

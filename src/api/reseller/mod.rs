@@ -8,7 +8,7 @@ mod auth;
 mod error;
 pub(crate) use error::refuse_body;
 mod handlers;
-mod params;
+pub mod params;
 mod views;
 
 pub use error::ResellerError;

@@ -13,10 +13,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Longest value accepted for any parameter; tokens and keys are far shorter.
-const MAX_VALUE_CHARS: usize = 256;
+pub const MAX_VALUE_CHARS: usize = 256;
 
 /// The parameters any endpoint reads; others are ignored whatever they hold.
-const KNOWN: [&str; 5] = ["api_token", "license", "discord_user_id", "limit", "page"];
+pub const KNOWN: [&str; 5] = ["api_token", "license", "discord_user_id", "limit", "page"];
 
 /// The merged parameters of one request, trimmed; empty values count as absent.
 #[derive(Debug, Default)]
@@ -119,11 +119,33 @@ fn body_kind(content_type: Option<&str>) -> Result<BodyKind, ResellerError> {
     }
 }
 
+impl Params {
+    /// The parameters of a request with this query string, content type and body. Public for
+    /// the fuzz target (`fuzz/`).
+    pub fn parse(query: &str, content_type: Option<&str>, body: &[u8]) -> Result<Self, ResellerError> {
+        let mut params = Self::from_query(query)?;
+        // A GET, or a POST with everything in the query string, has no body to read.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(params);
+        }
+        match body_kind(content_type)? {
+            BodyKind::Json => params.merge_json(body)?,
+            BodyKind::Form => params.merge_form(body)?,
+        }
+        Ok(params)
+    }
+
+    /// Every parameter kept, empty ones included.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ResellerError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut params = Self::from_query(req.uri().query().unwrap_or(""))?;
+        let query = req.uri().query().unwrap_or("").to_owned();
         let content_type = req.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
         let body = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -132,15 +154,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                 bad("Could not read the request body")
             }
         })?;
-        // A GET, or a POST with everything in the query string, has no body to read.
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(params);
-        }
-        match body_kind(content_type.as_deref())? {
-            BodyKind::Json => params.merge_json(&body)?,
-            BodyKind::Form => params.merge_form(&body)?,
-        }
-        Ok(params)
+        Self::parse(&query, content_type.as_deref(), &body)
     }
 }
 

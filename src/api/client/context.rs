@@ -8,13 +8,11 @@ use super::{
     form::Fields,
     messages::{Messages, Msg},
 };
+use crate::api::middleware::Refused;
+use crate::config::Config;
+use crate::domain::forwarded::{Origin, Trust, client_addr};
 use crate::{
-    api::middleware::Refused,
-    config::Config,
-    domain::{
-        forwarded::{Origin, Trust, client_addr},
-        time::now_ms,
-    },
+    domain::time::now_ms,
     state::AppState,
     store::{StoreError, apps::App, client_request::ClientRequest, sessions::Session, users::User},
 };

@@ -39,7 +39,7 @@ impl Limits {
         Self {
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
-            max_connections: config.max_concurrent_connections.max(1),
+            max_connections: config.max_concurrent_connections.clamp(1, u32::MAX as usize),
         }
     }
 }

@@ -97,3 +97,32 @@ async fn idle_keep_alive_connections_are_closed() {
     assert_eq!(read.unwrap(), 0);
     assert!(begun.elapsed() < Duration::from_secs(5), "closed by the header timeout, not the idle one");
 }
+
+/// Shutdown with a request in flight (its body half sent) and an idle connection: the idle one is
+/// closed at once, the request is answered once its body is complete, then the server stops and
+/// takes no new connection. (A guard for the hand-written accept loop: `axum::serve` did this.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_in_flight_requests() {
+    let t = TestApp::spawn(Engine::Sqlite).await;
+    let addr = t.addr;
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    let mut busy = TcpStream::connect(addr).await.unwrap();
+    let body = br#"{"license_key":"K"}"#;
+    let head = format!("POST /api/v2/licenses/validate HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", body.len());
+    busy.write_all(head.as_bytes()).await.unwrap();
+    busy.write_all(&body[..5]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopping = tokio::spawn(t.stop());
+    let mut buf = [0u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf)).await;
+    assert_eq!(closed.expect("idle connection left open").unwrap(), 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!stopping.is_finished(), "the server stopped with a request in flight");
+    busy.write_all(&body[5..]).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), busy.read_to_end(&mut answer)).await.unwrap().unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(5), stopping).await.expect("server did not stop").unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "a stopped server accepted a connection");
+}

@@ -1,18 +1,19 @@
 -- Replays pre-built requests for wrk, one per line of a requests file:
 --   METHOD <TAB> PATH <TAB> HEADERS ("Name: value|Name: value") <TAB> BODY
 -- Arguments (after --): requests file, mode ("random" or "sequential"), success marker (a plain
--- substring every successful body contains; "" accepts any 200), wrk thread count, and this wrk
--- process's index and the number of wrk processes (one per server process): in sequential mode
--- each thread of each process walks its own interleaved share of the file, so no two requests
--- touch the same row.
--- A response counts as an error unless its status is 200 and its body holds the marker.
+-- substring every successful body contains; "" accepts any body), wrk thread count, this wrk
+-- process's index and the number of wrk processes (one per server process), and the expected
+-- HTTP status (default 200; the hostile scenarios expect a refusal). In sequential mode each
+-- thread of each process walks its own interleaved share of the file, so no two requests touch
+-- the same row.
+-- A response counts as an error unless its status is the expected one and its body holds the marker.
 -- done() prints one "BENCH {json}" line that licensd-bench parses, and the first failing answer
 -- of each thread that had one as "FAILED <status> <body>" lines, so that an error count comes with
 -- its cause.
 
 local threads = {}
 local requests = {}
-local mode, marker, stride, first, next_index
+local mode, marker, expected, stride, first, next_index
 
 function setup(thread)
   thread:set("id", #threads)
@@ -24,6 +25,7 @@ function init(args)
   mode, marker = args[2], args[3] or ""
   local threads_per_process = tonumber(args[4] or "1")
   local process, processes = tonumber(args[5] or "0"), tonumber(args[6] or "1")
+  expected = tonumber(args[7] or "200")
   stride = threads_per_process * processes
   first = process * threads_per_process + id + 1
   for line in io.lines(file) do
@@ -51,7 +53,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 or (marker ~= "" and not body:find(marker, 1, true)) then
+  if status ~= expected or (marker ~= "" and not body:find(marker, 1, true)) then
     errors = errors + 1
     if errors == 1 then first_failure = status .. " " .. body:gsub("[\r\n]", " ") end
   end

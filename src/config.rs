@@ -33,10 +33,27 @@ pub struct Config {
     pub signing_key_file: Option<PathBuf>,
     /// Ed25519 seed as 64 hex characters, e.g. shared by several processes through the environment.
     pub signing_key: Option<String>,
-    /// Peers whose `X-Forwarded-For` / `CF-Connecting-IP` headers are believed.
+    /// Peers whose `X-Forwarded-For` is believed: the client is its right-most entry that is not
+    /// itself a trusted proxy.
     pub trusted_proxies: Vec<IpAddr>,
+    /// Believe `CF-Connecting-IP` from a trusted proxy (only when that proxy is Cloudflare, which
+    /// overwrites the header; any other client can set it).
+    pub trust_cf_connecting_ip: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a request body may take to arrive in full; a slower one is refused (408 in the
+    /// protocol's shape) and its connection closed.
+    pub body_read_timeout_secs: u64,
+    /// Seconds a connection has to send a complete request head (line and headers). hyper counts
+    /// from the moment the connection waits for a request, so this also ends any connection
+    /// idle for that long.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a keep-alive connection may sit with no request in flight after its last answer
+    /// before it is closed (only matters when shorter than `header_read_timeout_secs`).
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; when all are taken, new ones wait in the listen backlog
+    /// until one closes (0 is taken as 1).
+    pub max_concurrent_connections: usize,
     /// Largest file a seller may upload for the client API's `file` action, in bytes.
     pub max_file_bytes: usize,
     /// Concurrent Argon2id password hashes (each takes ~19 MiB and ~25 ms of a core).
@@ -122,7 +139,12 @@ impl Default for Config {
             signing_key_file: None,
             signing_key: None,
             trusted_proxies: Vec::new(),
+            trust_cf_connecting_ip: false,
             max_body_bytes: 1024 * 1024,
+            body_read_timeout_secs: 20,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 5,
+            max_concurrent_connections: 512,
             max_file_bytes: 8 * 1024 * 1024,
             password_hash_concurrency: 2,
             webhook_allow_private: false,

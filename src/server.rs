@@ -1,4 +1,7 @@
 //! The HTTP server: wiring of state, routes and middleware; start-up and graceful shutdown.
+//! `connections`: the accept loop and the limits of each connection.
+
+mod connections;
 
 use crate::{
     api,
@@ -65,8 +68,8 @@ impl Server {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
         let wal_keeper = tokio::spawn(state.store.clone().keep_wal_small());
-        let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        let limits = connections::Limits::from_config(&state.config);
+        connections::serve(self.listener, api::router(state.clone()), limits, shutdown).await;
         janitor.abort();
         wal_keeper.abort();
         state.store.close().await;
@@ -92,19 +95,23 @@ async fn housekeeping(state: AppState) {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a SIGTERM that arrives before the accept loop first polls it (say,
+/// right after the first answers) must mean "drain", not the default "die at once".
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let int = signal(SignalKind::interrupt()).ok();
+    let term = signal(SignalKind::terminate()).ok();
+    async move {
+        let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing in-flight requests");
+        };
+        tokio::select! { _ = wait(int) => {}, _ = wait(term) => {} }
+        tracing::info!("shutting down: finishing in-flight requests");
+    }
 }

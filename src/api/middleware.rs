@@ -1,7 +1,7 @@
 //! Middleware shared by every route: request ids, access logs without secrets, request timeout,
 //! a panic guard that answers 500 instead of dropping the connection, and running each request
-//! to its end even when its client goes away; and the body limit each protocol router applies
-//! with its own answer (`limit_body`).
+//! to its end even when its client goes away; and the body limits (size and time) each protocol
+//! router applies with its own answer (`limit_body`).
 
 use crate::state::AppState;
 use axum::{
@@ -88,24 +88,37 @@ fn request_span(req: &Request<Body>) -> Span {
     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
 }
 
-/// A protocol's answer to a body over `max_body_bytes`, in its own error shape.
-pub type TooLarge = fn(&AppState, &Parts) -> Response;
+/// Why a body was refused before its handler saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Longer than `max_body_bytes`.
+    TooLarge,
+    /// Not received within `body_read_timeout_secs` (a client trickling its body).
+    TimedOut,
+}
 
-/// Limits `router`'s request bodies to `config.max_body_bytes`, answering `too_large` both for a
-/// `Content-Length` over the limit (before reading) and for a longer chunked body (buffered up
-/// to the limit: every handler reads whole bodies anyway).
-pub fn limit_body(state: &AppState, router: Router<AppState>, too_large: TooLarge) -> Router<AppState> {
-    router.layer(from_fn_with_state((state.clone(), too_large), enforce_limit))
+/// A protocol's answer to a refused body, in its own error shape.
+pub type RefuseBody = fn(&AppState, &Parts, Refused) -> Response;
+
+/// Limits `router`'s request bodies to `config.max_body_bytes` and `body_read_timeout_secs`,
+/// answering `refuse` both for a `Content-Length` over the limit (before reading) and for a
+/// longer chunked body (buffered up to the limit: every handler reads whole bodies anyway).
+pub fn limit_body(state: &AppState, router: Router<AppState>, refuse: RefuseBody) -> Router<AppState> {
+    router.layer(from_fn_with_state((state.clone(), refuse), enforce_limit))
 }
 
 /// Bytes past `max_body_bytes` that are read and dropped (never kept) before refusing a body.
 /// Closing a socket with unread data makes the kernel reset the connection, and a client still
 /// sending would get the reset instead of the answer; a body declared longer than this is
-/// refused unread. Reading is bounded in time too, by the request timeout.
+/// refused unread. Reading is bounded in time too, by `body_read_timeout_secs`.
 const DRAIN_BYTES: usize = 8 * 1024 * 1024;
 
+/// The body is read here, inside `run_to_completion`: when the request timeout fires, the rest
+/// of the request (this read included) goes on in a task of its own, so the read needs a
+/// deadline of its own, or a client trickling a body would keep that task and its connection
+/// forever.
 async fn enforce_limit(
-    State((state, too_large)): State<(AppState, TooLarge)>,
+    State((state, refuse)): State<(AppState, RefuseBody)>,
     req: Request<Body>,
     next: Next,
 ) -> Response {
@@ -113,11 +126,13 @@ async fn enforce_limit(
     let (parts, body) = req.into_parts();
     let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max.saturating_add(DRAIN_BYTES) as u64) {
-        return too_large(&state, &parts);
+        return refuse(&state, &parts, Refused::TooLarge);
     }
-    match read_bounded(body, max).await {
-        Some(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        None => too_large(&state, &parts),
+    let deadline = Duration::from_secs(state.config.body_read_timeout_secs);
+    match tokio::time::timeout(deadline, read_bounded(body, max)).await {
+        Ok(Some(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(None) => refuse(&state, &parts, Refused::TooLarge),
+        Err(_) => refuse(&state, &parts, Refused::TimedOut),
     }
 }
 

@@ -3,8 +3,9 @@
 
 pub mod admin;
 pub mod client;
+mod known_json;
 pub mod licenses;
-mod middleware;
+pub(crate) mod middleware;
 mod ops;
 pub mod reseller;
 
@@ -13,13 +14,13 @@ use axum::Router;
 
 /// Every route of the server with its middleware.
 pub fn router(state: AppState) -> Router {
-    let limited = |router, too_large| middleware::limit_body(&state, router, too_large);
+    let limited = |router, refuse| middleware::limit_body(&state, router, refuse);
     let routes = Router::new()
         .merge(ops::router())
-        .merge(limited(admin::router(), admin::too_large))
-        .merge(limited(client::router(), client::context::too_large))
-        .merge(limited(licenses::router(), licenses::too_large))
-        .merge(limited(reseller::router(), reseller::too_large))
+        .merge(limited(admin::router(), admin::refuse_body))
+        .merge(limited(client::router(), client::context::refuse_body))
+        .merge(limited(licenses::router(), licenses::refuse_body))
+        .merge(limited(reseller::router(), reseller::refuse_body))
         .with_state(state);
     middleware::apply(routes)
 }

@@ -4,7 +4,7 @@
 //! like a missing one).
 
 use super::{ManageError, Scope};
-use crate::domain::{time::now_ms, validate};
+use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
     Page, Store,
     apps::App,
@@ -137,11 +137,13 @@ pub async fn add_blacklist(
     value: &str,
     reason: &str,
 ) -> Result<BlacklistEntry, ManageError> {
-    let value = validate::name("value", value, 256)?;
+    let mut value = validate::name("value", value, 256)?;
     match kind {
         "hwid" => {}
+        // Stored canonical, as client addresses are compared (`2001:DB8::1` is `2001:db8::1`).
         "ip" => {
-            value.parse::<std::net::IpAddr>().map_err(|_| ManageError::invalid("value", "must be an IP address"))?;
+            let ip = forwarded::parse(&value).ok_or_else(|| ManageError::invalid("value", "must be an IP address"))?;
+            value = ip.to_string();
         }
         _ => return Err(ManageError::invalid("kind", "must be hwid or ip")),
     }

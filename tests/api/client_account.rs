@@ -77,7 +77,12 @@ async fn ban_and_blacklist(t: TestApp) {
 
 /// With 127.0.0.1 as a trusted proxy, the client IP comes from X-Forwarded-For / CF-Connecting-IP.
 async fn ban_via_proxy(engine: Engine) {
-    let t = TestApp::spawn_with(engine, |cfg| cfg.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    // Loopback and 10.0.0.1 are the proxy chain; the ban comes through Cloudflare's header.
+    let t = TestApp::spawn_with(engine, |cfg| {
+        cfg.trusted_proxies = vec!["127.0.0.1".parse().unwrap(), "10.0.0.1".parse().unwrap()];
+        cfg.trust_cf_connecting_ip = true;
+    })
+    .await;
     let c = ClientFixture::new(&t).await;
     with_keys(&c, 3).await;
     let owner = c.seller.ownerid.clone();

@@ -1,6 +1,7 @@
 //! Hostile input against all four HTTP surfaces from one corpus (issue 6). Two tables: raw
 //! bodies (truncated and oversized, wrong content types, invalid UTF-8, NUL, duplicate fields,
-//! huge numbers, deep nesting) sent as they are, and hostile values (SQL and JSON
+//! huge numbers, deep nesting, 1 MiB of distinct or repeated field names as form and as JSON,
+//! which a parser doing more than linear work per name would not answer in time) sent as they are, and hostile values (SQL and JSON
 //! metacharacters, path traversal, 100 KB keys, empty values, unicode oddities, numbers no field
 //! takes) placed into each protocol's fields. Every answer must come within a deadline in the
 //! protocol's own error shape: the client API's signed failure envelope (HTTP 200, signature
@@ -12,7 +13,7 @@ use crate::client_support::{Answer, ClientFixture};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use base64::Engine;
-use licensd::store::tokens::TokenKind;
+use licensd::{api::client::form::MAX_FIELDS, store::tokens::TokenKind};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -36,6 +37,7 @@ fn raw(name: &'static str, content_type: Option<&'static str>, body: impl Into<V
 
 fn raw_bodies() -> Vec<Raw> {
     let json = Some("application/json");
+    let form = Some("application/x-www-form-urlencoded");
     let mut oversized = br#"{"license_key":""#.to_vec();
     oversized.resize(1024 * 1024 + 1, b'A');
     vec![
@@ -64,7 +66,36 @@ fn raw_bodies() -> Vec<Raw> {
         raw("XML", Some("application/xml"), "<license_key>x</license_key>"),
         raw("odd charset", Some("application/json; charset=utf-7"), "+AHsAfQ-"),
         raw("over max_body_bytes", json, oversized),
+        raw("deep nesting in a known member", json, format!(r#"{{"license_key":{}"#, "[".repeat(100_000))),
+        raw(
+            "deep nesting in an unknown member",
+            json,
+            format!(r#"{{"x":{}1{}}}"#, "{\"a\":".repeat(50_000), "}".repeat(50_000)),
+        ),
+        raw("1 MiB of distinct form names", form, many_fields(|i| format!("f{i:x}=v&"))),
+        raw("1 MiB of one repeated form name", form, many_fields(|_| "license=v&".to_owned())),
+        raw("1 MiB of distinct JSON names", json, json_object(many_fields(|i| format!(r#""f{i:x}":1,"#)))),
+        raw("1 MiB of one repeated JSON name", json, json_object(many_fields(|_| r#""license":"v","#.to_owned()))),
     ]
+}
+
+/// Just under `max_body_bytes` (1 MiB) of `field(0)`, `field(1)`, ... (each a pair and its
+/// separator), room left for the braces of a JSON object.
+fn many_fields(field: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut body = Vec::new();
+    for i in 0.. {
+        let next = field(i);
+        if body.len() + next.len() > 1024 * 1024 - 16 {
+            break;
+        }
+        body.extend_from_slice(next.as_bytes());
+    }
+    body
+}
+
+/// `{` + members + `"end":0}` (the members end with a comma).
+fn json_object(members: Vec<u8>) -> Vec<u8> {
+    [&b"{"[..], &members, br#""end":0}"#].concat()
 }
 
 /// A hostile value: its JSON text (spliced into a JSON body as is, so it may make the body
@@ -258,6 +289,9 @@ impl<'a> World<'a> {
         // Client API: the action's fields in the query string, the hostile body before them.
         let (name, owner) = (&self.c.app.name, &self.c.seller.ownerid);
         let path = format!("/api/1.3/?type=file&name={name}&ownerid={owner}&sessionid={}", self.session);
+        // The parser reads at most MAX_FIELDS pairs, the body's first: past that the query
+        // string is unread, and the failure echoes no ownerid.
+        let owner = if case.body.split(|b| *b == b'&').count() > MAX_FIELDS { "" } else { owner.as_str() };
         self.client_answer(what, with_body(self.request(Method::POST, &path)), owner).await;
         for path in ["/api/v2/licenses/activate", "/api/v2/licenses/validate"] {
             let req = with_body(self.request(Method::POST, path).bearer_auth(&self.store));

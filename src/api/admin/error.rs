@@ -2,8 +2,8 @@
 //! for anything the caller can fix, 500 only for the server's own faults (logged, not shown), 503
 //! with `Retry-After` while the database cannot store anything (full disk).
 
-use crate::manage::ManageError;
 use crate::store::StoreError;
+use crate::{api::middleware::Refused, manage::ManageError};
 use axum::{
     Json,
     extract::rejection::{JsonRejection, PathRejection, QueryRejection},
@@ -44,9 +44,15 @@ impl From<QueryRejection> for AdminError {
     }
 }
 
-/// A body over `max_body_bytes` (see `api::middleware::limit_body`).
-pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
-    AdminError::Rejected(StatusCode::PAYLOAD_TOO_LARGE, String::new()).into_response()
+/// A body over `max_body_bytes` or too slow to arrive (see `api::middleware::limit_body`).
+pub fn refuse_body(_: &crate::state::AppState, _: &axum::http::request::Parts, why: Refused) -> Response {
+    match why {
+        Refused::TooLarge => AdminError::Rejected(StatusCode::PAYLOAD_TOO_LARGE, String::new()),
+        Refused::TimedOut => {
+            AdminError::Rejected(StatusCode::REQUEST_TIMEOUT, "request body not received in time".into())
+        }
+    }
+    .into_response()
 }
 
 impl IntoResponse for AdminError {

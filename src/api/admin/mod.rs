@@ -10,7 +10,7 @@ mod client_content;
 mod client_data;
 mod common;
 mod error;
-pub(crate) use error::too_large;
+pub(crate) use error::refuse_body;
 mod extract;
 mod licenses;
 mod resellers;

@@ -8,6 +8,9 @@ use super::{
     form::Fields,
     messages::{Messages, Msg},
 };
+use crate::api::middleware::Refused;
+use crate::config::Config;
+use crate::domain::forwarded::{Origin, Trust, client_addr};
 use crate::{
     domain::{
         time::now_ms,
@@ -97,7 +100,7 @@ impl Ctx {
 pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let ip = client_ip(peer, &parts.headers, &state.config.trusted_proxies);
+    let ip = client_ip(peer, &parts.headers, &state.config);
     let fields = match to_bytes(body, state.config.max_body_bytes).await {
         Ok(bytes) => Fields::parse(&bytes, parts.uri.query()),
         Err(_) => return bad_request(&state, &Fields::parse(b"", parts.uri.query())),
@@ -116,10 +119,11 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
     }
 }
 
-/// A body over `max_body_bytes` (see `api::middleware::limit_body`): a signed failure envelope
+/// A body over `max_body_bytes` or too slow to arrive (see `api::middleware::limit_body`): a
+/// signed failure envelope
 /// with HTTP 200 like every client answer (KeyAuth SDKs treat any other status as a crash), its
 /// `ownerid` echoed from the query string when given there (the body is not read).
-pub fn too_large(state: &AppState, parts: &axum::http::request::Parts) -> Response {
+pub fn refuse_body(state: &AppState, parts: &axum::http::request::Parts, _: Refused) -> Response {
     bad_request(state, &Fields::parse(b"", parts.uri.query()))
 }
 
@@ -199,19 +203,16 @@ pub fn store_error_reply(e: &StoreError) -> Reply {
     }
 }
 
-/// The socket peer, or the first `CF-Connecting-IP` / `X-Forwarded-For` entry when the peer is a
-/// configured trusted proxy (and the header holds an IP address).
-pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
+/// The client's address, canonical (`domain::forwarded`): the socket peer, or behind a trusted
+/// proxy the right-most untrusted `X-Forwarded-For` entry (or `CF-Connecting-IP` when so
+/// configured).
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, config: &Config) -> String {
     let Some(peer) = peer else { return String::new() };
-    if trusted.contains(&peer) {
-        for name in ["cf-connecting-ip", "x-forwarded-for"] {
-            let first = headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next());
-            if let Some(ip) = first.and_then(|v| v.trim().parse::<IpAddr>().ok()) {
-                return ip.to_string();
-            }
-        }
-    }
-    peer.to_string()
+    let forwarded_for: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let cf_connecting_ip = headers.get("cf-connecting-ip").and_then(|v| v.to_str().ok());
+    let origin = Origin { peer, forwarded_for: &forwarded_for, cf_connecting_ip };
+    let trust = Trust { proxies: &config.trusted_proxies, cf_connecting_ip: config.trust_cf_connecting_ip };
+    client_addr(&origin, &trust).to_string()
 }
 
 #[cfg(test)]
@@ -221,14 +222,16 @@ mod tests {
     #[test]
     fn forwarded_headers_only_from_trusted_peers() {
         let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.7, 10.0.0.1".parse().unwrap());
+        h.insert("x-forwarded-for", "198.51.100.66, 203.0.113.7".parse().unwrap());
+        h.append("x-forwarded-for", "10.0.0.1".parse().unwrap());
+        h.insert("cf-connecting-ip", "2001:DB8::1".parse().unwrap());
         let proxy: IpAddr = "10.0.0.1".parse().unwrap();
         let other: IpAddr = "198.51.100.2".parse().unwrap();
-        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "203.0.113.7");
-        assert_eq!(client_ip(Some(other), &h, &[proxy]), "198.51.100.2");
-        h.insert("cf-connecting-ip", "2001:db8::1".parse().unwrap());
-        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "2001:db8::1");
-        h.insert("cf-connecting-ip", "garbage".parse().unwrap());
-        assert_eq!(client_ip(Some(proxy), &h, &[proxy]), "203.0.113.7");
+        let mut config = Config { trusted_proxies: vec![proxy], ..Config::default() };
+        assert_eq!(client_ip(Some(proxy), &h, &config), "203.0.113.7");
+        assert_eq!(client_ip(Some(other), &h, &config), "198.51.100.2");
+        config.trust_cf_connecting_ip = true;
+        assert_eq!(client_ip(Some(proxy), &h, &config), "2001:db8::1");
+        assert_eq!(client_ip(Some(other), &h, &config), "198.51.100.2");
     }
 }

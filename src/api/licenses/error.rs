@@ -3,7 +3,10 @@
 //! Refused activations and validations are 422 `{"message"}` too (see `views::refusal`). A
 //! database that cannot store anything (full disk) answers Laravel's 503 with `Retry-After`.
 
-use crate::store::{StoreError, idempotency::Answer};
+use crate::{
+    api::middleware::Refused,
+    store::{StoreError, idempotency::Answer},
+};
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
@@ -63,9 +66,14 @@ fn summary(errors: &[(String, String)]) -> String {
     }
 }
 
-/// A body over `max_body_bytes` (see `api::middleware::limit_body`), in Laravel's words.
-pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
-    (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({"message": "The request body is too large."}))).into_response()
+/// A body over `max_body_bytes` or too slow to arrive (see `api::middleware::limit_body`), in
+/// Laravel's words.
+pub fn refuse_body(_: &crate::state::AppState, _: &axum::http::request::Parts, why: Refused) -> Response {
+    let (status, message) = match why {
+        Refused::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large."),
+        Refused::TimedOut => (StatusCode::REQUEST_TIMEOUT, "The request body was not received in time."),
+    };
+    (status, Json(json!({ "message": message }))).into_response()
 }
 
 impl IntoResponse for LicensesError {

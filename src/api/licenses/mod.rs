@@ -5,7 +5,7 @@
 mod activation;
 mod error;
 pub use error::LicensesError;
-pub(crate) use error::too_large;
+pub(crate) use error::refuse_body;
 mod extract;
 pub mod fields;
 mod keys;

@@ -2,7 +2,7 @@
 //! the server's own faults answer 500 (logged, not shown), or 503 with `Retry-After` while the
 //! database cannot store anything (full disk).
 
-use crate::store::StoreError;
+use crate::{api::middleware::Refused, store::StoreError};
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
@@ -18,6 +18,7 @@ pub enum ResellerError {
     /// Missing or malformed input; the message says which.
     BadRequest(String),
     BodyTooLarge,
+    BodyTimedOut,
     MissingToken,
     InvalidToken,
     /// Over the key's budget; the current window ends in this many seconds.
@@ -47,6 +48,7 @@ impl ResellerError {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
             Self::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"),
+            Self::BodyTimedOut => (StatusCode::REQUEST_TIMEOUT, "Request body not received in time"),
             Self::MissingToken => (StatusCode::UNAUTHORIZED, "Missing api_token"),
             Self::InvalidToken => (StatusCode::UNAUTHORIZED, "Invalid API token"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, RATE_LIMITED),
@@ -64,9 +66,13 @@ impl ResellerError {
     }
 }
 
-/// A body over `max_body_bytes` (see `api::middleware::limit_body`).
-pub fn too_large(_: &crate::state::AppState, _: &axum::http::request::Parts) -> Response {
-    ResellerError::BodyTooLarge.into_response()
+/// A body over `max_body_bytes` or too slow to arrive (see `api::middleware::limit_body`).
+pub fn refuse_body(_: &crate::state::AppState, _: &axum::http::request::Parts, why: Refused) -> Response {
+    match why {
+        Refused::TooLarge => ResellerError::BodyTooLarge,
+        Refused::TimedOut => ResellerError::BodyTimedOut,
+    }
+    .into_response()
 }
 
 impl IntoResponse for ResellerError {

@@ -6,9 +6,9 @@
 
 mod auth;
 mod error;
-pub(crate) use error::too_large;
+pub(crate) use error::refuse_body;
 mod handlers;
-mod params;
+pub mod params;
 mod views;
 
 pub use error::ResellerError;

@@ -3,6 +3,7 @@
 //! then a JSON or form body; a field in the body wins over the same field in the query string.
 
 use super::ResellerError;
+use crate::api::known_json::known_members;
 use axum::{
     body::Bytes,
     extract::{FromRequest, Request},
@@ -12,10 +13,10 @@ use serde_json::Value;
 use std::collections::HashMap;
 
 /// Longest value accepted for any parameter; tokens and keys are far shorter.
-const MAX_VALUE_CHARS: usize = 256;
+pub const MAX_VALUE_CHARS: usize = 256;
 
 /// The parameters any endpoint reads; others are ignored whatever they hold.
-const KNOWN: [&str; 5] = ["api_token", "license", "discord_user_id", "limit", "page"];
+pub const KNOWN: [&str; 5] = ["api_token", "license", "discord_user_id", "limit", "page"];
 
 /// The merged parameters of one request, trimmed; empty values count as absent.
 #[derive(Debug, Default)]
@@ -68,13 +69,15 @@ impl Params {
         Ok(params)
     }
 
+    /// Form pairs; of a repeated name the first one in the body counts. Unknown names are
+    /// skipped as they are read (nothing per name is kept), so the work is linear in the body.
     fn merge_form(&mut self, body: &[u8]) -> Result<(), ResellerError> {
         let text = std::str::from_utf8(body).map_err(|_| bad("Malformed form body: not UTF-8"))?;
-        let mut seen = Vec::new();
+        let mut seen = [false; KNOWN.len()];
         for (name, value) in form_urlencoded::parse(text.as_bytes()) {
-            if !seen.contains(&name) {
+            let Some(i) = KNOWN.iter().position(|k| *k == name) else { continue };
+            if !std::mem::replace(&mut seen[i], true) {
                 self.insert(&name, &value)?;
-                seen.push(name);
             }
         }
         Ok(())
@@ -83,13 +86,11 @@ impl Params {
     /// A JSON object's members. Strings and integers are taken as text (a Discord id may come
     /// as a number); `null` counts as absent; anything else is refused.
     fn merge_json(&mut self, body: &[u8]) -> Result<(), ResellerError> {
-        let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) else {
-            return Err(bad("Malformed JSON body: expected an object"));
-        };
-        for (name, value) in members.into_iter().filter(|(name, _)| KNOWN.contains(&name.as_str())) {
+        let members = known_members(body, &KNOWN).map_err(|_| bad("Malformed JSON body: expected an object"))?;
+        for (name, value) in members {
             match value {
-                Value::String(s) => self.insert(&name, &s)?,
-                Value::Number(n) if n.is_u64() || n.is_i64() => self.insert(&name, &n.to_string())?,
+                Value::String(s) => self.insert(name, &s)?,
+                Value::Number(n) if n.is_u64() || n.is_i64() => self.insert(name, &n.to_string())?,
                 Value::Null => {}
                 _ => return Err(ResellerError::BadRequest(format!("{name} must be a string"))),
             }
@@ -118,11 +119,33 @@ fn body_kind(content_type: Option<&str>) -> Result<BodyKind, ResellerError> {
     }
 }
 
+impl Params {
+    /// The parameters of a request with this query string, content type and body. Public for
+    /// the fuzz target (`fuzz/`).
+    pub fn parse(query: &str, content_type: Option<&str>, body: &[u8]) -> Result<Self, ResellerError> {
+        let mut params = Self::from_query(query)?;
+        // A GET, or a POST with everything in the query string, has no body to read.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(params);
+        }
+        match body_kind(content_type)? {
+            BodyKind::Json => params.merge_json(body)?,
+            BodyKind::Form => params.merge_form(body)?,
+        }
+        Ok(params)
+    }
+
+    /// Every parameter kept, empty ones included.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = ResellerError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut params = Self::from_query(req.uri().query().unwrap_or(""))?;
+        let query = req.uri().query().unwrap_or("").to_owned();
         let content_type = req.headers().get(CONTENT_TYPE).map(|v| v.to_str().unwrap_or("?").to_owned());
         let body = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -131,15 +154,7 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                 bad("Could not read the request body")
             }
         })?;
-        // A GET, or a POST with everything in the query string, has no body to read.
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(params);
-        }
-        match body_kind(content_type.as_deref())? {
-            BodyKind::Json => params.merge_json(&body)?,
-            BodyKind::Form => params.merge_form(&body)?,
-        }
-        Ok(params)
+        Self::parse(&query, content_type.as_deref(), &body)
     }
 }
 

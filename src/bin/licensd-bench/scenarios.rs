@@ -16,6 +16,8 @@ pub struct Plan {
     pub sequential: bool,
     /// Substring of every successful response body.
     pub marker: &'static str,
+    /// The HTTP status of every successful response (a refusal, for the hostile scenarios).
+    pub status: u16,
 }
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded";
@@ -28,10 +30,10 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
     let bearer = format!("{JSON}|Authorization: Bearer {}", f.store_token);
     let pick = |v: &[String], i: usize| v[i % v.len().max(1)].clone();
     let mut plans = Vec::new();
-    let mut add = |name: &'static str,
-                   sequential: bool,
-                   marker: &'static str,
-                   reqs: Vec<(&str, String, String, String)>|
+    let mut add_with = |name: &'static str,
+                        sequential: bool,
+                        (status, marker): (u16, &'static str),
+                        reqs: Vec<(&str, String, String, String)>|
      -> anyhow::Result<()> {
         if reqs.is_empty() {
             return Ok(());
@@ -42,9 +44,10 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             writeln!(w, "{method}\t{path}\t{headers}\t{body}")?;
         }
         w.flush()?;
-        plans.push(Plan { name, file, sequential, marker });
+        plans.push(Plan { name, file, sequential, marker, status });
         Ok(())
     };
+    let mut add = |name, sequential, marker, reqs| add_with(name, sequential, (200, marker), reqs);
 
     add("ceiling: GET /healthz", false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
     add("client init", false, "\"success\":true", vec![client("type=init&ver=1.0".into())])?;
@@ -170,5 +173,50 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             })
             .collect(),
     )?;
+    hostile(&mut add_with, f)?;
     Ok(plans)
+}
+
+/// The hostile many-field body (1 MiB of distinct names, before any authentication where the
+/// protocol allows): its refusal must cost about what parsing 1 MiB once does, on each surface.
+fn hostile(
+    add: &mut impl FnMut(&'static str, bool, (u16, &'static str), Vec<(&str, String, String, String)>) -> anyhow::Result<()>,
+    f: &Fixture,
+) -> anyhow::Result<()> {
+    let form = many_names(|i| format!("f{i:x}=v&"));
+    let json = format!("{{{}\"end\":0}}", many_names(|i| format!("\"f{i:x}\":1,")));
+    let client_form = format!("{form}name={}&ownerid={}", f.app_name, f.ownerid);
+    let bearer = format!("{JSON}|Authorization: Bearer {}", f.store_token);
+    add(
+        "hostile: client, 1 MiB of form names",
+        false,
+        (200, "\"success\":false"),
+        vec![("POST", "/api/1.3/".into(), FORM.to_owned(), client_form)],
+    )?;
+    add(
+        "hostile: reseller, 1 MiB of form names, no token",
+        false,
+        (401, "\"ok\":false"),
+        vec![("POST", "/reseller/myavailable".into(), FORM.to_owned(), form)],
+    )?;
+    add(
+        "hostile: licenses, 1 MiB of JSON names",
+        false,
+        (422, "license_key"),
+        vec![("POST", "/api/v2/licenses/validate".into(), bearer, json)],
+    )
+}
+
+/// `pair(0)`, `pair(1)`, ... up to just under the default `max_body_bytes` (1 MiB), leaving room
+/// for the fields that follow.
+fn many_names(pair: impl Fn(usize) -> String) -> String {
+    let mut body = String::new();
+    for i in 0.. {
+        let next = pair(i);
+        if body.len() + next.len() > 1024 * 1024 - 256 {
+            break;
+        }
+        body.push_str(&next);
+    }
+    body
 }

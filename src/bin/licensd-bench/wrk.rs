@@ -37,6 +37,7 @@ pub async fn run(plan: &Plan, ports: &[u16], args: &Args) -> anyhow::Result<Load
             .arg(format!("http://127.0.0.1:{port}"))
             .args(["--", &plan.file.display().to_string(), if plan.sequential { "sequential" } else { "random" }])
             .args([plan.marker, &args.threads.to_string(), &index.to_string(), &ports.len().to_string()])
+            .arg(plan.status.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         // Spawned tasks run concurrently: every server is under load at the same time.

@@ -1,0 +1,183 @@
+//! The accept loop (hyper's HTTP/1 server instead of `axum::serve`, which exposes none of these
+//! limits; HTTP/1 only, as before):
+//! at most `max_concurrent_connections` connections at once, each with hyper's header-read
+//! timeout and an idle timeout between requests; on shutdown no new connections, and every
+//! open one finishes its in-flight requests before `serve` returns. Handlers read the peer as
+//! `ConnectInfo<SocketAddr>`, as under `into_make_service_with_connect_info`.
+
+use crate::config::Config;
+use axum::{Router, extract::ConnectInfo};
+use hyper::{body::Incoming, server::conn::http1};
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    service::TowerToHyperService,
+};
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::{Semaphore, watch},
+};
+use tower::ServiceExt;
+
+/// The connection limits, from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+            idle_timeout: Duration::from_secs(config.idle_timeout_secs),
+            max_connections: config.max_concurrent_connections.clamp(1, u32::MAX as usize),
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then waits for the open connections.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    // A connection holds one permit for its whole life; when none is left, accepting waits, and
+    // the kernel's listen backlog holds new connections until one closes.
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let (stop, stopped) = watch::channel(());
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = accept(&listener, &permits) => accepted,
+            () = &mut shutdown => break,
+        };
+        let Some((stream, peer, permit)) = accepted else { continue };
+        let connection =
+            Connection { builder: builder.clone(), router: router.clone(), limits, stopped: stopped.clone() };
+        tokio::spawn(async move {
+            connection.run(stream, peer).await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = stop.send(());
+    // Every permit back means every connection task has ended.
+    let _ = permits.acquire_many(limits.max_connections as u32).await;
+}
+
+/// The next connection and its permit; `None` after an accept error (logged; a full file table
+/// is retried after a pause instead of spinning).
+async fn accept(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+) -> Option<(TcpStream, SocketAddr, tokio::sync::OwnedSemaphorePermit)> {
+    let permit = permits.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok((stream, peer)) => Some((stream, peer, permit)),
+        Err(e) => {
+            tracing::warn!(error = %e, "accepting a connection failed");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            None
+        }
+    }
+}
+
+struct Connection {
+    builder: http1::Builder,
+    router: Router,
+    limits: Limits,
+    stopped: watch::Receiver<()>,
+}
+
+impl Connection {
+    /// Serves one connection to its end: closed by the client, by a timeout, or by shutdown
+    /// (after its in-flight requests).
+    async fn run(mut self, stream: TcpStream, peer: SocketAddr) {
+        let activity = Arc::new(Activity::new());
+        let seen = activity.clone();
+        let router = self.router.clone();
+        let service = tower::service_fn(move |mut req: axum::http::Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let in_flight = seen.begin();
+            let answer = router.clone().oneshot(req);
+            async move {
+                let response = answer.await;
+                drop(in_flight);
+                response
+            }
+        });
+        let conn = self.builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        tokio::pin!(conn);
+        let idle = self.limits.idle_timeout;
+        let ended = tokio::select! {
+            ended = conn.as_mut() => Some(ended),
+            () = activity.idle_for(idle) => None,
+            _ = self.stopped.changed() => None,
+        };
+        // Idle or shutting down: hyper closes at once when no request is in flight, else after it.
+        let ended = match ended {
+            Some(ended) => ended,
+            None => {
+                conn.as_mut().graceful_shutdown();
+                conn.await
+            }
+        };
+        if let Err(e) = ended {
+            tracing::debug!(error = %e, %peer, "connection ended with an error");
+        }
+    }
+}
+
+/// Requests in flight on one connection and when the last one ended.
+struct Activity {
+    start: Instant,
+    in_flight: AtomicUsize,
+    last_end_ms: AtomicU64,
+}
+
+/// Marks one request in flight until dropped.
+struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.last_end_ms.store(self.0.start.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self { start: Instant::now(), in_flight: AtomicUsize::new(0), last_end_ms: AtomicU64::new(0) }
+    }
+
+    fn begin(self: &Arc<Self>) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self.clone())
+    }
+
+    /// Resolves once no request has been in flight for `limit` (since the connection opened or
+    /// its last answer), checked a few times per `limit`.
+    async fn idle_for(&self, limit: Duration) {
+        let tick = (limit / 4).max(Duration::from_millis(50));
+        loop {
+            tokio::time::sleep(tick).await;
+            let since_last =
+                self.start.elapsed().saturating_sub(Duration::from_millis(self.last_end_ms.load(Ordering::Relaxed)));
+            if self.in_flight.load(Ordering::Relaxed) == 0 && since_last >= limit {
+                return;
+            }
+        }
+    }
+}

@@ -29,6 +29,9 @@ pub struct Config {
     pub create: bool,
     /// Database connections per process.
     pub max_connections: u32,
+    /// PostgreSQL: milliseconds a request waits for a database connection (including
+    /// connecting) before it answers 503 with `Retry-After`.
+    pub database_timeout_ms: u64,
     /// Ed25519 signing key file (raw 32-byte seed, hex or PEM PKCS#8); default `<data_dir>/signing.key`.
     pub signing_key_file: Option<PathBuf>,
     /// Ed25519 seed as 64 hex characters, e.g. shared by several processes through the environment.
@@ -136,6 +139,7 @@ impl Default for Config {
             database_url: None,
             create: false,
             max_connections: 16,
+            database_timeout_ms: 1000,
             signing_key_file: None,
             signing_key: None,
             trusted_proxies: Vec::new(),

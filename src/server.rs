@@ -18,7 +18,11 @@ use tokio::net::TcpListener;
 /// Opens the database as configured, applying migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let target = DatabaseTarget::parse(config.database_url.as_deref(), &config.data_dir)?;
-    let options = OpenOptions { create: config.create, max_connections: config.max_connections };
+    let options = OpenOptions {
+        create: config.create,
+        max_connections: config.max_connections,
+        acquire_timeout: std::time::Duration::from_millis(config.database_timeout_ms.max(1)),
+    };
     let store = Store::open(&target, &options).await?;
     tracing::info!(database = %target.describe(), "database open");
     Ok(store)

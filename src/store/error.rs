@@ -10,9 +10,10 @@ pub enum StoreError {
     /// A unique constraint refused the write; the payload names the constraint's table/column hint.
     #[error("already exists: {0}")]
     Conflict(String),
-    /// The database cannot store anything right now (disk full, I/O error): nothing was written,
-    /// reads may still work, and the same request can succeed once the operator frees space.
-    /// Every protocol answers it with 503 and `Retry-After`.
+    /// The database cannot serve right now: it cannot store anything (disk full, I/O error), or
+    /// it cannot be reached (no connection within the acquire timeout, a connection lost, the
+    /// server shutting down). Nothing was written; the same request can succeed once the
+    /// database is back. Every protocol answers it with 503 and `Retry-After`.
     #[error("database unavailable: {0}")]
     Unavailable(sqlx::Error),
     /// The database could not be opened or created as configured.
@@ -41,10 +42,24 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 StoreError::Conflict(db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned()))
             }
-            sqlx::Error::Database(db) if out_of_storage(db.as_ref()) => StoreError::Unavailable(e),
+            sqlx::Error::Database(db) if out_of_storage(db.as_ref()) || unreachable(db.as_ref()) => {
+                StoreError::Unavailable(e)
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e)
+            }
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// PostgreSQL going away under a request: class 08 (connection exception) and 57P01-57P03
+/// (administrator or crash shutdown, cannot connect now).
+fn unreachable(db: &dyn sqlx::error::DatabaseError) -> bool {
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+        return false;
+    }
+    db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
 }
 
 /// SQLite's SQLITE_FULL and SQLITE_IOERR (any extended code); PostgreSQL's class 53

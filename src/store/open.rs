@@ -84,11 +84,15 @@ pub struct OpenOptions {
     pub create: bool,
     /// Connections per process (PostgreSQL), or readers (SQLite).
     pub max_connections: u32,
+    /// PostgreSQL: the longest a request waits for a connection (including connecting) before it
+    /// fails as unavailable (503). Bounds what an outage costs each request, so requests do not
+    /// pile up while the server is away; every later request tries afresh, so recovery is at once.
+    pub acquire_timeout: Duration,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        Self { create: false, max_connections: 16 }
+        Self { create: false, max_connections: 16, acquire_timeout: Duration::from_secs(1) }
     }
 }
 
@@ -189,7 +193,7 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
     sqlx::Connection::close(probe).await.map_err(conn_err)?;
     let pool = AnyPoolOptions::new()
         .max_connections(options.max_connections.max(1))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(options.acquire_timeout)
         .connect(url)
         .await
         .map_err(conn_err)?;

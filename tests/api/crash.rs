@@ -180,7 +180,9 @@ impl Fixture {
     /// Written through the store, which is closed again before any server starts.
     async fn seed(engine: Engine, url: &str) -> Fixture {
         let target = DatabaseTarget::parse(Some(url), std::path::Path::new(".")).unwrap();
-        let store = Store::open(&target, &OpenOptions { create: true, max_connections: 2 }).await.unwrap();
+        let store = Store::open(&target, &OpenOptions { create: true, max_connections: 2, ..OpenOptions::default() })
+            .await
+            .unwrap();
         let seller = store.create_seller("crash", "").await.unwrap();
         let store_token = store.create_token(TokenKind::Store, Some(seller.id), "store").await.unwrap().1;
         let app = store.create_app(seller.id, "app").await.unwrap();

@@ -78,6 +78,20 @@ impl TestApp {
             Engine::Sqlite => format!("sqlite://{}", data_dir.path().join("licensd.db").display()),
             Engine::Postgres => fresh_postgres_database().await,
         };
+        Self::spawn_in(engine, data_dir, database_url, adjust).await
+    }
+
+    /// Like `spawn_with`, on a database of the caller's (e.g. reached through a relay).
+    pub async fn spawn_on(engine: Engine, database_url: String, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_in(engine, tempfile::tempdir().expect("temp dir"), database_url, adjust).await
+    }
+
+    async fn spawn_in(
+        engine: Engine,
+        data_dir: TempDir,
+        database_url: String,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data_dir.path().to_path_buf(),

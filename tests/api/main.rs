@@ -39,6 +39,7 @@ mod licenses_races;
 mod licenses_sdk;
 mod no_leaks;
 mod ops;
+mod outage;
 mod processes;
 mod rate_limit_store;
 mod reseller;

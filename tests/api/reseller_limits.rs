@@ -109,7 +109,9 @@ async fn limit_and_assignment_hold_across_two_processes() {
         wait_ready(&http, p).await;
     }
     let target = DatabaseTarget::parse(Some(&url), dir.path()).unwrap();
-    let store = Store::open(&target, &OpenOptions { create: false, max_connections: 2 }).await.unwrap();
+    let store = Store::open(&target, &OpenOptions { create: false, max_connections: 2, ..OpenOptions::default() })
+        .await
+        .unwrap();
     let shop = Shop::open_at(&store, &url, "shop").await;
     let bot = shop.reseller(&store, "bot").await;
     shop.stock(&bot, &["ps-A"]).await;

@@ -1,7 +1,11 @@
 //! The admin API's authentication: `Authorization: Bearer <operator or seller token>`.
 
 use super::AdminError;
-use crate::{manage::Scope, state::AppState, store::tokens::TokenKind};
+use crate::{
+    manage::{ManageError, Scope},
+    state::AppState,
+    store::{StoreError, tokens::TokenKind},
+};
 use axum::{extract::FromRequestParts, http::request::Parts};
 
 /// An authenticated admin caller, as the scope its token grants.
@@ -12,7 +16,11 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let presented = bearer(parts).ok_or(AdminError::Unauthorized)?;
-        let owner = state.store.authenticate_token(presented).await.map_err(|_| AdminError::Unauthorized)?;
+        // Only an unknown token is a 401: a database that cannot answer is the server's problem.
+        let owner = state.store.authenticate_token(presented).await.map_err(|e| match e {
+            StoreError::NotFound => AdminError::Unauthorized,
+            e => AdminError::from(ManageError::Store(e)),
+        })?;
         // Store tokens belong to the Licenses API; they cannot administer anything.
         if owner.kind == TokenKind::Store {
             return Err(AdminError::Unauthorized);

@@ -42,7 +42,8 @@ pub const PASSWORD: &str = "bench-password";
 
 pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Result<Fixture> {
     let target = DatabaseTarget::parse(Some(database_url), work)?;
-    let store = Store::open(&target, &OpenOptions { create: true, max_connections: 4 }).await?;
+    let store =
+        Store::open(&target, &OpenOptions { create: true, max_connections: 4, ..OpenOptions::default() }).await?;
     let seller = store.create_seller("bench", "").await?;
     let app = store.create_app(seller.id, "bench-app").await?;
     let plan = store.create_plan(app.id, "monthly", 1, Some(30 * 86_400)).await?;

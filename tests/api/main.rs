@@ -40,5 +40,6 @@ mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
 mod revocation;
+mod sdk;
 mod signing_identity;
 mod tenants;

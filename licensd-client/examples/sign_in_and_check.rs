@@ -4,7 +4,8 @@
 //!
 //! Each argument can also come from the environment: LICENSD_URL, LICENSD_OWNERID, LICENSD_APP,
 //! LICENSD_KEY and LICENSD_PUBLIC_KEY (the server's Ed25519 key in hex; without it the key the
-//! first `init` names is trusted, which only a demo should do).
+//! first `init` names is trusted, which only a demo should do). LICENSD_VERSION is the version the
+//! program reports (default 1.0; it must be the app's current one).
 
 use licensd_client::LibreAuth;
 use std::process::ExitCode;
@@ -28,7 +29,8 @@ fn main() -> ExitCode {
 }
 
 fn run(url: &str, ownerid: &str, name: &str, key: &str, public_key: Option<String>) -> licensd_client::Result<()> {
-    let app = LibreAuth::new(name, ownerid, "1.0", url);
+    let version = std::env::var("LICENSD_VERSION").unwrap_or_else(|_| "1.0".into());
+    let app = LibreAuth::new(name, ownerid, &version, url);
     let mut app = match public_key {
         Some(k) => app.with_public_key(&k)?,
         None => app.trust_on_first_use(),

@@ -1,4 +1,4 @@
-//! Rust client SDK for [licensd](https://github.com/) servers: the KeyAuth-compatible client API
+//! Rust client SDK for licensd servers: the KeyAuth-compatible client API
 //! 1.3 with every answer's Ed25519 signature and timestamp verified, and a small client of the
 //! Licenses API v2.
 //!

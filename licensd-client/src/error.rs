@@ -61,8 +61,10 @@ pub enum Error {
     /// the wrong type, another `ownerid` echoed).
     #[error("unparsable answer: {0}")]
     Malformed(String),
-    /// No public key is pinned and trust-on-first-use was not allowed, so no answer can be trusted.
-    #[error("no public key pinned: call with_public_key, or allow trust-on-first-use explicitly")]
+    /// No public key is pinned and trust on first use was not allowed, or it was but the `init`
+    /// answer names no valid key to learn (as the `KeyAuth_Invalid` and `invalidver` answers do):
+    /// no answer can be trusted.
+    #[error("no public key to verify with: pin one with with_public_key (or allow trust on first use)")]
     NoPublicKey,
     /// The public key given to `with_public_key` is not 64 hex digits of a valid Ed25519 key.
     #[error("invalid public key: {0}")]

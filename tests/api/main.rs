@@ -46,6 +46,7 @@ mod reseller;
 mod reseller_fixture;
 mod reseller_limits;
 mod revocation;
+mod sdk;
 mod signing_identity;
 mod tenants;
 mod wal_bound;

@@ -64,26 +64,8 @@ engine_tests!(config = forgot_per_address_only; parallel_forgots_admit_at_most_t
 engine_tests!(config = three_vars; user_variables_are_capped);
 engine_tests!(config = three_chat_messages; chat_history_is_pruned_to_the_cap);
 
-/// `type` from the client address `ip`.
-async fn call_from(
-    c: &ClientFixture<'_>,
-    ip: &str,
-    session: Option<&str>,
-    kind: &str,
-    extra: &[(&str, &str)],
-) -> Answer {
-    let body = c.form(session, kind, extra);
-    let req =
-        c.t.http
-            .post(c.t.url(&c.path))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-forwarded-for", ip)
-            .body(body);
-    c.send(req, &c.seller.ownerid).await
-}
-
 async fn init_from(c: &ClientFixture<'_>, ip: &str) -> Answer {
-    call_from(c, ip, None, "init", &[]).await
+    c.call_from(ip, None, "init", &[]).await
 }
 
 #[track_caller]
@@ -150,7 +132,7 @@ async fn log_lines_per_address_and_app(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let s = c.init().await;
     let window = fresh_window(Duration::from_secs(10)).await;
-    let log = |ip: &'static str| call_from(&c, ip, Some(&s), "log", &[("message", "hello")]);
+    let log = |ip: &'static str| c.call_from(ip, Some(&s), "log", &[("message", "hello")]);
     for _ in 0..2 {
         log("198.51.100.1").await.assert_ok("Successfully logged the message");
     }
@@ -187,7 +169,7 @@ async fn forgot_per_user_address_and_app(t: TestApp) {
         let email = format!("{user}@example.com");
         let s = s.clone();
         let c = &c;
-        async move { call_from(c, ip, Some(&s), "forgot", &[("username", user), ("email", &email)]).await }
+        async move { c.call_from(ip, Some(&s), "forgot", &[("username", user), ("email", &email)]).await }
     };
     forgot("198.51.100.1", "una").await.assert_fail(MAIL_FAILED);
     forgot("198.51.100.2", "una").await.assert_fail(MAIL_FAILED);
@@ -209,7 +191,7 @@ async fn parallel_forgots_admit_at_most_the_limit(t: TestApp) {
     let window = fresh_window(Duration::from_secs(15)).await;
     let c = &c;
     let fields = [("username", "una"), ("email", "una@example.com")];
-    let answers = join_all((0..12).map(|_| call_from(c, "203.0.113.5", Some(&s), "forgot", &fields))).await;
+    let answers = join_all((0..12).map(|_| c.call_from("203.0.113.5", Some(&s), "forgot", &fields))).await;
     let admitted = answers.iter().filter(|a| a.message() == MAIL_FAILED).count();
     let refused = answers.iter().filter(|a| a.message() == REFUSED && a.status == 429).count();
     assert_eq!((admitted, refused), (3, 9));

@@ -38,21 +38,9 @@ fn both_limits(config: &mut Config) {
 engine_tests!(config = eight_per_app; failures_per_app_add_up_across_addresses);
 engine_tests!(config = both_limits; a_blocked_address_cannot_spend_the_apps_budget);
 
-/// `type` from the client address `ip`.
-async fn call_from(c: &ClientFixture<'_>, ip: &str, session: &str, kind: &str, extra: &[(&str, &str)]) -> Answer {
-    let body = c.form(Some(session), kind, extra);
-    let req =
-        c.t.http
-            .post(c.t.url(&c.path))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-forwarded-for", ip)
-            .body(body);
-    c.send(req, &c.seller.ownerid).await
-}
-
 async fn login_from(c: &ClientFixture<'_>, ip: &str, pass: &str) -> Answer {
     let s = c.init().await;
-    call_from(c, ip, &s, "login", &[("username", "alice"), ("pass", pass)]).await
+    c.call_from(ip, Some(&s), "login", &[("username", "alice"), ("pass", pass)]).await
 }
 
 /// A user `alice` with password `right` and an active subscription.
@@ -90,7 +78,7 @@ async fn failures_per_address_are_capped(t: TestApp) {
     assert_refused(&login_from(&c, "198.51.100.1", "right").await);
     assert_refused(&login_from(&c, "198.51.100.1", "wrong").await);
     let s = c.init().await;
-    assert_refused(&call_from(&c, "198.51.100.1", &s, "license", &[("key", "ANY-KEY")]).await);
+    assert_refused(&c.call_from("198.51.100.1", Some(&s), "license", &[("key", "ANY-KEY")]).await);
     login_from(&c, "198.51.100.2", "right").await.assert_ok("Logged in!");
     // One IPv6 host holds a whole /64: its addresses share one budget; the next /64 does not.
     for i in 0..5 {
@@ -112,7 +100,7 @@ async fn parallel_guesses_cannot_overshoot(t: TestApp) {
     }
     let c = &c;
     let answers = join_all(
-        sessions.iter().map(|s| call_from(c, "203.0.113.5", s, "login", &[("username", "alice"), ("pass", "x")])),
+        sessions.iter().map(|s| c.call_from("203.0.113.5", Some(s), "login", &[("username", "alice"), ("pass", "x")])),
     )
     .await;
     let checked = answers.iter().filter(|a| a.message() == WRONG).count();

@@ -117,6 +117,19 @@ impl<'a> ClientFixture<'a> {
         self.post_body(self.form(session, kind, extra).into_bytes()).await
     }
 
+    /// Like `call`, from the client address `ip` (an `X-Forwarded-For` that the server believes
+    /// when the test trusts 127.0.0.1 as its proxy).
+    pub async fn call_from(&self, ip: &str, session: Option<&str>, kind: &str, extra: &[(&str, &str)]) -> Answer {
+        let req = self
+            .t
+            .http
+            .post(self.t.url(&self.path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", ip)
+            .body(self.form(session, kind, extra));
+        self.send(req, &self.seller.ownerid).await
+    }
+
     /// The URL-encoded body `call` sends, for tests that send it another way (another server,
     /// extra headers, a client that gives up).
     pub fn form(&self, session: Option<&str>, kind: &str, extra: &[(&str, &str)]) -> String {

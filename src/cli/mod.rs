@@ -2,6 +2,7 @@
 //! configured database through the same `manage` operations as the admin API.
 
 mod apps;
+mod check_config;
 mod client_data;
 mod keys;
 mod licenses;
@@ -49,6 +50,9 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
     },
+    /// Check the configuration as `serve` would read it, without serving, migrating or creating
+    /// anything: the database can be opened, the signing key parses and is the database's.
+    CheckConfig,
     /// Print the server's Ed25519 public key (hex), which clients pin.
     Pubkey,
     /// Change the deployment's signing key on purpose (rotate, adopt).
@@ -170,6 +174,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             Ok(())
         }
+        Command::CheckConfig => check_config::run(config, &out).await,
         Command::Key(cmd) => keys::run(cmd, config, &out).await,
         Command::Backup { output } => {
             let state = crate::server::build_state(config.clone()).await?;

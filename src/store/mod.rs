@@ -32,7 +32,7 @@ pub mod users;
 pub mod webhooks;
 
 pub use error::StoreError;
-pub use open::{DatabaseTarget, OpenOptions};
+pub use open::{DatabaseTarget, OpenOptions, peek};
 pub use wal::WAL_BOUND_BYTES;
 
 use sqlx::{Any, AnyPool, Transaction};

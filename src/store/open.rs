@@ -200,6 +200,29 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
     Ok(Store { read: pool.clone(), write: pool, engine: Engine::Postgres, wal: None })
 }
 
+/// What `licensd check-config` learns of a database without changing it (no migration, SQLite
+/// opened read-only): whether it can be reached, and the public key it records, if any.
+pub async fn peek(target: &DatabaseTarget) -> Result<Option<String>> {
+    install_default_drivers();
+    let url = match target {
+        DatabaseTarget::Sqlite(path) => {
+            let path = path.to_str().ok_or_else(|| StoreError::Open(format!("{} is not UTF-8", path.display())))?;
+            format!("sqlite://{path}?mode=ro")
+        }
+        DatabaseTarget::Postgres(url) => url.clone(),
+    };
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .map_err(|e| StoreError::Open(format!("cannot open {}: {e}", target.describe())))?;
+    // A database from before the deployment table, or a new one, records nothing yet.
+    let recorded: Option<(String,)> = sqlx::query_as("SELECT value FROM deployment WHERE name = 'public_key'")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap_or(None);
+    let _ = sqlx::Connection::close(conn).await;
+    Ok(recorded.map(|(k,)| k))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

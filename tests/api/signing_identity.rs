@@ -117,3 +117,27 @@ fn rotation_and_adoption_change_the_key_on_purpose() {
     assert_ne!(served, after);
     refused(&licensd(data, &["pubkey"], &[]), "is not the key");
 }
+
+#[test]
+fn check_config_reports_without_changing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_path = dir.path().join("d");
+    let data = data_path.to_str().unwrap();
+    let missing = licensd(data, &["check-config"], &[]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("does not exist"));
+    let fresh = stdout(&licensd(data, &["--create", "check-config"], &[]));
+    assert!(fresh.contains("will be created"), "{fresh}");
+    assert!(!data_path.exists(), "check-config created {data}");
+
+    stdout(&licensd(data, &["--create", "seller", "create", "acme"], &[]));
+    let pubkey = stdout(&licensd(data, &["pubkey"], &[]));
+    let ready: serde_json::Value =
+        serde_json::from_str(&stdout(&licensd(data, &["--json", "check-config"], &[]))).unwrap();
+    assert_eq!(ready["ok"], true, "{ready}");
+    assert!(ready["notes"].to_string().contains(&pubkey), "{ready}");
+    let other = licensd(data, &["check-config"], &[("LICENSD_SIGNING_KEY", &"66".repeat(32))]);
+    assert!(!other.status.success());
+    assert!(String::from_utf8_lossy(&other.stdout).contains("is not the key the database records"));
+    refused(&licensd(data, &["check-config"], &[("LICENSD_LISEN", "x")]), "lisen");
+}

@@ -171,7 +171,29 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        if self.engine == Engine::Postgres {
+            drop_postgres_database(&self.database_url);
+        }
     }
+}
+
+/// Drops a database the harness made (`t_...`) from the test PostgreSQL server, ending the
+/// connections still open on it. Each test makes one; left behind, one run of the suite leaves
+/// about 3 GB of them. Runs on a thread of its own: `Drop` may run on the test's runtime.
+fn drop_postgres_database(database_url: &str) {
+    let Some(name) = database_url.rsplit_once('/').map(|(_, n)| n.to_owned()).filter(|n| n.starts_with("t_")) else {
+        return;
+    };
+    let admin = format!("{}/postgres", postgres_server_url());
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+        runtime.block_on(async {
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await.ok()?;
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.ok()
+        })
+    })
+    .join();
 }
 
 pub struct SellerFixture {

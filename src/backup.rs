@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const DB_ENTRY: &str = "licensd.db";
 const KEY_ENTRY: &str = "signing.key";
@@ -135,7 +135,7 @@ async fn check_copy(db: &Path, manifest: &Manifest) -> anyhow::Result<()> {
 }
 
 /// Moves the archived key to `path`; an existing key file there must be the same key.
-fn place_key(archived: &Path, path: &PathBuf, manifest: &Manifest) -> anyhow::Result<()> {
+fn place_key(archived: &Path, path: &Path, manifest: &Manifest) -> anyhow::Result<()> {
     let key = Signer::load_or_create(archived, false).map_err(anyhow::Error::msg)?;
     if manifest.public_key.as_deref().is_some_and(|p| p != key.public_hex()) {
         bail!("the backup's signing key is not the key its database records");

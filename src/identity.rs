@@ -28,18 +28,30 @@ pub async fn signer(config: &Config, store: &Store) -> anyhow::Result<Signer> {
 
 /// The key from configuration or the key file; the file is created only when `create`.
 fn configured(config: &Config, create: bool) -> anyhow::Result<Signer> {
-    if let Some(seed) = &config.signing_key {
-        return Signer::from_hex(seed).map_err(anyhow::Error::msg);
+    if let Some(key) = present_key(config).map_err(anyhow::Error::msg)? {
+        return Ok(key);
     }
     let path = config.signing_key_path();
-    if !path.exists() && !create {
+    if !create {
         bail!(
             "signing key {} is missing, and this database already serves clients that pin its public key: \
              restore the key file (or set signing_key), or make a new key on purpose with `licensd key rotate`",
             path.display()
         );
     }
-    Signer::load_or_create(&path, create).map_err(anyhow::Error::msg)
+    Signer::load_or_create(&path, true).map_err(anyhow::Error::msg)
+}
+
+/// The configured key (`signing_key`, else the key file), `None` while the file does not exist.
+pub fn present_key(config: &Config) -> Result<Option<Signer>, String> {
+    if let Some(seed) = &config.signing_key {
+        return Signer::from_hex(seed).map(Some);
+    }
+    let path = config.signing_key_path();
+    if !path.exists() {
+        return Ok(None);
+    }
+    Signer::load_or_create(&path, false).map(Some)
 }
 
 fn mismatch(config: &Config, signer: &Signer, recorded: &str) -> String {

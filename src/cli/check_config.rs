@@ -5,7 +5,7 @@
 use super::output::Output;
 use crate::{
     config::Config,
-    signing::Signer,
+    identity,
     store::{self, DatabaseTarget},
 };
 
@@ -44,7 +44,7 @@ pub async fn run(config: Config, out: &Output) -> anyhow::Result<()> {
         },
         _ => None,
     };
-    match configured_key(&config) {
+    match identity::present_key(&config) {
         Ok(Some(key)) => match &recorded {
             Some(r) if r != key.public_hex() => problems.push(format!(
                 "the configured signing key (public key {}) is not the key the database records ({r})",
@@ -69,16 +69,4 @@ pub async fn run(config: Config, out: &Output) -> anyhow::Result<()> {
         }
     });
     if problems.is_empty() { Ok(()) } else { anyhow::bail!("the configuration has {} problem(s)", problems.len()) }
-}
-
-/// The configured key, `None` when its file does not exist (yet).
-fn configured_key(config: &Config) -> Result<Option<Signer>, String> {
-    if let Some(seed) = &config.signing_key {
-        return Signer::from_hex(seed).map(Some);
-    }
-    let path = config.signing_key_path();
-    if !path.exists() {
-        return Ok(None);
-    }
-    Signer::load_or_create(&path, false).map(Some)
 }

@@ -2,6 +2,7 @@
 //! Nothing in here does IO, so every rule is unit-tested directly.
 
 pub mod discord;
+pub mod events;
 pub mod forwarded;
 pub mod keymask;
 pub mod license;

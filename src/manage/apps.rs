@@ -1,8 +1,9 @@
 //! Apps and their settings: what the client API serves (version, download URL, HWID rules,
 //! session TTL, key mask, customised messages) and the HMAC secret of its `signature` header.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
 use crate::domain::{
+    events::{Event, EventKind, Subject},
     keymask::{KeyCase, KeyMask},
     validate,
 };
@@ -59,10 +60,14 @@ pub async fn create(
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     let name = validate::name("name", name, 100)?;
-    store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
-    let app = store.create_app(seller_id, &name).await.map_err(ManageError::from_store("app", "name"))?;
-    audit(store, scope, seller_id, "app.create", format!("app:{}", app.id), &app.name).await?;
-    Ok(app.into())
+    change(store, async |store| {
+        store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
+        let app = store.create_app(seller_id, &name).await.map_err(ManageError::from_store("app", "name"))?;
+        audit(store, scope, seller_id, "app.create", format!("app:{}", app.id), &app.name).await?;
+        emit(store, &[app_event(EventKind::AppCreated, &app)]).await?;
+        Ok(app.into())
+    })
+    .await
 }
 
 pub async fn list(
@@ -93,11 +98,21 @@ pub async fn update(
     settings: AppSettings,
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    let mut app = store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
-    apply(&mut app, settings)?;
-    let app = store.save_app_settings(&app).await.map_err(ManageError::from_store("app", "name"))?;
-    audit(store, scope, seller_id, "app.update", format!("app:{}", app.id), "").await?;
-    Ok(app.into())
+    change(store, async |store| {
+        let mut app = store.app_for_update(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+        apply(&mut app, settings)?;
+        let app = store.save_app_settings(&app).await.map_err(ManageError::from_store("app", "name"))?;
+        audit(store, scope, seller_id, "app.update", format!("app:{}", app.id), "").await?;
+        emit(store, &[app_event(EventKind::AppUpdated, &app)]).await?;
+        Ok(app.into())
+    })
+    .await
+}
+
+/// An app's event: its id and name, never its secret.
+fn app_event(kind: EventKind, app: &App) -> Event {
+    let payload = serde_json::json!({ "app_id": app.id, "name": app.name });
+    Event::new(kind, app.seller_id, Some(app.id), Subject::App(app.id), payload)
 }
 
 /// Checks every given setting and writes it into `app`.
@@ -193,13 +208,21 @@ pub async fn rotate_secret(
     id: i64,
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    store.rotate_app_secret(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
-    audit(store, scope, seller_id, "app.rotate_secret", format!("app:{id}"), "").await?;
-    get(store, scope, Some(seller_id), id).await
+    change(store, async |store| {
+        store.rotate_app_secret(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+        audit(store, scope, seller_id, "app.rotate_secret", format!("app:{id}"), "").await?;
+        get(store, scope, Some(seller_id), id).await
+    })
+    .await
 }
 
 pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    store.delete_app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
-    audit(store, scope, seller_id, "app.delete", format!("app:{id}"), "").await
+    change(store, async |store| {
+        let app = store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+        store.delete_app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
+        audit(store, scope, seller_id, "app.delete", format!("app:{id}"), "").await?;
+        emit(store, &[app_event(EventKind::AppDeleted, &app)]).await
+    })
+    .await
 }

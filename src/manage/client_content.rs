@@ -3,7 +3,7 @@
 //! Operations take a `ClientApp`, the proof that the scope may manage the app.
 
 use super::{
-    ManageError,
+    ManageError, change,
     client_data::{ClientApp, item_name},
 };
 use crate::domain::{netaddr::http_url, time::now_ms, validate};
@@ -38,13 +38,16 @@ pub async fn create_webhook(store: &Store, at: &ClientApp, new: NewWebhook<'_>) 
     if !agent.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
         return Err(ManageError::invalid("user_agent", "must be printable ASCII"));
     }
-    let hook = store
-        .create_webhook(at.id(), &webid, &url, &agent, new.authed)
-        .await
-        .map_err(ManageError::from_store("webhook", "webid"))?;
-    // The URL may carry the seller's own secrets: it stays out of the audit trail.
-    at.audit(store, "webhook.create", &webid, "").await?;
-    Ok(hook)
+    change(store, async |store| {
+        let hook = store
+            .create_webhook(at.id(), &webid, &url, &agent, new.authed)
+            .await
+            .map_err(ManageError::from_store("webhook", "webid"))?;
+        // The URL may carry the seller's own secrets: it stays out of the audit trail.
+        at.audit(store, "webhook.create", &webid, "").await?;
+        Ok(hook)
+    })
+    .await
 }
 
 pub async fn list_webhooks(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<Webhook>, ManageError> {
@@ -52,8 +55,11 @@ pub async fn list_webhooks(store: &Store, at: &ClientApp, page: Page) -> Result<
 }
 
 pub async fn delete_webhook(store: &Store, at: &ClientApp, webid: &str) -> Result<(), ManageError> {
-    store.delete_webhook(at.id(), webid).await.map_err(ManageError::from_store("webhook", "webid"))?;
-    at.audit(store, "webhook.delete", webid, "").await
+    change(store, async |store| {
+        store.delete_webhook(at.id(), webid).await.map_err(ManageError::from_store("webhook", "webid"))?;
+        at.audit(store, "webhook.delete", webid, "").await
+    })
+    .await
 }
 
 /// A file to store under `fileid` (replacing the one there).
@@ -77,9 +83,12 @@ pub async fn put_file(
     if up.data.len() > max_bytes {
         return Err(ManageError::invalid("data", format!("files are limited to {max_bytes} bytes")));
     }
-    let info = store.put_file(at.id(), &fileid, &name, up.data, up.authed, now_ms()).await?;
-    at.audit(store, "file.put", &fileid, &format!("{} bytes", up.data.len())).await?;
-    Ok(info)
+    change(store, async |store| {
+        let info = store.put_file(at.id(), &fileid, &name, up.data, up.authed, now_ms()).await?;
+        at.audit(store, "file.put", &fileid, &format!("{} bytes", up.data.len())).await?;
+        Ok(info)
+    })
+    .await
 }
 
 pub async fn list_files(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<FileInfo>, ManageError> {
@@ -87,8 +96,11 @@ pub async fn list_files(store: &Store, at: &ClientApp, page: Page) -> Result<Vec
 }
 
 pub async fn delete_file(store: &Store, at: &ClientApp, fileid: &str) -> Result<(), ManageError> {
-    store.delete_file(at.id(), fileid).await.map_err(ManageError::from_store("file", "fileid"))?;
-    at.audit(store, "file.delete", fileid, "").await
+    change(store, async |store| {
+        store.delete_file(at.id(), fileid).await.map_err(ManageError::from_store("file", "fileid"))?;
+        at.audit(store, "file.delete", fileid, "").await
+    })
+    .await
 }
 
 pub async fn create_channel(
@@ -99,10 +111,15 @@ pub async fn create_channel(
 ) -> Result<ChatChannel, ManageError> {
     let name = item_name("name", name)?;
     let delay = validate::in_range("delay_secs", delay_secs, 0, MAX_CHAT_DELAY_SECS)?;
-    let channel =
-        store.create_chat_channel(at.id(), &name, delay).await.map_err(ManageError::from_store("channel", "name"))?;
-    at.audit(store, "chat.channel.create", &name, &format!("delay {delay}s")).await?;
-    Ok(channel)
+    change(store, async |store| {
+        let channel = store
+            .create_chat_channel(at.id(), &name, delay)
+            .await
+            .map_err(ManageError::from_store("channel", "name"))?;
+        at.audit(store, "chat.channel.create", &name, &format!("delay {delay}s")).await?;
+        Ok(channel)
+    })
+    .await
 }
 
 pub async fn list_channels(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<ChatChannel>, ManageError> {
@@ -110,8 +127,11 @@ pub async fn list_channels(store: &Store, at: &ClientApp, page: Page) -> Result<
 }
 
 pub async fn delete_channel(store: &Store, at: &ClientApp, name: &str) -> Result<(), ManageError> {
-    store.delete_chat_channel(at.id(), name).await.map_err(ManageError::from_store("channel", "name"))?;
-    at.audit(store, "chat.channel.delete", name, "").await
+    change(store, async |store| {
+        store.delete_chat_channel(at.id(), name).await.map_err(ManageError::from_store("channel", "name"))?;
+        at.audit(store, "chat.channel.delete", name, "").await
+    })
+    .await
 }
 
 /// A channel's messages, newest first.
@@ -126,8 +146,11 @@ pub async fn list_messages(
 }
 
 pub async fn delete_message(store: &Store, at: &ClientApp, message_id: i64) -> Result<(), ManageError> {
-    store.delete_chat_message(at.id(), message_id).await.map_err(ManageError::from_store("message", "id"))?;
-    at.audit(store, "chat.message.delete", &message_id.to_string(), "").await
+    change(store, async |store| {
+        store.delete_chat_message(at.id(), message_id).await.map_err(ManageError::from_store("message", "id"))?;
+        at.audit(store, "chat.message.delete", &message_id.to_string(), "").await
+    })
+    .await
 }
 
 /// Mutes `username` in the app's chat until `until` (unix ms, in the future).
@@ -136,14 +159,20 @@ pub async fn mute(store: &Store, at: &ClientApp, username: &str, until: i64) -> 
     if until <= now_ms() {
         return Err(ManageError::invalid("until", "must be in the future"));
     }
-    let mute = store.mute_chat_user(at.id(), &username, until).await?;
-    at.audit(store, "chat.mute", &username, &until.to_string()).await?;
-    Ok(mute)
+    change(store, async |store| {
+        let mute = store.mute_chat_user(at.id(), &username, until).await?;
+        at.audit(store, "chat.mute", &username, &until.to_string()).await?;
+        Ok(mute)
+    })
+    .await
 }
 
 pub async fn unmute(store: &Store, at: &ClientApp, username: &str) -> Result<(), ManageError> {
-    store.unmute_chat_user(at.id(), username).await.map_err(ManageError::from_store("mute", "username"))?;
-    at.audit(store, "chat.unmute", username, "").await
+    change(store, async |store| {
+        store.unmute_chat_user(at.id(), username).await.map_err(ManageError::from_store("mute", "username"))?;
+        at.audit(store, "chat.unmute", username, "").await
+    })
+    .await
 }
 
 pub async fn list_mutes(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<ChatMute>, ManageError> {

@@ -3,7 +3,7 @@
 //! `client_app` makes after checking that the scope may manage the app (a foreign app answers
 //! like a missing one).
 
-use super::{ManageError, Scope};
+use super::{ManageError, Scope, change};
 use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
     Page, Store,
@@ -79,14 +79,20 @@ pub async fn set_app_var(
 ) -> Result<AppVar, ManageError> {
     let name = item_name("name", name)?;
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
-    let var = store.set_app_var(at.id(), &name, &value, authed).await?;
-    at.audit(store, "app_var.set", &name, "").await?;
-    Ok(var)
+    change(store, async |store| {
+        let var = store.set_app_var(at.id(), &name, &value, authed).await?;
+        at.audit(store, "app_var.set", &name, "").await?;
+        Ok(var)
+    })
+    .await
 }
 
 pub async fn delete_app_var(store: &Store, at: &ClientApp, name: &str) -> Result<(), ManageError> {
-    store.delete_app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
-    at.audit(store, "app_var.delete", name, "").await
+    change(store, async |store| {
+        store.delete_app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
+        at.audit(store, "app_var.delete", name, "").await
+    })
+    .await
 }
 
 /// A user of the app (another app's user is `NotFound`).
@@ -112,18 +118,24 @@ pub async fn set_user_var(
     value: &str,
     readonly: bool,
 ) -> Result<UserVar, ManageError> {
-    let user = app_user(store, at, user_id).await?;
     let name = item_name("name", name)?;
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
-    let var = store.put_user_var(user.id, &name, &value, readonly).await?;
-    at.audit(store, "user_var.set", &format!("user:{}", user.id), &name).await?;
-    Ok(var)
+    change(store, async |store| {
+        let user = app_user(store, at, user_id).await?;
+        let var = store.put_user_var(user.id, &name, &value, readonly).await?;
+        at.audit(store, "user_var.set", &format!("user:{}", user.id), &name).await?;
+        Ok(var)
+    })
+    .await
 }
 
 pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: i64, name: &str) -> Result<(), ManageError> {
-    let user = app_user(store, at, user_id).await?;
-    store.delete_user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))?;
-    at.audit(store, "user_var.delete", &format!("user:{}", user.id), name).await
+    change(store, async |store| {
+        let user = app_user(store, at, user_id).await?;
+        store.delete_user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))?;
+        at.audit(store, "user_var.delete", &format!("user:{}", user.id), name).await
+    })
+    .await
 }
 
 pub async fn list_logs(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<ClientLog>, ManageError> {
@@ -148,12 +160,15 @@ pub async fn add_blacklist(
         _ => return Err(ManageError::invalid("kind", "must be hwid or ip")),
     }
     let reason = validate::bounded("reason", reason, 500)?;
-    let entry = store
-        .add_blacklist_entry(at.id(), kind, &value, &reason, now_ms())
-        .await
-        .map_err(ManageError::from_store("blacklist entry", "value"))?;
-    at.audit(store, "blacklist.add", &format!("{kind}:{value}"), &reason).await?;
-    Ok(entry)
+    change(store, async |store| {
+        let entry = store
+            .add_blacklist_entry(at.id(), kind, &value, &reason, now_ms())
+            .await
+            .map_err(ManageError::from_store("blacklist entry", "value"))?;
+        at.audit(store, "blacklist.add", &format!("{kind}:{value}"), &reason).await?;
+        Ok(entry)
+    })
+    .await
 }
 
 pub async fn list_blacklist(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<BlacklistEntry>, ManageError> {
@@ -161,8 +176,11 @@ pub async fn list_blacklist(store: &Store, at: &ClientApp, page: Page) -> Result
 }
 
 pub async fn remove_blacklist(store: &Store, at: &ClientApp, id: i64) -> Result<(), ManageError> {
-    store.delete_blacklist_entry(at.id(), id).await.map_err(ManageError::from_store("blacklist entry", "id"))?;
-    at.audit(store, "blacklist.remove", &id.to_string(), "").await
+    change(store, async |store| {
+        store.delete_blacklist_entry(at.id(), id).await.map_err(ManageError::from_store("blacklist entry", "id"))?;
+        at.audit(store, "blacklist.remove", &id.to_string(), "").await
+    })
+    .await
 }
 
 pub async fn list_sessions(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<LiveSession>, ManageError> {
@@ -170,14 +188,20 @@ pub async fn list_sessions(store: &Store, at: &ClientApp, page: Page) -> Result<
 }
 
 pub async fn end_session(store: &Store, at: &ClientApp, session_id: &str) -> Result<(), ManageError> {
-    store.end_session(at.id(), session_id).await.map_err(ManageError::from_store("session", "id"))?;
-    at.audit(store, "session.end", "session", "").await
+    change(store, async |store| {
+        store.end_session(at.id(), session_id).await.map_err(ManageError::from_store("session", "id"))?;
+        at.audit(store, "session.end", "session", "").await
+    })
+    .await
 }
 
 /// Ends every session of one user of the app; returns how many there were.
 pub async fn end_user_sessions(store: &Store, at: &ClientApp, user_id: i64) -> Result<u64, ManageError> {
-    let user = app_user(store, at, user_id).await?;
-    let n = store.delete_user_sessions(user.id).await?;
-    at.audit(store, "session.end_user", &format!("user:{}", user.id), &n.to_string()).await?;
-    Ok(n)
+    change(store, async |store| {
+        let user = app_user(store, at, user_id).await?;
+        let n = store.delete_user_sessions(user.id).await?;
+        at.audit(store, "session.end_user", &format!("user:{}", user.id), &n.to_string()).await?;
+        Ok(n)
+    })
+    .await
 }

@@ -2,8 +2,9 @@
 //! import as CSV or JSON. Generation and import report progress through a callback so the CLI
 //! can draw a bar; the admin API passes a no-op.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
 use crate::domain::{
+    events::{Event, EventKind},
     keymask::{KeyCase, KeyMask},
     time::now_ms,
     validate,
@@ -56,6 +57,18 @@ pub async fn generate(
     progress: Progress<'_>,
 ) -> Result<Generated, ManageError> {
     let seller_id = scope.seller(seller_id)?;
+    change(store, async |store| generate_in(store, scope, seller_id, spec, progress).await).await
+}
+
+/// Generation inside the operation's transaction: every key of the batch, its events and the
+/// audit row commit together, so a failure leaves no partial batch and a retry no double one.
+async fn generate_in(
+    store: &Store,
+    scope: &Scope,
+    seller_id: i64,
+    spec: GenerateSpec,
+    progress: Progress<'_>,
+) -> Result<Generated, ManageError> {
     let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
     let app = store.app(seller_id, spec.app_id).await.map_err(ManageError::from_store("app", "id"))?;
     let plan = store.plan(app.id, spec.plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
@@ -82,13 +95,25 @@ pub async fn generate(
         order_id: None,
         customer_id: None,
     };
-    let keys = insert_generated(store, &batch, &mask, &prefix, count, progress).await?;
-    let mut detail = format!("count={} plan={}", keys.len(), plan.name);
+    let created = insert_generated(store, &batch, &mask, &prefix, count, progress).await?;
+    let mut detail = format!("count={} plan={}", created.len(), plan.name);
     if let Some(r) = spec.reseller_id {
         detail.push_str(&format!(" reseller={r}"));
     }
     audit(store, scope, seller_id, "license.generate", format!("app:{}", app.id), &detail).await?;
-    Ok(Generated { count: keys.len(), keys })
+    emit(store, &created_events(&batch, &created)).await?;
+    Ok(Generated { count: created.len(), keys: created.into_iter().map(|(_, key)| key).collect() })
+}
+
+/// One `license.created` per new license.
+fn created_events(batch: &NewLicenses, created: &[(i64, String)]) -> Vec<Event> {
+    created
+        .iter()
+        .map(|(id, key)| {
+            let fields = serde_json::json!({ "key": key, "plan_id": batch.plan_id, "reseller_id": batch.reseller_id });
+            Event::license(EventKind::LicenseCreated, batch.seller_id, batch.app_id, *id, fields)
+        })
+        .collect()
 }
 
 /// A duration or a fixed expiry, not both; neither: the plan's duration.
@@ -119,8 +144,8 @@ async fn insert_generated(
     prefix: &str,
     count: usize,
     progress: Progress<'_>,
-) -> Result<Vec<String>, ManageError> {
-    let mut done: Vec<String> = Vec::with_capacity(count);
+) -> Result<Vec<(i64, String)>, ManageError> {
+    let mut done = Vec::with_capacity(count);
     while done.len() < count {
         let want = (count - done.len()).min(CHUNK);
         let inserted = store.insert_licenses(batch, &mask.generate_many(prefix, want)).await?;
@@ -207,19 +232,43 @@ pub async fn set_ban(
 ) -> Result<License, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
-    let license = store
-        .set_license_ban(seller_id, id, reason.as_deref())
-        .await
-        .map_err(ManageError::from_store("license", "id"))?;
-    let action = if reason.is_some() { "license.ban" } else { "license.unban" };
-    audit(store, scope, seller_id, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
-    Ok(license)
+    change(store, async |store| {
+        let license = store
+            .set_license_ban(seller_id, id, reason.as_deref())
+            .await
+            .map_err(ManageError::from_store("license", "id"))?;
+        let (action, kind) = match reason {
+            Some(_) => ("license.ban", EventKind::LicenseBanned),
+            None => ("license.unban", EventKind::LicenseUnbanned),
+        };
+        audit(store, scope, seller_id, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
+        emit(store, &[license_event(kind, &license, serde_json::json!({ "reason": reason }))]).await?;
+        Ok(license)
+    })
+    .await
+}
+
+/// A license's event: its id, key, app and plan, plus `extra`'s fields.
+fn license_event(kind: EventKind, license: &License, mut extra: serde_json::Value) -> Event {
+    if extra.is_null() {
+        extra = serde_json::json!({});
+    }
+    if let Some(fields) = extra.as_object_mut() {
+        fields.insert("key".into(), license.key.clone().into());
+        fields.insert("plan_id".into(), license.plan_id.into());
+    }
+    Event::license(kind, license.seller_id, license.app_id, license.id, extra)
 }
 
 pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    store.delete_license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
-    audit(store, scope, seller_id, "license.delete", format!("license:{id}"), "").await
+    change(store, async |store| {
+        let license = store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
+        store.delete_license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
+        audit(store, scope, seller_id, "license.delete", format!("license:{id}"), "").await?;
+        emit(store, &[license_event(EventKind::LicenseDeleted, &license, serde_json::Value::Null)]).await
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,6 +410,19 @@ pub async fn import(
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
     let seller_id = scope.seller(seller_id)?;
+    change(store, async |store| import_in(store, scope, seller_id, app_id, default_plan, records, progress).await).await
+}
+
+/// Import inside the operation's transaction (all keys, events and the audit row, or none).
+async fn import_in(
+    store: &Store,
+    scope: &Scope,
+    seller_id: i64,
+    app_id: i64,
+    default_plan: Option<i64>,
+    records: Vec<ImportRecord>,
+    progress: Progress<'_>,
+) -> Result<ImportReport, ManageError> {
     let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
     if records.len() as i64 > MAX_BATCH {
         return Err(ManageError::invalid("licenses", format!("at most {MAX_BATCH} licenses per import")));
@@ -370,6 +432,7 @@ pub async fn import(
     }
     let (groups, mut duplicates) = group_records(store, app.id, default_plan, records).await?;
     let mut imported = 0;
+    let mut events = Vec::new();
     for (g, keys) in groups {
         let batch = NewLicenses {
             seller_id,
@@ -384,7 +447,9 @@ pub async fn import(
             customer_id: None,
         };
         for chunk in keys.chunks(CHUNK) {
-            let inserted: HashSet<String> = store.insert_licenses(&batch, chunk).await?.into_iter().collect();
+            let created = store.insert_licenses(&batch, chunk).await?;
+            events.extend(created_events(&batch, &created));
+            let inserted: HashSet<String> = created.into_iter().map(|(_, key)| key).collect();
             imported += inserted.len();
             duplicates.extend(chunk.iter().filter(|k| !inserted.contains(*k)).cloned());
             progress((imported + duplicates.len()) as u64);
@@ -392,6 +457,7 @@ pub async fn import(
     }
     let detail = format!("imported={imported} duplicates={}", duplicates.len());
     audit(store, scope, seller_id, "license.import", format!("app:{}", app.id), &detail).await?;
+    emit(store, &events).await?;
     Ok(ImportReport { imported, duplicates })
 }
 

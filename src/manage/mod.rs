@@ -12,8 +12,9 @@ pub mod sellers;
 pub mod tokens;
 pub mod users;
 
+use crate::domain::events::Event;
 use crate::domain::validate::{self, FieldError};
-use crate::store::{Page, StoreError, tokens::TokenKind};
+use crate::store::{Page, Store, StoreError, tokens::TokenKind};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -68,9 +69,19 @@ impl<T> Listed<T> {
     }
 }
 
-/// Records an audit event for a change the scope made.
+/// Runs one state-changing operation in one write transaction. `op` gets a store handle bound
+/// to it (and only that one: the name `store` is shadowed), so its reads, conditional writes,
+/// audit row and events commit together, and any error rolls all of them back.
+async fn change<T>(store: &Store, op: impl AsyncFnOnce(&Store) -> Result<T, ManageError>) -> Result<T, ManageError> {
+    let unit = store.begin().await?;
+    let out = op(&unit).await?;
+    unit.commit().await?;
+    Ok(out)
+}
+
+/// Records an audit event for a change the scope made (inside the change's transaction).
 async fn audit(
-    store: &crate::store::Store,
+    store: &Store,
     scope: &Scope,
     seller_id: i64,
     action: &str,
@@ -78,6 +89,11 @@ async fn audit(
     detail: &str,
 ) -> Result<(), ManageError> {
     Ok(store.record_audit(Some(seller_id), &scope.actor, action, &target.to_string(), detail).await?)
+}
+
+/// Records the events of a change (inside the change's transaction).
+async fn emit(store: &Store, events: &[Event]) -> Result<(), ManageError> {
+    Ok(store.record_events(events).await?)
 }
 
 /// On whose behalf an operation runs.

@@ -1,7 +1,7 @@
 //! Plans of an app: a name, a level (the client API's subscription level) and the default
 //! duration of keys generated for it (none: lifetime).
 
-use super::{Listed, ManageError, PageRequest, Scope, audit};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change};
 use crate::domain::validate;
 use crate::store::{Store, StoreError, plans::Plan};
 
@@ -21,21 +21,24 @@ pub async fn create(
     level: i64,
     duration_secs: Option<i64>,
 ) -> Result<Plan, ManageError> {
-    let seller_id = app_of(store, scope, seller_id, app_id).await?;
     let name = validate::name("name", name, 100)?;
     let level = validate::in_range("level", level, 0, 1_000_000)?;
     if let Some(d) = duration_secs {
         validate::in_range("duration_secs", d, 1, 100 * 365 * 86_400)?;
     }
-    let plan = store.create_plan(app_id, &name, level, duration_secs).await.map_err(|e| match e {
-        // Two unique constraints: (app, name) and (app, level); the message names the column.
-        StoreError::Conflict(c) if c.contains("level") => {
-            ManageError::Conflict { field: "level", message: "this app already has a plan with this level".into() }
-        }
-        e => ManageError::from_store("plan", "name")(e),
-    })?;
-    audit(store, scope, seller_id, "plan.create", format!("plan:{}", plan.id), &plan.name).await?;
-    Ok(plan)
+    change(store, async |store| {
+        let seller_id = app_of(store, scope, seller_id, app_id).await?;
+        let plan = store.create_plan(app_id, &name, level, duration_secs).await.map_err(|e| match e {
+            // Two unique constraints: (app, name) and (app, level); the message names the column.
+            StoreError::Conflict(c) if c.contains("level") => {
+                ManageError::Conflict { field: "level", message: "this app already has a plan with this level".into() }
+            }
+            e => ManageError::from_store("plan", "name")(e),
+        })?;
+        audit(store, scope, seller_id, "plan.create", format!("plan:{}", plan.id), &plan.name).await?;
+        Ok(plan)
+    })
+    .await
 }
 
 pub async fn list(
@@ -62,12 +65,16 @@ pub async fn delete(
     app_id: i64,
     plan_id: i64,
 ) -> Result<(), ManageError> {
-    let seller_id = app_of(store, scope, seller_id, app_id).await?;
-    store.delete_plan(app_id, plan_id).await.map_err(|e| match e {
-        StoreError::Conflict(_) => {
-            ManageError::Conflict { field: "plan", message: "licenses still use this plan; delete them first".into() }
-        }
-        e => ManageError::from_store("plan", "id")(e),
-    })?;
-    audit(store, scope, seller_id, "plan.delete", format!("plan:{plan_id}"), "").await
+    change(store, async |store| {
+        let seller_id = app_of(store, scope, seller_id, app_id).await?;
+        store.delete_plan(app_id, plan_id).await.map_err(|e| match e {
+            StoreError::Conflict(_) => ManageError::Conflict {
+                field: "plan",
+                message: "licenses still use this plan; delete them first".into(),
+            },
+            e => ManageError::from_store("plan", "id")(e),
+        })?;
+        audit(store, scope, seller_id, "plan.delete", format!("plan:{plan_id}"), "").await
+    })
+    .await
 }

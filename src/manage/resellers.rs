@@ -1,8 +1,11 @@
 //! Resellers of a seller: their accounts, API keys (shown once, stored hashed), and their stock
 //! of licenses, which the Reseller API hands out to Discord users.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, licenses};
-use crate::domain::{keymask, validate};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit, licenses};
+use crate::domain::{
+    events::{Event, EventKind, Subject},
+    keymask, validate,
+};
 use crate::store::{
     Store,
     licenses::{License, LicenseFilter},
@@ -40,13 +43,16 @@ pub async fn create(
         &prefix,
         input.rate_limit_per_min.unwrap_or(DEFAULT_RATE_LIMIT_PER_MIN),
     )?;
-    store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
-    let r = store
-        .create_reseller(seller_id, &name, &prefix, rate)
-        .await
-        .map_err(ManageError::from_store("reseller", "name"))?;
-    audit(store, scope, seller_id, "reseller.create", format!("reseller:{}", r.id), &r.name).await?;
-    Ok(r)
+    change(store, async |store| {
+        store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
+        let r = store
+            .create_reseller(seller_id, &name, &prefix, rate)
+            .await
+            .map_err(ManageError::from_store("reseller", "name"))?;
+        audit(store, scope, seller_id, "reseller.create", format!("reseller:{}", r.id), &r.name).await?;
+        Ok(r)
+    })
+    .await
 }
 
 pub async fn list(
@@ -76,26 +82,33 @@ pub async fn update(
     id: i64,
     input: ResellerInput,
 ) -> Result<Reseller, ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
-    let prefix = input.key_prefix.unwrap_or(r.key_prefix);
-    let (name, rate) = checked(
-        input.name.as_deref().unwrap_or(&r.name),
-        &prefix,
-        input.rate_limit_per_min.unwrap_or(r.rate_limit_per_min),
-    )?;
-    let r = store
-        .update_reseller(r.seller_id, id, &name, &prefix, rate)
-        .await
-        .map_err(ManageError::from_store("reseller", "name"))?;
-    audit(store, scope, r.seller_id, "reseller.update", format!("reseller:{id}"), "").await?;
-    Ok(r)
+    let seller_id = scope.seller(seller_id)?;
+    change(store, async |store| {
+        let r = store.reseller_for_update(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
+        let prefix = input.key_prefix.unwrap_or(r.key_prefix);
+        let (name, rate) = checked(
+            input.name.as_deref().unwrap_or(&r.name),
+            &prefix,
+            input.rate_limit_per_min.unwrap_or(r.rate_limit_per_min),
+        )?;
+        let r = store
+            .update_reseller(r.seller_id, id, &name, &prefix, rate)
+            .await
+            .map_err(ManageError::from_store("reseller", "name"))?;
+        audit(store, scope, r.seller_id, "reseller.update", format!("reseller:{id}"), "").await?;
+        Ok(r)
+    })
+    .await
 }
 
 /// Deletes the reseller and its keys; its stock goes back to the seller.
 pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    store.delete_reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
-    audit(store, scope, seller_id, "reseller.delete", format!("reseller:{id}"), "").await
+    change(store, async |store| {
+        store.delete_reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
+        audit(store, scope, seller_id, "reseller.delete", format!("reseller:{id}"), "").await
+    })
+    .await
 }
 
 /// Issues an API key; returns its record and the secret, shown this once.
@@ -106,11 +119,14 @@ pub async fn create_key(
     id: i64,
     label: &str,
 ) -> Result<(ResellerKey, String), ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
     let label = validate::bounded("label", label.trim(), 100)?;
-    let (key, secret) = store.create_reseller_key(r.id, &label).await?;
-    audit(store, scope, r.seller_id, "reseller.key.create", format!("reseller_key:{}", key.id), &label).await?;
-    Ok((key, secret))
+    change(store, async |store| {
+        let r = get(store, scope, seller_id, id).await?;
+        let (key, secret) = store.create_reseller_key(r.id, &label).await?;
+        audit(store, scope, r.seller_id, "reseller.key.create", format!("reseller_key:{}", key.id), &label).await?;
+        Ok((key, secret))
+    })
+    .await
 }
 
 pub async fn list_keys(
@@ -131,9 +147,12 @@ pub async fn revoke_key(
     id: i64,
     key_id: i64,
 ) -> Result<(), ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
-    store.revoke_reseller_key(r.id, key_id).await.map_err(ManageError::from_store("reseller key", "id"))?;
-    audit(store, scope, r.seller_id, "reseller.key.revoke", format!("reseller_key:{key_id}"), "").await
+    change(store, async |store| {
+        let r = get(store, scope, seller_id, id).await?;
+        store.revoke_reseller_key(r.id, key_id).await.map_err(ManageError::from_store("reseller key", "id"))?;
+        audit(store, scope, r.seller_id, "reseller.key.revoke", format!("reseller_key:{key_id}"), "").await
+    })
+    .await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,13 +169,22 @@ pub async fn add_stock(
     id: i64,
     license_ids: &[i64],
 ) -> Result<Moved, ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
     if license_ids.is_empty() || license_ids.len() as i64 > licenses::MAX_BATCH {
         return Err(ManageError::invalid("license_ids", format!("give 1 to {} license ids", licenses::MAX_BATCH)));
     }
-    let moved = store.move_licenses_to_reseller(r.seller_id, license_ids, Some(r.id)).await?;
-    audit(store, scope, r.seller_id, "reseller.stock.add", format!("reseller:{id}"), &format!("moved={moved}")).await?;
-    Ok(Moved { moved })
+    change(store, async |store| {
+        let r = get(store, scope, seller_id, id).await?;
+        let moved = store.move_licenses_to_reseller(r.seller_id, license_ids, Some(r.id)).await?;
+        let detail = format!("moved={moved}");
+        audit(store, scope, r.seller_id, "reseller.stock.add", format!("reseller:{id}"), &detail).await?;
+        if moved > 0 {
+            let payload = serde_json::json!({ "reseller_id": r.id, "moved": moved });
+            let event = Event::new(EventKind::ResellerStockAdded, r.seller_id, None, Subject::Reseller(r.id), payload);
+            emit(store, &[event]).await?;
+        }
+        Ok(Moved { moved })
+    })
+    .await
 }
 
 /// The reseller's stock with each license's assignment (`discord_user_id`, `assigned_at`).

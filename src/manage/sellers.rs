@@ -1,6 +1,6 @@
 //! Sellers: created and deleted by the operator; a seller token sees only itself.
 
-use super::{ManageError, Scope};
+use super::{ManageError, Scope, change};
 use crate::domain::{keymask, validate};
 use crate::store::{Store, StoreError, sellers::Seller};
 
@@ -8,9 +8,12 @@ pub async fn create(store: &Store, scope: &Scope, name: &str, key_prefix: &str) 
     scope.require_operator()?;
     let name = validate::name("name", name, 100)?;
     keymask::validate_prefix(key_prefix).map_err(|e| ManageError::invalid("key_prefix", e.to_string()))?;
-    let seller = store.create_seller(&name, key_prefix).await.map_err(ManageError::from_store("seller", "name"))?;
-    store.record_audit(Some(seller.id), &scope.actor, "seller.create", &seller.name, "").await?;
-    Ok(seller)
+    change(store, async |store| {
+        let seller = store.create_seller(&name, key_prefix).await.map_err(ManageError::from_store("seller", "name"))?;
+        store.record_audit(Some(seller.id), &scope.actor, "seller.create", &seller.name, "").await?;
+        Ok(seller)
+    })
+    .await
 }
 
 /// Every seller for the operator, or the one with `seller_id` (none when there is no such
@@ -38,7 +41,9 @@ pub async fn resolve(store: &Store, reference: &str) -> Result<Seller, ManageErr
 
 pub async fn delete(store: &Store, scope: &Scope, id: i64) -> Result<(), ManageError> {
     scope.require_operator()?;
-    store.delete_seller(id).await.map_err(ManageError::from_store("seller", "id"))?;
-    store.record_audit(None, &scope.actor, "seller.delete", &id.to_string(), "").await?;
-    Ok(())
+    change(store, async |store| {
+        store.delete_seller(id).await.map_err(ManageError::from_store("seller", "id"))?;
+        Ok(store.record_audit(None, &scope.actor, "seller.delete", &id.to_string(), "").await?)
+    })
+    .await
 }

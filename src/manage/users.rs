@@ -1,8 +1,12 @@
 //! End users of an app, as their seller manages them: search, HWID resets, bans, extending
 //! subscriptions, deletion.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit};
-use crate::domain::{time::parse_duration_secs, validate};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use crate::domain::{
+    events::{Event, EventKind},
+    time::parse_duration_secs,
+    validate,
+};
 use crate::store::{
     Store,
     users::{User, UserSubscription},
@@ -67,10 +71,15 @@ pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<User
 
 /// Forgets the user's HWIDs; returns how many were bound.
 pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<u64, ManageError> {
-    let (seller_id, user) = user_of(store, scope, at, id).await?;
-    let n = store.reset_user_hwid(user.id).await?;
-    audit(store, scope, seller_id, "user.reset_hwid", format!("user:{id}"), &user.username).await?;
-    Ok(n)
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let n = store.reset_user_hwid(user.id).await?;
+        audit(store, scope, seller_id, "user.reset_hwid", format!("user:{id}"), &user.username).await?;
+        emit(store, &[user_event(EventKind::UserHwidReset, seller_id, &user, serde_json::json!({ "hwids": n }))])
+            .await?;
+        Ok(n)
+    })
+    .await
 }
 
 /// Bans (with a reason) or, with `None`, unbans a user.
@@ -81,12 +90,19 @@ pub async fn set_ban(
     id: i64,
     reason: Option<&str>,
 ) -> Result<UserDetail, ManageError> {
-    let (seller_id, user) = user_of(store, scope, at, id).await?;
     let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
-    store.set_user_ban(user.id, reason.as_deref()).await.map_err(ManageError::from_store("user", "id"))?;
-    let action = if reason.is_some() { "user.ban" } else { "user.unban" };
-    audit(store, scope, seller_id, action, format!("user:{id}"), reason.as_deref().unwrap_or("")).await?;
-    get(store, scope, at, id).await
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        store.set_user_ban(user.id, reason.as_deref()).await.map_err(ManageError::from_store("user", "id"))?;
+        let (action, kind) = match reason {
+            Some(_) => ("user.ban", EventKind::UserBanned),
+            None => ("user.unban", EventKind::UserUnbanned),
+        };
+        audit(store, scope, seller_id, action, format!("user:{id}"), reason.as_deref().unwrap_or("")).await?;
+        emit(store, &[user_event(kind, seller_id, &user, serde_json::json!({ "reason": reason }))]).await?;
+        get(store, scope, at, id).await
+    })
+    .await
 }
 
 /// Extends every timed subscription of the user by a duration such as `30d`.
@@ -99,14 +115,34 @@ pub async fn extend(
 ) -> Result<UserDetail, ManageError> {
     let secs = parse_duration_secs(duration)
         .ok_or_else(|| ManageError::invalid("duration", "must look like 30d, 12h, 90m, 2w, 1y or seconds"))?;
-    let (seller_id, user) = user_of(store, scope, at, id).await?;
-    store.extend_user_subscriptions(user.id, secs).await?;
-    audit(store, scope, seller_id, "user.extend", format!("user:{id}"), duration).await?;
-    get(store, scope, at, id).await
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        store.extend_user_subscriptions(user.id, secs).await?;
+        audit(store, scope, seller_id, "user.extend", format!("user:{id}"), duration).await?;
+        emit(store, &[user_event(EventKind::UserExtended, seller_id, &user, serde_json::json!({ "seconds": secs }))])
+            .await?;
+        get(store, scope, at, id).await
+    })
+    .await
 }
 
 pub async fn delete(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<(), ManageError> {
-    let (seller_id, user) = user_of(store, scope, at, id).await?;
-    store.delete_user(at.app_id, user.id).await.map_err(ManageError::from_store("user", "id"))?;
-    audit(store, scope, seller_id, "user.delete", format!("user:{id}"), &user.username).await
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        store.delete_user(at.app_id, user.id).await.map_err(ManageError::from_store("user", "id"))?;
+        audit(store, scope, seller_id, "user.delete", format!("user:{id}"), &user.username).await?;
+        emit(store, &[user_event(EventKind::UserDeleted, seller_id, &user, serde_json::Value::Null)]).await
+    })
+    .await
+}
+
+/// A user's event: the user's id, app and name, plus `extra`'s fields.
+fn user_event(kind: EventKind, seller_id: i64, user: &User, mut extra: serde_json::Value) -> Event {
+    if extra.is_null() {
+        extra = serde_json::json!({});
+    }
+    if let Some(fields) = extra.as_object_mut() {
+        fields.insert("username".into(), user.username.clone().into());
+    }
+    Event::user(kind, seller_id, user.app_id, user.id, extra)
 }

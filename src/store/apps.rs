@@ -59,7 +59,7 @@ impl Store {
         .bind(name)
         .bind(secret::random_string(b"0123456789abcdef", 64))
         .bind(now)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -69,8 +69,24 @@ impl Store {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE id = $1 AND seller_id = $2"))
             .bind(app_id)
             .bind(seller_id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?)
+    }
+
+    /// The app, its row locked until the transaction of a bound handle ends, for a
+    /// read-modify-write that must not lose a concurrent one. A no-op UPDATE takes the lock in
+    /// one SQL text for both engines (PostgreSQL locks the row and returns its latest version;
+    /// SQLite's `BEGIN IMMEDIATE` already holds the database's write lock).
+    pub async fn app_for_update(&self, seller_id: i64, app_id: i64) -> Result<App> {
+        sqlx::query_as::<_, App>(concat!(
+            "UPDATE apps SET updated_at = updated_at WHERE id = $1 AND seller_id = $2 RETURNING ",
+            app_columns!()
+        ))
+        .bind(app_id)
+        .bind(seller_id)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()
     }
 
     /// An app by id or name within one seller (the CLI accepts either).
@@ -83,14 +99,14 @@ impl Store {
         .bind(seller_id)
         .bind(reference.parse::<i64>().unwrap_or(-1))
         .bind(reference)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
     pub async fn list_apps(&self, seller_id: i64) -> Result<Vec<App>> {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE seller_id = $1 ORDER BY id"))
             .bind(seller_id)
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?)
     }
 
@@ -124,7 +140,7 @@ impl Store {
         .bind(app.request_limit_per_min)
         .bind(&app.messages)
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -136,7 +152,7 @@ impl Store {
             .bind(seller_id)
             .bind(&secret)
             .bind(now_ms())
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(secret) }
     }

@@ -33,7 +33,7 @@ impl Store {
         .bind(target)
         .bind(detail)
         .bind(now_ms())
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -41,7 +41,7 @@ impl Store {
     pub async fn count_audit(&self, seller_id: Option<i64>) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE ($1 IS NULL OR seller_id = $1)")
             .bind(seller_id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         Ok(n)
     }
@@ -54,7 +54,7 @@ impl Store {
         .bind(seller_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 }

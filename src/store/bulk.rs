@@ -60,7 +60,7 @@ impl Store {
         .bind(app_id)
         .bind(first)
         .bind(last)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?
         .rows_affected())
     }
@@ -133,7 +133,7 @@ impl Store {
             .bind(app_id)
             .bind(count)
             .bind(offset)
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?)
     }
 }

@@ -70,7 +70,7 @@ impl Store {
         )
         .bind(app_id)
         .bind(name)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -81,7 +81,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -94,7 +94,7 @@ impl Store {
         .bind(app_id)
         .bind(name)
         .bind(delay_secs)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -105,7 +105,7 @@ impl Store {
             sqlx::query("DELETE FROM chat_channels WHERE app_id = $1 AND name = $2")
                 .bind(app_id)
                 .bind(name)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }
@@ -123,7 +123,7 @@ impl Store {
         ))
         .bind(channel_id)
         .bind(limit)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -136,7 +136,7 @@ impl Store {
         .bind(channel_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -195,7 +195,7 @@ impl Store {
         )
         .bind(message_id)
         .bind(app_id)
-        .execute(self.writer()).await?)
+        .execute(&mut *self.write().await?).await?)
     }
 
     /// When the user's mute ends, if it has not ended by `now`.
@@ -205,7 +205,7 @@ impl Store {
                 .bind(app_id)
                 .bind(username)
                 .bind(now)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.read().await?)
                 .await?;
         Ok(row.map(|(u,)| u))
     }
@@ -219,7 +219,7 @@ impl Store {
         .bind(app_id)
         .bind(username)
         .bind(until)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -229,7 +229,7 @@ impl Store {
             sqlx::query("DELETE FROM chat_mutes WHERE app_id = $1 AND username = $2")
                 .bind(app_id)
                 .bind(username)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }
@@ -244,7 +244,7 @@ impl Store {
         .bind(now)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 }

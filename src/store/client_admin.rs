@@ -47,7 +47,7 @@ impl Store {
         .bind(value)
         .bind(reason)
         .bind(now)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -60,7 +60,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -69,7 +69,7 @@ impl Store {
             sqlx::query("DELETE FROM blacklist WHERE app_id = $1 AND id = $2")
                 .bind(app_id)
                 .bind(id)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }
@@ -85,7 +85,7 @@ impl Store {
         .bind(now)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -97,7 +97,7 @@ impl Store {
                 .bind(id)
                 .bind(app_id)
                 .bind(crate::domain::secret::hash_secret(id))
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }

@@ -77,7 +77,7 @@ impl Store {
         )
         .bind(app_id)
         .bind(name)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -88,7 +88,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -103,7 +103,7 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(authed))
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -113,7 +113,7 @@ impl Store {
             sqlx::query("DELETE FROM app_vars WHERE app_id = $1 AND name = $2")
                 .bind(app_id)
                 .bind(name)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }
@@ -124,7 +124,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(name)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -135,7 +135,7 @@ impl Store {
         .bind(user_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -148,7 +148,7 @@ impl Store {
     /// COMMITTED) sees the others' committed rows and the cap holds; SQLite's `BEGIN IMMEDIATE`
     /// already serialises writers.
     pub async fn client_set_user_var(&self, user_id: i64, name: &str, value: &str, cap: i64) -> Result<SetUserVar> {
-        if let Some(changed) = update_user_var(self.writer(), user_id, name, value).await? {
+        if let Some(changed) = update_user_var(&mut *self.write().await?, user_id, name, value).await? {
             return Ok(changed);
         }
         let mut tx = self.begin_write().await?;
@@ -184,7 +184,7 @@ impl Store {
         .bind(name)
         .bind(value)
         .bind(i64::from(readonly))
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -194,7 +194,7 @@ impl Store {
             sqlx::query("DELETE FROM user_vars WHERE user_id = $1 AND name = $2")
                 .bind(user_id)
                 .bind(name)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }
@@ -211,7 +211,7 @@ impl Store {
         .bind(log.pcuser)
         .bind(log.message)
         .bind(log.now)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
         if id % LOG_PRUNE_EVERY == 0 {
@@ -221,7 +221,7 @@ impl Store {
             )
             .bind(log.app_id)
             .bind(keep.max(1) - 1)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         }
         Ok(())
@@ -236,7 +236,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -249,7 +249,7 @@ impl Store {
         )
         .bind(app_id)
         .bind(now)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 

@@ -54,7 +54,7 @@ impl Store {
         .bind(name)
         .bind(session_id.map(secret::hash_secret))
         .bind(now)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?;
         let row = rows.first().ok_or(StoreError::NotFound)?;
         let app = App::from_row(row)?;

@@ -7,7 +7,8 @@
 //! clients racing with one key cannot both get it, and a refused registration burns nothing.
 
 use super::users::User;
-use super::{Result, Store, Tx};
+use super::{AnyConnection, Result, Store};
+use crate::domain::events::{Event, EventKind};
 use crate::domain::usable::{LicenseFacts, SubscriptionFacts};
 
 /// Column list of `User`, as a macro so queries stay `&'static str` via `concat!`.
@@ -136,7 +137,7 @@ impl Store {
         ))
         .bind(user_id)
         .bind(app_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -148,7 +149,7 @@ impl Store {
         ))
         .bind(app_id)
         .bind(username)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.read().await?)
         .await?)
     }
 
@@ -161,7 +162,7 @@ impl Store {
         ))
         .bind(app_id)
         .bind(email)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.read().await?)
         .await?)
     }
 
@@ -180,6 +181,7 @@ impl Store {
         if let Some(hwid) = user.hwid {
             bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
         }
+        super::events::insert(&mut tx, &redeemed(user, &row, key, user_id, true)).await?;
         tx.commit().await?;
         Ok(Registered::Done(user_id))
     }
@@ -208,6 +210,7 @@ impl Store {
             if let Some(hwid) = user.hwid {
                 bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
             }
+            super::events::insert(&mut tx, &redeemed(user, &row, key, user_id, true)).await?;
             tx.commit().await?;
             return Ok(KeyLogin::Redeemed(user_id));
         }
@@ -239,6 +242,7 @@ impl Store {
         if !claim(&mut tx, &row, user_id, now).await? {
             return Ok(Upgraded::Key(KeyProblem::Used));
         }
+        super::events::insert(&mut tx, &redeemed(&probe, &row, key, user_id, false)).await?;
         tx.commit().await?;
         Ok(Upgraded::Done(user_id))
     }
@@ -250,7 +254,7 @@ impl Store {
             .bind(seller_id)
             .bind(key)
             .bind(app_id)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         Ok(match row {
             None => Some(KeyProblem::NotFound),
@@ -268,7 +272,7 @@ impl Store {
              WHERE s.user_id = $1 ORDER BY p.level, p.id",
         )
         .bind(user_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -303,7 +307,7 @@ impl Store {
             .bind(user_id)
             .bind(ip)
             .bind(now)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }
@@ -317,7 +321,7 @@ impl Store {
         .bind(app_id)
         .bind(hwid)
         .bind(ip)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?;
         Ok(n > 0)
     }
@@ -325,13 +329,14 @@ impl Store {
     /// The client's `ban`: bans the user, blacklists its HWIDs and IP, ends its sessions.
     pub async fn ban_client_user(
         &self,
-        app_id: i64,
-        user_id: i64,
+        seller_id: i64,
+        user: &User,
         reason: &str,
         hwids: &[String],
         ip: &str,
         now: i64,
     ) -> Result<()> {
+        let (app_id, user_id) = (user.app_id, user.id);
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET banned_reason = $3 WHERE id = $1 AND app_id = $2")
             .bind(user_id)
@@ -354,6 +359,9 @@ impl Store {
             .await?;
         }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        let fields = serde_json::json!({ "reason": reason, "by": "client" });
+        super::events::insert(&mut tx, &[Event::user(EventKind::UserBanned, seller_id, app_id, user_id, fields)])
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -366,7 +374,7 @@ impl Store {
             sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND totp_enabled = 0")
                 .bind(user_id)
                 .bind(secret)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -393,7 +401,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(step)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -414,7 +422,7 @@ impl Store {
     /// Runs one of the conditional 2FA switches above (`$1` user, `$2` secret, `$3` step);
     /// true when it changed the user.
     async fn switch_totp(&self, sql: &'static str, user_id: i64, secret: &str, step: i64) -> Result<bool> {
-        let done = sqlx::query(sql).bind(user_id).bind(secret).bind(step).execute(self.writer()).await?;
+        let done = sqlx::query(sql).bind(user_id).bind(secret).bind(step).execute(&mut *self.write().await?).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -427,7 +435,7 @@ impl Store {
         .bind(user_id)
         .bind(password_hash)
         .bind(expires_at)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
@@ -438,7 +446,7 @@ impl Store {
             sqlx::query_as("SELECT password_hash FROM password_resets WHERE user_id = $1 AND expires_at > $2")
                 .bind(user_id)
                 .bind(now)
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.read().await?)
                 .await?;
         Ok(row.map(|(h,)| h))
     }
@@ -457,21 +465,35 @@ impl Store {
     }
 }
 
+/// The events of a redemption: `license.redeemed`, after `user.registered` when the user was
+/// created with it.
+fn redeemed(user: &NewClientUser<'_>, row: &KeyRow, key: &str, user_id: i64, registered: bool) -> Vec<Event> {
+    let (seller_id, app_id) = (user.seller_id, user.app_id);
+    let mut events = Vec::with_capacity(2);
+    if registered {
+        let fields = serde_json::json!({ "username": user.username });
+        events.push(Event::user(EventKind::UserRegistered, seller_id, app_id, user_id, fields));
+    }
+    let fields = serde_json::json!({ "key": key, "plan_id": row.plan_id, "user_id": user_id });
+    events.push(Event::license(EventKind::LicenseRedeemed, seller_id, app_id, row.id, fields));
+    events
+}
+
 /// A key of the app, as redemption sees it.
 const KEY_ROW_SQL: &str = "SELECT id, plan_id, duration_secs, expires_at, used_by_user_id, used_at, active, \
      banned_reason FROM licenses WHERE seller_id = $1 AND key = $2 AND app_id = $3";
 
-async fn key_row(tx: &mut Tx, user: &NewClientUser<'_>, key: &str) -> Result<Option<KeyRow>> {
+async fn key_row(tx: &mut AnyConnection, user: &NewClientUser<'_>, key: &str) -> Result<Option<KeyRow>> {
     Ok(sqlx::query_as::<_, KeyRow>(KEY_ROW_SQL)
         .bind(user.seller_id)
         .bind(key)
         .bind(user.app_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?)
 }
 
 /// Inserts the user; `None` when the username is taken in the app.
-async fn insert_user(tx: &mut Tx, user: &NewClientUser<'_>) -> Result<Option<i64>> {
+async fn insert_user(tx: &mut AnyConnection, user: &NewClientUser<'_>) -> Result<Option<i64>> {
     let row: Option<(i64,)> = sqlx::query_as(
         "INSERT INTO users (app_id, username, email, password_hash, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (app_id, username) DO NOTHING RETURNING id",
@@ -482,7 +504,7 @@ async fn insert_user(tx: &mut Tx, user: &NewClientUser<'_>) -> Result<Option<i64
     .bind(user.password_hash)
     .bind(user.ip)
     .bind(user.now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     Ok(row.map(|(id,)| id))
 }
@@ -490,7 +512,7 @@ async fn insert_user(tx: &mut Tx, user: &NewClientUser<'_>) -> Result<Option<i64
 /// Marks the key used by `user_id` (only if still unused, active, unbanned, unexpired) and grants
 /// its plan: a new subscription, or the user's running one of that plan extended. False when
 /// the key was taken meanwhile.
-async fn claim(tx: &mut Tx, row: &KeyRow, user_id: i64, now: i64) -> Result<bool> {
+async fn claim(tx: &mut AnyConnection, row: &KeyRow, user_id: i64, now: i64) -> Result<bool> {
     let fresh = row.duration_secs.map(|d| now.saturating_add(d.saturating_mul(1000)));
     let claimed: Option<(Option<i64>,)> = sqlx::query_as(
         "UPDATE licenses SET used_by_user_id = $2, used_at = $3, updated_at = $3, expires_at = COALESCE(expires_at, $4) \
@@ -501,7 +523,7 @@ async fn claim(tx: &mut Tx, row: &KeyRow, user_id: i64, now: i64) -> Result<bool
     .bind(user_id)
     .bind(now)
     .bind(fresh)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     let Some((key_expiry,)) = claimed else { return Ok(false) };
     // A key with a fixed expiry grants up to that time; a duration key grants its duration on
@@ -523,13 +545,13 @@ async fn claim(tx: &mut Tx, row: &KeyRow, user_id: i64, now: i64) -> Result<bool
     .bind(key_expiry)
     .bind(now)
     .bind(extend_ms)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(true)
 }
 
 /// Binds `hwid` to the user if no HWID is bound yet (the HWID lock's first login).
-async fn bind_first_hwid(tx: &mut Tx, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+async fn bind_first_hwid(tx: &mut AnyConnection, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO user_hwids (user_id, hwid, created_at) \
          SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS BIGINT) \
@@ -538,7 +560,7 @@ async fn bind_first_hwid(tx: &mut Tx, user_id: i64, hwid: &str, now: i64) -> Res
     .bind(user_id)
     .bind(hwid)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -10,7 +10,7 @@ impl Store {
     pub async fn recorded_public_key(&self) -> Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM deployment WHERE name = $1")
             .bind(PUBLIC_KEY)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
         Ok(row.map(|(v,)| v))
     }
@@ -24,7 +24,7 @@ impl Store {
         .bind(PUBLIC_KEY)
         .bind(public_key)
         .bind(now)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(self.recorded_public_key().await?.unwrap_or_default())
     }
@@ -38,15 +38,16 @@ impl Store {
         .bind(PUBLIC_KEY)
         .bind(public_key)
         .bind(now)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         Ok(())
     }
 
     /// Whether the database holds any seller: data that clients may already depend on.
     pub async fn has_sellers(&self) -> Result<bool> {
-        let (n,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM sellers LIMIT 1) s").fetch_one(self.reader()).await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM sellers LIMIT 1) s")
+            .fetch_one(&mut *self.read().await?)
+            .await?;
         Ok(n > 0)
     }
 }
@@ -60,13 +61,14 @@ impl Store {
             return Err(super::StoreError::Open("online snapshots are for SQLite; on PostgreSQL use pg_dump".into()));
         }
         let path = path.to_str().ok_or_else(|| super::StoreError::Open(format!("{} is not UTF-8", path.display())))?;
-        sqlx::query("VACUUM INTO $1").bind(path).execute(self.reader()).await?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&mut *self.read().await?).await?;
         Ok(())
     }
 
     /// SQLite's `PRAGMA integrity_check`: `Ok(())` when it answers `ok`, else its first complaint.
     pub async fn integrity_check(&self) -> Result<std::result::Result<(), String>> {
-        let (verdict,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(self.reader()).await?;
+        let (verdict,): (String,) =
+            sqlx::query_as("PRAGMA integrity_check").fetch_one(&mut *self.read().await?).await?;
         Ok(if verdict == "ok" { Ok(()) } else { Err(verdict) })
     }
 }

@@ -29,7 +29,7 @@ impl Store {
         Ok(sqlx::query_as("SELECT authed, data FROM files WHERE app_id = $1 AND fileid = $2")
             .bind(app_id)
             .bind(fileid)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?)
     }
 
@@ -42,7 +42,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -68,7 +68,7 @@ impl Store {
         .bind(data)
         .bind(i64::from(authed))
         .bind(now)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -78,7 +78,7 @@ impl Store {
             sqlx::query("DELETE FROM files WHERE app_id = $1 AND fileid = $2")
                 .bind(app_id)
                 .bind(fileid)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }

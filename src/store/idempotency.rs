@@ -5,7 +5,7 @@
 //! `finish_once`), by an insert only one transaction can win. A concurrent twin that loses the
 //! insert rolls its own work back and replays the winner's answer: the operation takes effect once.
 
-use super::{Result, Store, Tx};
+use super::{AnyConnection, Conn, Result, Store};
 use crate::domain::time::now_ms;
 
 /// A rendered HTTP answer: status and JSON body text.
@@ -35,7 +35,7 @@ impl Store {
     }
 
     /// Saves `answer` for `key`; false when another transaction saved one first.
-    async fn save_answer(tx: &mut Tx, seller_id: i64, key: &str, answer: &Answer) -> Result<bool> {
+    async fn save_answer(tx: &mut AnyConnection, seller_id: i64, key: &str, answer: &Answer) -> Result<bool> {
         let row: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO idempotency_keys (seller_id, key, status, body, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (seller_id, key) DO NOTHING RETURNING seller_id",
@@ -45,14 +45,14 @@ impl Store {
         .bind(i64::from(answer.status))
         .bind(&answer.body)
         .bind(now_ms())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         Ok(row.is_some())
     }
 
     /// Opens the write transaction of an operation that answers once per `key`: `Err` holds
     /// the answer already saved for `key`. Without a key it just opens the transaction.
-    pub(crate) async fn begin_once(&self, seller_id: i64, key: Option<&str>) -> Result<Result<Tx, Answer>> {
+    pub(crate) async fn begin_once(&self, seller_id: i64, key: Option<&str>) -> Result<Result<Conn<'_>, Answer>> {
         let mut tx = self.begin_write().await?;
         if let Some(key) = key
             && let Some(saved) = Self::saved_answer(&mut *tx, seller_id, key).await?
@@ -67,7 +67,7 @@ impl Store {
     /// request with the same key committed first (PostgreSQL), undoes this one and replays that.
     pub(crate) async fn finish_once(
         &self,
-        mut tx: Tx,
+        mut tx: Conn<'_>,
         seller_id: i64,
         key: Option<&str>,
         answer: Answer,
@@ -76,7 +76,9 @@ impl Store {
             && !Self::save_answer(&mut tx, seller_id, key, &answer).await?
         {
             tx.rollback().await?;
-            return Self::saved_answer(self.writer(), seller_id, key).await?.ok_or(super::StoreError::NotFound);
+            return Self::saved_answer(&mut *self.write().await?, seller_id, key)
+                .await?
+                .ok_or(super::StoreError::NotFound);
         }
         tx.commit().await?;
         Ok(answer)
@@ -86,7 +88,7 @@ impl Store {
     pub async fn prune_idempotency_keys(&self, before_ms: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(before_ms)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected())
     }

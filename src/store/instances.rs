@@ -7,8 +7,9 @@
 //! (row lock, the WHERE re-checked on the latest row), and no two writers wait on each other in
 //! opposite order.
 
-use super::{Page, Result, Store, Tx, idempotency::Answer, licenses::License};
+use super::{AnyConnection, Page, Result, Store, events, idempotency::Answer, licenses::License};
 use crate::domain::{
+    events::{Event, EventKind},
     time::now_ms,
     usable::{self, AppFlags, Denial},
 };
@@ -125,7 +126,7 @@ impl Store {
         .bind(seller_id)
         .bind(key)
         .bind(instance_id)
-        .fetch_optional(self.reader())
+        .fetch_optional(&mut *self.read().await?)
         .await?;
         let Some(row) = row else { return Ok(Validation::Refused(Refusal::KeyNotFound)) };
         if let Some(refusal) = usability(row.app_flags(), &row.license, now_ms()) {
@@ -207,6 +208,12 @@ impl Store {
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
+        let fields = serde_json::json!({
+            "key": license.key, "max_activations": license.max_activations, "expires_at": license.expires_at,
+            "active": license.active == 1,
+        });
+        events::insert(&mut tx, &[Event::license(EventKind::LicenseUpdated, seller_id, license.app_id, id, fields)])
+            .await?;
         tx.commit().await?;
         Ok(license)
     }
@@ -215,7 +222,7 @@ impl Store {
     pub async fn list_store_keys(&self, seller_id: i64, page: Page) -> Result<(Vec<License>, i64)> {
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licenses WHERE seller_id = $1")
             .bind(seller_id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         let rows = self.page_of(
             "SELECT * FROM licenses WHERE seller_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
@@ -235,7 +242,7 @@ impl Store {
         .bind(instance_id)
         .bind(license_id)
         .bind(seller_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -253,7 +260,7 @@ impl Store {
         )
         .bind(license_id)
         .bind(seller_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?;
         let sql = concat!(
             "SELECT ",
@@ -267,7 +274,7 @@ impl Store {
     pub async fn list_store_instances(&self, seller_id: i64, page: Page) -> Result<(Vec<Instance>, i64)> {
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances WHERE seller_id = $1")
             .bind(seller_id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?;
         let sql = concat!(
             "SELECT ",
@@ -282,7 +289,12 @@ impl Store {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        Ok(sqlx::query_as::<_, T>(sql).bind(owner).bind(page.limit).bind(page.offset).fetch_all(self.reader()).await?)
+        Ok(sqlx::query_as::<_, T>(sql)
+            .bind(owner)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&mut *self.read().await?)
+            .await?)
     }
 }
 
@@ -297,10 +309,10 @@ fn usability(app: AppFlags, l: &License, now: i64) -> Option<Refusal> {
 
 /// The conditional count update (the limit check and the start of a duration, in one
 /// statement), then the instance. A refused update is explained by reading the key.
-async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Result<Activation> {
+async fn activate_in(tx: &mut AnyConnection, seller_id: i64, key: &str, name: &str) -> Result<Activation> {
     let now = now_ms();
     // expires_at = expiry_on_start(expires_at, duration_secs, now), saturating like the domain rule.
-    let started: Option<(i64,)> = sqlx::query_as(
+    let started: Option<(i64, i64)> = sqlx::query_as(
         "UPDATE licenses SET activations = activations + 1, updated_at = $3, \
          expires_at = CASE WHEN expires_at IS NOT NULL THEN expires_at \
                            WHEN duration_secs IS NULL THEN NULL \
@@ -310,16 +322,16 @@ async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Resu
          AND (expires_at IS NULL OR expires_at > $3) \
          AND (max_activations IS NULL OR activations < max_activations) \
          AND app_id IN (SELECT id FROM apps WHERE enabled = 1 AND paused = 0) \
-         RETURNING id",
+         RETURNING id, app_id",
     )
     .bind(seller_id)
     .bind(key)
     .bind(now)
     .bind((i64::MAX - now) / 1000)
     .bind(i64::MAX)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    let Some((license_id,)) = started else {
+    let Some((license_id, app_id)) = started else {
         let current = sqlx::query_as::<_, LicenseWithInstance>(
             "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, NULL AS instance_id, \
              NULL AS instance_name, NULL AS instance_created_at, NULL AS instance_updated_at \
@@ -327,7 +339,7 @@ async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Resu
         )
         .bind(seller_id)
         .bind(key)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         let refusal = match &current {
             None => Refusal::KeyNotFound,
@@ -345,30 +357,33 @@ async fn activate_in(tx: &mut Tx, seller_id: i64, key: &str, name: &str) -> Resu
     .bind(seller_id)
     .bind(name)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
+    let fields = serde_json::json!({ "key": key, "instance_id": instance.id, "instance_name": name });
+    events::insert(tx, &[Event::license(EventKind::LicenseActivated, seller_id, app_id, license_id, fields)]).await?;
     Ok(Activation::Created(instance))
 }
 
 /// Takes the key's row first (a no-op update that locks it), then deletes the instance and
 /// counts it off. Refusals change nothing.
 async fn deactivate_in(
-    tx: &mut Tx,
+    tx: &mut AnyConnection,
     seller_id: i64,
     key: &str,
     instance_id: &str,
 ) -> Result<std::result::Result<(), Refusal>> {
-    let locked: Option<(i64,)> =
-        sqlx::query_as("UPDATE licenses SET activations = activations WHERE seller_id = $1 AND key = $2 RETURNING id")
-            .bind(seller_id)
-            .bind(key)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((license_id,)) = locked else { return Ok(Err(Refusal::KeyNotFound)) };
+    let locked: Option<(i64, i64)> = sqlx::query_as(
+        "UPDATE licenses SET activations = activations WHERE seller_id = $1 AND key = $2 RETURNING id, app_id",
+    )
+    .bind(seller_id)
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((license_id, app_id)) = locked else { return Ok(Err(Refusal::KeyNotFound)) };
     let deleted = sqlx::query("DELETE FROM instances WHERE id = $1 AND license_id = $2")
         .bind(instance_id)
         .bind(license_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
     if deleted == 0 {
@@ -377,7 +392,9 @@ async fn deactivate_in(
     sqlx::query("UPDATE licenses SET activations = activations - 1, updated_at = $2 WHERE id = $1 AND activations > 0")
         .bind(license_id)
         .bind(now_ms())
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
+    let fields = serde_json::json!({ "key": key, "instance_id": instance_id });
+    events::insert(tx, &[Event::license(EventKind::LicenseDeactivated, seller_id, app_id, license_id, fields)]).await?;
     Ok(Ok(()))
 }

@@ -79,9 +79,9 @@ const INSERT_BATCH: usize = 5_000;
 
 impl Store {
     /// Inserts one license per key in `keys` that is not taken yet (in this seller), in one
-    /// transaction; returns the keys that were inserted. The caller generates replacements for
-    /// the rest (only short masks ever collide).
-    pub async fn insert_licenses(&self, spec: &NewLicenses, keys: &[String]) -> Result<Vec<String>> {
+    /// transaction; returns `(id, key)` of those inserted. The caller generates replacements
+    /// for the rest (only short masks ever collide).
+    pub async fn insert_licenses(&self, spec: &NewLicenses, keys: &[String]) -> Result<Vec<(i64, String)>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let mut inserted = Vec::with_capacity(keys.len());
@@ -101,9 +101,10 @@ impl Store {
             for (i, key) in chunk.iter().enumerate() {
                 q.push(if i == 0 { "(" } else { ", (" }).bind(key.clone())?.push(")");
             }
-            q.push(") AS v WHERE true ON CONFLICT (seller_id, key) DO NOTHING RETURNING key");
-            let rows: Vec<(String,)> = sqlx::query_as_with(AssertSqlSafe(q.sql), q.args).fetch_all(&mut *tx).await?;
-            inserted.extend(rows.into_iter().map(|(k,)| k));
+            q.push(") AS v WHERE true ON CONFLICT (seller_id, key) DO NOTHING RETURNING id, key");
+            let rows: Vec<(i64, String)> =
+                sqlx::query_as_with(AssertSqlSafe(q.sql), q.args).fetch_all(&mut *tx).await?;
+            inserted.extend(rows);
         }
         tx.commit().await?;
         Ok(inserted)
@@ -117,7 +118,7 @@ impl Store {
         ))
         .bind(id)
         .bind(seller_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -129,7 +130,7 @@ impl Store {
         ))
         .bind(seller_id)
         .bind(key)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -143,12 +144,14 @@ impl Store {
         let mut count_q = DynSql::new("SELECT COUNT(*) FROM licenses WHERE ");
         push_filter(&mut count_q, seller_id, filter)?;
         let (total,): (i64,) =
-            sqlx::query_as_with(AssertSqlSafe(count_q.sql), count_q.args).fetch_one(self.reader()).await?;
+            sqlx::query_as_with(AssertSqlSafe(count_q.sql), count_q.args).fetch_one(&mut *self.read().await?).await?;
 
         let mut q = DynSql::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE "));
         push_filter(&mut q, seller_id, filter)?;
         q.push(" ORDER BY id DESC LIMIT ").bind(page.limit)?.push(" OFFSET ").bind(page.offset)?;
-        let rows = sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args).fetch_all(self.reader()).await?;
+        let rows = sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args)
+            .fetch_all(&mut *self.read().await?)
+            .await?;
         Ok((rows, total))
     }
 
@@ -157,7 +160,9 @@ impl Store {
         let mut q = DynSql::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE "));
         push_filter(&mut q, seller_id, filter)?;
         q.push(" ORDER BY id");
-        Ok(sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args).fetch_all(self.reader()).await?)
+        Ok(sqlx::query_as_with::<_, License, _>(AssertSqlSafe(q.sql), q.args)
+            .fetch_all(&mut *self.read().await?)
+            .await?)
     }
 
     pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
@@ -169,7 +174,7 @@ impl Store {
         .bind(seller_id)
         .bind(reason)
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }

@@ -6,6 +6,7 @@
 mod dynsql;
 mod error;
 mod open;
+mod unit;
 mod wal;
 
 pub mod apps;
@@ -17,6 +18,7 @@ pub mod client_data;
 pub mod client_request;
 pub mod client_users;
 pub mod deployment;
+pub mod events;
 pub mod files;
 pub mod idempotency;
 pub mod instances;
@@ -35,10 +37,12 @@ pub use error::StoreError;
 pub use open::{DatabaseTarget, OpenOptions, peek};
 pub use wal::WAL_BOUND_BYTES;
 
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use std::sync::Arc;
+pub use unit::{Conn, Unit};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-pub type Tx = Transaction<'static, Any>;
+type RawTx = Transaction<'static, Any>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -50,13 +54,19 @@ pub enum Engine {
 /// so that writers queue in the process instead of sleeping in SQLite's busy handler; reads use
 /// a pool of several connections (WAL lets them run beside the writer). On PostgreSQL both are
 /// the same pool.
+///
+/// A handle made by [`Store::begin`] is bound to one open write transaction: every store
+/// function called through it, read or write, runs on that transaction, so one operation's
+/// reads, conditional writes, audit row and event row commit together or not at all.
 #[derive(Clone)]
 pub struct Store {
     read: AnyPool,
     write: AnyPool,
     engine: Engine,
     /// SQLite's write-ahead log file (see `wal`).
-    wal: Option<std::sync::Arc<std::path::Path>>,
+    wal: Option<Arc<std::path::Path>>,
+    /// The open transaction of a handle from [`Store::begin`]; `None` once it has ended.
+    tx: Option<unit::Shared>,
 }
 
 impl Store {
@@ -64,26 +74,51 @@ impl Store {
         self.engine
     }
 
-    /// Pool for queries that only read.
-    pub(crate) fn reader(&self) -> &AnyPool {
-        &self.read
+    /// A connection for queries that only read: from the read pool, or the bound transaction.
+    pub(crate) async fn read(&self) -> Result<Conn<'_>> {
+        self.conn(&self.read).await
     }
 
-    /// Pool for single-statement writes (each statement is its own transaction). Read a
-    /// write's `RETURNING` rows with `fetch_all` and [`ReturnedRows`], never `fetch_one` or
-    /// `fetch_optional`.
-    pub(crate) fn writer(&self) -> &AnyPool {
-        &self.write
+    /// A connection for single-statement writes (each statement is its own transaction unless
+    /// the handle is bound to one). Read a write's `RETURNING` rows with `fetch_all` and
+    /// [`ReturnedRows`], never `fetch_one` or `fetch_optional`.
+    pub(crate) async fn write(&self) -> Result<Conn<'_>> {
+        self.conn(&self.write).await
     }
 
-    /// A write transaction. On SQLite it takes the write lock at BEGIN (a deferred transaction
-    /// that reads first would fail with SQLITE_BUSY when it later writes).
-    pub(crate) async fn begin_write(&self) -> Result<Tx> {
+    async fn conn(&self, pool: &AnyPool) -> Result<Conn<'_>> {
+        match &self.tx {
+            Some(tx) => unit::joined(tx).await,
+            None => Ok(Conn::Pooled(pool.acquire().await?)),
+        }
+    }
+
+    /// A write transaction for the statements of one store function. On SQLite it takes the
+    /// write lock at BEGIN (a deferred transaction that reads first would fail with SQLITE_BUSY
+    /// when it later writes). On a handle bound to a transaction it joins that one, and its
+    /// commit is left to the operation's.
+    pub(crate) async fn begin_write(&self) -> Result<Conn<'_>> {
+        match &self.tx {
+            Some(tx) => unit::joined(tx).await,
+            None => Ok(Conn::Own(self.begin_raw().await?)),
+        }
+    }
+
+    async fn begin_raw(&self) -> Result<RawTx> {
         let tx = match self.engine {
             Engine::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.write.begin().await?,
         };
         Ok(tx)
+    }
+
+    /// Opens one write transaction for an operation; see [`Unit`].
+    pub async fn begin(&self) -> Result<Unit> {
+        if self.tx.is_some() {
+            let nested = sqlx::Error::Protocol("a transaction is already open on this handle".into());
+            return Err(StoreError::Database(nested));
+        }
+        Ok(Unit::new(self.clone(), self.begin_raw().await?))
     }
 
     /// True when the database answers a trivial query (readiness probe).

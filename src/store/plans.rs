@@ -25,7 +25,7 @@ impl Store {
         .bind(level)
         .bind(duration_secs)
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -35,7 +35,7 @@ impl Store {
             "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 ORDER BY level, id",
         )
         .bind(app_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -48,7 +48,7 @@ impl Store {
         .bind(app_id)
         .bind(reference.parse::<i64>().unwrap_or(-1))
         .bind(reference)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -59,7 +59,7 @@ impl Store {
         )
         .bind(app_id)
         .bind(plan_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -72,7 +72,7 @@ impl Store {
         )
         .bind(plan_id)
         .bind(app_id)
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(ref db) if db.message().contains("FOREIGN KEY") || db.is_foreign_key_violation() => {

@@ -13,7 +13,7 @@ impl Store {
         )
         .bind(bucket)
         .bind(window_start)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
         Ok(count)
@@ -24,7 +24,7 @@ impl Store {
         sqlx::query("UPDATE rate_limits SET count = count - 1 WHERE bucket = $1 AND window_start = $2 AND count > 0")
             .bind(bucket)
             .bind(window_start)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }
@@ -33,7 +33,7 @@ impl Store {
     pub async fn prune_rate_limits(&self, before_ms: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")
             .bind(before_ms)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected())
     }

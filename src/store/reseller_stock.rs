@@ -6,7 +6,8 @@
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
 //! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
 
-use super::{Page, Result, Store};
+use super::{Page, Result, Store, events};
+use crate::domain::events::{Event, EventKind};
 use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
 use rand::Rng;
 
@@ -72,7 +73,7 @@ impl Store {
         .bind(now_ms)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -85,7 +86,7 @@ impl Store {
         .bind(seller_id)
         .bind(key)
         .bind(reseller_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -104,7 +105,7 @@ impl Store {
                      ORDER BY discord_user_id DESC, id DESC LIMIT 1)",
         )
         .bind(reseller_id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?;
         let (Some(low), Some(high)) = (low, high) else { return Ok(None) };
         let start = rand::thread_rng().gen_range(low..=high);
@@ -118,7 +119,7 @@ impl Store {
             .bind(reseller_id)
             .bind(now_ms)
             .bind(from)
-            .fetch_optional(self.reader())
+            .fetch_optional(&mut *self.read().await?)
             .await?;
             if found.is_some() {
                 return Ok(found);
@@ -143,21 +144,7 @@ impl Store {
     ) -> Result<AssignOutcome> {
         const ATTEMPTS: usize = 3;
         for _ in 0..ATTEMPTS {
-            let assigned = sqlx::query(
-                "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
-                 WHERE seller_id = $1 AND key = $2 AND reseller_id = $3 AND discord_user_id IS NULL \
-                 AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5) \
-                 AND app_id IN (SELECT id FROM apps WHERE enabled = 1 AND paused = 0)",
-            )
-            .bind(seller_id)
-            .bind(key)
-            .bind(reseller_id)
-            .bind(discord_user_id)
-            .bind(now_ms)
-            .execute(self.writer())
-            .await?
-            .rows_affected();
-            if assigned == 1 {
+            if self.assign_if_free(seller_id, reseller_id, key, discord_user_id, now_ms).await? {
                 return Ok(AssignOutcome::Assigned);
             }
             let current = self.stock_license(seller_id, reseller_id, key).await?;
@@ -172,12 +159,44 @@ impl Store {
         Ok(AssignOutcome::AlreadyAssigned)
     }
 
+    /// The conditional assignment and its event, in one transaction; false when the license
+    /// is not free to assign (taken, unusable, or not in this reseller's stock).
+    async fn assign_if_free(
+        &self,
+        seller_id: i64,
+        reseller_id: i64,
+        key: &str,
+        discord_user_id: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let assigned: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
+             WHERE seller_id = $1 AND key = $2 AND reseller_id = $3 AND discord_user_id IS NULL \
+             AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5) \
+             AND app_id IN (SELECT id FROM apps WHERE enabled = 1 AND paused = 0) RETURNING id, app_id",
+        )
+        .bind(seller_id)
+        .bind(key)
+        .bind(reseller_id)
+        .bind(discord_user_id)
+        .bind(now_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((license_id, app_id)) = assigned else { return Ok(false) };
+        let fields = serde_json::json!({ "key": key, "reseller_id": reseller_id, "discord_user_id": discord_user_id });
+        let event = Event::license(EventKind::ResellerLicenseAssigned, seller_id, app_id, license_id, fields);
+        events::insert(&mut tx, &[event]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// Records that a reseller key was used (the seller sees it in the key list).
     pub async fn touch_reseller_key(&self, key_id: i64, now_ms: i64) -> Result<()> {
         sqlx::query("UPDATE reseller_keys SET last_used_at = $2 WHERE id = $1")
             .bind(key_id)
             .bind(now_ms)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }

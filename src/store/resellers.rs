@@ -50,8 +50,21 @@ impl Store {
         .bind(key_prefix)
         .bind(rate_limit_per_min)
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await.one()
+    }
+
+    /// The reseller, its row locked until the bound transaction ends (see `app_for_update`).
+    pub async fn reseller_for_update(&self, seller_id: i64, id: i64) -> Result<Reseller> {
+        sqlx::query_as::<_, Reseller>(
+            "UPDATE resellers SET name = name WHERE id = $1 AND seller_id = $2 \
+             RETURNING id, seller_id, name, key_prefix, rate_limit_per_min, created_at",
+        )
+        .bind(id)
+        .bind(seller_id)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()
     }
 
     pub async fn list_resellers(&self, seller_id: i64) -> Result<Vec<Reseller>> {
@@ -59,7 +72,7 @@ impl Store {
             "SELECT id, seller_id, name, key_prefix, rate_limit_per_min, created_at FROM resellers WHERE seller_id = $1 ORDER BY id",
         )
         .bind(seller_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -71,7 +84,7 @@ impl Store {
         )
         .bind(seller_id)
         .bind(id)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -84,7 +97,7 @@ impl Store {
         .bind(seller_id)
         .bind(reference.parse::<i64>().unwrap_or(-1))
         .bind(reference)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -105,7 +118,7 @@ impl Store {
         .bind(name)
         .bind(key_prefix)
         .bind(rate_limit_per_min)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -114,7 +127,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM resellers WHERE id = $1 AND seller_id = $2")
             .bind(id)
             .bind(seller_id)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -130,7 +143,7 @@ impl Store {
         .bind(label)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
         Ok((key, plain))
@@ -141,7 +154,7 @@ impl Store {
             "SELECT id, reseller_id, label, created_at, revoked_at, last_used_at FROM reseller_keys WHERE reseller_id = $1 ORDER BY id",
         )
         .bind(reseller_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -152,7 +165,7 @@ impl Store {
         .bind(key_id)
         .bind(reseller_id)
         .bind(now_ms())
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -164,7 +177,7 @@ impl Store {
              JOIN resellers r ON r.id = k.reseller_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         )
         .bind(secret::hash_secret(presented))
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?;
         Ok(ResellerAuth { key_id, reseller_id, seller_id, rate_limit_per_min })
     }

@@ -32,7 +32,7 @@ impl Store {
             .bind(name)
             .bind(key_prefix)
             .bind(now_ms())
-            .fetch_all(self.writer())
+            .fetch_all(&mut *self.write().await?)
             .await
             .one();
             match res {
@@ -46,7 +46,7 @@ impl Store {
     pub async fn seller(&self, id: i64) -> Result<Seller> {
         Ok(sqlx::query_as::<_, Seller>(concat!("SELECT ", seller_columns!(), " FROM sellers WHERE id = $1"))
             .bind(id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?)
     }
 
@@ -60,13 +60,13 @@ impl Store {
         ))
         .bind(id)
         .bind(reference)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
     pub async fn list_sellers(&self) -> Result<Vec<Seller>> {
         Ok(sqlx::query_as::<_, Seller>(concat!("SELECT ", seller_columns!(), " FROM sellers ORDER BY id"))
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?)
     }
 
@@ -78,13 +78,13 @@ impl Store {
         .bind(id)
         .bind(name)
         .bind(key_prefix)
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
 
     pub async fn delete_seller(&self, id: i64) -> Result<()> {
-        let done = sqlx::query("DELETE FROM sellers WHERE id = $1").bind(id).execute(self.writer()).await?;
+        let done = sqlx::query("DELETE FROM sellers WHERE id = $1").bind(id).execute(&mut *self.write().await?).await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 }

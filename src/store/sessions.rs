@@ -71,7 +71,7 @@ impl Store {
         .bind(ip)
         .bind(now)
         .bind(now.saturating_add(ttl_secs.max(1).saturating_mul(1000)))
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
         Ok(Session { id, ..created })
@@ -89,7 +89,7 @@ impl Store {
         .bind(app_id)
         .bind(user_id)
         .bind(now_ms())
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -98,7 +98,7 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
             .bind(secret::hash_secret(id))
             .bind(app_id)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         Ok(())
     }
@@ -107,7 +107,7 @@ impl Store {
     pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected())
     }
@@ -123,7 +123,7 @@ impl Store {
         ))
         .bind(app_id)
         .bind(now)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -131,7 +131,7 @@ impl Store {
     pub async fn prune_sessions(&self, now: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected())
     }

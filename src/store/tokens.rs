@@ -71,7 +71,7 @@ impl Store {
         .bind(name)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
         Ok((token, plain))
@@ -83,7 +83,7 @@ impl Store {
         let row: (i64, String, Option<i64>) =
             sqlx::query_as("SELECT id, kind, seller_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
                 .bind(secret::hash_secret(presented))
-                .fetch_one(self.reader())
+                .fetch_one(&mut *self.read().await?)
                 .await?;
         let kind = TokenKind::parse(&row.1).ok_or(StoreError::NotFound)?;
         Ok(TokenOwner { token_id: row.0, kind, seller_id: row.2 })
@@ -96,7 +96,7 @@ impl Store {
              WHERE ($1 IS NULL OR seller_id = $1) ORDER BY id",
         )
         .bind(seller_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -108,7 +108,7 @@ impl Store {
         .bind(id)
         .bind(seller_id)
         .bind(now_ms())
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }

@@ -61,7 +61,7 @@ impl Store {
         )
         .bind(app_id)
         .bind(search.map(like_pattern))
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?;
         Ok(n)
     }
@@ -77,7 +77,7 @@ impl Store {
         .bind(pattern)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -86,7 +86,7 @@ impl Store {
         Ok(sqlx::query_as::<_, User>(concat!("SELECT ", user_columns!(), " FROM users WHERE app_id = $1 AND id = $2"))
             .bind(app_id)
             .bind(id)
-            .fetch_one(self.reader())
+            .fetch_one(&mut *self.read().await?)
             .await?)
     }
 
@@ -96,7 +96,7 @@ impl Store {
              FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.user_id = $1 ORDER BY p.level, s.id",
         )
         .bind(user_id)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -104,7 +104,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM users WHERE id = $1 AND app_id = $2")
             .bind(id)
             .bind(app_id)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -119,7 +119,7 @@ impl Store {
         .bind(app_id)
         .bind(reference.parse::<i64>().unwrap_or(-1))
         .bind(reference)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -127,7 +127,7 @@ impl Store {
     pub async fn reset_user_hwid(&self, user_id: i64) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM user_hwids WHERE user_id = $1")
             .bind(user_id)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?
             .rows_affected())
     }
@@ -135,7 +135,7 @@ impl Store {
     pub async fn user_hwids(&self, user_id: i64) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT hwid FROM user_hwids WHERE user_id = $1 ORDER BY created_at")
             .bind(user_id)
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.read().await?)
             .await?;
         Ok(rows.into_iter().map(|(h,)| h).collect())
     }
@@ -144,7 +144,7 @@ impl Store {
         let done = sqlx::query("UPDATE users SET banned_reason = $2 WHERE id = $1")
             .bind(user_id)
             .bind(reason)
-            .execute(self.writer())
+            .execute(&mut *self.write().await?)
             .await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
@@ -160,7 +160,7 @@ impl Store {
         .bind(user_id)
         .bind(now)
         .bind(secs.saturating_mul(1000))
-        .execute(self.writer())
+        .execute(&mut *self.write().await?)
         .await?
         .rows_affected())
     }

@@ -30,7 +30,7 @@ impl Store {
         ))
         .bind(app_id)
         .bind(webid)
-        .fetch_one(self.reader())
+        .fetch_one(&mut *self.read().await?)
         .await?)
     }
 
@@ -43,7 +43,7 @@ impl Store {
         .bind(app_id)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(self.reader())
+        .fetch_all(&mut *self.read().await?)
         .await?)
     }
 
@@ -65,7 +65,7 @@ impl Store {
         .bind(url)
         .bind(user_agent)
         .bind(i64::from(authed))
-        .fetch_all(self.writer())
+        .fetch_all(&mut *self.write().await?)
         .await
         .one()
     }
@@ -75,7 +75,7 @@ impl Store {
             sqlx::query("DELETE FROM webhooks WHERE app_id = $1 AND webid = $2")
                 .bind(app_id)
                 .bind(webid)
-                .execute(self.writer())
+                .execute(&mut *self.write().await?)
                 .await?,
         )
     }

@@ -57,8 +57,9 @@ pub async fn key(app: &TestApp, shop: &Shop, spec: KeySpec) -> Key {
     };
     let text = format!("K-{}", random_string(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 20));
     let inserted = app.store().insert_licenses(&spec, std::slice::from_ref(&text)).await.unwrap();
-    assert_eq!(inserted, vec![text.clone()]);
+    assert_eq!(inserted.iter().map(|(_, k)| k).collect::<Vec<_>>(), vec![&text]);
     let id = app.store().license_by_key(shop.seller_id, &text).await.unwrap().id;
+    assert_eq!(inserted[0].0, id);
     Key { id, key: text }
 }
 

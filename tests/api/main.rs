@@ -49,4 +49,5 @@ mod revocation;
 mod sdk;
 mod signing_identity;
 mod tenants;
+mod transactions;
 mod wal_bound;

@@ -223,7 +223,7 @@ pub(crate) async fn post(t: &TestApp, path: &str, token: &str, body: &Value) -> 
     split(t.http.post(t.url(path)).bearer_auth(token).json(body).send().await.unwrap()).await
 }
 
-async fn patch(t: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
+pub(crate) async fn patch(t: &TestApp, path: &str, token: &str, body: &Value) -> (u16, Value) {
     split(t.http.patch(t.url(path)).bearer_auth(token).json(body).send().await.unwrap()).await
 }
 
@@ -231,7 +231,7 @@ async fn delete(t: &TestApp, path: &str, token: &str) -> (u16, Value) {
     split(t.http.delete(t.url(path)).bearer_auth(token).send().await.unwrap()).await
 }
 
-async fn reseller(t: &TestApp, endpoint: &str, token: &str, params: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn reseller(t: &TestApp, endpoint: &str, token: &str, params: &[(&str, &str)]) -> (u16, Value) {
     let mut query = vec![("api_token", token)];
     query.extend_from_slice(params);
     split(t.http.get(t.url(&format!("/reseller/{endpoint}"))).query(&query).send().await.unwrap()).await

@@ -33,7 +33,7 @@ pub async fn ban(ctx: &Ctx) -> ActionResult {
     if let Some(h) = hwid(ctx).filter(|h| !hwids.contains(h)) {
         hwids.push(h);
     }
-    store.ban_client_user(ctx.app.id, user.id, &reason, &hwids, &ctx.ip, ctx.now).await?;
+    store.ban_client_user(ctx.app.seller_id, &user, &reason, &hwids, &ctx.ip, ctx.now).await?;
     Ok(ctx.ok(Msg::UserBannedOk))
 }
 

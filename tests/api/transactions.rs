@@ -39,19 +39,20 @@ async fn concurrent_app_edits_lose_no_field(t: TestApp) {
     let (app_id, _) = app_with_plan(&t, &s.admin_token, "Edited", None).await;
     let path = format!("/admin/v1/apps/{app_id}");
     for r in 1..=8 {
-        let edits = app_edits(r);
-        let answers =
-            join_all(edits.iter().map(|(field, value)| {
-                call(&t, "PATCH", &path, &s.admin_token, Some(json!({ *field: value.clone() })))
-            }))
-            .await;
-        for (status, body) in &answers {
-            assert_eq!(*status, 200, "{body}");
-        }
-        let (_, shown) = call(&t, "GET", &path, &s.admin_token, None).await;
-        for (field, value) in &edits {
-            assert_eq!(&shown["data"][field], value, "round {r}: {field} lost to a concurrent edit");
-        }
+        race_edits(&t, &path, &s.admin_token, r, &app_edits(r)).await;
+    }
+}
+
+/// Sends one PATCH per field at once, then checks that every field holds its new value.
+async fn race_edits(t: &TestApp, path: &str, token: &str, round: usize, edits: &[(&'static str, Value)]) {
+    let patches =
+        edits.iter().map(|(field, value)| call(t, "PATCH", path, token, Some(json!({ *field: value.clone() }))));
+    for (status, body) in join_all(patches).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, shown) = call(t, "GET", path, token, None).await;
+    for (field, value) in edits {
+        assert_eq!(&shown["data"][field], value, "round {round}: {field} lost to a concurrent edit");
     }
 }
 
@@ -67,18 +68,7 @@ async fn concurrent_reseller_edits_lose_no_field(t: TestApp) {
             ("key_prefix", json!(format!("R{r}"))),
             ("rate_limit_per_min", json!(100 + r as i64)),
         ];
-        let answers =
-            join_all(edits.iter().map(|(field, value)| {
-                call(&t, "PATCH", &path, &s.admin_token, Some(json!({ *field: value.clone() })))
-            }))
-            .await;
-        for (status, body) in &answers {
-            assert_eq!(*status, 200, "{body}");
-        }
-        let (_, shown) = call(&t, "GET", &path, &s.admin_token, None).await;
-        for (field, value) in &edits {
-            assert_eq!(&shown["data"][field], value, "round {r}: {field} lost to a concurrent edit");
-        }
+        race_edits(&t, &path, &s.admin_token, r, &edits).await;
     }
 }
 

@@ -5,6 +5,7 @@
 //! may not be used; key rotation.
 
 use crate::adminkit::call;
+use crate::client_support::ClientFixture;
 use crate::engine_tests;
 use crate::harness::TestApp;
 use crate::licenses::{KeySpec, Shop, activate, key, patch, shop};
@@ -19,7 +20,8 @@ engine_tests!(
     admin_checkout_verifies_offline,
     every_altered_field_is_refused,
     unusable_licenses_get_no_file,
-    licenses_api_checkout_binds_the_instance
+    licenses_api_checkout_binds_the_instance,
+    client_api_checkout_for_the_signed_in_user
 );
 
 const DAY_MS: i64 = 86_400_000;
@@ -198,6 +200,32 @@ async fn licenses_api_checkout_binds_the_instance(app: TestApp) {
     let (status, out) = app.post_json("/api/v2/licenses/offline", &s.token, &body).await;
     assert_eq!(status, 422, "{out}");
     assert!(out["message"].is_string(), "{out}");
+}
+
+/// `type=offline` for a session signed in with a key: the file holds that key, bound to the
+/// HWID the user signed in with; a banned key gets no file.
+async fn client_api_checkout_for_the_signed_in_user(t: TestApp) {
+    let mut c = ClientFixture::new(&t).await;
+    c.update(|a| a.hwid_lock = 1).await;
+    let plan = c.plan("gold", 3, None).await;
+    c.license(&plan, "CLIENT-KEY-1", Some(30 * 86_400)).await;
+    let s = c.init().await;
+    c.call(Some(&s), "offline", &[]).await.assert_fail("Session is not validated");
+    c.call(Some(&s), "license", &[("key", "CLIENT-KEY-1"), ("hwid", "HW-1")]).await.assert_ok("Logged in!");
+    let ok = c.call(Some(&s), "offline", &[]).await;
+    ok.assert_ok("Offline license file issued");
+    let file = ok.json["file"].as_str().unwrap();
+    let v = OfflineVerifier::new(t.state.signer.public_hex(), &c.seller.ownerid, "MyApp").unwrap();
+    let lic = v.verify(file, Some("HW-1"), SystemTime::now()).unwrap();
+    assert_eq!((lic.key.as_str(), lic.plan.as_str(), lic.level), ("CLIENT-KEY-1", "gold", 3));
+    assert!(lic.expires_at.is_some(), "the redeemed key's term started");
+    let refresh_by: u64 = ok.json["refresh_by"].as_str().unwrap().parse().unwrap();
+    assert_eq!(UNIX_EPOCH + Duration::from_secs(refresh_by), lic.refresh_by);
+    c.call(Some(&s), "offline", &[("hwid", "HW-2")]).await.assert_fail("HWID doesn't match. Ask for a HWID reset");
+    c.call(Some(&s), "offline", &[("key", "NOT-MINE")]).await.assert_fail("Invalid license key");
+    let id = t.store().license_by_key(c.seller.id, "CLIENT-KEY-1").await.unwrap().id;
+    t.store().set_license_ban(c.seller.id, id, Some("chargeback")).await.unwrap();
+    assert!(!c.call(Some(&s), "offline", &[]).await.success(), "a banned key gets no file");
 }
 
 /// Runs the documented Python verifier on `file`: `valid` or `refused: <why>`.

@@ -133,6 +133,7 @@ pub fn secs(ms: i64) -> i64 {
 /// The armoured, signed file. `sign` returns the Ed25519 signature of the bytes it is given
 /// by the key whose public half is `public_hex`.
 pub fn encode(payload: &Payload, public_hex: &str, sign: impl FnOnce(&[u8]) -> [u8; 64]) -> String {
+    // Serialising plain structs of strings and integers cannot fail.
     let bytes = serde_json::to_vec(payload).unwrap_or_default();
     let mut message = SIGNING_CONTEXT.to_vec();
     message.extend_from_slice(&bytes);

@@ -118,7 +118,8 @@ pub async fn checkout(
         (None, None) => None,
     };
     let detail = match &machine {
-        Some(m) => format!("{:?}={}", m.kind, m.id).to_lowercase(),
+        Some(Machine { id, kind: MachineKind::Hwid }) => format!("hwid={id}"),
+        Some(Machine { id, kind: MachineKind::Instance }) => format!("instance={id}"),
         None => String::new(),
     };
     let file = issuer.issue(&license, machine, req.ttl_secs, req.entitlements).await?;

@@ -1,9 +1,13 @@
 //! `offline`, a licensd extension: the signed-in user's license checked out as a signed
 //! offline file (`manage::offline`, docs/offline-licenses.md), bound to the user's HWID. `key`
 //! picks one of the user's redeemed keys (default: the last redeemed), `hwid` one of the user's
-//! HWIDs (default: the only one; a user with none gets a file for any machine).
+//! HWIDs (default: the only one; a user with none gets a file for any machine), under the
+//! app's HWID rules as at sign-in.
 
-use super::{ActionResult, Halt};
+use super::{
+    ActionResult, Halt,
+    signin::{check_hwid_rules, hwid},
+};
 use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
 use crate::domain::offline::{Machine, MachineKind};
 use crate::manage::{ManageError, offline::Issuer};
@@ -15,9 +19,11 @@ pub async fn offline(ctx: &Ctx) -> ActionResult {
         .redeemed_license(ctx.app.id, user.id, ctx.field("key"))
         .await?
         .ok_or_else(|| ctx.refuse(Msg::KeyNotFound))?;
+    let asked = hwid(ctx);
+    check_hwid_rules(ctx, asked.as_deref())?;
     let hwids = store.user_hwids(user.id).await?;
-    let hwid = match (ctx.field("hwid"), hwids.as_slice()) {
-        (Some(asked), _) if hwids.is_empty() || hwids.iter().any(|h| h == asked) => Some(asked.to_owned()),
+    let hwid = match (asked, hwids.as_slice()) {
+        (Some(asked), _) if hwids.is_empty() || hwids.contains(&asked) => Some(asked),
         (Some(_), _) => return Err(ctx.refuse(Msg::HwidMismatch)),
         (None, []) => None,
         (None, [only]) => Some(only.clone()),

@@ -61,6 +61,9 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// Concurrent Argon2id password hashes (each takes ~19 MiB and ~25 ms of a core).
     pub password_hash_concurrency: usize,
+    /// Longest time-to-live of an offline license file, in seconds, and the TTL a checkout
+    /// gets when it names none: past it the app must check out a fresh file online.
+    pub offline_ttl_secs: i64,
     /// Let seller webhooks reach private and loopback addresses (off: SSRF protection).
     pub webhook_allow_private: bool,
     /// Licenses API requests per store token per minute (0: unlimited).
@@ -151,6 +154,7 @@ impl Default for Config {
             max_concurrent_connections: 512,
             max_file_bytes: 8 * 1024 * 1024,
             password_hash_concurrency: 2,
+            offline_ttl_secs: 7 * 86_400,
             webhook_allow_private: false,
             licenses_rate_limit_per_min: 6000,
             login_failures_per_ip_per_min: 10,

@@ -8,6 +8,7 @@ use crate::{
     config::{Config, RateLimitStore},
     identity,
     ratelimit::RateLimiter,
+    services::Services,
     state::AppState,
     store::{DatabaseTarget, Engine, OpenOptions, Store},
 };
@@ -40,7 +41,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         RateLimitStore::Database => RateLimiter::database(store.clone()),
     };
     tracing::info!(public_key = signer.public_hex(), "signing key ready");
-    Ok(AppState { store, signer: Arc::new(signer), limiter: Arc::new(limiter), config: Arc::new(config) })
+    let services = Services::from_config(&config).map_err(anyhow::Error::msg)?;
+    Ok(AppState {
+        store,
+        signer: Arc::new(signer),
+        limiter: Arc::new(limiter),
+        services: Arc::new(services),
+        config: Arc::new(config),
+    })
 }
 
 /// A server bound to its socket, ready to be run.

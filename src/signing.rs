@@ -94,6 +94,12 @@ impl Signer {
         self.key.verifying_key()
     }
 
+    /// The raw Ed25519 signature of `message` (offline license files sign their own
+    /// domain-separated message, `domain::offline`).
+    pub fn sign_message(&self, message: &[u8]) -> [u8; 64] {
+        self.key.sign(message).to_bytes()
+    }
+
     /// Lowercase hex signature over `timestamp || body`.
     pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
         let mut msg = Vec::with_capacity(timestamp.len() + body.len());

@@ -1,7 +1,7 @@
 //! What every request handler can reach: the store, the signing key, the rate-limit counters,
-//! the configuration.
+//! the shared services (password hashing, outbound HTTP, mail), the configuration.
 
-use crate::{config::Config, ratelimit::RateLimiter, signing::Signer, store::Store};
+use crate::{config::Config, ratelimit::RateLimiter, services::Services, signing::Signer, store::Store};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -9,5 +9,6 @@ pub struct AppState {
     pub store: Store,
     pub signer: Arc<Signer>,
     pub limiter: Arc<RateLimiter>,
+    pub services: Arc<Services>,
     pub config: Arc<Config>,
 }

@@ -1,6 +1,6 @@
 //! Rust client SDK for licensd servers: the KeyAuth-compatible client API
-//! 1.3 with every answer's Ed25519 signature and timestamp verified, and a small client of the
-//! Licenses API v2.
+//! 1.3 with every answer's Ed25519 signature and timestamp verified, a small client of the
+//! Licenses API v2, and the offline verification of signed license files ([`offline`]).
 //!
 //! ```no_run
 //! use licensd_client::LibreAuth;
@@ -56,6 +56,7 @@ mod calls;
 mod core;
 mod error;
 pub mod licenses;
+pub mod offline;
 mod settings;
 mod transport;
 mod types;

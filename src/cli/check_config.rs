@@ -1,11 +1,12 @@
 //! `licensd check-config`: reads the configuration as `serve` would and checks what it names
-//! (database, signing key) without serving, migrating or creating anything. Exit status 0 when
+//! (database, signing key, mail settings) without serving, migrating or creating anything. Exit status 0 when
 //! `serve` would start, 1 with every problem listed otherwise.
 
 use super::output::Output;
 use crate::{
     config::Config,
     identity,
+    services::Services,
     store::{self, DatabaseTarget},
 };
 
@@ -58,6 +59,10 @@ pub async fn run(config: Config, out: &Output) -> anyhow::Result<()> {
         )),
         Ok(None) => notes.push(format!("signing key {} will be created", config.signing_key_path().display())),
         Err(e) => problems.push(e),
+    }
+    // `serve` builds these at start-up and stops on a setting they cannot use (e.g. smtp.url).
+    if let Err(e) = Services::from_config(&config) {
+        problems.push(e);
     }
     let verdict = serde_json::json!({ "ok": problems.is_empty(), "notes": notes, "problems": problems });
     out.value(&verdict, || {

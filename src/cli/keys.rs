@@ -1,7 +1,7 @@
 //! `licensd key`: changing the deployment's signing key on purpose (see `identity`).
 
 use super::output::Output;
-use crate::{config::Config, identity};
+use crate::{config::Config, domain::time::now_ms, identity};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -21,10 +21,13 @@ pub async fn run(cmd: KeyCommand, config: Config, out: &Output) -> anyhow::Resul
         KeyCommand::Rotate => identity::rotate(&config, &store).await?,
         KeyCommand::Adopt => identity::adopt(&config, &store).await?,
     };
-    out.value(&serde_json::json!({ "old_public_key": old, "public_key": new }), || {
+    // Every process was stopped before a rotation, so the old key signed nothing after this
+    // moment: offline verifiers keep the old key for files issued before it.
+    let retired_at = now_ms();
+    out.value(&serde_json::json!({ "old_public_key": old, "public_key": new, "retired_at": retired_at }), || {
         println!("public key: {new}");
         if let Some(old) = &old {
-            println!("replaces:   {old}");
+            println!("replaces:   {old} (retired at unix ms {retired_at}; docs/offline-licenses.md)");
         }
     });
     Ok(())

@@ -74,6 +74,8 @@ pub enum LicenseCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Check a license out as a signed offline file, optionally bound to one machine.
+    Checkout(super::offline::CheckoutArgs),
     /// Import licenses with their keys from a CSV or JSON file (for instance an export).
     /// Keys that exist already are reported, never overwritten.
     Import {
@@ -251,6 +253,7 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
                 None => print!("{text}"),
             }
         }
+        LicenseCommand::Checkout(args) => super::offline::checkout(&state, args, out).await?,
         LicenseCommand::Import { seller, app, plan, format, file } => {
             let seller = seller_id(store, &seller).await?;
             let app = apps::resolve(store, seller, &app).await?;

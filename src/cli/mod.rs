@@ -6,6 +6,7 @@ mod check_config;
 mod client_data;
 mod keys;
 mod licenses;
+mod offline;
 mod output;
 mod resellers;
 mod sellers;

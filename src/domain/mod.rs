@@ -8,6 +8,7 @@ pub mod keymask;
 pub mod license;
 pub mod names;
 pub mod netaddr;
+pub mod offline;
 pub mod secret;
 pub mod time;
 pub mod totp;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod client_content;
 pub mod client_data;
 pub mod licenses;
+pub mod offline;
 pub mod plans;
 pub mod resellers;
 pub mod sellers;

@@ -23,6 +23,7 @@ pub mod files;
 pub mod idempotency;
 pub mod instances;
 pub mod licenses;
+pub mod offline;
 pub mod plans;
 pub mod ratelimit;
 pub mod reseller_stock;

@@ -228,6 +228,25 @@ async fn forgot_unreachable_smtp(engine: Engine) {
         .assert_fail("The password reset email could not be sent. Try again later.");
 }
 
+/// The mail transport is built once at start-up (`services::mail`): settings it cannot use stop
+/// the start, naming the setting, instead of failing every `forgot` later.
+#[tokio::test]
+async fn unusable_smtp_settings_stop_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, from, says) in
+        [("smtp://h:notaport", "x@example.com", "smtp.url"), ("smtp://h:25", "not an address", "smtp.from")]
+    {
+        let config = licensd::config::Config {
+            data_dir: dir.path().to_path_buf(),
+            create: true,
+            smtp: Some(SmtpConfig { url: url.into(), from: from.into() }),
+            ..licensd::config::Config::default()
+        };
+        let err = licensd::server::build_state(config).await.err().expect("the start is refused").to_string();
+        assert!(err.contains(says), "{says:?} in {err}");
+    }
+}
+
 /// A minimal SMTP server: accepts one session after another and keeps each DATA payload.
 async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

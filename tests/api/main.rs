@@ -38,6 +38,7 @@ mod licenses_inputs;
 mod licenses_races;
 mod licenses_sdk;
 mod no_leaks;
+mod offline;
 mod ops;
 mod outage;
 mod processes;

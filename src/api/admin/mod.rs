@@ -13,6 +13,7 @@ mod error;
 pub(crate) use error::refuse_body;
 mod extract;
 mod licenses;
+mod offline;
 mod resellers;
 mod routes;
 mod sellers;
@@ -43,6 +44,7 @@ fn routes() -> Routes {
         .merge(apps::routes())
         .merge(users::routes())
         .merge(licenses::routes())
+        .merge(offline::routes())
         .merge(resellers::routes())
         .merge(audit::routes())
         .merge(client_data::routes())

@@ -123,6 +123,9 @@ messages! {
     UsernameChanged = 124, "usernamechanged", true, "Successfully changed username, user logged out.";
     UsernameUsed = 125, "usernameused", true, "Username already used!";
     UserVarLimit = 126, "uservarlimit", true, "Too many variables for this user: change an existing one";
+    // `offline`, a licensd extension (docs/offline-licenses.md).
+    OfflineIssued = 127, "offlineissued", true, "Offline license file issued";
+    OfflineRefused = 128, "offlinerefused", true, "This license cannot be checked out";
 }
 
 /// Resolves message texts for one app: its customisations over the defaults.

@@ -12,10 +12,7 @@ pub mod actions;
 pub mod context;
 pub mod envelope;
 pub mod form;
-mod mail;
 pub mod messages;
-pub mod outbound;
-pub mod password;
 mod signin_limits;
 
 use crate::state::AppState;

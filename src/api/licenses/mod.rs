@@ -9,6 +9,7 @@ pub(crate) use error::refuse_body;
 mod extract;
 pub mod fields;
 mod keys;
+mod offline;
 mod views;
 
 use crate::state::AppState;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/licenses/activate", post(activation::activate))
         .route("/licenses/validate", post(activation::validate))
         .route("/licenses/deactivate", post(activation::deactivate))
+        .route("/licenses/offline", post(offline::checkout))
         .route("/license-keys", get(keys::list))
         .route("/license-keys/{id}", get(keys::get).patch(keys::update))
         .route("/license-keys/{id}/instances", get(keys::instances))

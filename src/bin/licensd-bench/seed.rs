@@ -87,7 +87,8 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     }
     let with_password = PASSWORD_USERS.min(head.len());
     if with_password > 0 {
-        let phc = licensd::api::client::password::hash(1, PASSWORD).await.map_err(|e| anyhow::anyhow!(e.0))?;
+        let phc =
+            licensd::services::password::Passwords::new(1).hash(PASSWORD).await.map_err(|e| anyhow::anyhow!(e.0))?;
         store.bulk_set_passwords(app.id, head[0].0, head[with_password - 1].0, &phc).await?;
     }
     let inst_ids: Vec<i64> = inst.iter().map(|(id, _)| *id).collect();

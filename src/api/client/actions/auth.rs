@@ -5,7 +5,7 @@ use super::{
     ActionResult, Halt,
     signin::{check_blacklist, check_hwid_rules, check_password, finish_login, hwid, key_problem},
 };
-use crate::api::client::{context::Ctx, messages::Msg, password};
+use crate::api::client::{context::Ctx, messages::Msg};
 use crate::store::{
     Result as StoreResult, Store,
     client_users::{KeyLogin, NewClientUser, Registered},
@@ -55,7 +55,7 @@ pub async fn register(ctx: &Ctx) -> ActionResult {
     if store.client_user_by_name(ctx.app.id, username).await?.is_some() {
         return Err(ctx.refuse(Msg::UsernameTaken));
     }
-    let hash = password::hash(ctx.state.config.password_hash_concurrency, pass).await.map_err(|e| Halt::Fault(e.0))?;
+    let hash = ctx.state.services.passwords.hash(pass).await.map_err(|e| Halt::Fault(e.0))?;
     let new = NewClientUser {
         seller_id: ctx.app.seller_id,
         app_id: ctx.app.id,

@@ -6,9 +6,7 @@ use super::{ActionResult, Halt};
 use crate::api::client::{
     abuse_limits::{self, Action},
     context::Ctx,
-    mail,
     messages::Msg,
-    password,
 };
 use crate::domain::secret;
 
@@ -19,7 +17,7 @@ const ALPHANUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456
 pub async fn forgot(ctx: &Ctx) -> ActionResult {
     let username = ctx.require("username")?;
     let email = ctx.require("email")?;
-    let Some(smtp) = ctx.state.config.smtp.as_ref() else { return Err(ctx.refuse(Msg::ResetNotConfigured)) };
+    let Some(mailer) = ctx.state.services.mail.as_ref() else { return Err(ctx.refuse(Msg::ResetNotConfigured)) };
     // Counted before the user is looked up, so probing usernames spends the budget too.
     abuse_limits::admit(ctx, Action::Forgot).await?;
     let store = &ctx.state.store;
@@ -30,11 +28,9 @@ pub async fn forgot(ctx: &Ctx) -> ActionResult {
         return Err(ctx.refuse(Msg::EmailMismatch));
     }
     let new_password = secret::random_string(ALPHANUM, 16);
-    let hash = password::hash(ctx.state.config.password_hash_concurrency, &new_password)
-        .await
-        .map_err(|e| Halt::Fault(e.0))?;
+    let hash = ctx.state.services.passwords.hash(&new_password).await.map_err(|e| Halt::Fault(e.0))?;
     store.put_password_reset(user.id, &hash, ctx.now + RESET_TTL_MS).await?;
-    if let Err(e) = mail::send_password_reset(smtp, stored, &ctx.app.name, &user.username, &new_password).await {
+    if let Err(e) = mailer.send_password_reset(stored, &ctx.app.name, &user.username, &new_password).await {
         tracing::warn!(error = %e.0, app_id = ctx.app.id, "password reset mail not sent");
         return Err(ctx.refuse(Msg::ResetFailed));
     }

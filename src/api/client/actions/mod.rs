@@ -9,6 +9,7 @@ mod forgot;
 mod found;
 mod init;
 mod logs;
+mod offline;
 mod online;
 mod session;
 mod signin;
@@ -96,6 +97,7 @@ async fn run(ctx: &Ctx, kind: &str) -> Reply {
         "fetchOnline" => online::fetch_online(ctx).await,
         "fetchStats" => online::fetch_stats(ctx).await,
         "changeUsername" => account::change_username(ctx).await,
+        "offline" => offline::offline(ctx).await,
         _ => Ok(ctx.fail(Msg::UnknownType)),
     };
     match result {

@@ -2,11 +2,12 @@
 //! a login (ban, 2FA, HWID lock, subscriptions), validating the session, and the `info` object.
 
 use super::{ActionResult, Halt};
-use crate::api::client::{context::Ctx, messages::Msg, password};
+use crate::api::client::{context::Ctx, messages::Msg};
 use crate::domain::{
     totp,
     usable::{self, Denial},
 };
+use crate::services::password::HashError;
 use crate::store::{
     StoreError,
     client_users::{ActiveSubscription, KeyProblem},
@@ -55,14 +56,14 @@ pub fn key_problem(ctx: &Ctx, problem: KeyProblem) -> Halt {
 /// Checks a password against the user's hash, or against a pending `forgot` replacement, which
 /// then becomes the password. Key-only users (no hash) have no password to match.
 pub async fn check_password(ctx: &Ctx, user: &User, pass: &str) -> Result<(), Halt> {
-    let permits = ctx.state.config.password_hash_concurrency;
-    let fault = |e: password::HashError| Halt::Fault(e.0);
+    let passwords = &ctx.state.services.passwords;
+    let fault = |e: HashError| Halt::Fault(e.0);
     let Some(stored) = user.password_hash.as_deref() else { return Err(ctx.refuse(Msg::PassMismatch)) };
-    if password::verify(permits, pass, stored).await.map_err(fault)? {
+    if passwords.verify(pass, stored).await.map_err(fault)? {
         return Ok(());
     }
     if let Some(pending) = ctx.state.store.password_reset(user.id, ctx.now).await?
-        && password::verify(permits, pass, &pending).await.map_err(fault)?
+        && passwords.verify(pass, &pending).await.map_err(fault)?
     {
         ctx.state.store.apply_password_reset(user.id, &pending).await?;
         return Ok(());

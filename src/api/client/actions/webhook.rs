@@ -6,11 +6,8 @@ use super::{
     ActionResult,
     found::{found, require_authed},
 };
-use crate::api::client::{
-    context::Ctx,
-    messages::Msg,
-    outbound::{self, Outbound},
-};
+use crate::api::client::{context::Ctx, messages::Msg};
+use crate::services::outbound::{self, Outbound};
 
 pub async fn webhook(ctx: &Ctx) -> ActionResult {
     let webid = ctx.require("webid")?;
@@ -23,7 +20,7 @@ pub async fn webhook(ctx: &Ctx) -> ActionResult {
         content_type: ctx.field("conttype"),
         user_agent: &hook.user_agent,
     };
-    match outbound::send(&req, ctx.state.config.webhook_allow_private).await {
+    match ctx.state.services.http.send(&req).await {
         Ok(body) => Ok(ctx.ok(Msg::WebhookOk).with("response", body)),
         Err(e) => {
             // The seller sees why in the server log, the client only that it failed. The log

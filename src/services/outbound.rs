@@ -7,6 +7,9 @@
 //!   IP literals are checked before sending;
 //! - redirects only to the same host, at most `MAX_REDIRECTS`; no proxy from the environment;
 //! - `TIMEOUT` for the whole exchange, and at most `MAX_RESPONSE_BYTES` read, incrementally.
+//!
+//! `Http` holds the one client (connection pool, TLS roots) built at start-up for the
+//! configured policy; it lives in `Services`.
 
 use crate::domain::netaddr::{http_url, is_public};
 use reqwest::{
@@ -17,7 +20,7 @@ use reqwest::{
 };
 use std::{
     net::{IpAddr, SocketAddr},
-    sync::{Arc, OnceLock},
+    sync::Arc,
     time::Duration,
 };
 use thiserror::Error;
@@ -80,35 +83,60 @@ pub fn host_of(url: &str) -> String {
     http_url(url).and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
-/// the seller's endpoint decides what its answer means.
-pub async fn send(req: &Outbound<'_>, allow_private: bool) -> Result<String, OutboundError> {
-    let url = target_url(req.url, req.params)?;
-    if !allow_private && let Some(ip) = literal_ip(&url).filter(|ip| !is_public(*ip)) {
-        return Err(OutboundError::NotPublic(ip));
+/// The outbound HTTP client of the configured address policy.
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: Client,
+    allow_private: bool,
+}
+
+impl Http {
+    /// The client for `allow_private` (`webhook_allow_private`): without it, names resolve
+    /// through `PublicOnly`.
+    pub fn new(allow_private: bool) -> Result<Self, OutboundError> {
+        let mut builder = Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(TIMEOUT)
+            .no_proxy()
+            .redirect(redirect::Policy::custom(same_host_redirects));
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        Ok(Self { client: builder.build()?, allow_private })
     }
-    let client = client(allow_private)?;
-    let mut rb = match req.body {
-        Some(body) => client.post(url).body(body.to_owned()),
-        None => client.get(url),
-    };
-    let agent = HeaderValue::from_str(req.user_agent).map_err(|_| OutboundError::BadHeader("user-agent"))?;
-    rb = rb.header(USER_AGENT, agent);
-    if let Some(ct) = req.content_type {
-        rb = rb.header(CONTENT_TYPE, HeaderValue::from_str(ct).map_err(|_| OutboundError::BadHeader("content-type"))?);
-    }
-    let mut res = rb.send().await?;
-    if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
-        return Err(OutboundError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = res.chunk().await? {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+
+    /// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
+    /// the seller's endpoint decides what its answer means.
+    pub async fn send(&self, req: &Outbound<'_>) -> Result<String, OutboundError> {
+        let url = target_url(req.url, req.params)?;
+        if !self.allow_private
+            && let Some(ip) = literal_ip(&url).filter(|ip| !is_public(*ip))
+        {
+            return Err(OutboundError::NotPublic(ip));
+        }
+        let mut rb = match req.body {
+            Some(body) => self.client.post(url).body(body.to_owned()),
+            None => self.client.get(url),
+        };
+        let agent = HeaderValue::from_str(req.user_agent).map_err(|_| OutboundError::BadHeader("user-agent"))?;
+        rb = rb.header(USER_AGENT, agent);
+        if let Some(ct) = req.content_type {
+            let ct = HeaderValue::from_str(ct).map_err(|_| OutboundError::BadHeader("content-type"))?;
+            rb = rb.header(CONTENT_TYPE, ct);
+        }
+        let mut res = rb.send().await?;
+        if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
             return Err(OutboundError::TooLarge);
         }
-        body.extend_from_slice(&chunk);
+        let mut body = Vec::new();
+        while let Some(chunk) = res.chunk().await? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(OutboundError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The seller's URL with the client's `params` added to its query (never to host or path).
@@ -127,25 +155,6 @@ fn target_url(base: &str, params: Option<&str>) -> Result<Url, OutboundError> {
 /// The host as an IP address when the URL names one directly (no DNS involved).
 fn literal_ip(url: &Url) -> Option<IpAddr> {
     url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()
-}
-
-/// One client per policy, built once (connection pools and TLS roots are reused).
-fn client(allow_private: bool) -> Result<&'static Client, OutboundError> {
-    static CLIENTS: [OnceLock<Client>; 2] = [OnceLock::new(), OnceLock::new()];
-    let slot = &CLIENTS[usize::from(allow_private)];
-    if let Some(c) = slot.get() {
-        return Ok(c);
-    }
-    let mut builder = Client::builder()
-        .timeout(TIMEOUT)
-        .connect_timeout(TIMEOUT)
-        .no_proxy()
-        .redirect(redirect::Policy::custom(same_host_redirects));
-    if !allow_private {
-        builder = builder.dns_resolver(Arc::new(PublicOnly));
-    }
-    let built = builder.build()?;
-    Ok(slot.get_or_init(|| built))
 }
 
 fn same_host_redirects(attempt: redirect::Attempt<'_>) -> redirect::Action {

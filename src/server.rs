@@ -1,7 +1,9 @@
 //! The HTTP server: wiring of state, routes and middleware; start-up and graceful shutdown.
-//! `connections`: the accept loop and the limits of each connection.
+//! `connections`: the accept loop and the limits of each connection; `deliveries`: the event
+//! webhook worker.
 
 mod connections;
+mod deliveries;
 
 use crate::{
     api,
@@ -80,10 +82,12 @@ impl Server {
         let state = self.state.clone();
         let janitor = tokio::spawn(housekeeping(state.clone()));
         let wal_keeper = tokio::spawn(state.store.clone().keep_wal_small());
+        let deliverer = tokio::spawn(deliveries::run(state.clone()));
         let limits = connections::Limits::from_config(&state.config);
         connections::serve(self.listener, api::router(state.clone()), limits, shutdown).await;
         janitor.abort();
         wal_keeper.abort();
+        deliverer.abort();
         state.store.close().await;
         Ok(())
     }

@@ -13,3 +13,4 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_type_day ON events (seller_id, type, created_at);
 CREATE INDEX events_by_subject ON events (subject, id);
+CREATE INDEX events_by_seller ON events (seller_id, id);

@@ -108,6 +108,16 @@ impl Http {
     /// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
     /// the seller's endpoint decides what its answer means.
     pub async fn send(&self, req: &Outbound<'_>) -> Result<String, OutboundError> {
+        Ok(self.exchange(req, &[]).await?.1)
+    }
+
+    /// Like `send`, with `headers` added, answering the HTTP status beside the body (event
+    /// webhook deliveries judge the status).
+    pub async fn exchange(
+        &self,
+        req: &Outbound<'_>,
+        headers: &[(&'static str, String)],
+    ) -> Result<(u16, String), OutboundError> {
         let url = target_url(req.url, req.params)?;
         if !self.allow_private
             && let Some(ip) = literal_ip(&url).filter(|ip| !is_public(*ip))
@@ -124,7 +134,11 @@ impl Http {
             let ct = HeaderValue::from_str(ct).map_err(|_| OutboundError::BadHeader("content-type"))?;
             rb = rb.header(CONTENT_TYPE, ct);
         }
+        for (name, value) in headers {
+            rb = rb.header(*name, HeaderValue::from_str(value).map_err(|_| OutboundError::BadHeader(name))?);
+        }
         let mut res = rb.send().await?;
+        let status = res.status().as_u16();
         if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
             return Err(OutboundError::TooLarge);
         }
@@ -135,7 +149,7 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(String::from_utf8_lossy(&body).into_owned())
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod client_data;
 pub mod client_request;
 pub mod client_users;
 pub mod deployment;
+pub mod event_webhooks;
 pub mod events;
 pub mod files;
 pub mod idempotency;

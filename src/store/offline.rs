@@ -19,6 +19,6 @@ impl Store {
             .bind(app_id)
             .bind(user_id),
         };
-        Ok(query.fetch_optional(self.reader()).await?)
+        Ok(query.fetch_optional(&mut *self.read().await?).await?)
     }
 }

@@ -125,6 +125,9 @@ impl SecondProcess {
             // The same brute-force limits as the in-process server.
             .env("LICENSD_LOGIN_FAILURES_PER_IP_PER_MIN", t.state.config.login_failures_per_ip_per_min.to_string())
             .env("LICENSD_LOGIN_FAILURES_PER_APP_PER_MIN", t.state.config.login_failures_per_app_per_min.to_string())
+            // And the same event webhook settings (tests deliver to a receiver on loopback).
+            .env("LICENSD_WEBHOOK_ALLOW_PRIVATE", t.state.config.webhook_allow_private.to_string())
+            .env("LICENSD_WEBHOOK_RETRY_BASE_MS", t.state.config.webhook_retry_base_ms.to_string())
             .spawn()
             .unwrap();
         // Owned from here on, so the child is killed and reaped even if it never gets ready.

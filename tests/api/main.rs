@@ -31,6 +31,7 @@ mod client_totp;
 mod client_webhook;
 mod connections;
 mod crash;
+mod event_webhooks;
 mod full_disk;
 mod hostile;
 mod licenses;

@@ -10,6 +10,7 @@ mod client_content;
 mod client_data;
 mod common;
 mod error;
+mod event_webhooks;
 pub(crate) use error::refuse_body;
 mod extract;
 mod licenses;
@@ -49,6 +50,7 @@ fn routes() -> Routes {
         .merge(audit::routes())
         .merge(client_data::routes())
         .merge(client_content::routes())
+        .merge(event_webhooks::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -1,0 +1,134 @@
+//! Event webhooks, the rules without IO: which events an endpoint takes (`license.*`), how a
+//! delivery is signed (Stripe-style `t=<unix secs>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, so a
+//! receiver can reject replays), and when a failed delivery is tried again.
+
+use super::events::EventKind;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "licensd-signature";
+/// How long a delivery is retried, counted from its event: then it is marked failed.
+pub const RETRY_WINDOW_MS: i64 = 3 * 86_400_000;
+/// The longest wait between two attempts.
+pub const MAX_RETRY_DELAY_MS: i64 = 6 * 3_600_000;
+/// Most event patterns one endpoint may list.
+pub const MAX_PATTERNS: usize = 50;
+
+/// The checked list of event patterns: `*`, `<aggregate>.*` or an exact event name.
+pub fn parse_patterns(patterns: &[String]) -> Result<Vec<String>, String> {
+    if patterns.is_empty() || patterns.len() > MAX_PATTERNS {
+        return Err(format!("give 1 to {MAX_PATTERNS} event types (\"*\", \"license.*\", \"license.banned\", ...)"));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(patterns.len());
+    for p in patterns {
+        let p = p.trim();
+        let known = p == "*"
+            || EventKind::parse(p).is_some()
+            || p.strip_suffix(".*")
+                .is_some_and(|agg| EventKind::ALL.iter().any(|k| k.as_str().starts_with(&format!("{agg}."))));
+        if !known {
+            return Err(format!("{p:?} is not an event type or a pattern of known ones"));
+        }
+        if !out.iter().any(|o| o == p) {
+            out.push(p.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// Whether an event named `kind` is one the patterns ask for.
+pub fn matches(patterns: &[String], kind: &str) -> bool {
+    patterns.iter().any(|p| {
+        p == "*"
+            || p == kind
+            || p.strip_suffix('*').is_some_and(|prefix| prefix.ends_with('.') && kind.starts_with(prefix))
+    })
+}
+
+/// The signature header's value for `body` sent at `timestamp_secs`.
+pub fn signature(secret: &str, timestamp_secs: i64, body: &str) -> String {
+    format!("t={timestamp_secs},v1={}", hex::encode(mac(secret, timestamp_secs, body)))
+}
+
+/// What a receiver does: the header parses, its time is within `tolerance_secs` of `now_secs`,
+/// and its `v1` is the body's HMAC (compared in constant time).
+pub fn verify(secret: &str, header: &str, body: &str, now_secs: i64, tolerance_secs: i64) -> bool {
+    let mut timestamp = None;
+    let mut given = Vec::new();
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", t)) => timestamp = t.parse::<i64>().ok(),
+            Some(("v1", v)) => given.extend(hex::decode(v).ok()),
+            _ => {}
+        }
+    }
+    let Some(t) = timestamp.filter(|t| (now_secs - t).abs() <= tolerance_secs) else { return false };
+    let expected = mac(secret, t, body);
+    given.iter().any(|g| subtle::ConstantTimeEq::ct_eq(g.as_slice(), expected.as_slice()).into())
+}
+
+fn mac(secret: &str, timestamp_secs: i64, body: &str) -> Vec<u8> {
+    let mut m = <Hmac<Sha256>>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    m.update(format!("{timestamp_secs}.{body}").as_bytes());
+    m.finalize().into_bytes().to_vec()
+}
+
+/// When attempt number `attempts` (1 for the first) having failed, the next one is due: the
+/// wait doubles from `base_ms`, at most `MAX_RETRY_DELAY_MS`, spread by `jitter` (0.0..1.0
+/// adds 0-20%). `None` when that would fall after the retry window of an event made at
+/// `event_at`: the delivery is failed then.
+pub fn next_attempt_at(attempts: u32, base_ms: i64, jitter: f64, now: i64, event_at: i64) -> Option<i64> {
+    let doubled = base_ms.saturating_mul(1_i64 << attempts.saturating_sub(1).min(30));
+    let delay = doubled.min(MAX_RETRY_DELAY_MS);
+    let delay = delay + (delay as f64 * 0.2 * jitter.clamp(0.0, 1.0)) as i64;
+    let at = now.saturating_add(delay);
+    (at <= event_at.saturating_add(RETRY_WINDOW_MS)).then_some(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn patterns_name_known_events_only() {
+        assert_eq!(parse_patterns(&strings(&["license.*", "user.banned", "license.*"])).unwrap().len(), 2);
+        assert!(parse_patterns(&strings(&["*"])).is_ok());
+        assert!(parse_patterns(&strings(&["licence.*"])).is_err());
+        assert!(parse_patterns(&strings(&["license.nope"])).is_err());
+        assert!(parse_patterns(&[]).is_err());
+    }
+
+    #[test]
+    fn matching_by_name_aggregate_or_all() {
+        let p = strings(&["license.*", "user.banned"]);
+        assert!(matches(&p, "license.created") && matches(&p, "user.banned"));
+        assert!(!matches(&p, "user.registered") && !matches(&p, "licenses.created"));
+        assert!(matches(&strings(&["*"]), "app.deleted"));
+    }
+
+    #[test]
+    fn a_signature_verifies_only_for_its_body_secret_and_time() {
+        let header = signature("whsec", 1_700_000_000, "{\"a\":1}");
+        assert!(header.starts_with("t=1700000000,v1="));
+        assert!(verify("whsec", &header, "{\"a\":1}", 1_700_000_100, 300));
+        assert!(!verify("whsec", &header, "{\"a\":2}", 1_700_000_100, 300), "another body");
+        assert!(!verify("other", &header, "{\"a\":1}", 1_700_000_100, 300), "another secret");
+        assert!(!verify("whsec", &header, "{\"a\":1}", 1_700_001_000, 300), "a replay after the tolerance");
+        assert!(!verify("whsec", "v1=00", "{\"a\":1}", 1_700_000_000, 300), "no timestamp");
+    }
+
+    #[test]
+    fn retries_back_off_and_stop_after_the_window() {
+        let base = 30_000;
+        assert_eq!(next_attempt_at(1, base, 0.0, 0, 0), Some(30_000));
+        assert_eq!(next_attempt_at(3, base, 0.0, 0, 0), Some(120_000));
+        assert_eq!(next_attempt_at(3, base, 1.0, 0, 0), Some(144_000));
+        assert_eq!(next_attempt_at(40, base, 0.0, 0, 0), Some(MAX_RETRY_DELAY_MS));
+        assert_eq!(next_attempt_at(1, base, 0.0, RETRY_WINDOW_MS, 0), None);
+    }
+}

@@ -1,5 +1,5 @@
 //! `licensd check-config`: reads the configuration as `serve` would and checks what it names
-//! (database, signing key) without serving, migrating or creating anything. Exit status 0 when
+//! (database, signing key, TLS files) without serving, migrating or creating anything. Exit status 0 when
 //! `serve` would start, 1 with every problem listed otherwise.
 
 use super::output::Output;
@@ -57,6 +57,10 @@ pub async fn run(config: Config, out: &Output) -> anyhow::Result<()> {
             config.signing_key_path().display()
         )),
         Ok(None) => notes.push(format!("signing key {} will be created", config.signing_key_path().display())),
+        Err(e) => problems.push(e),
+    }
+    match crate::tls::check(&config) {
+        Ok(note) => notes.push(note),
         Err(e) => problems.push(e),
     }
     let verdict = serde_json::json!({ "ok": problems.is_empty(), "notes": notes, "problems": problems });

@@ -4,6 +4,7 @@
 mod harness;
 
 mod abandoned;
+mod acme;
 mod admin;
 mod admin_apps;
 mod admin_client_data;
@@ -49,4 +50,5 @@ mod revocation;
 mod sdk;
 mod signing_identity;
 mod tenants;
+mod tls;
 mod wal_bound;

@@ -38,6 +38,7 @@ mod licenses;
 mod licenses_inputs;
 mod licenses_races;
 mod licenses_sdk;
+mod lifecycle;
 mod no_leaks;
 mod ops;
 mod outage;

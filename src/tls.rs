@@ -21,23 +21,25 @@ use tokio_rustls::TlsAcceptor;
 pub const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
 
 /// Where the HTTPS listener's certificates come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Files,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    Files { cert: &'a Path, key: &'a Path },
     Acme,
 }
 
 /// The configured source of certificates, `None` for plain HTTP; an error names the keys that
 /// do not fit together.
-pub fn source(config: &Config) -> Result<Option<Source>, String> {
+pub fn source(config: &Config) -> Result<Option<Source<'_>>, String> {
     let files = config.tls_cert.is_some() || config.tls_key.is_some();
     let acme = !config.acme_domains.is_empty();
     if files && acme {
         return Err("tls_cert/tls_key and acme_domains exclude each other: choose files or ACME".into());
     }
-    if files && (config.tls_cert.is_none() || config.tls_key.is_none()) {
-        return Err("tls_cert and tls_key go together".into());
-    }
+    let pair = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(Source::Files { cert, key }),
+        (None, None) => None,
+        _ => return Err("tls_cert and tls_key go together".into()),
+    };
     if !acme && (config.acme_email.is_some() || config.acme_ca_file.is_some()) {
         return Err("acme_email and acme_ca_file need acme_domains".into());
     }
@@ -47,11 +49,7 @@ pub fn source(config: &Config) -> Result<Option<Source>, String> {
     if !files && !acme && config.http_redirect_listen.is_some() {
         return Err("http_redirect_listen needs HTTPS (tls_cert/tls_key or acme_domains)".into());
     }
-    Ok(match (files, acme) {
-        (true, _) => Some(Source::Files),
-        (_, true) => Some(Source::Acme),
-        _ => None,
-    })
+    Ok(pair.or(acme.then_some(Source::Acme)))
 }
 
 /// The HTTPS side of a server: what accepts TLS, and what answers the CA's HTTP-01 requests.
@@ -76,9 +74,8 @@ impl Drop for Tls {
 pub fn setup(config: &Config) -> anyhow::Result<Option<Tls>> {
     match source(config).map_err(anyhow::Error::msg)? {
         None => Ok(None),
-        Some(Source::Files) => {
-            let (cert, key) = (config.tls_cert.as_deref(), config.tls_key.as_deref());
-            let server = from_files(cert.unwrap_or(Path::new("")), key.unwrap_or(Path::new("")))?;
+        Some(Source::Files { cert, key }) => {
+            let server = from_files(cert, key)?;
             Ok(Some(Tls { acceptor: TlsAcceptor::from(Arc::new(server)), http01: None, renewal: None }))
         }
         Some(Source::Acme) => acme(config).map(Some),
@@ -90,9 +87,8 @@ pub fn setup(config: &Config) -> anyhow::Result<Option<Tls>> {
 pub fn check(config: &Config) -> Result<String, String> {
     match source(config)? {
         None => Ok("plain HTTP (no tls_cert or acme_domains)".into()),
-        Some(Source::Files) => {
-            let (cert, key) = (config.tls_cert.as_deref(), config.tls_key.as_deref());
-            from_files(cert.unwrap_or(Path::new("")), key.unwrap_or(Path::new(""))).map_err(|e| format!("{e:#}"))?;
+        Some(Source::Files { cert, key }) => {
+            from_files(cert, key).map_err(|e| format!("{e:#}"))?;
             Ok("HTTPS with the certificate in tls_cert".into())
         }
         Some(Source::Acme) => {
@@ -170,4 +166,40 @@ fn client_trusting(ca: &Path) -> anyhow::Result<ClientConfig> {
         .with_safe_default_protocol_versions()?
         .with_root_certificates(roots)
         .with_no_client_auth())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_that_do_not_fit_together_are_named() {
+        let with = |adjust: fn(&mut Config)| {
+            let mut c = Config::default();
+            adjust(&mut c);
+            source(&c).map(|s| s.map(|s| matches!(s, Source::Acme)))
+        };
+        assert_eq!(with(|_| {}), Ok(None));
+        assert_eq!(with(|c| (c.tls_cert, c.tls_key) = (Some("c".into()), Some("k".into()))), Ok(Some(false)));
+        assert_eq!(with(|c| c.acme_domains = vec!["a.example".into()]), Ok(Some(true)));
+        assert!(with(|c| c.tls_key = Some("k".into())).unwrap_err().contains("go together"));
+        assert!(
+            with(|c| {
+                (c.tls_cert, c.tls_key) = (Some("c".into()), Some("k".into()));
+                c.acme_domains = vec!["a.example".into()];
+            })
+            .unwrap_err()
+            .contains("exclude each other")
+        );
+        assert!(
+            with(|c| {
+                c.acme_domains = vec!["a.example".into()];
+                c.acme_challenge = AcmeChallenge::Http01;
+            })
+            .unwrap_err()
+            .contains("needs http_redirect_listen")
+        );
+        assert!(with(|c| c.http_redirect_listen = Some("127.0.0.1:80".parse().unwrap())).is_err());
+        assert!(with(|c| c.acme_email = Some("a@b".into())).is_err());
+    }
 }

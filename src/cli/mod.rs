@@ -244,6 +244,8 @@ async fn run_audit(config: Config, seller: Option<String>, page: PageArgs, out: 
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // TLS settings that cannot work stop the start before a database or key is created.
+    crate::tls::check(&config).map_err(anyhow::Error::msg)?;
     let state = crate::server::build_state(config).await?;
     let server = crate::server::Server::bind(state).await?;
     let (addr, scheme) = (server.local_addr()?, server.scheme());

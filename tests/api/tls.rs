@@ -103,7 +103,7 @@ async fn https_from_certificate_files_serves_signed_client_answers() {
 }
 
 /// `check-config` reads the TLS files as `serve` would: a key that is not the certificate's, or
-/// half of the pair, is reported before anything starts.
+/// half of the pair, is reported; `serve` refuses such a set-up before creating anything.
 #[test]
 fn check_config_reports_tls_files_that_do_not_fit() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,4 +127,16 @@ fn check_config_reports_tls_files_that_do_not_fit() {
     assert!(!ok && problems.contains("tls_cert and tls_key go together"), "{problems}");
     let (ok, problems) = check(&[("LICENSD_TLS_CERT", &cert), ("LICENSD_TLS_KEY", &dir.path().join("key.pem"))]);
     assert!(ok, "{problems}");
+    // `serve` refuses the same way, before it creates a database or a key.
+    let serve = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--create", "serve", "--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&cert)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(!serve.status.success());
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("tls_cert and tls_key go together"));
+    assert!(!data.exists(), "serve created {} before refusing", data.display());
 }

@@ -101,9 +101,47 @@ pub struct Config {
     /// `database` (shared by every process on the database). Unset: `memory` on SQLite,
     /// `database` on PostgreSQL. Several processes on one SQLite file need `database`.
     pub rate_limit_store: Option<RateLimitStore>,
+    /// Seconds SIGTERM (or SIGINT) waits for in-flight requests after it stops accepting;
+    /// connections still busy then are closed and the process exits.
+    pub shutdown_timeout_secs: u64,
+    /// HTTPS from certificate files: the PEM chain (leaf first) and its PEM private key.
+    /// Read at start; together with `tls_key`, and not with `acme_domains`.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// HTTPS with certificates from an ACME CA (Let's Encrypt by default) for these names.
+    pub acme_domains: Vec<String>,
+    /// Contact address of the ACME account (the CA's expiry and policy mails).
+    pub acme_email: Option<String>,
+    /// The ACME CA's directory URL.
+    pub acme_directory: String,
+    /// How the CA checks control of each name: `tls-alpn-01` (on the HTTPS port, which must be
+    /// the CA's port 443) or `http-01` (on `http_redirect_listen`, which must be port 80).
+    pub acme_challenge: AcmeChallenge,
+    /// PEM roots trusted for the ACME directory instead of the web PKI (a private CA).
+    pub acme_ca_file: Option<PathBuf>,
+    /// With HTTPS: a plain-HTTP listener that answers every request with a redirect to HTTPS
+    /// (and the CA's HTTP-01 challenges). Unset: none.
+    pub http_redirect_listen: Option<SocketAddr>,
+    /// With HTTPS: `Strict-Transport-Security: max-age=` on every answer (0: no header).
+    pub hsts_max_age_secs: u64,
+    /// Seconds a TLS handshake may take, from the accepted connection to its end; a slower
+    /// one is closed so it cannot hold one of `max_concurrent_connections`.
+    pub tls_handshake_timeout_secs: u64,
     pub smtp: Option<SmtpConfig>,
     pub log: LogConfig,
 }
+
+/// See `Config::acme_challenge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AcmeChallenge {
+    #[serde(rename = "tls-alpn-01")]
+    TlsAlpn01,
+    #[serde(rename = "http-01")]
+    Http01,
+}
+
+/// Let's Encrypt's production directory, the default of `acme_directory`.
+pub const LETS_ENCRYPT_DIRECTORY: &str = "https://acme-v02.api.letsencrypt.org/directory";
 
 /// See `Config::rate_limit_store`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +211,17 @@ impl Default for Config {
             user_vars_per_user: 100,
             chat_messages_per_channel: 1000,
             rate_limit_store: None,
+            shutdown_timeout_secs: 30,
+            tls_cert: None,
+            tls_key: None,
+            acme_domains: Vec::new(),
+            acme_email: None,
+            acme_directory: LETS_ENCRYPT_DIRECTORY.into(),
+            acme_challenge: AcmeChallenge::TlsAlpn01,
+            acme_ca_file: None,
+            http_redirect_listen: None,
+            hsts_max_age_secs: 31_536_000,
+            tls_handshake_timeout_secs: 10,
             smtp: None,
             log: LogConfig::default(),
         }
@@ -190,6 +239,16 @@ pub struct FlagOverrides {
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acme_domains: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acme_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acme_directory: Option<String>,
 }
 
 impl Config {

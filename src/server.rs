@@ -1,9 +1,10 @@
 //! The HTTP server: wiring of state, routes and middleware; start-up and graceful shutdown.
-//! `connections`: the accept loop and the limits of each connection; `deliveries`: the event
-//! webhook worker.
+//! `connections`: the accept loop and the limits of each connection; `redirect`: the plain-HTTP
+//! face beside HTTPS; `deliveries`: the event webhook worker.
 
 mod connections;
 mod deliveries;
+mod redirect;
 
 use crate::{
     api,
@@ -13,6 +14,7 @@ use crate::{
     services::Services,
     state::AppState,
     store::{DatabaseTarget, Engine, OpenOptions, Store},
+    tls::Tls,
 };
 use anyhow::Context;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -53,21 +55,38 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-/// A server bound to its socket, ready to be run.
+/// A server bound to its sockets, ready to be run.
 pub struct Server {
     listener: TcpListener,
+    tls: Option<Tls>,
+    /// The plain-HTTP redirect listener beside HTTPS, when configured.
+    redirect: Option<TcpListener>,
     state: AppState,
 }
 
 impl Server {
     pub async fn bind(state: AppState) -> anyhow::Result<Self> {
-        let addr = state.config.listen;
-        let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
-        Ok(Self { listener, state })
+        let tls = crate::tls::setup(&state.config)?;
+        let listener = listen(state.config.listen).await?;
+        let redirect = match state.config.http_redirect_listen {
+            Some(addr) => Some(listen(addr).await?),
+            None => None,
+        };
+        Ok(Self { listener, tls, redirect, state })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// `https` or `http`, as the main listener speaks.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
+    /// The redirect listener's address, when there is one.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn state(&self) -> &AppState {
@@ -84,13 +103,53 @@ impl Server {
         let wal_keeper = tokio::spawn(state.store.clone().keep_wal_small());
         let deliverer = tokio::spawn(deliveries::run(state.clone()));
         let limits = connections::Limits::from_config(&state.config);
-        connections::serve(self.listener, api::router(state.clone()), limits, shutdown).await;
+        // One shutdown signal for every listener.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+        let redirect = match (self.redirect, &self.tls) {
+            (Some(listener), Some(tls)) => {
+                let router = redirect::router(self.listener.local_addr()?.port(), tls.http01.clone());
+                Some(tokio::spawn(connections::serve(listener, router, None, limits, until_stopped())))
+            }
+            _ => None,
+        };
+        let mut router = api::router(state.clone());
+        if let Some(hsts) = self.tls.as_ref().and_then(|_| hsts(state.config.hsts_max_age_secs)) {
+            router = router.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::STRICT_TRANSPORT_SECURITY,
+                hsts,
+            ));
+        }
+        let acceptor = self.tls.as_ref().map(|t| t.acceptor.clone());
+        connections::serve(self.listener, router, acceptor, limits, until_stopped()).await;
+        if let Some(redirect) = redirect {
+            let _ = redirect.await;
+        }
+        drop(self.tls);
         janitor.abort();
         wal_keeper.abort();
         deliverer.abort();
         state.store.close().await;
         Ok(())
     }
+}
+
+async fn listen(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// The `Strict-Transport-Security` value for `max_age` seconds; `None` for 0 (no header).
+fn hsts(max_age: u64) -> Option<axum::http::HeaderValue> {
+    (max_age > 0).then(|| axum::http::HeaderValue::from_str(&format!("max-age={max_age}")).ok()).flatten()
 }
 
 /// Periodic clean-up of expired rows that no request path deletes by itself.

@@ -1,6 +1,6 @@
 //! `licensd check-config`: reads the configuration as `serve` would and checks what it names
-//! (database, signing key, mail settings) without serving, migrating or creating anything. Exit status 0 when
-//! `serve` would start, 1 with every problem listed otherwise.
+//! (database, signing key, mail settings, TLS files) without serving, migrating or creating
+//! anything. Exit status 0 when `serve` would start, 1 with every problem listed otherwise.
 
 use super::output::Output;
 use crate::{
@@ -63,6 +63,10 @@ pub async fn run(config: Config, out: &Output) -> anyhow::Result<()> {
     // `serve` builds these at start-up and stops on a setting they cannot use (e.g. smtp.url).
     if let Err(e) = Services::from_config(&config) {
         problems.push(e);
+    }
+    match crate::tls::check(&config) {
+        Ok(note) => notes.push(note),
+        Err(e) => problems.push(e),
     }
     let verdict = serde_json::json!({ "ok": problems.is_empty(), "notes": notes, "problems": problems });
     out.value(&verdict, || {

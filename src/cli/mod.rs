@@ -46,11 +46,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server.
-    Serve {
-        /// Address to listen on [default: 127.0.0.1:8080].
-        #[arg(long, value_name = "ADDR")]
-        listen: Option<SocketAddr>,
-    },
+    Serve(ServeArgs),
     /// Check the configuration as `serve` would read it, without serving, migrating or creating
     /// anything: the database can be opened, the signing key parses and is the database's.
     CheckConfig,
@@ -103,6 +99,29 @@ pub enum Command {
     Client(client_data::ClientCommand),
 }
 
+/// `licensd serve`'s options; each is also a configuration key (README.md).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a certificate from an ACME CA for this name (repeat for more names).
+    #[arg(long = "acme-domain", value_name = "NAME")]
+    pub acme_domains: Vec<String>,
+    /// Contact address of the ACME account.
+    #[arg(long, value_name = "EMAIL")]
+    pub acme_email: Option<String>,
+    /// ACME directory URL [default: Let's Encrypt production].
+    #[arg(long, value_name = "URL")]
+    pub acme_directory: Option<String>,
+}
+
 /// `--limit` and `--page` of list commands.
 #[derive(Debug, Args)]
 pub struct PageArgs {
@@ -141,16 +160,20 @@ pub fn duration_arg(flag: &str, value: Option<&str>) -> anyhow::Result<Option<i6
 
 impl Cli {
     pub fn config(&self) -> Result<Config, String> {
-        let listen = match &self.command {
-            Command::Serve { listen } => *listen,
-            _ => None,
-        };
-        let flags = FlagOverrides {
-            listen,
+        let mut flags = FlagOverrides {
             data_dir: self.data_dir.clone(),
             database_url: self.database_url.clone(),
             create: self.create.then_some(true),
+            ..FlagOverrides::default()
         };
+        if let Command::Serve(serve) = &self.command {
+            flags.listen = serve.listen;
+            flags.tls_cert = serve.tls_cert.clone();
+            flags.tls_key = serve.tls_key.clone();
+            flags.acme_domains = serve.acme_domains.clone();
+            flags.acme_email = serve.acme_email.clone();
+            flags.acme_directory = serve.acme_directory.clone();
+        }
         Config::load(self.config.as_deref(), &flags)
     }
 }
@@ -161,13 +184,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // Operator commands print their results; only the server logs at info by default. sqlx's
     // slow-statement warnings would print whole bulk INSERTs between the CLI's own output.
     let mut log = config.log.clone();
-    if !matches!(cli.command, Command::Serve { .. }) && log.level == "info" {
+    if !matches!(cli.command, Command::Serve(_)) && log.level == "info" {
         log.level = "warn,sqlx::query=error".into();
     }
     crate::telemetry::init(&log);
     let out = output::Output { json: cli.json };
     match cli.command {
-        Command::Serve { .. } => serve(config).await,
+        Command::Serve(_) => serve(config).await,
         Command::Pubkey => {
             let state = crate::server::build_state(config).await?;
             out.value(&serde_json::json!({ "public_key": state.signer.public_hex() }), || {
@@ -222,8 +245,11 @@ async fn run_audit(config: Config, seller: Option<String>, page: PageArgs, out: 
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // TLS settings that cannot work stop the start before a database or key is created.
+    crate::tls::check(&config).map_err(anyhow::Error::msg)?;
     let state = crate::server::build_state(config).await?;
     let server = crate::server::Server::bind(state).await?;
-    tracing::info!(addr = %server.local_addr()?, "licensd listening");
+    let (addr, scheme) = (server.local_addr()?, server.scheme());
+    tracing::info!(%addr, scheme, redirect = ?server.redirect_addr(), "licensd listening");
     server.run_until(crate::server::shutdown_signal()).await
 }

@@ -4,6 +4,11 @@
 //! timeout and an idle timeout between requests; on shutdown no new connections, and every
 //! open one finishes its in-flight requests before `serve` returns. Handlers read the peer as
 //! `ConnectInfo<SocketAddr>`, as under `into_make_service_with_connect_info`.
+//!
+//! With TLS, each connection's handshake runs in its own task (holding its permit) within
+//! `tls_handshake_timeout_secs`, so slow handshakes cannot stall accepting or pin connections.
+//! A TLS-ALPN-01 validation connection (ALPN `acme-tls/1`) ends after its handshake, which is
+//! all the CA checks.
 
 use crate::config::Config;
 use axum::{Router, extract::ConnectInfo};
@@ -24,6 +29,7 @@ use tokio::{
     net::{TcpListener, TcpStream},
     sync::{Semaphore, watch},
 };
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// The connection limits, from the configuration.
@@ -32,6 +38,9 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+    pub handshake_timeout: Duration,
+    /// How long shutdown waits for open connections to finish their requests.
+    pub drain_timeout: Duration,
 }
 
 impl Limits {
@@ -40,14 +49,18 @@ impl Limits {
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
             idle_timeout: Duration::from_secs(config.idle_timeout_secs),
             max_connections: config.max_concurrent_connections.clamp(1, u32::MAX as usize),
+            handshake_timeout: Duration::from_secs(config.tls_handshake_timeout_secs.max(1)),
+            drain_timeout: Duration::from_secs(config.shutdown_timeout_secs),
         }
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then waits for the open connections.
+/// Serves `router` on `listener` (over TLS when `tls` is set) until `shutdown` resolves, then
+/// waits up to `drain_timeout` for the open connections to finish their requests.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    tls: Option<TlsAcceptor>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
@@ -66,15 +79,54 @@ pub async fn serve(
         let Some((stream, peer, permit)) = accepted else { continue };
         let connection =
             Connection { builder: builder.clone(), router: router.clone(), limits, stopped: stopped.clone() };
+        let tls = tls.clone();
         tokio::spawn(async move {
-            connection.run(stream, peer).await;
+            match tls {
+                None => connection.run(TokioIo::new(stream), peer).await,
+                Some(tls) => {
+                    if let Some(stream) = handshake(&tls, stream, peer, limits.handshake_timeout).await {
+                        connection.run(TokioIo::new(stream), peer).await;
+                    }
+                }
+            }
             drop(permit);
         });
     }
     drop(listener);
     let _ = stop.send(());
     // Every permit back means every connection task has ended.
-    let _ = permits.acquire_many(limits.max_connections as u32).await;
+    let all = permits.acquire_many(limits.max_connections as u32);
+    if tokio::time::timeout(limits.drain_timeout, all).await.is_err() {
+        tracing::warn!(
+            open = limits.max_connections - permits.available_permits(),
+            "shutdown_timeout_secs passed with requests still in flight; closing their connections"
+        );
+    }
+}
+
+/// The TLS handshake of one connection within `limit`; `None` when it failed, took too long, or
+/// was a TLS-ALPN-01 validation (whose handshake was the whole point).
+async fn handshake(
+    tls: &TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    limit: Duration,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    match tokio::time::timeout(limit, tls.accept(stream)).await {
+        Ok(Ok(stream)) if stream.get_ref().1.alpn_protocol() == Some(crate::tls::ACME_TLS_ALPN) => {
+            tracing::info!(%peer, "answered an ACME TLS-ALPN-01 validation");
+            None
+        }
+        Ok(Ok(stream)) => Some(stream),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, %peer, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            None
+        }
+    }
 }
 
 /// The next connection and its permit; `None` after an accept error (logged; a full file table
@@ -104,7 +156,10 @@ struct Connection {
 impl Connection {
     /// Serves one connection to its end: closed by the client, by a timeout, or by shutdown
     /// (after its in-flight requests).
-    async fn run(mut self, stream: TcpStream, peer: SocketAddr) {
+    async fn run<S>(mut self, io: TokioIo<S>, peer: SocketAddr)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let activity = Arc::new(Activity::new());
         let seen = activity.clone();
         let router = self.router.clone();
@@ -118,7 +173,7 @@ impl Connection {
                 response
             }
         });
-        let conn = self.builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let conn = self.builder.serve_connection(io, TowerToHyperService::new(service));
         tokio::pin!(conn);
         let idle = self.limits.idle_timeout;
         let ended = tokio::select! {

@@ -4,6 +4,7 @@
 mod harness;
 
 mod abandoned;
+mod acme;
 mod admin;
 mod admin_apps;
 mod admin_client_data;
@@ -38,6 +39,7 @@ mod licenses;
 mod licenses_inputs;
 mod licenses_races;
 mod licenses_sdk;
+mod lifecycle;
 mod no_leaks;
 mod offline;
 mod ops;
@@ -51,5 +53,6 @@ mod revocation;
 mod sdk;
 mod signing_identity;
 mod tenants;
+mod tls;
 mod transactions;
 mod wal_bound;

@@ -34,7 +34,9 @@ pub struct PageMeta {
 /// The page a caller asks for; page sizes are bounded so no list answer is unbounded.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 pub struct PageRequest {
+    /// Rows per page, 1 to 500 (default 50).
     pub limit: Option<i64>,
+    /// From 1 (default 1).
     pub page: Option<i64>,
 }
 

@@ -1,6 +1,7 @@
 //! `/admin/v1/apps`: apps with their settings and secret, and their plans.
 
-use super::common::{Created, JsonResult, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
+use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
+use super::views::{App, AppDetail, Plan};
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -31,47 +32,53 @@ struct CreateApp {
     name: String,
 }
 
+/// Create an app.
 async fn create(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     Body(body): Body<CreateApp>,
-) -> Created {
+) -> Created<AppDetail> {
     created(apps::create(&s.store, &scope, q.seller_id, &body.name).await?)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> JsonResult {
+/// List apps.
+async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> Listing<App> {
     listed(apps::list(&s.store, &scope, q.seller_id, q.page()).await?)
 }
 
+/// Show an app with its HMAC secret.
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<AppDetail> {
     data(apps::get(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Change settings; absent fields stay.
 async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(body): Body<AppSettings>,
-) -> JsonResult {
+) -> Answer<App> {
     data(apps::update(&s.store, &scope, q.seller_id, id, body).await?)
 }
 
+/// Replace the HMAC secret.
 async fn rotate_secret(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<AppDetail> {
     data(apps::rotate_secret(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Delete an app with its plans, licenses and users.
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -90,25 +97,28 @@ struct CreatePlan {
     duration_secs: Option<i64>,
 }
 
+/// Create a plan.
 async fn create_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<CreatePlan>,
-) -> Created {
+) -> Created<Plan> {
     created(plans::create(&s.store, &scope, q.seller_id, id, &b.name, b.level, b.duration_secs).await?)
 }
 
+/// List an app's plans.
 async fn list_plans(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<Plan> {
     listed(plans::list(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
 
+/// Delete a plan (409 while licenses use it).
 async fn remove_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,

@@ -1,6 +1,7 @@
 //! `/admin/v1/audit`: the audit trail, newest first.
 
-use super::common::{JsonResult, ScopedPage, listed};
+use super::common::{Listing, ScopedPage, listed};
+use super::views::AuditEvent;
 use super::{Admin, QueryParams, routes::Routes};
 use crate::{manage::audit, state::AppState};
 use axum::extract::State;
@@ -9,6 +10,11 @@ pub fn routes() -> Routes {
     Routes::new().get("/audit", list)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> JsonResult {
+/// Audit events, newest first (operator: all unless seller_id is given).
+async fn list(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+) -> Listing<AuditEvent> {
     listed(audit::list(&s.store, &scope, q.seller_id, q.page()).await?)
 }

@@ -3,7 +3,8 @@
 //! Scope rules as in `client_data`.
 
 use super::client_data::{AppAt, listed};
-use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
+use super::views::{ChatChannel, ChatMessage, ChatMute, FileInfo, Webhook};
 use super::{AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     domain::time::{now_ms, parse_duration_secs},
@@ -49,19 +50,22 @@ struct CreateWebhook {
     authed: bool,
 }
 
+/// List an app's webhooks.
 async fn list_webhooks(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<Webhook> {
     listed(q, async |p| content::list_webhooks(&s.store, &at, p).await).await
 }
 
-async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created {
+/// Create a webhook (the URL must be public http(s)).
+async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created<Webhook> {
     let new = NewWebhook { webid: &b.webid, url: &b.url, user_agent: b.user_agent.as_deref(), authed: b.authed };
     created(content::create_webhook(&s.store, &at, new).await?)
 }
 
+/// Delete a webhook.
 async fn delete_webhook(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -82,15 +86,17 @@ struct UploadJson {
     authed: bool,
 }
 
+/// List an app's files (without their bytes).
 async fn list_files(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<FileInfo> {
     listed(q, async |p| content::list_files(&s.store, &at, p).await).await
 }
 
-async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created {
+/// Upload a file as JSON with base64 data (replaces the same fileid).
+async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created<FileInfo> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b.data.as_bytes())
         .map_err(|_| ManageError::invalid("data", "must be standard base64"))?;
@@ -106,13 +112,14 @@ struct UploadRaw {
     authed: Option<bool>,
 }
 
+/// Upload a file's raw bytes as the body (replaces the same fileid).
 async fn upload_raw(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<UploadRaw>,
     PathParam((_, fileid)): PathParam<(i64, String)>,
     body: Result<Bytes, BytesRejection>,
-) -> Created {
+) -> Created<FileInfo> {
     let bytes = body.map_err(|e| AdminError::Rejected(e.status(), e.body_text()))?;
     let up = Upload {
         fileid: &fileid,
@@ -123,6 +130,7 @@ async fn upload_raw(
     created(content::put_file(&s.store, &at, up, s.config.max_file_bytes).await?)
 }
 
+/// Delete a file.
 async fn delete_file(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -140,18 +148,25 @@ struct CreateChannel {
     delay_secs: i64,
 }
 
+/// List an app's chat channels.
 async fn list_channels(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ChatChannel> {
     listed(q, async |p| content::list_channels(&s.store, &at, p).await).await
 }
 
-async fn create_channel(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateChannel>) -> Created {
+/// Create a chat channel.
+async fn create_channel(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    Body(b): Body<CreateChannel>,
+) -> Created<ChatChannel> {
     created(content::create_channel(&s.store, &at, &b.name, b.delay_secs).await?)
 }
 
+/// Delete a chat channel and its messages.
 async fn delete_channel(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -161,15 +176,17 @@ async fn delete_channel(
     no_content()
 }
 
+/// List a channel's messages.
 async fn list_messages(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, name)): PathParam<(i64, String)>,
-) -> JsonResult {
+) -> ClientListing<ChatMessage> {
     listed(q, async |p| content::list_messages(&s.store, &at, &name, p).await).await
 }
 
+/// Delete a chat message.
 async fn delete_message(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -188,15 +205,17 @@ struct Mute {
     until: Option<i64>,
 }
 
+/// List an app's chat mutes.
 async fn list_mutes(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ChatMute> {
     listed(q, async |p| content::list_mutes(&s.store, &at, p).await).await
 }
 
-async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> JsonResult {
+/// Mute a user in chat for a duration or until a time (give exactly one).
+async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> Answer<ChatMute> {
     let until = match (b.duration.as_deref(), b.until) {
         (Some(d), None) => {
             let secs = parse_duration_secs(d).ok_or_else(|| ManageError::invalid("duration", "like 30m, 12h, 7d"))?;
@@ -208,6 +227,7 @@ async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) 
     data(content::mute(&s.store, &at, &b.username, until).await?)
 }
 
+/// Unmute a user.
 async fn unmute(
     State(s): State<AppState>,
     AppAt(at): AppAt,

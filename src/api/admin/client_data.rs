@@ -2,7 +2,8 @@
 //! blacklist, live sessions and client logs. Operator tokens name the seller with `?seller_id=`;
 //! a seller token only reaches its own apps (another seller's app answers 404 like a missing one).
 
-use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
+use super::views::{AppVar, BlacklistEntry, ClientLog, ClientPage, ClientPageMeta, Ended, LiveSession, UserVar};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -16,8 +17,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{StatusCode, request::Parts},
 };
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn routes() -> Routes {
@@ -40,8 +40,9 @@ pub fn routes() -> Routes {
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
 /// Other query parameters are left to the handler (listings take `limit` and `page`).
 #[derive(Debug, Default, Deserialize)]
-struct SellerParam {
-    seller_id: Option<i64>,
+pub struct SellerParam {
+    /// The app's seller: required with an operator token.
+    pub seller_id: Option<i64>,
 }
 
 /// The app of the path's `{id}`, checked against the caller's token and `?seller_id=`.
@@ -65,13 +66,13 @@ impl FromRequestParts<AppState> for AppAt {
 /// A page of rows as `{"data": [...], "meta": {"page", "limit"}}` (no `total`: these tables are
 /// read a page at a time, never counted). `?limit=&page=` come as a `PageRequest`; `seller_id` is
 /// read by `AppAt`.
-pub async fn listed<T: Serialize>(
+pub async fn listed<R, T: From<R>>(
     q: PageRequest,
-    rows: impl AsyncFnOnce(crate::store::Page) -> Result<Vec<T>, crate::manage::ManageError>,
-) -> JsonResult {
+    rows: impl AsyncFnOnce(crate::store::Page) -> Result<Vec<R>, crate::manage::ManageError>,
+) -> ClientListing<T> {
     let (page, meta) = q.page()?;
-    let rows = rows(page).await?;
-    Ok(Json(json!({ "data": rows, "meta": { "page": meta.page, "limit": meta.limit } })))
+    let data = rows(page).await?.into_iter().map(T::from).collect();
+    Ok(Json(ClientPage { data, meta: ClientPageMeta { page: meta.page, limit: meta.limit } }))
 }
 
 #[derive(Deserialize)]
@@ -83,18 +84,21 @@ struct SetVar {
     authed: bool,
 }
 
+/// List an app's variables.
 async fn list_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<AppVar> {
     listed(q, async |p| client::list_app_vars(&s.store, &at, p).await).await
 }
 
-async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> JsonResult {
+/// Set an app variable (creates or replaces by name).
+async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> Answer<AppVar> {
     data(client::set_app_var(&s.store, &at, &b.name, &b.value, b.authed).await?)
 }
 
+/// Delete an app variable.
 async fn delete_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -113,24 +117,27 @@ struct SetUserVar {
     readonly: bool,
 }
 
+/// List a user's variables.
 async fn list_user_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
-) -> JsonResult {
+) -> ClientListing<UserVar> {
     listed(q, async |p| client::list_user_vars(&s.store, &at, user_id, p).await).await
 }
 
+/// Set a user variable (creates or replaces by name).
 async fn set_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
     Body(b): Body<SetUserVar>,
-) -> JsonResult {
+) -> Answer<UserVar> {
     data(client::set_user_var(&s.store, &at, user_id, &b.name, &b.value, b.readonly).await?)
 }
 
+/// Delete a user variable.
 async fn delete_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -140,12 +147,13 @@ async fn delete_user_var(
     no_content()
 }
 
+/// End every session of a user.
 async fn end_user_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
-) -> JsonResult {
-    data(json!({ "ended": client::end_user_sessions(&s.store, &at, user_id).await? }))
+) -> Answer<Ended> {
+    data(Ended { ended: client::end_user_sessions(&s.store, &at, user_id).await? })
 }
 
 #[derive(Deserialize)]
@@ -157,18 +165,25 @@ struct AddBlacklist {
     reason: String,
 }
 
+/// List an app's blacklist.
 async fn list_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<BlacklistEntry> {
     listed(q, async |p| client::list_blacklist(&s.store, &at, p).await).await
 }
 
-async fn add_blacklist(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<AddBlacklist>) -> Created {
+/// Blacklist a HWID or an IP.
+async fn add_blacklist(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    Body(b): Body<AddBlacklist>,
+) -> Created<BlacklistEntry> {
     created(client::add_blacklist(&s.store, &at, &b.kind, &b.value, &b.reason).await?)
 }
 
+/// Remove a blacklist entry.
 async fn remove_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -178,14 +193,16 @@ async fn remove_blacklist(
     no_content()
 }
 
+/// List an app's live (unexpired) sessions.
 async fn list_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<LiveSession> {
     listed(q, async |p| client::list_sessions(&s.store, &at, p).await).await
 }
 
+/// End a session (by its listed id or the client's session id).
 async fn end_session(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -195,10 +212,11 @@ async fn end_session(
     no_content()
 }
 
+/// List an app's client logs, newest first.
 async fn list_logs(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ClientLog> {
     listed(q, async |p| client::list_logs(&s.store, &at, p).await).await
 }

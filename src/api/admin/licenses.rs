@@ -1,12 +1,14 @@
 //! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
 
-use super::common::{Ban, Created, JsonResult, NoContent, Scoped, created, data, listed, no_content};
+use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, data, listed, no_content};
+use super::views::{Data, ExportRecord, Generated, ImportReport, License};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::licenses::{self, Format, GenerateSpec, ListQuery},
     state::AppState,
 };
 use axum::{
+    Json,
     body::Bytes,
     extract::State,
     http::{HeaderMap, header},
@@ -26,28 +28,36 @@ pub fn routes() -> Routes {
         .post("/licenses/{id}/unban", unban)
 }
 
+/// Generate up to 100000 keys.
 async fn generate(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     Body(spec): Body<GenerateSpec>,
-) -> Created {
+) -> Created<Generated> {
     created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ListQuery>) -> JsonResult {
+/// List licenses with filters.
+async fn list(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Listing<License> {
     listed(licenses::list(&s.store, &scope, &q).await?)
 }
 
+/// Show a license.
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::get(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Delete a license.
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -58,22 +68,24 @@ async fn remove(
     no_content()
 }
 
+/// Ban a license.
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<Ban>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, Some(&b.reason)).await?)
 }
 
+/// Unban a license.
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, None).await?)
 }
 
@@ -89,7 +101,9 @@ async fn export(
         Format::Csv => {
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], licenses::to_csv(&records)?).into_response()
         }
-        Format::Json => data(records)?.into_response(),
+        Format::Json => {
+            Json(Data { data: records.into_iter().map(ExportRecord::from).collect::<Vec<_>>() }).into_response()
+        }
     })
 }
 
@@ -109,7 +123,7 @@ async fn import(
     QueryParams(q): QueryParams<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
-) -> JsonResult {
+) -> Answer<ImportReport> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json };
     let records = licenses::parse_import(format, &body)?;

@@ -18,6 +18,7 @@ mod routes;
 mod sellers;
 mod tokens;
 mod users;
+pub mod views;
 
 pub use auth::Admin;
 pub use error::AdminError;

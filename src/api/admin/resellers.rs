@@ -1,7 +1,8 @@
 //! `/admin/v1/resellers`: reseller accounts, their API keys and their stock of licenses.
 
-use super::common::{Created, JsonResult, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
-use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
+use super::views::{CreatedResellerKey, Generated, License, Moved, Reseller, ResellerKey, StockAdded};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
         ManageError,
@@ -10,9 +11,8 @@ use crate::{
     },
     state::AppState,
 };
-use axum::extract::State;
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -28,38 +28,47 @@ pub fn routes() -> Routes {
         .post("/resellers/{id}/stock", add_stock)
 }
 
+/// Create a reseller.
 async fn create(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     Body(b): Body<ResellerInput>,
-) -> Created {
+) -> Created<Reseller> {
     created(resellers::create(&s.store, &scope, q.seller_id, b).await?)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> JsonResult {
+/// List resellers.
+async fn list(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+) -> Listing<Reseller> {
     listed(resellers::list(&s.store, &scope, q.seller_id, q.page()).await?)
 }
 
+/// Show a reseller.
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<Reseller> {
     data(resellers::get(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Change a reseller.
 async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<ResellerInput>,
-) -> JsonResult {
+) -> Answer<Reseller> {
     data(resellers::update(&s.store, &scope, q.seller_id, id, b).await?)
 }
 
+/// Delete a reseller; its stock returns to the seller.
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -84,20 +93,22 @@ async fn create_key(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<CreateKey>,
-) -> Created {
+) -> Result<(StatusCode, Json<CreatedResellerKey>), AdminError> {
     let (key, secret) = resellers::create_key(&s.store, &scope, q.seller_id, id, &b.label).await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(json!({ "data": key, "key": secret }))))
+    Ok((StatusCode::CREATED, Json(CreatedResellerKey { data: key.into(), key: secret })))
 }
 
+/// List a reseller's API keys.
 async fn list_keys(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<ResellerKey> {
     listed(resellers::list_keys(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
 
+/// Revoke an API key.
 async fn revoke_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -108,12 +119,13 @@ async fn revoke_key(
     no_content()
 }
 
+/// The reseller's stock with Discord assignments.
 async fn list_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<License> {
     listed(resellers::list_stock(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
 
@@ -126,21 +138,26 @@ struct AddStock {
     generate: Option<GenerateSpec>,
 }
 
+/// Move licenses into the stock, or generate into it.
 async fn add_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<AddStock>,
-) -> Created {
+) -> Created<StockAdded> {
     match (b.license_ids, b.generate) {
-        (Some(ids), None) => created(resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?),
+        (Some(ids), None) => created(StockAdded::Moved(Moved::from(
+            resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?,
+        ))),
         (None, Some(mut spec)) => {
             if spec.reseller_id.is_some_and(|r| r != id) {
                 return Err(ManageError::invalid("reseller_id", "must be this reseller or left out").into());
             }
             spec.reseller_id = Some(id);
-            created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
+            created(StockAdded::Generated(Generated::from(
+                licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?,
+            )))
         }
         _ => Err(ManageError::invalid("license_ids", "give either license_ids or generate").into()),
     }

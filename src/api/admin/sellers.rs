@@ -1,11 +1,11 @@
 //! `/admin/v1/sellers`: the operator creates and removes tenants; a seller token sees itself.
 
-use super::common::{ScopedPage, listed};
-use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use super::common::{Answer, Created, Listing, NoContent, ScopedPage, created, data, listed, no_content};
+use super::views::Seller;
+use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
 use crate::{manage::sellers, state::AppState};
-use axum::{Json, extract::State, http::StatusCode};
+use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -23,36 +23,27 @@ struct CreateSeller {
     key_prefix: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    Body(body): Body<CreateSeller>,
-) -> Result<(StatusCode, Json<Value>), AdminError> {
-    let seller = sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "data": seller }))))
+/// Create a seller (operator).
+async fn create(State(state): State<AppState>, Admin(scope): Admin, Body(body): Body<CreateSeller>) -> Created<Seller> {
+    created(sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?)
 }
 
+/// List sellers (operator: all, or the one named by seller_id; seller token: itself).
 async fn list(
     State(state): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
-) -> Result<Json<Value>, AdminError> {
+) -> Listing<Seller> {
     listed(q.page().slice(sellers::list(&state.store, &scope, q.seller_id).await?)?)
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    PathParam(id): PathParam<i64>,
-) -> Result<Json<Value>, AdminError> {
-    Ok(Json(json!({ "data": sellers::get(&state.store, &scope, id).await? })))
+/// Show a seller.
+async fn show(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> Answer<Seller> {
+    data(sellers::get(&state.store, &scope, id).await?)
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    PathParam(id): PathParam<i64>,
-) -> Result<StatusCode, AdminError> {
+/// Delete a seller and everything it owns (operator).
+async fn remove(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> NoContent {
     sellers::delete(&state.store, &scope, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }

@@ -1,6 +1,7 @@
 //! `/admin/v1/apps/{id}/users`: an app's end users.
 
-use super::common::{Ban, JsonResult, NoContent, data, listed, no_content};
+use super::common::{Answer, Ban, Listing, NoContent, data, listed, no_content};
+use super::views::{HwidsRemoved, User, UserDetail};
 use super::{Admin, Body, PathParam, QueryParams, common::Scoped, routes::Routes};
 use crate::{
     manage::{
@@ -32,27 +33,30 @@ struct ListUsers {
     page: Option<i64>,
 }
 
+/// List or search an app's users.
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ListUsers>,
     PathParam(app_id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<User> {
     let at = AppRef { seller_id: q.seller_id, app_id };
     listed(users::list(&s.store, &scope, at, q.search.as_deref(), PageRequest::new(q.limit, q.page)).await?)
 }
 
 type UserPath = PathParam<(i64, i64)>;
 
+/// Show a user with HWIDs and subscriptions.
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::get(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id).await?)
 }
 
+/// Delete a user.
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -63,33 +67,35 @@ async fn remove(
     no_content()
 }
 
+/// Forget the user's HWIDs.
 async fn reset_hwid(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<HwidsRemoved> {
     let at = AppRef { seller_id: q.seller_id, app_id };
-    let removed = users::reset_hwid(&s.store, &scope, at, id).await?;
-    data(serde_json::json!({ "hwids_removed": removed }))
+    data(HwidsRemoved { hwids_removed: users::reset_hwid(&s.store, &scope, at, id).await? })
 }
 
+/// Ban a user.
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Ban>,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, Some(&b.reason)).await?)
 }
 
+/// Unban a user.
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, None).await?)
 }
 
@@ -100,12 +106,13 @@ struct Extend {
     duration: String,
 }
 
+/// Extend every timed subscription.
 async fn extend(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Extend>,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::extend(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, &b.duration).await?)
 }

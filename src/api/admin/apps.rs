@@ -1,7 +1,8 @@
 //! `/admin/v1/apps`: apps with their settings and secret, and their plans.
 
 use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
-use super::views::{App, AppDetail, Plan};
+use super::openapi::{Conflict, Errors};
+use super::views::{App, AppDetail, Data, Page, Plan};
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -26,13 +27,22 @@ pub fn routes() -> Routes {
         .delete("/apps/{id}/plans/{plan_id}", remove_plan)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateApp {
     name: String,
 }
 
 /// Create an app.
+#[utoipa::path(
+    operation_id = "apps_create",
+    post,
+    path = "/apps",
+    tag = "apps",
+    params(Scoped),
+    request_body = CreateApp,
+    responses((status = 201, description = "Created", body = Data<AppDetail>), Conflict, Errors)
+)]
 async fn create(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -43,11 +53,27 @@ async fn create(
 }
 
 /// List apps.
+#[utoipa::path(
+    operation_id = "apps_list",
+    get,
+    path = "/apps",
+    tag = "apps",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<App>), Errors)
+)]
 async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> Listing<App> {
     listed(apps::list(&s.store, &scope, q.seller_id, q.page()).await?)
 }
 
 /// Show an app with its HMAC secret.
+#[utoipa::path(
+    operation_id = "apps_show",
+    get,
+    path = "/apps/{id}",
+    tag = "apps",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<AppDetail>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -58,6 +84,15 @@ async fn show(
 }
 
 /// Change settings; absent fields stay.
+#[utoipa::path(
+    operation_id = "apps_update",
+    patch,
+    path = "/apps/{id}",
+    tag = "apps",
+    params(("id" = i64, Path), Scoped),
+    request_body = AppSettings,
+    responses((status = 200, description = "OK", body = Data<App>), Conflict, Errors)
+)]
 async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -69,6 +104,14 @@ async fn update(
 }
 
 /// Replace the HMAC secret.
+#[utoipa::path(
+    operation_id = "apps_rotate_secret",
+    post,
+    path = "/apps/{id}/rotate-secret",
+    tag = "apps",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<AppDetail>), Errors)
+)]
 async fn rotate_secret(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -79,6 +122,14 @@ async fn rotate_secret(
 }
 
 /// Delete an app with its plans, licenses and users.
+#[utoipa::path(
+    operation_id = "apps_remove",
+    delete,
+    path = "/apps/{id}",
+    tag = "apps",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -89,7 +140,7 @@ async fn remove(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreatePlan {
     name: String,
@@ -98,6 +149,15 @@ struct CreatePlan {
 }
 
 /// Create a plan.
+#[utoipa::path(
+    operation_id = "apps_create_plan",
+    post,
+    path = "/apps/{id}/plans",
+    tag = "apps",
+    params(("id" = i64, Path), Scoped),
+    request_body = CreatePlan,
+    responses((status = 201, description = "Created", body = Data<Plan>), Conflict, Errors)
+)]
 async fn create_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -109,6 +169,14 @@ async fn create_plan(
 }
 
 /// List an app's plans.
+#[utoipa::path(
+    operation_id = "apps_list_plans",
+    get,
+    path = "/apps/{id}/plans",
+    tag = "apps",
+    params(("id" = i64, Path), ScopedPage),
+    responses((status = 200, description = "OK", body = Page<Plan>), Errors)
+)]
 async fn list_plans(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -119,6 +187,14 @@ async fn list_plans(
 }
 
 /// Delete a plan (409 while licenses use it).
+#[utoipa::path(
+    operation_id = "apps_remove_plan",
+    delete,
+    path = "/apps/{id}/plans/{plan_id}",
+    tag = "apps",
+    params(("id" = i64, Path), ("plan_id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,

@@ -1,7 +1,8 @@
 //! `/admin/v1/audit`: the audit trail, newest first.
 
 use super::common::{Listing, ScopedPage, listed};
-use super::views::AuditEvent;
+use super::openapi::Errors;
+use super::views::{AuditEvent, Page};
 use super::{Admin, QueryParams, routes::Routes};
 use crate::{manage::audit, state::AppState};
 use axum::extract::State;
@@ -11,6 +12,14 @@ pub fn routes() -> Routes {
 }
 
 /// Audit events, newest first (operator: all unless seller_id is given).
+#[utoipa::path(
+    operation_id = "audit_list",
+    get,
+    path = "/audit",
+    tag = "audit",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<AuditEvent>), Errors)
+)]
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,

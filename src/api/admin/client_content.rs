@@ -2,9 +2,11 @@
 //! with base64 `data`, or the raw bytes with `PUT`), chat channels, messages and mutes.
 //! Scope rules as in `client_data`.
 
+use super::client_data::SellerParam;
 use super::client_data::{AppAt, listed};
 use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
-use super::views::{ChatChannel, ChatMessage, ChatMute, FileInfo, Webhook};
+use super::openapi::{Conflict, Errors};
+use super::views::{ChatChannel, ChatMessage, ChatMute, ClientPage, Data, FileInfo, Webhook};
 use super::{AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     domain::time::{now_ms, parse_duration_secs},
@@ -40,7 +42,7 @@ pub fn routes() -> Routes {
         .delete("/apps/{id}/chat/mutes/{username}", unmute)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateWebhook {
     webid: String,
@@ -51,6 +53,14 @@ struct CreateWebhook {
 }
 
 /// List an app's webhooks.
+#[utoipa::path(
+    operation_id = "client_content_list_webhooks",
+    get,
+    path = "/apps/{id}/webhooks",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<Webhook>), Errors)
+)]
 async fn list_webhooks(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -60,12 +70,29 @@ async fn list_webhooks(
 }
 
 /// Create a webhook (the URL must be public http(s)).
+#[utoipa::path(
+    operation_id = "client_content_create_webhook",
+    post,
+    path = "/apps/{id}/webhooks",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = CreateWebhook,
+    responses((status = 201, description = "Created", body = Data<Webhook>), Conflict, Errors)
+)]
 async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created<Webhook> {
     let new = NewWebhook { webid: &b.webid, url: &b.url, user_agent: b.user_agent.as_deref(), authed: b.authed };
     created(content::create_webhook(&s.store, &at, new).await?)
 }
 
 /// Delete a webhook.
+#[utoipa::path(
+    operation_id = "client_content_delete_webhook",
+    delete,
+    path = "/apps/{id}/webhooks/{webid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("webid" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_webhook(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -75,7 +102,7 @@ async fn delete_webhook(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UploadJson {
     fileid: String,
@@ -87,6 +114,14 @@ struct UploadJson {
 }
 
 /// List an app's files (without their bytes).
+#[utoipa::path(
+    operation_id = "client_content_list_files",
+    get,
+    path = "/apps/{id}/files",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<FileInfo>), Errors)
+)]
 async fn list_files(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -96,6 +131,15 @@ async fn list_files(
 }
 
 /// Upload a file as JSON with base64 data (replaces the same fileid).
+#[utoipa::path(
+    operation_id = "client_content_upload_json",
+    post,
+    path = "/apps/{id}/files",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = UploadJson,
+    responses((status = 201, description = "Created", body = Data<FileInfo>), Errors)
+)]
 async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created<FileInfo> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b.data.as_bytes())
@@ -106,13 +150,23 @@ async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<
 
 /// `PUT .../files/{fileid}?name=&authed=` with the raw bytes as the body (`seller_id` is
 /// read by `AppAt`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UploadRaw {
     name: Option<String>,
     authed: Option<bool>,
 }
 
 /// Upload a file's raw bytes as the body (replaces the same fileid).
+#[utoipa::path(
+    operation_id = "client_content_upload_raw",
+    put,
+    path = "/apps/{id}/files/{fileid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("fileid" = String, Path), SellerParam, UploadRaw),
+    request_body(content = [u8], content_type = "application/octet-stream"),
+    responses((status = 201, description = "Created", body = Data<FileInfo>), Errors)
+)]
 async fn upload_raw(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -131,6 +185,14 @@ async fn upload_raw(
 }
 
 /// Delete a file.
+#[utoipa::path(
+    operation_id = "client_content_delete_file",
+    delete,
+    path = "/apps/{id}/files/{fileid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("fileid" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_file(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -140,7 +202,7 @@ async fn delete_file(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateChannel {
     name: String,
@@ -149,6 +211,14 @@ struct CreateChannel {
 }
 
 /// List an app's chat channels.
+#[utoipa::path(
+    operation_id = "client_content_list_channels",
+    get,
+    path = "/apps/{id}/chat/channels",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatChannel>), Errors)
+)]
 async fn list_channels(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -158,6 +228,15 @@ async fn list_channels(
 }
 
 /// Create a chat channel.
+#[utoipa::path(
+    operation_id = "client_content_create_channel",
+    post,
+    path = "/apps/{id}/chat/channels",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = CreateChannel,
+    responses((status = 201, description = "Created", body = Data<ChatChannel>), Conflict, Errors)
+)]
 async fn create_channel(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -167,6 +246,14 @@ async fn create_channel(
 }
 
 /// Delete a chat channel and its messages.
+#[utoipa::path(
+    operation_id = "client_content_delete_channel",
+    delete,
+    path = "/apps/{id}/chat/channels/{name}",
+    tag = "client content",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_channel(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -177,6 +264,14 @@ async fn delete_channel(
 }
 
 /// List a channel's messages.
+#[utoipa::path(
+    operation_id = "client_content_list_messages",
+    get,
+    path = "/apps/{id}/chat/channels/{name}/messages",
+    tag = "client content",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatMessage>), Errors)
+)]
 async fn list_messages(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -187,6 +282,14 @@ async fn list_messages(
 }
 
 /// Delete a chat message.
+#[utoipa::path(
+    operation_id = "client_content_delete_message",
+    delete,
+    path = "/apps/{id}/chat/messages/{message_id}",
+    tag = "client content",
+    params(("id" = i64, Path), ("message_id" = i64, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_message(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -197,7 +300,7 @@ async fn delete_message(
 }
 
 /// A mute for `duration` (`30m`, `1d`, ...) or `until` a unix time in milliseconds.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Mute {
     username: String,
@@ -206,6 +309,14 @@ struct Mute {
 }
 
 /// List an app's chat mutes.
+#[utoipa::path(
+    operation_id = "client_content_list_mutes",
+    get,
+    path = "/apps/{id}/chat/mutes",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatMute>), Errors)
+)]
 async fn list_mutes(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -215,6 +326,15 @@ async fn list_mutes(
 }
 
 /// Mute a user in chat for a duration or until a time (give exactly one).
+#[utoipa::path(
+    operation_id = "client_content_mute",
+    post,
+    path = "/apps/{id}/chat/mutes",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = Mute,
+    responses((status = 200, description = "OK", body = Data<ChatMute>), Errors)
+)]
 async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> Answer<ChatMute> {
     let until = match (b.duration.as_deref(), b.until) {
         (Some(d), None) => {
@@ -228,6 +348,14 @@ async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) 
 }
 
 /// Unmute a user.
+#[utoipa::path(
+    operation_id = "client_content_unmute",
+    delete,
+    path = "/apps/{id}/chat/mutes/{username}",
+    tag = "client content",
+    params(("id" = i64, Path), ("username" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn unmute(
     State(s): State<AppState>,
     AppAt(at): AppAt,

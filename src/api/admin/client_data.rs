@@ -3,7 +3,8 @@
 //! a seller token only reaches its own apps (another seller's app answers 404 like a missing one).
 
 use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
-use super::views::{AppVar, BlacklistEntry, ClientLog, ClientPage, ClientPageMeta, Ended, LiveSession, UserVar};
+use super::openapi::{Conflict, Errors};
+use super::views::{AppVar, BlacklistEntry, ClientLog, ClientPage, ClientPageMeta, Data, Ended, LiveSession, UserVar};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -39,7 +40,8 @@ pub fn routes() -> Routes {
 
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
 /// Other query parameters are left to the handler (listings take `limit` and `page`).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SellerParam {
     /// The app's seller: required with an operator token.
     pub seller_id: Option<i64>,
@@ -75,7 +77,7 @@ pub async fn listed<R, T: From<R>>(
     Ok(Json(ClientPage { data, meta: ClientPageMeta { page: meta.page, limit: meta.limit } }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SetVar {
     name: String,
@@ -85,6 +87,14 @@ struct SetVar {
 }
 
 /// List an app's variables.
+#[utoipa::path(
+    operation_id = "client_data_list_vars",
+    get,
+    path = "/apps/{id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<AppVar>), Errors)
+)]
 async fn list_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -94,11 +104,28 @@ async fn list_vars(
 }
 
 /// Set an app variable (creates or replaces by name).
+#[utoipa::path(
+    operation_id = "client_data_set_var",
+    post,
+    path = "/apps/{id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam),
+    request_body = SetVar,
+    responses((status = 200, description = "OK", body = Data<AppVar>), Errors)
+)]
 async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> Answer<AppVar> {
     data(client::set_app_var(&s.store, &at, &b.name, &b.value, b.authed).await?)
 }
 
 /// Delete an app variable.
+#[utoipa::path(
+    operation_id = "client_data_delete_var",
+    delete,
+    path = "/apps/{id}/vars/{name}",
+    tag = "client data",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -108,7 +135,7 @@ async fn delete_var(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SetUserVar {
     name: String,
@@ -118,6 +145,14 @@ struct SetUserVar {
 }
 
 /// List a user's variables.
+#[utoipa::path(
+    operation_id = "client_data_list_user_vars",
+    get,
+    path = "/apps/{id}/users/{user_id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<UserVar>), Errors)
+)]
 async fn list_user_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -128,6 +163,15 @@ async fn list_user_vars(
 }
 
 /// Set a user variable (creates or replaces by name).
+#[utoipa::path(
+    operation_id = "client_data_set_user_var",
+    post,
+    path = "/apps/{id}/users/{user_id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam),
+    request_body = SetUserVar,
+    responses((status = 200, description = "OK", body = Data<UserVar>), Errors)
+)]
 async fn set_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -138,6 +182,14 @@ async fn set_user_var(
 }
 
 /// Delete a user variable.
+#[utoipa::path(
+    operation_id = "client_data_delete_user_var",
+    delete,
+    path = "/apps/{id}/users/{user_id}/vars/{name}",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -148,6 +200,14 @@ async fn delete_user_var(
 }
 
 /// End every session of a user.
+#[utoipa::path(
+    operation_id = "client_data_end_user_sessions",
+    delete,
+    path = "/apps/{id}/users/{user_id}/sessions",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam),
+    responses((status = 200, description = "OK", body = Data<Ended>), Errors)
+)]
 async fn end_user_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -156,7 +216,7 @@ async fn end_user_sessions(
     data(Ended { ended: client::end_user_sessions(&s.store, &at, user_id).await? })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddBlacklist {
     kind: String,
@@ -166,6 +226,14 @@ struct AddBlacklist {
 }
 
 /// List an app's blacklist.
+#[utoipa::path(
+    operation_id = "client_data_list_blacklist",
+    get,
+    path = "/apps/{id}/blacklist",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<BlacklistEntry>), Errors)
+)]
 async fn list_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -175,6 +243,15 @@ async fn list_blacklist(
 }
 
 /// Blacklist a HWID or an IP.
+#[utoipa::path(
+    operation_id = "client_data_add_blacklist",
+    post,
+    path = "/apps/{id}/blacklist",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam),
+    request_body = AddBlacklist,
+    responses((status = 201, description = "Created", body = Data<BlacklistEntry>), Conflict, Errors)
+)]
 async fn add_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -184,6 +261,14 @@ async fn add_blacklist(
 }
 
 /// Remove a blacklist entry.
+#[utoipa::path(
+    operation_id = "client_data_remove_blacklist",
+    delete,
+    path = "/apps/{id}/blacklist/{entry_id}",
+    tag = "client data",
+    params(("id" = i64, Path), ("entry_id" = i64, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -194,6 +279,14 @@ async fn remove_blacklist(
 }
 
 /// List an app's live (unexpired) sessions.
+#[utoipa::path(
+    operation_id = "client_data_list_sessions",
+    get,
+    path = "/apps/{id}/sessions",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<LiveSession>), Errors)
+)]
 async fn list_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -203,6 +296,14 @@ async fn list_sessions(
 }
 
 /// End a session (by its listed id or the client's session id).
+#[utoipa::path(
+    operation_id = "client_data_end_session",
+    delete,
+    path = "/apps/{id}/sessions/{session_id}",
+    tag = "client data",
+    params(("id" = i64, Path), ("session_id" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn end_session(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -213,6 +314,14 @@ async fn end_session(
 }
 
 /// List an app's client logs, newest first.
+#[utoipa::path(
+    operation_id = "client_data_list_logs",
+    get,
+    path = "/apps/{id}/logs",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ClientLog>), Errors)
+)]
 async fn list_logs(
     State(s): State<AppState>,
     AppAt(at): AppAt,

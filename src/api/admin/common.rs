@@ -17,7 +17,8 @@ pub type Created<T> = Result<(StatusCode, Json<Data<T>>), AdminError>;
 pub type NoContent = Result<StatusCode, AdminError>;
 
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Scoped {
     /// The seller acted on: required with an operator token, optional (and only its own) with a
@@ -26,15 +27,18 @@ pub struct Scoped {
 }
 
 /// `?seller_id=&limit=&page=`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScopedPage {
     /// The seller acted on: required with an operator token, optional (and only its own) with a
     /// seller token.
     pub seller_id: Option<i64>,
     /// Rows per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<i64>,
 }
 
@@ -45,7 +49,7 @@ impl ScopedPage {
 }
 
 /// A `ban` body: the reason is required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ban {
     pub reason: String,

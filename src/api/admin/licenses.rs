@@ -1,8 +1,10 @@
 //! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
 
 use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, data, listed, no_content};
-use super::views::{Data, ExportRecord, Generated, ImportReport, License};
+use super::openapi::Errors;
+use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::manage::licenses::ImportRecord;
 use crate::{
     manage::licenses::{self, Format, GenerateSpec, ListQuery},
     state::AppState,
@@ -29,6 +31,15 @@ pub fn routes() -> Routes {
 }
 
 /// Generate up to 100000 keys.
+#[utoipa::path(
+    operation_id = "licenses_generate",
+    post,
+    path = "/licenses",
+    tag = "licenses",
+    params(Scoped),
+    request_body = GenerateSpec,
+    responses((status = 201, description = "Created", body = Data<Generated>), Errors)
+)]
 async fn generate(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -39,6 +50,14 @@ async fn generate(
 }
 
 /// List licenses with filters.
+#[utoipa::path(
+    operation_id = "licenses_list",
+    get,
+    path = "/licenses",
+    tag = "licenses",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = Page<License>), Errors)
+)]
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -48,6 +67,14 @@ async fn list(
 }
 
 /// Show a license.
+#[utoipa::path(
+    operation_id = "licenses_show",
+    get,
+    path = "/licenses/{id}",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -58,6 +85,14 @@ async fn show(
 }
 
 /// Delete a license.
+#[utoipa::path(
+    operation_id = "licenses_remove",
+    delete,
+    path = "/licenses/{id}",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -69,6 +104,15 @@ async fn remove(
 }
 
 /// Ban a license.
+#[utoipa::path(
+    operation_id = "licenses_ban",
+    post,
+    path = "/licenses/{id}/ban",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    request_body = Ban,
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -80,6 +124,14 @@ async fn ban(
 }
 
 /// Unban a license.
+#[utoipa::path(
+    operation_id = "licenses_unban",
+    post,
+    path = "/licenses/{id}/unban",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -90,6 +142,20 @@ async fn unban(
 }
 
 /// `?format=csv` answers `text/csv`; otherwise `{"data": [...]}`.
+#[utoipa::path(
+    operation_id = "licenses_export",
+    get,
+    path = "/licenses/export",
+    tag = "licenses",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "OK", content(
+            (Data<Vec<ExportRecord>> = "application/json"),
+            (String = "text/csv", example = "key,app,plan,duration_secs,...")
+        )),
+        Errors
+    )
+)]
 async fn export(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -107,7 +173,8 @@ async fn export(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
     seller_id: Option<i64>,
@@ -117,6 +184,18 @@ struct ImportQuery {
 }
 
 /// The body is CSV when sent as `text/csv`, else JSON (`{"licenses": [...]}` or an array).
+#[utoipa::path(
+    operation_id = "licenses_import",
+    post,
+    path = "/licenses/import",
+    tag = "licenses",
+    params(ImportQuery),
+    request_body(content(
+        (Vec<ImportRecord> = "application/json"),
+        (String = "text/csv", example = "key,plan,duration_secs,expires_at,max_activations,note")
+    )),
+    responses((status = 200, description = "OK", body = Data<ImportReport>), Errors)
+)]
 async fn import(
     State(s): State<AppState>,
     Admin(scope): Admin,

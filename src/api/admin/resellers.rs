@@ -1,7 +1,8 @@
 //! `/admin/v1/resellers`: reseller accounts, their API keys and their stock of licenses.
 
 use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
-use super::views::{CreatedResellerKey, Generated, License, Moved, Reseller, ResellerKey, StockAdded};
+use super::openapi::{Conflict, Errors};
+use super::views::{CreatedResellerKey, Data, Generated, License, Moved, Page, Reseller, ResellerKey, StockAdded};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -29,6 +30,15 @@ pub fn routes() -> Routes {
 }
 
 /// Create a reseller.
+#[utoipa::path(
+    operation_id = "resellers_create",
+    post,
+    path = "/resellers",
+    tag = "resellers",
+    params(Scoped),
+    request_body = ResellerInput,
+    responses((status = 201, description = "Created", body = Data<Reseller>), Conflict, Errors)
+)]
 async fn create(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -39,6 +49,14 @@ async fn create(
 }
 
 /// List resellers.
+#[utoipa::path(
+    operation_id = "resellers_list",
+    get,
+    path = "/resellers",
+    tag = "resellers",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<Reseller>), Errors)
+)]
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -48,6 +66,14 @@ async fn list(
 }
 
 /// Show a reseller.
+#[utoipa::path(
+    operation_id = "resellers_show",
+    get,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<Reseller>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -58,6 +84,15 @@ async fn show(
 }
 
 /// Change a reseller.
+#[utoipa::path(
+    operation_id = "resellers_update",
+    patch,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = ResellerInput,
+    responses((status = 200, description = "OK", body = Data<Reseller>), Conflict, Errors)
+)]
 async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -69,6 +104,14 @@ async fn update(
 }
 
 /// Delete a reseller; its stock returns to the seller.
+#[utoipa::path(
+    operation_id = "resellers_remove",
+    delete,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -79,7 +122,7 @@ async fn remove(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateKey {
     #[serde(default)]
@@ -87,6 +130,15 @@ struct CreateKey {
 }
 
 /// The key's secret is in `key`, shown this once.
+#[utoipa::path(
+    operation_id = "resellers_create_key",
+    post,
+    path = "/resellers/{id}/keys",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = CreateKey,
+    responses((status = 201, description = "Created", body = CreatedResellerKey), Errors)
+)]
 async fn create_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -99,6 +151,14 @@ async fn create_key(
 }
 
 /// List a reseller's API keys.
+#[utoipa::path(
+    operation_id = "resellers_list_keys",
+    get,
+    path = "/resellers/{id}/keys",
+    tag = "resellers",
+    params(("id" = i64, Path), ScopedPage),
+    responses((status = 200, description = "OK", body = Page<ResellerKey>), Errors)
+)]
 async fn list_keys(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -109,6 +169,14 @@ async fn list_keys(
 }
 
 /// Revoke an API key.
+#[utoipa::path(
+    operation_id = "resellers_revoke_key",
+    delete,
+    path = "/resellers/{id}/keys/{key_id}",
+    tag = "resellers",
+    params(("id" = i64, Path), ("key_id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn revoke_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -120,6 +188,14 @@ async fn revoke_key(
 }
 
 /// The reseller's stock with Discord assignments.
+#[utoipa::path(
+    operation_id = "resellers_list_stock",
+    get,
+    path = "/resellers/{id}/stock",
+    tag = "resellers",
+    params(("id" = i64, Path), ScopedPage),
+    responses((status = 200, description = "OK", body = Page<License>), Errors)
+)]
 async fn list_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -131,7 +207,7 @@ async fn list_stock(
 
 /// Either `{"license_ids": [...]}` (move existing licenses) or `{"generate": {...}}` (new keys
 /// straight into the stock, with the reseller's key prefix).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddStock {
     license_ids: Option<Vec<i64>>,
@@ -139,6 +215,15 @@ struct AddStock {
 }
 
 /// Move licenses into the stock, or generate into it.
+#[utoipa::path(
+    operation_id = "resellers_add_stock",
+    post,
+    path = "/resellers/{id}/stock",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = AddStock,
+    responses((status = 201, description = "Created", body = Data<StockAdded>), Errors)
+)]
 async fn add_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,

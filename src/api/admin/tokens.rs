@@ -1,7 +1,8 @@
 //! `/admin/v1/tokens`: create (secret shown once), list and revoke API tokens.
 
 use super::common::{Listing, NoContent, ScopedPage, listed, no_content};
-use super::views::{CreatedToken, Token};
+use super::openapi::{Errors, Forbidden};
+use super::views::{CreatedToken, Page, Token};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{ManageError, tokens},
@@ -15,7 +16,7 @@ pub fn routes() -> Routes {
     Routes::new().get("/tokens", list).post("/tokens", create).delete("/tokens/{id}", revoke)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateToken {
     kind: String,
@@ -25,6 +26,14 @@ struct CreateToken {
 }
 
 /// Create a token; `token` holds the secret, shown once.
+#[utoipa::path(
+    operation_id = "tokens_create",
+    post,
+    path = "/tokens",
+    tag = "tokens",
+    request_body = CreateToken,
+    responses((status = 201, description = "Created", body = CreatedToken), Forbidden, Errors)
+)]
 async fn create(
     State(state): State<AppState>,
     Admin(scope): Admin,
@@ -37,6 +46,14 @@ async fn create(
 }
 
 /// List API tokens (never their secrets): the operator sees all, or one seller's with seller_id.
+#[utoipa::path(
+    operation_id = "tokens_list",
+    get,
+    path = "/tokens",
+    tag = "tokens",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<Token>), Errors)
+)]
 async fn list(
     State(state): State<AppState>,
     Admin(scope): Admin,
@@ -46,6 +63,14 @@ async fn list(
 }
 
 /// Revoke a token.
+#[utoipa::path(
+    operation_id = "tokens_revoke",
+    delete,
+    path = "/tokens/{id}",
+    tag = "tokens",
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn revoke(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> NoContent {
     tokens::revoke(&state.store, &scope, id).await?;
     no_content()

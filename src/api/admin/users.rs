@@ -1,7 +1,8 @@
 //! `/admin/v1/apps/{id}/users`: an app's end users.
 
 use super::common::{Answer, Ban, Listing, NoContent, data, listed, no_content};
-use super::views::{HwidsRemoved, User, UserDetail};
+use super::openapi::Errors;
+use super::views::{Data, HwidsRemoved, Page, User, UserDetail};
 use super::{Admin, Body, PathParam, QueryParams, common::Scoped, routes::Routes};
 use crate::{
     manage::{
@@ -24,7 +25,8 @@ pub fn routes() -> Routes {
         .post("/apps/{id}/users/{user_id}/extend", extend)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListUsers {
     seller_id: Option<i64>,
@@ -34,6 +36,14 @@ struct ListUsers {
 }
 
 /// List or search an app's users.
+#[utoipa::path(
+    operation_id = "users_list",
+    get,
+    path = "/apps/{id}/users",
+    tag = "users",
+    params(("id" = i64, Path), ListUsers),
+    responses((status = 200, description = "OK", body = Page<User>), Errors)
+)]
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -47,6 +57,14 @@ async fn list(
 type UserPath = PathParam<(i64, i64)>;
 
 /// Show a user with HWIDs and subscriptions.
+#[utoipa::path(
+    operation_id = "users_show",
+    get,
+    path = "/apps/{id}/users/{user_id}",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -57,6 +75,14 @@ async fn show(
 }
 
 /// Delete a user.
+#[utoipa::path(
+    operation_id = "users_remove",
+    delete,
+    path = "/apps/{id}/users/{user_id}",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -68,6 +94,14 @@ async fn remove(
 }
 
 /// Forget the user's HWIDs.
+#[utoipa::path(
+    operation_id = "users_reset_hwid",
+    post,
+    path = "/apps/{id}/users/{user_id}/reset-hwid",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<HwidsRemoved>), Errors)
+)]
 async fn reset_hwid(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -79,6 +113,15 @@ async fn reset_hwid(
 }
 
 /// Ban a user.
+#[utoipa::path(
+    operation_id = "users_ban",
+    post,
+    path = "/apps/{id}/users/{user_id}/ban",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    request_body = Ban,
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -90,6 +133,14 @@ async fn ban(
 }
 
 /// Unban a user.
+#[utoipa::path(
+    operation_id = "users_unban",
+    post,
+    path = "/apps/{id}/users/{user_id}/unban",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -99,7 +150,7 @@ async fn unban(
     data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, None).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Extend {
     /// `30d`, `12h`, ... or seconds.
@@ -107,6 +158,15 @@ struct Extend {
 }
 
 /// Extend every timed subscription.
+#[utoipa::path(
+    operation_id = "users_extend",
+    post,
+    path = "/apps/{id}/users/{user_id}/extend",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    request_body = Extend,
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn extend(
     State(s): State<AppState>,
     Admin(scope): Admin,

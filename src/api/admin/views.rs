@@ -7,21 +7,22 @@ use crate::manage::{self, Listed, licenses, resellers};
 use crate::store;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// `{"data": ...}`: one resource or result.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Data<T> {
     pub data: T,
 }
 
 /// `{"data": [...], "meta": {"page", "limit", "total"}}`: a page of a counted list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub meta: PageMeta,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct PageMeta {
     pub page: i64,
     pub limit: i64,
@@ -31,13 +32,13 @@ pub struct PageMeta {
 
 /// `{"data": [...], "meta": {"page", "limit"}}`: a page of a client-data table, read a page
 /// at a time and never counted.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ClientPage<T> {
     pub data: Vec<T>,
     pub meta: ClientPageMeta,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct ClientPageMeta {
     pub page: i64,
     pub limit: i64,
@@ -53,7 +54,7 @@ impl<R, T: From<R>> From<Listed<R>> for Page<T> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Seller {
     pub id: i64,
     /// The KeyAuth `ownerid` of the seller's apps.
@@ -70,7 +71,7 @@ impl From<store::sellers::Seller> for Seller {
 }
 
 /// An API token; its secret is never stored and only shown by `CreatedToken`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Token {
     pub id: i64,
     pub seller_id: Option<i64>,
@@ -97,7 +98,7 @@ impl From<store::tokens::ApiToken> for Token {
 }
 
 /// A new token and, this once, its secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedToken {
     pub data: Token,
     /// The bearer secret; not retrievable later.
@@ -105,7 +106,7 @@ pub struct CreatedToken {
 }
 
 /// An app's settings, without its secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct App {
     pub id: i64,
     pub seller_id: i64,
@@ -128,6 +129,7 @@ pub struct App {
     /// No per-app request limit when null.
     pub request_limit_per_min: Option<i64>,
     /// Customised client API messages: message id -> text.
+    #[schema(value_type = Object)]
     pub messages: Value,
     pub created_at: i64,
     pub updated_at: i64,
@@ -167,7 +169,7 @@ impl From<store::apps::App> for App {
 }
 
 /// An app with its HMAC secret (the KeyAuth `secret` of the client's `signature` check).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AppDetail {
     #[serde(flatten)]
     pub app: App,
@@ -186,7 +188,7 @@ impl From<manage::apps::AppDetail> for App {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Plan {
     pub id: i64,
     pub app_id: i64,
@@ -210,7 +212,7 @@ impl From<store::plans::Plan> for Plan {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct License {
     pub id: i64,
     pub seller_id: i64,
@@ -264,7 +266,7 @@ impl From<store::licenses::License> for License {
 }
 
 /// Keys made by one generate call.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Generated {
     pub count: usize,
     pub keys: Vec<String>,
@@ -276,7 +278,7 @@ impl From<licenses::Generated> for Generated {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReport {
     pub imported: usize,
     /// Keys already present (or repeated in the file); existing rows are never overwritten.
@@ -290,7 +292,7 @@ impl From<licenses::ImportReport> for ImportReport {
 }
 
 /// One exported license; plans and resellers are named, so a file moves between servers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExportRecord {
     pub key: String,
     pub app: String,
@@ -328,7 +330,7 @@ impl From<licenses::ExportRecord> for ExportRecord {
 }
 
 /// An end user of an app (no password hash, no TOTP secret).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct User {
     pub id: i64,
     pub app_id: i64,
@@ -359,7 +361,7 @@ impl From<store::users::User> for User {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserSubscription {
     pub id: i64,
     pub plan_id: i64,
@@ -388,7 +390,7 @@ impl From<store::users::UserSubscription> for UserSubscription {
 }
 
 /// A user with the HWIDs bound to it and its subscriptions.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserDetail {
     #[serde(flatten)]
     pub user: User,
@@ -407,18 +409,18 @@ impl From<manage::users::UserDetail> for UserDetail {
 }
 
 /// What a HWID reset removed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HwidsRemoved {
     pub hwids_removed: u64,
 }
 
 /// How many sessions were ended.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Ended {
     pub ended: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Reseller {
     pub id: i64,
     pub seller_id: i64,
@@ -442,7 +444,7 @@ impl From<store::resellers::Reseller> for Reseller {
 }
 
 /// A reseller's API key; its secret is only shown by `CreatedResellerKey`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ResellerKey {
     pub id: i64,
     pub reseller_id: i64,
@@ -466,7 +468,7 @@ impl From<store::resellers::ResellerKey> for ResellerKey {
 }
 
 /// A new reseller key and, this once, its secret.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedResellerKey {
     pub data: ResellerKey,
     /// The key for the Reseller API; not retrievable later.
@@ -474,14 +476,14 @@ pub struct CreatedResellerKey {
 }
 
 /// What `POST /resellers/{id}/stock` did: moved existing licenses, or generated new ones.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum StockAdded {
     Moved(Moved),
     Generated(Generated),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Moved {
     /// Licenses moved into the stock (ones assigned already, or not the seller's, are skipped).
     pub moved: u64,
@@ -493,7 +495,7 @@ impl From<resellers::Moved> for Moved {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
     pub seller_id: Option<i64>,
@@ -519,7 +521,7 @@ impl From<store::audit::AuditEvent> for AuditEvent {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AppVar {
     pub id: i64,
     pub app_id: i64,
@@ -535,7 +537,7 @@ impl From<store::client_data::AppVar> for AppVar {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserVar {
     pub user_id: i64,
     pub name: String,
@@ -550,7 +552,7 @@ impl From<store::client_data::UserVar> for UserVar {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ClientLog {
     pub id: i64,
     pub app_id: i64,
@@ -573,7 +575,7 @@ impl From<store::client_data::ClientLog> for ClientLog {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BlacklistEntry {
     pub id: i64,
     pub app_id: i64,
@@ -591,7 +593,7 @@ impl From<store::client_admin::BlacklistEntry> for BlacklistEntry {
 }
 
 /// A session that has not expired.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LiveSession {
     /// The SHA-256 digest of the client's session id (the id itself is not stored).
     pub id: String,
@@ -617,7 +619,7 @@ impl From<store::client_admin::LiveSession> for LiveSession {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Webhook {
     pub id: i64,
     pub app_id: i64,
@@ -634,7 +636,7 @@ impl From<store::webhooks::Webhook> for Webhook {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FileInfo {
     pub id: i64,
     pub app_id: i64,
@@ -661,7 +663,7 @@ impl From<store::files::FileInfo> for FileInfo {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatChannel {
     pub id: i64,
     pub app_id: i64,
@@ -676,7 +678,7 @@ impl From<store::chat::ChatChannel> for ChatChannel {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatMessage {
     pub id: i64,
     pub channel_id: i64,
@@ -691,7 +693,7 @@ impl From<store::chat::ChatMessage> for ChatMessage {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatMute {
     pub app_id: i64,
     pub username: String,

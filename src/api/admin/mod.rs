@@ -14,7 +14,6 @@ pub(crate) use error::refuse_body;
 mod extract;
 mod licenses;
 mod openapi;
-pub use openapi::document as openapi_document;
 mod resellers;
 mod routes;
 mod sellers;

@@ -2,7 +2,7 @@
 //! variables, webhooks, files, chat, blacklist, sessions, logs) through the same `manage`
 //! operations as the admin API.
 
-use super::output::Output;
+use super::output::{Output, Wire};
 use crate::{
     config::Config,
     domain::time::{iso_micros, now_ms, parse_duration_secs},
@@ -240,7 +240,7 @@ async fn vars(store: &Store, at: &ClientApp, cmd: VarCommand, out: &Output) -> a
     match cmd {
         VarCommand::Set { name, value, public } => {
             let v = data::set_app_var(store, at, &name, &value, !public).await?;
-            out.value(&v, || println!("set {}", v.name));
+            out.value(&v.wire(), || println!("set {}", v.name));
         }
         VarCommand::List => {
             let list = data::list_app_vars(store, at, all()).await?;
@@ -263,7 +263,7 @@ async fn user_vars(store: &Store, at: &ClientApp, cmd: UserVarCommand, out: &Out
         UserVarCommand::Set { user, name, value, readonly } => {
             let id = user_id(store, at, &user).await?;
             let v = data::set_user_var(store, at, id, &name, &value, readonly).await?;
-            out.value(&v, || println!("set {} of {user}", v.name));
+            out.value(&v.wire(), || println!("set {} of {user}", v.name));
         }
         UserVarCommand::List { user } => {
             let id = user_id(store, at, &user).await?;
@@ -286,7 +286,7 @@ async fn webhooks(store: &Store, at: &ClientApp, cmd: WebhookCommand, out: &Outp
         WebhookCommand::Create { webid, url, user_agent, public } => {
             let new = NewWebhook { webid: &webid, url: &url, user_agent: user_agent.as_deref(), authed: !public };
             let h = content::create_webhook(store, at, new).await?;
-            out.value(&h, || println!("created webhook {}", h.webid));
+            out.value(&h.wire(), || println!("created webhook {}", h.webid));
         }
         WebhookCommand::List => {
             let list = content::list_webhooks(store, at, all()).await?;
@@ -320,7 +320,7 @@ async fn files(store: &Store, at: &ClientApp, cmd: FileCommand, max: usize, out:
                 authed: !public,
             };
             let f = content::put_file(store, at, up, max).await?;
-            out.value(&f, || println!("uploaded {} ({} bytes)", f.fileid, f.size));
+            out.value(&f.wire(), || println!("uploaded {} ({} bytes)", f.fileid, f.size));
         }
         FileCommand::List => {
             let list = content::list_files(store, at, all()).await?;
@@ -340,7 +340,7 @@ async fn chat(store: &Store, at: &ClientApp, cmd: ChatCommand, out: &Output) -> 
     match cmd {
         ChatCommand::Create { name, delay } => {
             let c = content::create_channel(store, at, &name, delay).await?;
-            out.value(&c, || println!("created channel {} (delay {}s)", c.name, c.delay_secs));
+            out.value(&c.wire(), || println!("created channel {} (delay {}s)", c.name, c.delay_secs));
         }
         ChatCommand::List => {
             let list = content::list_channels(store, at, all()).await?;
@@ -364,7 +364,7 @@ async fn chat(store: &Store, at: &ClientApp, cmd: ChatCommand, out: &Output) -> 
             let secs = parse_duration_secs(&duration)
                 .with_context(|| format!("{duration:?} is not a duration like 30m, 12h, 7d"))?;
             let m = content::mute(store, at, &username, now_ms().saturating_add(secs.saturating_mul(1000))).await?;
-            out.value(&m, || println!("muted {} until {}", m.username, iso_micros(m.until)));
+            out.value(&m.wire(), || println!("muted {} until {}", m.username, iso_micros(m.until)));
         }
         ChatCommand::Unmute { username } => {
             content::unmute(store, at, &username).await?;
@@ -382,7 +382,7 @@ async fn blacklist(store: &Store, at: &ClientApp, cmd: BlacklistCommand, out: &O
     match cmd {
         BlacklistCommand::Add { kind, value, reason } => {
             let e = data::add_blacklist(store, at, &kind, &value, &reason).await?;
-            out.value(&e, || println!("blacklisted {} {} (id {})", e.kind, e.value, e.id));
+            out.value(&e.wire(), || println!("blacklisted {} {} (id {})", e.kind, e.value, e.id));
         }
         BlacklistCommand::List => {
             let list = data::list_blacklist(store, at, all()).await?;

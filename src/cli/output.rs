@@ -1,8 +1,11 @@
 //! How CLI results reach the terminal: tables for people, `--json` for scripts (the same
-//! `{"data": ...}` shapes the admin API answers with), and a progress bar for bulk work.
+//! `{"data": ...}` shapes and wire types the admin API answers with), and a progress bar for
+//! bulk work.
 
+use crate::api::admin::views;
 use crate::domain::time::iso_micros;
-use crate::manage::Listed;
+use crate::manage::{self, Listed};
+use crate::store;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -22,15 +25,16 @@ impl Output {
         }
     }
 
-    /// Prints `{"data": value}` with `--json`, otherwise runs `human`.
-    pub fn data<T: Serialize>(&self, value: &T, human: impl FnOnce()) {
-        self.value(&serde_json::json!({ "data": value }), human)
+    /// Prints `{"data": value}` (its admin API wire type) with `--json`, otherwise runs `human`.
+    pub fn data<T: Wire>(&self, value: &T, human: impl FnOnce()) {
+        self.value(&serde_json::json!({ "data": value.wire() }), human)
     }
 
     /// Prints rows as a table, or `{"data": [...]}` with `--json`.
-    pub fn table<T: Serialize>(&self, items: &[T], header: &[&str], row: impl Fn(&T) -> Vec<String>) {
+    pub fn table<T: Wire>(&self, items: &[T], header: &[&str], row: impl Fn(&T) -> Vec<String>) {
         if self.json {
-            return self.data(&items, || {});
+            let items: Vec<T::View> = items.iter().map(Wire::wire).collect();
+            return self.value(&serde_json::json!({ "data": items }), || {});
         }
         let mut table = Table::new();
         table.load_preset(UTF8_FULL_CONDENSED).set_header(header.to_vec());
@@ -41,9 +45,10 @@ impl Output {
     }
 
     /// One page of a list: a table and a page line, or `{"data": [...], "meta": {...}}`.
-    pub fn listed<T: Serialize>(&self, list: &Listed<T>, header: &[&str], row: impl Fn(&T) -> Vec<String>) {
+    pub fn listed<T: Wire>(&self, list: &Listed<T>, header: &[&str], row: impl Fn(&T) -> Vec<String>) {
         if self.json {
-            return self.value(list, || {});
+            let items: Vec<T::View> = list.data.iter().map(Wire::wire).collect();
+            return self.value(&serde_json::json!({ "data": items, "meta": list.meta }), || {});
         }
         self.table(&list.data, header, row);
         let m = list.meta;
@@ -62,6 +67,59 @@ impl Output {
         }
         bar
     }
+}
+
+/// A result as the admin API shows it (`api::admin::views`): flags as booleans, no secrets
+/// that the admin API would not show either.
+pub trait Wire {
+    type View: Serialize;
+    fn wire(&self) -> Self::View;
+}
+
+impl Wire for serde_json::Value {
+    type View = serde_json::Value;
+    fn wire(&self) -> serde_json::Value {
+        self.clone()
+    }
+}
+
+macro_rules! wire {
+    ($($row:ty => $view:ty),* $(,)?) => {
+        $(impl Wire for $row {
+            type View = $view;
+            fn wire(&self) -> $view {
+                self.clone().into()
+            }
+        })*
+    };
+}
+
+wire! {
+    store::sellers::Seller => views::Seller,
+    store::tokens::ApiToken => views::Token,
+    store::apps::App => views::App,
+    manage::apps::AppDetail => views::AppDetail,
+    store::plans::Plan => views::Plan,
+    store::licenses::License => views::License,
+    manage::licenses::Generated => views::Generated,
+    manage::licenses::ImportReport => views::ImportReport,
+    store::users::User => views::User,
+    manage::users::UserDetail => views::UserDetail,
+    store::resellers::Reseller => views::Reseller,
+    store::resellers::ResellerKey => views::ResellerKey,
+    manage::resellers::Moved => views::Moved,
+    store::audit::AuditEvent => views::AuditEvent,
+    store::client_data::AppVar => views::AppVar,
+    store::client_data::UserVar => views::UserVar,
+    store::client_data::ClientLog => views::ClientLog,
+    store::client_admin::BlacklistEntry => views::BlacklistEntry,
+    store::client_admin::LiveSession => views::LiveSession,
+    store::webhooks::Webhook => views::Webhook,
+    store::files::FileInfo => views::FileInfo,
+    store::chat::ChatChannel => views::ChatChannel,
+    store::chat::ChatMessage => views::ChatMessage,
+    store::chat::ChatMute => views::ChatMute,
+    manage::offline::OfflineFile => manage::offline::OfflineFile,
 }
 
 /// A time for people: `2026-01-31 12:00:00`, or empty.

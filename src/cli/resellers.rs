@@ -1,7 +1,7 @@
 //! `licensd reseller ...`: accounts, API keys (`reseller key ...`) and stock (`reseller stock ...`).
 
 use super::licenses::{GenerateArgs, LICENSE_HEADER, generate, license_row, print_generated};
-use super::output::{self, Output};
+use super::output::{self, Output, Wire};
 use super::{PageArgs, seller_id};
 use crate::{
     config::Config,
@@ -161,7 +161,7 @@ async fn run_key(store: &Store, scope: &Scope, cmd: KeyCommand, out: &Output) ->
         KeyCommand::Create { target, label } => {
             let (seller, r) = target.resolve(store).await?;
             let (key, secret) = resellers::create_key(store, scope, Some(seller), r.id, &label).await?;
-            out.value(&serde_json::json!({ "data": key, "key": secret }), || {
+            out.value(&serde_json::json!({ "data": key.wire(), "key": secret }), || {
                 println!("created API key {} of reseller {} (shown once, store it now):\n{secret}", key.id, r.name)
             });
         }

@@ -1,6 +1,6 @@
 //! `licensd token ...`
 
-use super::output::{self, Output};
+use super::output::{self, Output, Wire};
 use crate::{
     config::Config,
     manage::{Scope, sellers, tokens},
@@ -43,7 +43,7 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
                 None => None,
             };
             let (token, secret) = tokens::create(store, &scope, kind, seller_id, &name).await?;
-            out.value(&serde_json::json!({ "data": token, "token": secret }), || {
+            out.value(&serde_json::json!({ "data": token.wire(), "token": secret }), || {
                 println!("created {} token {} (shown once, store it now):\n{secret}", kind.as_str(), token.id)
             });
         }

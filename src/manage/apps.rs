@@ -27,7 +27,7 @@ impl From<App> for AppDetail {
 }
 
 /// A change of settings; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppSettings {
     pub name: Option<String>,
@@ -49,6 +49,7 @@ pub struct AppSettings {
     /// 0: no per-app request limit.
     pub request_limit_per_min: Option<i64>,
     /// Message id -> text; replaces the whole set.
+    #[schema(value_type = Option<Object>)]
     pub messages: Option<Map<String, Value>>,
 }
 

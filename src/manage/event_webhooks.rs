@@ -18,7 +18,7 @@ pub struct CreatedEndpoint {
 }
 
 /// A new endpoint, or (every field optional) a change of one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointInput {
     pub url: Option<String>,

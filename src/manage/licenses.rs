@@ -25,7 +25,7 @@ const CHUNK: usize = 10_000;
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
 /// What to generate. The mask and case default to the app's, the duration to the plan's.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateSpec {
     pub app_id: i64,
@@ -165,7 +165,8 @@ async fn insert_generated(
 }
 
 /// Filters of the license list, as both faces take them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub seller_id: Option<i64>,
@@ -349,7 +350,7 @@ pub fn to_csv(records: &[ExportRecord]) -> Result<String, ManageError> {
 
 /// One license to import. Other columns (an export's `activations`, `app`, ...) are ignored,
 /// so an exported file imports as is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ImportRecord {
     pub key: String,
     /// Plan name or id; empty: the plan given for the whole import.

@@ -35,9 +35,14 @@ pub struct PageMeta {
 }
 
 /// The page a caller asks for; page sizes are bounded so no list answer is unbounded.
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageRequest {
+    /// Rows per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<i64>,
 }
 

@@ -11,7 +11,7 @@ use crate::{signing::Signer, state::AppState, store::Store, store::licenses::Lic
 use serde::{Deserialize, Serialize};
 
 /// What the seller asks for.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckoutRequest {
     /// Seconds until the app must refresh online; default and maximum `offline_ttl_secs`.
@@ -26,7 +26,7 @@ pub struct CheckoutRequest {
 }
 
 /// A checked-out file and its terms (unix ms, like every other time of the admin API).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfflineFile {
     pub license_id: i64,
     pub issued_at: i64,

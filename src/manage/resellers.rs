@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_RATE_LIMIT_PER_MIN: i64 = 100;
 
 /// A new reseller, or with every field optional, a change to one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResellerInput {
     pub name: Option<String>,

@@ -41,7 +41,7 @@ async fn seller_configures_what_clients_see(t: TestApp) {
     post("/vars", json!({"name": "motd", "value": "hello"})).await;
     let (_, b) = t.get_json(&format!("{base}/vars"), &tok).await;
     assert_eq!(b["data"].as_array().unwrap().len(), 1);
-    assert_eq!(b["data"][0]["authed"], 1, "authed defaults to true");
+    assert_eq!(b["data"][0]["authed"], true, "authed defaults to true");
 
     let s = c.init().await;
     c.call(Some(&s), "var", &[("varid", "motd")]).await.assert_fail("Session is not validated");
@@ -259,11 +259,11 @@ async fn cli_manages_client_data(t: TestApp) {
     std::fs::write(&path, [0xde, 0xad, 0xbe, 0xef]).unwrap();
     assert_eq!(cli(&t, &["var", "set", "motd", "hello", "--public"])["value"], "hello");
     assert_eq!(cli(&t, &["file", "upload", "f1", path.to_str().unwrap(), "--public"])["size"], 4);
-    assert_eq!(cli(&t, &["webhook", "create", "w", "https://example.com/h"])["authed"], 1);
+    assert_eq!(cli(&t, &["webhook", "create", "w", "https://example.com/h"])["authed"], true);
     assert_eq!(cli(&t, &["chat", "create", "general", "--delay", "5"])["delay_secs"], 5);
     assert_eq!(cli(&t, &["blacklist", "add", "ip", "203.0.113.5", "--reason", "abuse"])["kind"], "ip");
     let (v, _) = c.user_session("alice").await;
-    assert_eq!(cli(&t, &["user-var", "set", "alice", "tier", "gold", "--readonly"])["readonly"], 1);
+    assert_eq!(cli(&t, &["user-var", "set", "alice", "tier", "gold", "--readonly"])["readonly"], true);
     assert_eq!(cli(&t, &["chat", "mute", "alice", "1h"])["username"], "alice");
     assert_eq!(cli(&t, &["session", "list"])["data"].as_array().unwrap().len(), 1);
     assert_eq!(cli(&t, &["webhook", "list"])["data"][0]["url"], "https://example.com/h");

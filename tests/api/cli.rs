@@ -210,8 +210,8 @@ async fn cli_app_settings_and_users(app: TestApp) {
     );
     let d = &set["data"];
     assert_eq!(
-        (d["version"].as_str(), d["hwid_lock"].as_i64(), d["session_ttl_secs"].as_i64()),
-        (Some("2.0"), Some(0), Some(7200))
+        (d["version"].as_str(), d["hwid_lock"].as_bool(), d["session_ttl_secs"].as_i64()),
+        (Some("2.0"), Some(false), Some(7200))
     );
     assert_eq!((d["key_mask"].as_str(), d["key_case"].as_str()), (Some("****-****-****"), Some("mixed")));
     assert_eq!(d["messages"], json!({"invalid_key": "No such key."}));

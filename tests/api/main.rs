@@ -10,6 +10,7 @@ mod admin_apps;
 mod admin_client_data;
 mod admin_licenses;
 mod admin_list_filters;
+mod admin_openapi;
 mod admin_resellers;
 mod adminkit;
 mod backup;

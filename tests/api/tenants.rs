@@ -324,15 +324,15 @@ async fn lists_show_only_own(app: &TestApp, a: &Tenant, b: &Tenant) {
 }
 
 /// Values of one tenant's objects, by placeholder name.
-type Refs = BTreeMap<&'static str, String>;
+pub(crate) type Refs = BTreeMap<&'static str, String>;
 
 /// One tenant: a seller with its tokens and one of every kind of object.
-struct Tenant {
-    fixture: SellerFixture,
-    refs: Refs,
+pub(crate) struct Tenant {
+    pub(crate) fixture: SellerFixture,
+    pub(crate) refs: Refs,
 }
 
-async fn tenant(app: &TestApp, tag: &str) -> Tenant {
+pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let fixture = app.seller(&format!("{tag}-seller")).await;
     let t = fixture.admin_token.clone();
     let s = fixture.seller.id;
@@ -518,7 +518,7 @@ fn never_existing(name: &str, real: &str) -> String {
 }
 
 /// Fills `{a.NAME}`, `{b.NAME}` and `{x.NAME}`; an unknown placeholder is a bug of the table.
-fn fill(template: &str, a: &Refs, b: &Refs, x: &Refs) -> String {
+pub(crate) fn fill(template: &str, a: &Refs, b: &Refs, x: &Refs) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {

@@ -2,8 +2,11 @@
 //! with base64 `data`, or the raw bytes with `PUT`), chat channels, messages and mutes.
 //! Scope rules as in `client_data`.
 
+use super::client_data::SellerParam;
 use super::client_data::{AppAt, listed};
-use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
+use super::openapi::{Conflict, Errors};
+use super::views::{ChatChannel, ChatMessage, ChatMute, ClientPage, Data, FileInfo, Webhook};
 use super::{AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     domain::time::{now_ms, parse_duration_secs},
@@ -39,7 +42,7 @@ pub fn routes() -> Routes {
         .delete("/apps/{id}/chat/mutes/{username}", unmute)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateWebhook {
     webid: String,
@@ -49,19 +52,47 @@ struct CreateWebhook {
     authed: bool,
 }
 
+/// List an app's webhooks.
+#[utoipa::path(
+    operation_id = "client_content_list_webhooks",
+    get,
+    path = "/apps/{id}/webhooks",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<Webhook>), Errors)
+)]
 async fn list_webhooks(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<Webhook> {
     listed(q, async |p| content::list_webhooks(&s.store, &at, p).await).await
 }
 
-async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created {
+/// Create a webhook (the URL must be public http(s)).
+#[utoipa::path(
+    operation_id = "client_content_create_webhook",
+    post,
+    path = "/apps/{id}/webhooks",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = CreateWebhook,
+    responses((status = 201, description = "Created", body = Data<Webhook>), Conflict, Errors)
+)]
+async fn create_webhook(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateWebhook>) -> Created<Webhook> {
     let new = NewWebhook { webid: &b.webid, url: &b.url, user_agent: b.user_agent.as_deref(), authed: b.authed };
     created(content::create_webhook(&s.store, &at, new).await?)
 }
 
+/// Delete a webhook.
+#[utoipa::path(
+    operation_id = "client_content_delete_webhook",
+    delete,
+    path = "/apps/{id}/webhooks/{webid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("webid" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_webhook(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -71,7 +102,7 @@ async fn delete_webhook(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UploadJson {
     fileid: String,
@@ -82,15 +113,34 @@ struct UploadJson {
     authed: bool,
 }
 
+/// List an app's files (without their bytes).
+#[utoipa::path(
+    operation_id = "client_content_list_files",
+    get,
+    path = "/apps/{id}/files",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<FileInfo>), Errors)
+)]
 async fn list_files(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<FileInfo> {
     listed(q, async |p| content::list_files(&s.store, &at, p).await).await
 }
 
-async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created {
+/// Upload a file as JSON with base64 data (replaces the same fileid).
+#[utoipa::path(
+    operation_id = "client_content_upload_json",
+    post,
+    path = "/apps/{id}/files",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = UploadJson,
+    responses((status = 201, description = "Created", body = Data<FileInfo>), Errors)
+)]
+async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<UploadJson>) -> Created<FileInfo> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(b.data.as_bytes())
         .map_err(|_| ManageError::invalid("data", "must be standard base64"))?;
@@ -100,19 +150,30 @@ async fn upload_json(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<
 
 /// `PUT .../files/{fileid}?name=&authed=` with the raw bytes as the body (`seller_id` is
 /// read by `AppAt`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UploadRaw {
     name: Option<String>,
     authed: Option<bool>,
 }
 
+/// Upload a file's raw bytes as the body (replaces the same fileid).
+#[utoipa::path(
+    operation_id = "client_content_upload_raw",
+    put,
+    path = "/apps/{id}/files/{fileid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("fileid" = String, Path), SellerParam, UploadRaw),
+    request_body(content = [u8], content_type = "application/octet-stream"),
+    responses((status = 201, description = "Created", body = Data<FileInfo>), Errors)
+)]
 async fn upload_raw(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<UploadRaw>,
     PathParam((_, fileid)): PathParam<(i64, String)>,
     body: Result<Bytes, BytesRejection>,
-) -> Created {
+) -> Created<FileInfo> {
     let bytes = body.map_err(|e| AdminError::Rejected(e.status(), e.body_text()))?;
     let up = Upload {
         fileid: &fileid,
@@ -123,6 +184,15 @@ async fn upload_raw(
     created(content::put_file(&s.store, &at, up, s.config.max_file_bytes).await?)
 }
 
+/// Delete a file.
+#[utoipa::path(
+    operation_id = "client_content_delete_file",
+    delete,
+    path = "/apps/{id}/files/{fileid}",
+    tag = "client content",
+    params(("id" = i64, Path), ("fileid" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_file(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -132,7 +202,7 @@ async fn delete_file(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateChannel {
     name: String,
@@ -140,18 +210,50 @@ struct CreateChannel {
     delay_secs: i64,
 }
 
+/// List an app's chat channels.
+#[utoipa::path(
+    operation_id = "client_content_list_channels",
+    get,
+    path = "/apps/{id}/chat/channels",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatChannel>), Errors)
+)]
 async fn list_channels(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ChatChannel> {
     listed(q, async |p| content::list_channels(&s.store, &at, p).await).await
 }
 
-async fn create_channel(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<CreateChannel>) -> Created {
+/// Create a chat channel.
+#[utoipa::path(
+    operation_id = "client_content_create_channel",
+    post,
+    path = "/apps/{id}/chat/channels",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = CreateChannel,
+    responses((status = 201, description = "Created", body = Data<ChatChannel>), Conflict, Errors)
+)]
+async fn create_channel(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    Body(b): Body<CreateChannel>,
+) -> Created<ChatChannel> {
     created(content::create_channel(&s.store, &at, &b.name, b.delay_secs).await?)
 }
 
+/// Delete a chat channel and its messages.
+#[utoipa::path(
+    operation_id = "client_content_delete_channel",
+    delete,
+    path = "/apps/{id}/chat/channels/{name}",
+    tag = "client content",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_channel(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -161,15 +263,33 @@ async fn delete_channel(
     no_content()
 }
 
+/// List a channel's messages.
+#[utoipa::path(
+    operation_id = "client_content_list_messages",
+    get,
+    path = "/apps/{id}/chat/channels/{name}/messages",
+    tag = "client content",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatMessage>), Errors)
+)]
 async fn list_messages(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, name)): PathParam<(i64, String)>,
-) -> JsonResult {
+) -> ClientListing<ChatMessage> {
     listed(q, async |p| content::list_messages(&s.store, &at, &name, p).await).await
 }
 
+/// Delete a chat message.
+#[utoipa::path(
+    operation_id = "client_content_delete_message",
+    delete,
+    path = "/apps/{id}/chat/messages/{message_id}",
+    tag = "client content",
+    params(("id" = i64, Path), ("message_id" = i64, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_message(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -180,7 +300,7 @@ async fn delete_message(
 }
 
 /// A mute for `duration` (`30m`, `1d`, ...) or `until` a unix time in milliseconds.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Mute {
     username: String,
@@ -188,15 +308,34 @@ struct Mute {
     until: Option<i64>,
 }
 
+/// List an app's chat mutes.
+#[utoipa::path(
+    operation_id = "client_content_list_mutes",
+    get,
+    path = "/apps/{id}/chat/mutes",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ChatMute>), Errors)
+)]
 async fn list_mutes(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ChatMute> {
     listed(q, async |p| content::list_mutes(&s.store, &at, p).await).await
 }
 
-async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> JsonResult {
+/// Mute a user in chat for a duration or until a time (give exactly one).
+#[utoipa::path(
+    operation_id = "client_content_mute",
+    post,
+    path = "/apps/{id}/chat/mutes",
+    tag = "client content",
+    params(("id" = i64, Path), SellerParam),
+    request_body = Mute,
+    responses((status = 200, description = "OK", body = Data<ChatMute>), Errors)
+)]
+async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) -> Answer<ChatMute> {
     let until = match (b.duration.as_deref(), b.until) {
         (Some(d), None) => {
             let secs = parse_duration_secs(d).ok_or_else(|| ManageError::invalid("duration", "like 30m, 12h, 7d"))?;
@@ -208,6 +347,15 @@ async fn mute(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<Mute>) 
     data(content::mute(&s.store, &at, &b.username, until).await?)
 }
 
+/// Unmute a user.
+#[utoipa::path(
+    operation_id = "client_content_unmute",
+    delete,
+    path = "/apps/{id}/chat/mutes/{username}",
+    tag = "client content",
+    params(("id" = i64, Path), ("username" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn unmute(
     State(s): State<AppState>,
     AppAt(at): AppAt,

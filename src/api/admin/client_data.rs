@@ -2,7 +2,9 @@
 //! blacklist, live sessions and client logs. Operator tokens name the seller with `?seller_id=`;
 //! a seller token only reaches its own apps (another seller's app answers 404 like a missing one).
 
-use super::common::{Created, JsonResult, NoContent, created, data, no_content, yes};
+use super::common::{Answer, ClientListing, Created, NoContent, created, data, no_content, yes};
+use super::openapi::{Conflict, Errors};
+use super::views::{AppVar, BlacklistEntry, ClientLog, ClientPage, ClientPageMeta, Data, Ended, LiveSession, UserVar};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
@@ -16,8 +18,7 @@ use axum::{
     extract::{FromRequestParts, State},
     http::{StatusCode, request::Parts},
 };
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub fn routes() -> Routes {
@@ -39,9 +40,11 @@ pub fn routes() -> Routes {
 
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
 /// Other query parameters are left to the handler (listings take `limit` and `page`).
-#[derive(Debug, Default, Deserialize)]
-struct SellerParam {
-    seller_id: Option<i64>,
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SellerParam {
+    /// The app's seller: required with an operator token.
+    pub seller_id: Option<i64>,
 }
 
 /// The app of the path's `{id}`, checked against the caller's token and `?seller_id=`.
@@ -65,16 +68,16 @@ impl FromRequestParts<AppState> for AppAt {
 /// A page of rows as `{"data": [...], "meta": {"page", "limit"}}` (no `total`: these tables are
 /// read a page at a time, never counted). `?limit=&page=` come as a `PageRequest`; `seller_id` is
 /// read by `AppAt`.
-pub async fn listed<T: Serialize>(
+pub async fn listed<R, T: From<R>>(
     q: PageRequest,
-    rows: impl AsyncFnOnce(crate::store::Page) -> Result<Vec<T>, crate::manage::ManageError>,
-) -> JsonResult {
+    rows: impl AsyncFnOnce(crate::store::Page) -> Result<Vec<R>, crate::manage::ManageError>,
+) -> ClientListing<T> {
     let (page, meta) = q.page()?;
-    let rows = rows(page).await?;
-    Ok(Json(json!({ "data": rows, "meta": { "page": meta.page, "limit": meta.limit } })))
+    let data = rows(page).await?.into_iter().map(T::from).collect();
+    Ok(Json(ClientPage { data, meta: ClientPageMeta { page: meta.page, limit: meta.limit } }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SetVar {
     name: String,
@@ -83,18 +86,46 @@ struct SetVar {
     authed: bool,
 }
 
+/// List an app's variables.
+#[utoipa::path(
+    operation_id = "client_data_list_vars",
+    get,
+    path = "/apps/{id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<AppVar>), Errors)
+)]
 async fn list_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<AppVar> {
     listed(q, async |p| client::list_app_vars(&s.store, &at, p).await).await
 }
 
-async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> JsonResult {
+/// Set an app variable (creates or replaces by name).
+#[utoipa::path(
+    operation_id = "client_data_set_var",
+    post,
+    path = "/apps/{id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam),
+    request_body = SetVar,
+    responses((status = 200, description = "OK", body = Data<AppVar>), Errors)
+)]
+async fn set_var(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<SetVar>) -> Answer<AppVar> {
     data(client::set_app_var(&s.store, &at, &b.name, &b.value, b.authed).await?)
 }
 
+/// Delete an app variable.
+#[utoipa::path(
+    operation_id = "client_data_delete_var",
+    delete,
+    path = "/apps/{id}/vars/{name}",
+    tag = "client data",
+    params(("id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -104,7 +135,7 @@ async fn delete_var(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SetUserVar {
     name: String,
@@ -113,24 +144,52 @@ struct SetUserVar {
     readonly: bool,
 }
 
+/// List a user's variables.
+#[utoipa::path(
+    operation_id = "client_data_list_user_vars",
+    get,
+    path = "/apps/{id}/users/{user_id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<UserVar>), Errors)
+)]
 async fn list_user_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
-) -> JsonResult {
+) -> ClientListing<UserVar> {
     listed(q, async |p| client::list_user_vars(&s.store, &at, user_id, p).await).await
 }
 
+/// Set a user variable (creates or replaces by name).
+#[utoipa::path(
+    operation_id = "client_data_set_user_var",
+    post,
+    path = "/apps/{id}/users/{user_id}/vars",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam),
+    request_body = SetUserVar,
+    responses((status = 200, description = "OK", body = Data<UserVar>), Errors)
+)]
 async fn set_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
     Body(b): Body<SetUserVar>,
-) -> JsonResult {
+) -> Answer<UserVar> {
     data(client::set_user_var(&s.store, &at, user_id, &b.name, &b.value, b.readonly).await?)
 }
 
+/// Delete a user variable.
+#[utoipa::path(
+    operation_id = "client_data_delete_user_var",
+    delete,
+    path = "/apps/{id}/users/{user_id}/vars/{name}",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), ("name" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn delete_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -140,15 +199,24 @@ async fn delete_user_var(
     no_content()
 }
 
+/// End every session of a user.
+#[utoipa::path(
+    operation_id = "client_data_end_user_sessions",
+    delete,
+    path = "/apps/{id}/users/{user_id}/sessions",
+    tag = "client data",
+    params(("id" = i64, Path), ("user_id" = i64, Path), SellerParam),
+    responses((status = 200, description = "OK", body = Data<Ended>), Errors)
+)]
 async fn end_user_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     PathParam((_, user_id)): PathParam<(i64, i64)>,
-) -> JsonResult {
-    data(json!({ "ended": client::end_user_sessions(&s.store, &at, user_id).await? }))
+) -> Answer<Ended> {
+    data(Ended { ended: client::end_user_sessions(&s.store, &at, user_id).await? })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddBlacklist {
     kind: String,
@@ -157,18 +225,50 @@ struct AddBlacklist {
     reason: String,
 }
 
+/// List an app's blacklist.
+#[utoipa::path(
+    operation_id = "client_data_list_blacklist",
+    get,
+    path = "/apps/{id}/blacklist",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<BlacklistEntry>), Errors)
+)]
 async fn list_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<BlacklistEntry> {
     listed(q, async |p| client::list_blacklist(&s.store, &at, p).await).await
 }
 
-async fn add_blacklist(State(s): State<AppState>, AppAt(at): AppAt, Body(b): Body<AddBlacklist>) -> Created {
+/// Blacklist a HWID or an IP.
+#[utoipa::path(
+    operation_id = "client_data_add_blacklist",
+    post,
+    path = "/apps/{id}/blacklist",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam),
+    request_body = AddBlacklist,
+    responses((status = 201, description = "Created", body = Data<BlacklistEntry>), Conflict, Errors)
+)]
+async fn add_blacklist(
+    State(s): State<AppState>,
+    AppAt(at): AppAt,
+    Body(b): Body<AddBlacklist>,
+) -> Created<BlacklistEntry> {
     created(client::add_blacklist(&s.store, &at, &b.kind, &b.value, &b.reason).await?)
 }
 
+/// Remove a blacklist entry.
+#[utoipa::path(
+    operation_id = "client_data_remove_blacklist",
+    delete,
+    path = "/apps/{id}/blacklist/{entry_id}",
+    tag = "client data",
+    params(("id" = i64, Path), ("entry_id" = i64, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove_blacklist(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -178,14 +278,32 @@ async fn remove_blacklist(
     no_content()
 }
 
+/// List an app's live (unexpired) sessions.
+#[utoipa::path(
+    operation_id = "client_data_list_sessions",
+    get,
+    path = "/apps/{id}/sessions",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<LiveSession>), Errors)
+)]
 async fn list_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<LiveSession> {
     listed(q, async |p| client::list_sessions(&s.store, &at, p).await).await
 }
 
+/// End a session (by its listed id or the client's session id).
+#[utoipa::path(
+    operation_id = "client_data_end_session",
+    delete,
+    path = "/apps/{id}/sessions/{session_id}",
+    tag = "client data",
+    params(("id" = i64, Path), ("session_id" = String, Path), SellerParam),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn end_session(
     State(s): State<AppState>,
     AppAt(at): AppAt,
@@ -195,10 +313,19 @@ async fn end_session(
     no_content()
 }
 
+/// List an app's client logs, newest first.
+#[utoipa::path(
+    operation_id = "client_data_list_logs",
+    get,
+    path = "/apps/{id}/logs",
+    tag = "client data",
+    params(("id" = i64, Path), SellerParam, PageRequest),
+    responses((status = 200, description = "OK", body = ClientPage<ClientLog>), Errors)
+)]
 async fn list_logs(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-) -> JsonResult {
+) -> ClientListing<ClientLog> {
     listed(q, async |p| client::list_logs(&s.store, &at, p).await).await
 }

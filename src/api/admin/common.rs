@@ -2,28 +2,43 @@
 //! must give on per-seller routes), pagination parameters, and the `{"data": ...}` envelope.
 
 use super::AdminError;
-use crate::manage::PageRequest;
+use super::views::{ClientPage, Data, Page};
+use crate::manage::{Listed, PageRequest};
 use axum::{Json, http::StatusCode};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
-pub type JsonResult = Result<Json<Value>, AdminError>;
-pub type Created = Result<(StatusCode, Json<Value>), AdminError>;
+/// One resource or result as `{"data": ...}`.
+pub type Answer<T> = Result<Json<Data<T>>, AdminError>;
+/// A page of a counted list as `{"data": [...], "meta": {...}}`.
+pub type Listing<T> = Result<Json<Page<T>>, AdminError>;
+/// A page of a client-data table as `{"data": [...], "meta": {"page", "limit"}}`.
+pub type ClientListing<T> = Result<Json<ClientPage<T>>, AdminError>;
+pub type Created<T> = Result<(StatusCode, Json<Data<T>>), AdminError>;
 pub type NoContent = Result<StatusCode, AdminError>;
 
 /// `?seller_id=`: required for operator tokens, optional (and only their own) for seller tokens.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Scoped {
+    /// The seller acted on: required with an operator token, optional (and only its own) with a
+    /// seller token.
     pub seller_id: Option<i64>,
 }
 
 /// `?seller_id=&limit=&page=`
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ScopedPage {
+    /// The seller acted on: required with an operator token, optional (and only its own) with a
+    /// seller token.
     pub seller_id: Option<i64>,
+    /// Rows per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    /// From 1 (default 1).
+    #[param(minimum = 1)]
     pub page: Option<i64>,
 }
 
@@ -34,7 +49,7 @@ impl ScopedPage {
 }
 
 /// A `ban` body: the reason is required.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ban {
     pub reason: String,
@@ -46,16 +61,16 @@ pub fn yes() -> bool {
     true
 }
 
-pub fn data<T: Serialize>(value: T) -> JsonResult {
-    Ok(Json(json!({ "data": value })))
+pub fn data<T>(value: impl Into<T>) -> Answer<T> {
+    Ok(Json(Data { data: value.into() }))
 }
 
-pub fn listed<T: Serialize>(value: T) -> JsonResult {
-    Ok(Json(serde_json::to_value(value).unwrap_or(Value::Null)))
+pub fn listed<R, T: From<R>>(list: Listed<R>) -> Listing<T> {
+    Ok(Json(list.into()))
 }
 
-pub fn created<T: Serialize>(value: T) -> Created {
-    Ok((StatusCode::CREATED, Json(json!({ "data": value }))))
+pub fn created<T>(value: impl Into<T>) -> Created<T> {
+    Ok((StatusCode::CREATED, Json(Data { data: value.into() })))
 }
 
 pub fn no_content() -> NoContent {

@@ -10,7 +10,25 @@ use axum::{
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// `{"error": {...}}`: every admin API error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// unauthorized, forbidden, not_found, invalid, conflict, invalid_request, payload_too_large,
+    /// unavailable or internal.
+    pub code: &'static str,
+    pub message: String,
+    /// The input field at fault, on `invalid` and `conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
 
 #[derive(Debug)]
 pub enum AdminError {
@@ -85,11 +103,7 @@ impl IntoResponse for AdminError {
                 }
             },
         };
-        let mut error = json!({ "code": code, "message": message });
-        if let Some(field) = field {
-            error["field"] = json!(field);
-        }
-        let mut res = (status, Json(json!({ "error": error }))).into_response();
+        let mut res = (status, Json(ErrorBody { error: ErrorDetail { code, message, field } })).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
         }

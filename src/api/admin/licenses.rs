@@ -1,12 +1,16 @@
 //! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
 
-use super::common::{Ban, Created, JsonResult, NoContent, Scoped, created, data, listed, no_content};
+use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, data, listed, no_content};
+use super::openapi::Errors;
+use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::manage::licenses::ImportRecord;
 use crate::{
     manage::licenses::{self, Format, GenerateSpec, ListQuery},
     state::AppState,
 };
 use axum::{
+    Json,
     body::Bytes,
     extract::State,
     http::{HeaderMap, header},
@@ -26,28 +30,69 @@ pub fn routes() -> Routes {
         .post("/licenses/{id}/unban", unban)
 }
 
+/// Generate up to 100000 keys.
+#[utoipa::path(
+    operation_id = "licenses_generate",
+    post,
+    path = "/licenses",
+    tag = "licenses",
+    params(Scoped),
+    request_body = GenerateSpec,
+    responses((status = 201, description = "Created", body = Data<Generated>), Errors)
+)]
 async fn generate(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     Body(spec): Body<GenerateSpec>,
-) -> Created {
+) -> Created<Generated> {
     created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ListQuery>) -> JsonResult {
+/// List licenses with filters.
+#[utoipa::path(
+    operation_id = "licenses_list",
+    get,
+    path = "/licenses",
+    tag = "licenses",
+    params(ListQuery),
+    responses((status = 200, description = "OK", body = Page<License>), Errors)
+)]
+async fn list(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Listing<License> {
     listed(licenses::list(&s.store, &scope, &q).await?)
 }
 
+/// Show a license.
+#[utoipa::path(
+    operation_id = "licenses_show",
+    get,
+    path = "/licenses/{id}",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::get(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Delete a license.
+#[utoipa::path(
+    operation_id = "licenses_remove",
+    delete,
+    path = "/licenses/{id}",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -58,26 +103,59 @@ async fn remove(
     no_content()
 }
 
+/// Ban a license.
+#[utoipa::path(
+    operation_id = "licenses_ban",
+    post,
+    path = "/licenses/{id}/ban",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    request_body = Ban,
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<Ban>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, Some(&b.reason)).await?)
 }
 
+/// Unban a license.
+#[utoipa::path(
+    operation_id = "licenses_unban",
+    post,
+    path = "/licenses/{id}/unban",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, None).await?)
 }
 
 /// `?format=csv` answers `text/csv`; otherwise `{"data": [...]}`.
+#[utoipa::path(
+    operation_id = "licenses_export",
+    get,
+    path = "/licenses/export",
+    tag = "licenses",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "OK", content(
+            (Data<Vec<ExportRecord>> = "application/json"),
+            (String = "text/csv", example = "key,app,plan,duration_secs,...")
+        )),
+        Errors
+    )
+)]
 async fn export(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -89,11 +167,14 @@ async fn export(
         Format::Csv => {
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], licenses::to_csv(&records)?).into_response()
         }
-        Format::Json => data(records)?.into_response(),
+        Format::Json => {
+            Json(Data { data: records.into_iter().map(ExportRecord::from).collect::<Vec<_>>() }).into_response()
+        }
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
     seller_id: Option<i64>,
@@ -103,13 +184,25 @@ struct ImportQuery {
 }
 
 /// The body is CSV when sent as `text/csv`, else JSON (`{"licenses": [...]}` or an array).
+#[utoipa::path(
+    operation_id = "licenses_import",
+    post,
+    path = "/licenses/import",
+    tag = "licenses",
+    params(ImportQuery),
+    request_body(content(
+        (Vec<ImportRecord> = "application/json"),
+        (String = "text/csv", example = "key,plan,duration_secs,expires_at,max_activations,note")
+    )),
+    responses((status = 200, description = "OK", body = Data<ImportReport>), Errors)
+)]
 async fn import(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
-) -> JsonResult {
+) -> Answer<ImportReport> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json };
     let records = licenses::parse_import(format, &body)?;

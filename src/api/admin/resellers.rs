@@ -1,7 +1,9 @@
 //! `/admin/v1/resellers`: reseller accounts, their API keys and their stock of licenses.
 
-use super::common::{Created, JsonResult, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
-use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
+use super::openapi::{Conflict, Errors};
+use super::views::{CreatedResellerKey, Data, Generated, License, Moved, Page, Reseller, ResellerKey, StockAdded};
+use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::{
     manage::{
         ManageError,
@@ -10,9 +12,8 @@ use crate::{
     },
     state::AppState,
 };
-use axum::extract::State;
+use axum::{Json, extract::State, http::StatusCode};
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -28,38 +29,89 @@ pub fn routes() -> Routes {
         .post("/resellers/{id}/stock", add_stock)
 }
 
+/// Create a reseller.
+#[utoipa::path(
+    operation_id = "resellers_create",
+    post,
+    path = "/resellers",
+    tag = "resellers",
+    params(Scoped),
+    request_body = ResellerInput,
+    responses((status = 201, description = "Created", body = Data<Reseller>), Conflict, Errors)
+)]
 async fn create(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     Body(b): Body<ResellerInput>,
-) -> Created {
+) -> Created<Reseller> {
     created(resellers::create(&s.store, &scope, q.seller_id, b).await?)
 }
 
-async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> JsonResult {
+/// List resellers.
+#[utoipa::path(
+    operation_id = "resellers_list",
+    get,
+    path = "/resellers",
+    tag = "resellers",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<Reseller>), Errors)
+)]
+async fn list(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<ScopedPage>,
+) -> Listing<Reseller> {
     listed(resellers::list(&s.store, &scope, q.seller_id, q.page()).await?)
 }
 
+/// Show a reseller.
+#[utoipa::path(
+    operation_id = "resellers_show",
+    get,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<Reseller>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Answer<Reseller> {
     data(resellers::get(&s.store, &scope, q.seller_id, id).await?)
 }
 
+/// Change a reseller.
+#[utoipa::path(
+    operation_id = "resellers_update",
+    patch,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = ResellerInput,
+    responses((status = 200, description = "OK", body = Data<Reseller>), Conflict, Errors)
+)]
 async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<ResellerInput>,
-) -> JsonResult {
+) -> Answer<Reseller> {
     data(resellers::update(&s.store, &scope, q.seller_id, id, b).await?)
 }
 
+/// Delete a reseller; its stock returns to the seller.
+#[utoipa::path(
+    operation_id = "resellers_remove",
+    delete,
+    path = "/resellers/{id}",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -70,7 +122,7 @@ async fn remove(
     no_content()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateKey {
     #[serde(default)]
@@ -78,26 +130,53 @@ struct CreateKey {
 }
 
 /// The key's secret is in `key`, shown this once.
+#[utoipa::path(
+    operation_id = "resellers_create_key",
+    post,
+    path = "/resellers/{id}/keys",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = CreateKey,
+    responses((status = 201, description = "Created", body = CreatedResellerKey), Errors)
+)]
 async fn create_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<CreateKey>,
-) -> Created {
+) -> Result<(StatusCode, Json<CreatedResellerKey>), AdminError> {
     let (key, secret) = resellers::create_key(&s.store, &scope, q.seller_id, id, &b.label).await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(json!({ "data": key, "key": secret }))))
+    Ok((StatusCode::CREATED, Json(CreatedResellerKey { data: key.into(), key: secret })))
 }
 
+/// List a reseller's API keys.
+#[utoipa::path(
+    operation_id = "resellers_list_keys",
+    get,
+    path = "/resellers/{id}/keys",
+    tag = "resellers",
+    params(("id" = i64, Path), ScopedPage),
+    responses((status = 200, description = "OK", body = Page<ResellerKey>), Errors)
+)]
 async fn list_keys(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<ResellerKey> {
     listed(resellers::list_keys(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
 
+/// Revoke an API key.
+#[utoipa::path(
+    operation_id = "resellers_revoke_key",
+    delete,
+    path = "/resellers/{id}/keys/{key_id}",
+    tag = "resellers",
+    params(("id" = i64, Path), ("key_id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn revoke_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -108,39 +187,62 @@ async fn revoke_key(
     no_content()
 }
 
+/// The reseller's stock with Discord assignments.
+#[utoipa::path(
+    operation_id = "resellers_list_stock",
+    get,
+    path = "/resellers/{id}/stock",
+    tag = "resellers",
+    params(("id" = i64, Path), ScopedPage),
+    responses((status = 200, description = "OK", body = Page<License>), Errors)
+)]
 async fn list_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<License> {
     listed(resellers::list_stock(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
 
 /// Either `{"license_ids": [...]}` (move existing licenses) or `{"generate": {...}}` (new keys
 /// straight into the stock, with the reseller's key prefix).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddStock {
     license_ids: Option<Vec<i64>>,
     generate: Option<GenerateSpec>,
 }
 
+/// Move licenses into the stock, or generate into it.
+#[utoipa::path(
+    operation_id = "resellers_add_stock",
+    post,
+    path = "/resellers/{id}/stock",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = AddStock,
+    responses((status = 201, description = "Created", body = Data<StockAdded>), Errors)
+)]
 async fn add_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
     Body(b): Body<AddStock>,
-) -> Created {
+) -> Created<StockAdded> {
     match (b.license_ids, b.generate) {
-        (Some(ids), None) => created(resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?),
+        (Some(ids), None) => created(StockAdded::Moved(Moved::from(
+            resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?,
+        ))),
         (None, Some(mut spec)) => {
             if spec.reseller_id.is_some_and(|r| r != id) {
                 return Err(ManageError::invalid("reseller_id", "must be this reseller or left out").into());
             }
             spec.reseller_id = Some(id);
-            created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
+            created(StockAdded::Generated(Generated::from(
+                licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?,
+            )))
         }
         _ => Err(ManageError::invalid("license_ids", "give either license_ids or generate").into()),
     }

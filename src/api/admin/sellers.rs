@@ -1,11 +1,12 @@
 //! `/admin/v1/sellers`: the operator creates and removes tenants; a seller token sees itself.
 
-use super::common::{ScopedPage, listed};
-use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use super::common::{Answer, Created, Listing, NoContent, ScopedPage, created, data, listed, no_content};
+use super::openapi::{Conflict, Errors, Forbidden};
+use super::views::{Data, Page, Seller};
+use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
 use crate::{manage::sellers, state::AppState};
-use axum::{Json, extract::State, http::StatusCode};
+use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -15,7 +16,7 @@ pub fn routes() -> Routes {
         .delete("/sellers/{id}", remove)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateSeller {
     name: String,
@@ -23,36 +24,59 @@ struct CreateSeller {
     key_prefix: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    Body(body): Body<CreateSeller>,
-) -> Result<(StatusCode, Json<Value>), AdminError> {
-    let seller = sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "data": seller }))))
+/// Create a seller (operator).
+#[utoipa::path(
+    operation_id = "sellers_create",
+    post,
+    path = "/sellers",
+    tag = "sellers",
+    request_body = CreateSeller,
+    responses((status = 201, description = "Created", body = Data<Seller>), Conflict, Forbidden, Errors)
+)]
+async fn create(State(state): State<AppState>, Admin(scope): Admin, Body(body): Body<CreateSeller>) -> Created<Seller> {
+    created(sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?)
 }
 
+/// List sellers (operator: all, or the one named by seller_id; seller token: itself).
+#[utoipa::path(
+    operation_id = "sellers_list",
+    get,
+    path = "/sellers",
+    tag = "sellers",
+    params(ScopedPage),
+    responses((status = 200, description = "OK", body = Page<Seller>), Errors)
+)]
 async fn list(
     State(state): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
-) -> Result<Json<Value>, AdminError> {
+) -> Listing<Seller> {
     listed(q.page().slice(sellers::list(&state.store, &scope, q.seller_id).await?)?)
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    PathParam(id): PathParam<i64>,
-) -> Result<Json<Value>, AdminError> {
-    Ok(Json(json!({ "data": sellers::get(&state.store, &scope, id).await? })))
+/// Show a seller.
+#[utoipa::path(
+    operation_id = "sellers_show",
+    get,
+    path = "/sellers/{id}",
+    tag = "sellers",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = Data<Seller>), Errors)
+)]
+async fn show(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> Answer<Seller> {
+    data(sellers::get(&state.store, &scope, id).await?)
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    Admin(scope): Admin,
-    PathParam(id): PathParam<i64>,
-) -> Result<StatusCode, AdminError> {
+/// Delete a seller and everything it owns (operator).
+#[utoipa::path(
+    operation_id = "sellers_remove",
+    delete,
+    path = "/sellers/{id}",
+    tag = "sellers",
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "Done; no body"), Forbidden, Errors)
+)]
+async fn remove(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> NoContent {
     sellers::delete(&state.store, &scope, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    no_content()
 }

@@ -1,6 +1,8 @@
 //! `/admin/v1/apps/{id}/users`: an app's end users.
 
-use super::common::{Ban, JsonResult, NoContent, data, listed, no_content};
+use super::common::{Answer, Ban, Listing, NoContent, data, listed, no_content};
+use super::openapi::Errors;
+use super::views::{Data, HwidsRemoved, Page, User, UserDetail};
 use super::{Admin, Body, PathParam, QueryParams, common::Scoped, routes::Routes};
 use crate::{
     manage::{
@@ -23,7 +25,8 @@ pub fn routes() -> Routes {
         .post("/apps/{id}/users/{user_id}/extend", extend)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListUsers {
     seller_id: Option<i64>,
@@ -32,27 +35,54 @@ struct ListUsers {
     page: Option<i64>,
 }
 
+/// List or search an app's users.
+#[utoipa::path(
+    operation_id = "users_list",
+    get,
+    path = "/apps/{id}/users",
+    tag = "users",
+    params(("id" = i64, Path), ListUsers),
+    responses((status = 200, description = "OK", body = Page<User>), Errors)
+)]
 async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ListUsers>,
     PathParam(app_id): PathParam<i64>,
-) -> JsonResult {
+) -> Listing<User> {
     let at = AppRef { seller_id: q.seller_id, app_id };
     listed(users::list(&s.store, &scope, at, q.search.as_deref(), PageRequest::new(q.limit, q.page)).await?)
 }
 
 type UserPath = PathParam<(i64, i64)>;
 
+/// Show a user with HWIDs and subscriptions.
+#[utoipa::path(
+    operation_id = "users_show",
+    get,
+    path = "/apps/{id}/users/{user_id}",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::get(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id).await?)
 }
 
+/// Delete a user.
+#[utoipa::path(
+    operation_id = "users_remove",
+    delete,
+    path = "/apps/{id}/users/{user_id}",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
 async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
@@ -63,49 +93,86 @@ async fn remove(
     no_content()
 }
 
+/// Forget the user's HWIDs.
+#[utoipa::path(
+    operation_id = "users_reset_hwid",
+    post,
+    path = "/apps/{id}/users/{user_id}/reset-hwid",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<HwidsRemoved>), Errors)
+)]
 async fn reset_hwid(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<HwidsRemoved> {
     let at = AppRef { seller_id: q.seller_id, app_id };
-    let removed = users::reset_hwid(&s.store, &scope, at, id).await?;
-    data(serde_json::json!({ "hwids_removed": removed }))
+    data(HwidsRemoved { hwids_removed: users::reset_hwid(&s.store, &scope, at, id).await? })
 }
 
+/// Ban a user.
+#[utoipa::path(
+    operation_id = "users_ban",
+    post,
+    path = "/apps/{id}/users/{user_id}/ban",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    request_body = Ban,
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Ban>,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, Some(&b.reason)).await?)
 }
 
+/// Unban a user.
+#[utoipa::path(
+    operation_id = "users_unban",
+    post,
+    path = "/apps/{id}/users/{user_id}/unban",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, None).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Extend {
     /// `30d`, `12h`, ... or seconds.
     duration: String,
 }
 
+/// Extend every timed subscription.
+#[utoipa::path(
+    operation_id = "users_extend",
+    post,
+    path = "/apps/{id}/users/{user_id}/extend",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    request_body = Extend,
+    responses((status = 200, description = "OK", body = Data<UserDetail>), Errors)
+)]
 async fn extend(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Extend>,
-) -> JsonResult {
+) -> Answer<UserDetail> {
     data(users::extend(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, &b.duration).await?)
 }

@@ -12,6 +12,7 @@ mod resellers;
 mod sellers;
 mod tokens;
 mod users;
+mod webhooks;
 
 use crate::config::{Config, FlagOverrides};
 use crate::domain::time::parse_duration_secs;
@@ -87,6 +88,9 @@ pub enum Command {
     /// Manage resellers, their API keys and their stock.
     #[command(subcommand)]
     Reseller(resellers::ResellerCommand),
+    /// Manage a seller's event webhook endpoints and their deliveries.
+    #[command(subcommand)]
+    Webhook(webhooks::WebhookCommand),
     /// Show the audit trail, newest first.
     Audit {
         /// Only this seller's events (id, name or ownerid).
@@ -218,6 +222,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::License(cmd) => licenses::run(cmd, config, &out).await,
         Command::User(cmd) => users::run(cmd, config, &out).await,
         Command::Reseller(cmd) => resellers::run(cmd, config, &out).await,
+        Command::Webhook(cmd) => webhooks::run(cmd, config, &out).await,
         Command::Audit { seller, page } => run_audit(config, seller, page, &out).await,
         Command::Client(cmd) => client_data::run(cmd, config, &out).await,
     }

@@ -120,6 +120,9 @@ wire! {
     store::chat::ChatMessage => views::ChatMessage,
     store::chat::ChatMute => views::ChatMute,
     manage::offline::OfflineFile => manage::offline::OfflineFile,
+    store::event_webhooks::Endpoint => views::WebhookEndpoint,
+    manage::event_webhooks::CreatedEndpoint => views::CreatedWebhookEndpoint,
+    store::event_webhooks::Delivery => views::WebhookDelivery,
 }
 
 /// A time for people: `2026-01-31 12:00:00`, or empty.

@@ -8,7 +8,7 @@ use crate::harness::TestApp;
 use serde_json::{Value, json};
 use std::process::Command;
 
-engine_tests!(cli_walkthrough, cli_app_settings_and_users, cli_errors_are_one_line);
+engine_tests!(cli_walkthrough, cli_app_settings_and_users, cli_errors_are_one_line, cli_webhook_endpoints);
 
 const BIN: &str = env!("CARGO_BIN_EXE_licensd");
 
@@ -292,4 +292,34 @@ async fn cli_errors_are_one_line(app: TestApp) {
     json(&app, &["license", "generate", "--seller", "acme", "--app", "MyApp", "--plan", "p"]);
     let r = licensd(&app, &["plan", "delete", "--seller", "acme", "--app", "MyApp", "p"]);
     assert!(!r.ok && r.stderr.contains("licenses still use this plan"), "{}", r.stderr);
+}
+
+/// `licensd webhook ...`: an endpoint added with its secret shown once, listed without it,
+/// changed, its (empty) delivery log, refused input, deleted.
+async fn cli_webhook_endpoints(app: TestApp) {
+    json(&app, &["seller", "create", "acme"]);
+    let added = json(
+        &app,
+        &["webhook", "add", "--seller", "acme", "--url", "https://example.com/h", "--events", "license.*,user.banned"],
+    );
+    let id = added["data"]["id"].as_i64().unwrap().to_string();
+    assert!(added["data"]["secret"].as_str().unwrap().starts_with("whsec_"), "{added}");
+    assert_eq!(added["data"]["events"], json!(["license.*", "user.banned"]));
+    let listed = json(&app, &["webhook", "list", "--seller", "acme"]);
+    assert_eq!(listed["meta"]["total"], 1);
+    assert!(listed["data"][0].get("secret").is_none(), "{listed}");
+    let off = json(&app, &["webhook", "update", "--seller", "acme", &id, "--enabled", "false"]);
+    assert_eq!(off["data"]["enabled"], false);
+    let log = json(&app, &["webhook", "deliveries", "--seller", "acme", &id, "--state", "failed"]);
+    assert_eq!(log["meta"]["total"], 0);
+    let bad = licensd(
+        &app,
+        &["webhook", "add", "--seller", "acme", "--url", "https://example.com/", "--events", "licence.*"],
+    );
+    assert!(!bad.ok && bad.stderr.contains("events"), "{}", bad.stderr);
+    assert_eq!(
+        json(&app, &["webhook", "delete", "--seller", "acme", &id])["deleted"],
+        json!(id.parse::<i64>().unwrap())
+    );
+    assert_eq!(json(&app, &["webhook", "list", "--seller", "acme"])["meta"]["total"], 0);
 }

@@ -69,6 +69,8 @@ pub struct Config {
     /// First wait before an event webhook delivery that failed is tried again (it doubles per
     /// attempt, up to 6 hours, for 3 days).
     pub webhook_retry_base_ms: u64,
+    /// Bearer token that `GET /metrics` requires; unset: no metrics endpoint (404).
+    pub metrics_token: Option<String>,
     /// Licenses API requests per store token per minute (0: unlimited).
     pub licenses_rate_limit_per_min: u32,
     /// Failed client API sign-ins (login, license, register, upgrade, ...) per client IP and app
@@ -198,6 +200,7 @@ impl Default for Config {
             offline_ttl_secs: 7 * 86_400,
             webhook_allow_private: false,
             webhook_retry_base_ms: 30_000,
+            metrics_token: None,
             licenses_rate_limit_per_min: 6000,
             login_failures_per_ip_per_min: 10,
             login_failures_per_app_per_min: 600,

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod fsmode;
 pub mod identity;
 pub mod manage;
+pub mod metrics;
 pub mod ratelimit;
 pub mod server;
 pub mod services;

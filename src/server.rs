@@ -51,6 +51,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         signer: Arc::new(signer),
         limiter: Arc::new(limiter),
         services: Arc::new(services),
+        metrics: Arc::new(crate::metrics::Metrics::new()),
         config: Arc::new(config),
     })
 }

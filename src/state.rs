@@ -1,7 +1,9 @@
 //! What every request handler can reach: the store, the signing key, the rate-limit counters,
-//! the shared services (password hashing, outbound HTTP, mail), the configuration.
+//! the shared services (password hashing, outbound HTTP, mail), the metrics, the configuration.
 
-use crate::{config::Config, ratelimit::RateLimiter, services::Services, signing::Signer, store::Store};
+use crate::{
+    config::Config, metrics::Metrics, ratelimit::RateLimiter, services::Services, signing::Signer, store::Store,
+};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -10,5 +12,6 @@ pub struct AppState {
     pub signer: Arc<Signer>,
     pub limiter: Arc<RateLimiter>,
     pub services: Arc<Services>,
+    pub metrics: Arc<Metrics>,
     pub config: Arc<Config>,
 }

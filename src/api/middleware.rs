@@ -3,7 +3,7 @@
 //! to its end even when its client goes away; and the body limits (size and time) each protocol
 //! router applies with its own answer (`limit_body`).
 
-use crate::state::AppState;
+use crate::{metrics::Metrics, state::AppState};
 use axum::{
     Router,
     body::{Body, Bytes, HttpBody},
@@ -15,8 +15,9 @@ use axum::{
 use std::{
     future::poll_fn,
     pin::Pin,
+    sync::Arc,
     task::{Context, Poll, ready},
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tower_http::{
     LatencyUnit,
@@ -30,9 +31,10 @@ use tracing::{Instrument, Span};
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps `router` in the shared layers (the last added runs first).
-pub fn apply(router: Router) -> Router {
+pub fn apply(router: Router, state: &AppState) -> Router {
     router
         .layer(from_fn(run_to_completion))
+        .layer(from_fn_with_state(state.metrics.clone(), measure))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -43,6 +45,15 @@ pub fn apply(router: Router) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Counts the answer and its latency by surface and status class (`metrics`).
+async fn measure(State(metrics): State<Arc<Metrics>>, req: Request<Body>, next: Next) -> Response {
+    let started = Instant::now();
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    metrics.request(&path, response.status().as_u16(), started.elapsed().as_secs_f64());
+    response
 }
 
 /// Runs every request to its end: when its client disconnects (or the request timeout fires) and

@@ -21,6 +21,6 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
-        .with_state(state);
-    middleware::apply(routes)
+        .with_state(state.clone());
+    middleware::apply(routes, &state)
 }

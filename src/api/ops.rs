@@ -1,7 +1,14 @@
-//! Operational endpoints: liveness, readiness, and the public key that clients pin.
+//! Operational endpoints: liveness, readiness, the public key that clients pin, and the
+//! Prometheus metrics (behind `metrics_token`).
 
 use crate::state::AppState;
-use axum::{Json, Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::IntoResponse,
+    routing::get,
+};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
@@ -10,6 +17,23 @@ pub fn router() -> Router<AppState> {
         .route("/readyz", get(readyz))
         .route("/api/info", get(info))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
+}
+
+/// This process's metrics (OpenMetrics text), for a bearer of `metrics_token`; without one
+/// configured the endpoint does not exist.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let Some(token) = state.config.metrics_token.as_deref().filter(|t| !t.is_empty()) else {
+        return (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain")], String::from("not found"));
+    };
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = given.is_some_and(|g| bool::from(subtle::ConstantTimeEq::ct_eq(g.as_bytes(), token.as_bytes())));
+    if !allowed {
+        return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/plain")], String::from("unauthorized"));
+    }
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], state.metrics.render())
 }
 
 /// The process is up.

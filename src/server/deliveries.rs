@@ -70,9 +70,15 @@ async fn attempt(state: &AppState, d: &DueDelivery) -> Result<(), StoreError> {
         Ok((status, _)) => again(state, d, Some(i64::from(status)), format!("HTTP {status}")),
         Err(e) => again(state, d, None, e.to_string()),
     };
-    if let Attempt::Failed { error, .. } = &outcome {
-        tracing::warn!(delivery = d.id, event = d.event_id, error, "event webhook delivery failed for good");
-    }
+    let label = match &outcome {
+        Attempt::Delivered { .. } => "delivered",
+        Attempt::Retry { .. } => "retry",
+        Attempt::Failed { error, .. } => {
+            tracing::warn!(delivery = d.id, event = d.event_id, error, "event webhook delivery failed for good");
+            "failed"
+        }
+    };
+    state.metrics.delivery(label);
     state.store.finish_attempt(d.id, &outcome, now_ms()).await
 }
 

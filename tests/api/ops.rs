@@ -51,3 +51,47 @@ async fn unknown_routes_answer_in_the_protocols_shape(app: TestApp) {
     assert_eq!(status, 405);
     assert!(body["message"].is_string(), "{body}");
 }
+
+mod metrics {
+    use super::*;
+    use crate::client_support::ClientFixture;
+    use licensd::config::Config;
+
+    fn with_token(config: &mut Config) {
+        config.metrics_token = Some("metrics-secret".into());
+    }
+
+    engine_tests!(config = with_token; metrics_count_requests_and_actions_for_the_token_only);
+    engine_tests!(metrics_do_not_exist_without_a_token);
+
+    async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
+        let mut req = app.http.get(app.url("/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    async fn metrics_count_requests_and_actions_for_the_token_only(app: TestApp) {
+        assert_eq!(scrape(&app, None).await.0, 401);
+        assert_eq!(scrape(&app, Some("metrics-secreT")).await.0, 401);
+        let c = ClientFixture::named(&app, "acme", "MyApp").await;
+        let session = c.init().await;
+        c.call(Some(&session), "nonsense-type-1234", &[]).await;
+        let (status, text) = scrape(&app, Some("metrics-secret")).await;
+        assert_eq!(status, 200);
+        assert!(text.contains(r#"licensd_http_requests_total{surface="client",status="2xx"} 2"#), "{text}");
+        assert!(text.contains(r#"licensd_client_actions_total{action="init",outcome="success"} 1"#), "{text}");
+        // A type no client API knows is counted under one fixed label, never under its own.
+        assert!(text.contains(r#"licensd_client_actions_total{action="unknown",outcome="refused"} 1"#), "{text}");
+        assert!(!text.contains("nonsense-type-1234"));
+        assert!(text.contains(r#"licensd_http_request_duration_seconds_count{surface="client"} 2"#), "{text}");
+        assert!(text.trim_end().ends_with("# EOF"));
+    }
+
+    async fn metrics_do_not_exist_without_a_token(app: TestApp) {
+        assert_eq!(scrape(&app, None).await.0, 404);
+        assert_eq!(scrape(&app, Some("")).await.0, 404);
+    }
+}

@@ -72,6 +72,7 @@ pub async fn dispatch(ctx: &Ctx) -> Reply {
 }
 
 async fn run(ctx: &Ctx, kind: &str) -> Reply {
+    let action = known_action(kind);
     let result = match kind {
         "init" => init::init(ctx).await,
         "register" => auth::register(ctx).await,
@@ -100,11 +101,45 @@ async fn run(ctx: &Ctx, kind: &str) -> Reply {
         "offline" => offline::offline(ctx).await,
         _ => Ok(ctx.fail(Msg::UnknownType)),
     };
-    match result {
+    let reply = match result {
         Ok(reply) | Err(Halt::Reply(reply)) => reply,
         Err(Halt::Fault(e)) => fault(&e),
         Err(Halt::Store(e)) => store_error_reply(&e),
-    }
+    };
+    ctx.state.metrics.client_action(action, reply.is_success());
+    reply
+}
+
+/// The action's name as a metrics label: one of the fixed names `run` serves.
+fn known_action(kind: &str) -> &'static str {
+    const ACTIONS: [&str; 25] = [
+        "init",
+        "register",
+        "login",
+        "loginEmail",
+        "license",
+        "upgrade",
+        "forgot",
+        "check",
+        "checkblacklist",
+        "ban",
+        "logout",
+        "2faenable",
+        "2fadisable",
+        "var",
+        "getvar",
+        "setvar",
+        "log",
+        "webhook",
+        "file",
+        "chatget",
+        "chatsend",
+        "fetchOnline",
+        "fetchStats",
+        "changeUsername",
+        "offline",
+    ];
+    ACTIONS.into_iter().find(|a| *a == kind).unwrap_or("unknown")
 }
 
 fn fault(error: &str) -> Reply {

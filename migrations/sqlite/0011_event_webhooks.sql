@@ -1,13 +1,15 @@
 -- A seller's event webhook endpoints. 'events': the event types it takes, space-separated
 -- patterns ('*', 'license.*', 'user.banned'). 'secret': the HMAC signing key (it must be
--- readable to sign; it is shown to the seller once). 'cursor': the last event id fanned out
--- into deliveries for this endpoint (a new endpoint starts at the newest event).
+-- readable to sign; it is shown to the seller once). 'format': 'json' (the signed event) or
+-- 'discord' (a Discord webhook URL: the event as an embed). 'cursor': the last event id fanned
+-- out into deliveries for this endpoint (a new endpoint starts at the newest event).
 CREATE TABLE webhook_endpoints (
     id          INTEGER PRIMARY KEY,
     seller_id   INTEGER NOT NULL REFERENCES sellers(id) ON DELETE CASCADE,
     url         TEXT    NOT NULL,
     events      TEXT    NOT NULL,
     secret      TEXT    NOT NULL,
+    format      TEXT    NOT NULL DEFAULT 'json',
     enabled     INTEGER NOT NULL DEFAULT 1,
     cursor      INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,

@@ -24,6 +24,9 @@ pub enum WebhookCommand {
         /// Event types, comma-separated: `*`, `license.*`, `user.banned`, ...
         #[arg(long, value_delimiter = ',', default_value = "*")]
         events: Vec<String>,
+        /// json (the signed event) or discord (the URL is a Discord webhook).
+        #[arg(long, default_value = "json")]
+        format: String,
     },
     List {
         #[arg(long)]
@@ -74,9 +77,9 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
     let store = &state.store;
     let scope = Scope::cli();
     match cmd {
-        WebhookCommand::Add { seller, url, events } => {
+        WebhookCommand::Add { seller, url, events, format } => {
             let seller = Some(seller_id(store, &seller).await?);
-            let input = EndpointInput { url: Some(url), events: Some(events), enabled: None };
+            let input = EndpointInput { url: Some(url), events: Some(events), format: Some(format), enabled: None };
             let created = event_webhooks::create(store, &scope, seller, input).await?;
             out.data(&created, || {
                 println!(
@@ -95,7 +98,8 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
         WebhookCommand::Update { seller, id, url, events, enabled } => {
             let seller = Some(seller_id(store, &seller).await?);
             let endpoint =
-                event_webhooks::update(store, &scope, seller, id, EndpointInput { url, events, enabled }).await?;
+                event_webhooks::update(store, &scope, seller, id, EndpointInput { url, events, format: None, enabled })
+                    .await?;
             out.data(&endpoint, || println!("updated webhook endpoint {id}"));
         }
         WebhookCommand::Delete { seller, id } => {

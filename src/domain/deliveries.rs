@@ -132,3 +132,122 @@ mod tests {
         assert_eq!(next_attempt_at(1, base, 0.0, RETRY_WINDOW_MS, 0), None);
     }
 }
+
+/// What an endpoint receives: the signed event as JSON, or (a Discord webhook URL) the event
+/// rendered as a Discord embed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Discord,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "json" => Some(Self::Json),
+            "discord" => Some(Self::Discord),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Discord => "discord",
+        }
+    }
+}
+
+/// Discord's limits on one embed (title, description, a field's name and value, fields).
+const DISCORD_TITLE: usize = 256;
+const DISCORD_VALUE: usize = 1024;
+const DISCORD_FIELDS: usize = 25;
+
+/// An event as a Discord webhook message: one embed titled by the event, its facts as fields
+/// (a Discord user as a mention), within Discord's size limits.
+pub fn discord_message(kind: &str, created_at_iso: &str, data: &serde_json::Value) -> serde_json::Value {
+    let (title, color) = discord_title(kind);
+    let mut fields = Vec::new();
+    if let Some(map) = data.as_object() {
+        for (name, value) in map.iter().take(DISCORD_FIELDS) {
+            let shown = match (name.as_str(), value) {
+                (_, serde_json::Value::Null) => continue,
+                ("discord_user_id", serde_json::Value::String(id)) => format!("<@{id}>"),
+                ("key", serde_json::Value::String(key)) => format!("`{key}`"),
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            fields.push(serde_json::json!({ "name": name, "value": clip(&shown, DISCORD_VALUE), "inline": true }));
+        }
+    }
+    serde_json::json!({
+        "embeds": [{
+            "title": clip(title, DISCORD_TITLE),
+            "color": color,
+            "fields": fields,
+            "timestamp": created_at_iso,
+            "footer": { "text": kind },
+        }],
+        "allowed_mentions": { "parse": [] },
+    })
+}
+
+fn discord_title(kind: &str) -> (&'static str, u32) {
+    const GREEN: u32 = 0x2e_cc71;
+    const RED: u32 = 0xe7_4c3c;
+    const BLUE: u32 = 0x34_98db;
+    const GREY: u32 = 0x95_a5a6;
+    match kind {
+        "license.created" => ("License created", BLUE),
+        "license.redeemed" => ("Key redeemed", GREEN),
+        "license.activated" => ("License activated", GREEN),
+        "license.deactivated" => ("License deactivated", GREY),
+        "license.banned" => ("License banned", RED),
+        "license.unbanned" => ("License unbanned", GREEN),
+        "license.updated" => ("License updated", BLUE),
+        "license.deleted" => ("License deleted", GREY),
+        "user.registered" => ("User registered", GREEN),
+        "user.banned" => ("User banned", RED),
+        "user.unbanned" => ("User unbanned", GREEN),
+        "user.hwid_reset" => ("HWID reset", BLUE),
+        "user.extended" => ("Subscription extended", GREEN),
+        "user.deleted" => ("User deleted", GREY),
+        "reseller.license_assigned" => ("Reseller assignment", GREEN),
+        "reseller.stock_added" => ("Reseller stock added", BLUE),
+        _ => ("licensd event", GREY),
+    }
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod discord_tests {
+    use super::*;
+
+    #[test]
+    fn an_event_becomes_one_embed_within_discords_limits() {
+        let data = serde_json::json!({
+            "license_id": 7, "key": "K-1", "discord_user_id": "1234", "reason": "x".repeat(5000), "plan_id": null,
+        });
+        let m = discord_message("reseller.license_assigned", "2026-12-01T00:00:00Z", &data);
+        let embed = &m["embeds"][0];
+        assert_eq!(embed["title"], "Reseller assignment");
+        let fields = embed["fields"].as_array().unwrap();
+        let value = |n: &str| fields.iter().find(|f| f["name"] == n).map(|f| f["value"].as_str().unwrap().to_owned());
+        assert_eq!(value("discord_user_id").as_deref(), Some("<@1234>"));
+        assert_eq!(value("key").as_deref(), Some("`K-1`"));
+        assert_eq!(value("reason").unwrap().chars().count(), DISCORD_VALUE);
+        assert_eq!(value("plan_id"), None, "null facts are left out");
+        assert_eq!(m["allowed_mentions"]["parse"], serde_json::json!([]), "a mention shows, it never pings");
+        assert_eq!(Format::parse("discord"), Some(Format::Discord));
+        assert_eq!(Format::parse("xml"), None);
+    }
+}

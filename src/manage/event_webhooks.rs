@@ -24,6 +24,9 @@ pub struct EndpointInput {
     pub url: Option<String>,
     /// Event types: `*`, `license.*`, `user.banned`, ...
     pub events: Option<Vec<String>>,
+    /// `json` (default: the signed event) or `discord` (the URL is a Discord webhook: the event
+    /// as an embed).
+    pub format: Option<String>,
     pub enabled: Option<bool>,
 }
 
@@ -33,6 +36,12 @@ fn checked_url(url: &str) -> Result<String, ManageError> {
         return Err(ManageError::invalid("url", "must be an absolute http or https URL with a host"));
     }
     Ok(url)
+}
+
+fn checked_format(format: &str) -> Result<String, ManageError> {
+    let format =
+        deliveries::Format::parse(format).ok_or_else(|| ManageError::invalid("format", "must be json or discord"))?;
+    Ok(format.as_str().to_owned())
 }
 
 fn checked_events(events: &[String]) -> Result<String, ManageError> {
@@ -46,19 +55,19 @@ pub async fn create(
     input: EndpointInput,
 ) -> Result<CreatedEndpoint, ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    let url = checked_url(input.url.as_deref().unwrap_or(""))?;
-    let events = checked_events(input.events.as_deref().unwrap_or(&["*".to_owned()]))?;
+    let settings = EndpointChanges {
+        url: Some(checked_url(input.url.as_deref().unwrap_or(""))?),
+        events: Some(checked_events(input.events.as_deref().unwrap_or(&["*".to_owned()]))?),
+        format: Some(checked_format(input.format.as_deref().unwrap_or("json"))?),
+        enabled: input.enabled,
+    };
     let secret = format!("whsec_{}", secret::random_string(b"0123456789abcdefghijklmnopqrstuvwxyz", 40));
     change(store, async |store| {
         store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
-        let mut endpoint = store.create_endpoint(seller_id, &url, &events, &secret, now_ms()).await?;
-        if input.enabled == Some(false) {
-            let off = EndpointChanges { enabled: Some(false), ..EndpointChanges::default() };
-            endpoint = store.update_endpoint(seller_id, endpoint.id, &off, now_ms()).await?;
-        }
+        let endpoint = store.create_endpoint(seller_id, &settings, &secret, now_ms()).await?;
         // The URL may carry the seller's own secrets: it stays out of the audit trail.
-        audit(store, scope, seller_id, "webhook_endpoint.create", format!("webhook_endpoint:{}", endpoint.id), &events)
-            .await?;
+        let target = format!("webhook_endpoint:{}", endpoint.id);
+        audit(store, scope, seller_id, "webhook_endpoint.create", target, &endpoint.events).await?;
         Ok(CreatedEndpoint { endpoint, secret })
     })
     .await
@@ -90,6 +99,7 @@ pub async fn update(
     let changes = EndpointChanges {
         url: input.url.as_deref().map(checked_url).transpose()?,
         events: input.events.as_deref().map(checked_events).transpose()?,
+        format: input.format.as_deref().map(checked_format).transpose()?,
         enabled: input.enabled,
     };
     change(store, async |store| {

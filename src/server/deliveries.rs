@@ -48,9 +48,11 @@ async fn round(state: &AppState) -> Result<(), StoreError> {
 /// One POST of the event, and its outcome recorded.
 async fn attempt(state: &AppState, d: &DueDelivery) -> Result<(), StoreError> {
     let data: serde_json::Value = serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null);
-    let body = serde_json::json!({
-        "id": d.event_id, "type": d.kind, "created_at": iso_micros(d.event_created_at), "data": data,
-    })
+    let created_at = iso_micros(d.event_created_at);
+    let body = match deliveries::Format::parse(&d.format) {
+        Some(deliveries::Format::Discord) => deliveries::discord_message(&d.kind, &created_at, &data),
+        _ => serde_json::json!({ "id": d.event_id, "type": d.kind, "created_at": created_at, "data": data }),
+    }
     .to_string();
     let signature = deliveries::signature(&d.secret, now_ms() / 1000, &body);
     let headers = [

@@ -19,6 +19,8 @@ pub struct Endpoint {
     pub events: String,
     #[serde(skip)]
     pub secret: String,
+    /// `json` or `discord` (`domain::deliveries::Format`).
+    pub format: String,
     pub enabled: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -32,7 +34,7 @@ impl Endpoint {
 
 macro_rules! endpoint_columns {
     () => {
-        "id, seller_id, url, events, secret, enabled, created_at, updated_at"
+        "id, seller_id, url, events, secret, format, enabled, created_at, updated_at"
     };
 }
 
@@ -60,6 +62,7 @@ pub struct DueDelivery {
     pub attempts: i64,
     pub url: String,
     pub secret: String,
+    pub format: String,
     pub event_id: i64,
     #[sqlx(rename = "type")]
     pub kind: String,
@@ -91,6 +94,7 @@ pub enum Attempt {
 pub struct EndpointChanges {
     pub url: Option<String>,
     pub events: Option<String>,
+    pub format: Option<String>,
     pub enabled: Option<bool>,
 }
 
@@ -98,24 +102,27 @@ pub struct EndpointChanges {
 const FAN_OUT_BATCH: i64 = 500;
 
 impl Store {
-    /// A new endpoint; it receives events recorded from now on.
+    /// A new endpoint (`settings`: url, events and format, all given); it receives events
+    /// recorded from now on.
     pub async fn create_endpoint(
         &self,
         seller_id: i64,
-        url: &str,
-        events: &str,
+        settings: &EndpointChanges,
         secret: &str,
         now: i64,
     ) -> Result<Endpoint> {
         sqlx::query_as::<_, Endpoint>(concat!(
-            "INSERT INTO webhook_endpoints (seller_id, url, events, secret, cursor, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(id), 0) FROM events WHERE seller_id = $1), $5, $5) RETURNING ",
+            "INSERT INTO webhook_endpoints (seller_id, url, events, secret, format, enabled, cursor, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(MAX(id), 0) FROM events WHERE seller_id = $1), \
+             $7, $7) RETURNING ",
             endpoint_columns!()
         ))
         .bind(seller_id)
-        .bind(url)
-        .bind(events)
+        .bind(settings.url.as_deref())
+        .bind(settings.events.as_deref())
         .bind(secret)
+        .bind(settings.format.as_deref().unwrap_or("json"))
+        .bind(i64::from(settings.enabled.unwrap_or(true)))
         .bind(now)
         .fetch_all(&mut *self.write().await?)
         .await
@@ -148,7 +155,8 @@ impl Store {
     pub async fn update_endpoint(&self, seller_id: i64, id: i64, c: &EndpointChanges, now: i64) -> Result<Endpoint> {
         sqlx::query_as::<_, Endpoint>(concat!(
             "UPDATE webhook_endpoints SET url = COALESCE($3, url), events = COALESCE($4, events), \
-             enabled = COALESCE($5, enabled), updated_at = $6 WHERE id = $1 AND seller_id = $2 RETURNING ",
+             enabled = COALESCE($5, enabled), format = COALESCE($7, format), updated_at = $6 \
+             WHERE id = $1 AND seller_id = $2 RETURNING ",
             endpoint_columns!()
         ))
         .bind(id)
@@ -157,6 +165,7 @@ impl Store {
         .bind(c.events.as_deref())
         .bind(c.enabled.map(i64::from))
         .bind(now)
+        .bind(c.format.as_deref())
         .fetch_all(&mut *self.write().await?)
         .await
         .one()
@@ -247,7 +256,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut q = DynSql::new(
-            "SELECT d.id, d.attempts, e.url, e.secret, v.id AS event_id, v.type, v.payload, v.created_at AS event_created_at \
+            "SELECT d.id, d.attempts, e.url, e.secret, e.format, v.id AS event_id, v.type, v.payload, v.created_at AS event_created_at \
              FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN events v ON v.id = d.event_id \
              WHERE d.id IN (",
         );

@@ -20,6 +20,7 @@ engine_tests!(
     events_reach_the_endpoint_signed_and_in_order,
     a_failing_receiver_gets_the_event_again_until_it_answers,
     two_processes_deliver_each_event_once,
+    a_discord_endpoint_gets_embeds,
 );
 
 fn deliver_to_loopback(config: &mut Config) {
@@ -186,4 +187,31 @@ async fn two_processes_deliver_each_event_once(t: TestApp) {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!((all, ids.len()), (40, 40), "each event once");
+}
+
+/// An endpoint in the `discord` format (a Discord webhook URL) gets each event as one embed.
+async fn a_discord_endpoint_gets_embeds(t: TestApp) {
+    let s = t.seller("acme").await;
+    let (app_id, plan_id) = app_with_plan(&t, &s.admin_token, "Shop", None).await;
+    let receiver = Receiver::start(Vec::new()).await;
+    let body = json!({ "url": receiver.url, "events": ["license.banned"], "format": "discord" });
+    let (status, created) = call(&t, "POST", "/admin/v1/webhooks", &s.admin_token, Some(body)).await;
+    assert_eq!((status, &created["data"]["format"]), (201, &json!("discord")), "{created}");
+    let bad = json!({ "url": receiver.url, "format": "slack" });
+    assert_eq!(call(&t, "POST", "/admin/v1/webhooks", &s.admin_token, Some(bad)).await.0, 422);
+
+    let keys = generate(&t, &s.admin_token, json!({ "app_id": app_id, "plan_id": plan_id, "count": 1 })).await;
+    let license = t.store().license_by_key(s.seller.id, &keys[0]).await.unwrap();
+    let ban = format!("/admin/v1/licenses/{}/ban", license.id);
+    assert_eq!(call(&t, "POST", &ban, &s.admin_token, Some(json!({ "reason": "chargeback" }))).await.0, 200);
+
+    let received = receiver.wait_for(1).await;
+    let message = &bodies(&received)[0];
+    let embed = &message["embeds"][0];
+    assert_eq!(embed["title"], "License banned", "{message}");
+    let field =
+        |n: &str| embed["fields"].as_array().unwrap().iter().find(|f| f["name"] == n).map(|f| f["value"].clone());
+    assert_eq!(field("key"), Some(json!(format!("`{}`", keys[0]))));
+    assert_eq!(field("reason"), Some(json!("chargeback")));
+    assert_eq!(message["allowed_mentions"]["parse"], json!([]));
 }

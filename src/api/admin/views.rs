@@ -715,6 +715,8 @@ pub struct WebhookEndpoint {
     pub url: String,
     /// The event types it takes (`*`, `license.*`, `user.banned`, ...).
     pub events: Vec<String>,
+    /// `json` (the signed event) or `discord` (the event as a Discord embed).
+    pub format: String,
     pub enabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -727,6 +729,7 @@ impl From<store::event_webhooks::Endpoint> for WebhookEndpoint {
             id: e.id,
             seller_id: e.seller_id,
             url: e.url,
+            format: e.format,
             enabled: e.enabled != 0,
             created_at: e.created_at,
             updated_at: e.updated_at,

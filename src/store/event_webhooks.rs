@@ -236,14 +236,15 @@ impl Store {
     }
 
     /// Takes up to `limit` due deliveries for one attempt each, leased for `lease_ms`: pending,
-    /// due, not leased, and the first pending one of their subject at their endpoint (so one
-    /// license's events arrive in order).
+    /// due, not leased, of an endpoint that is switched on, and the first pending one of their
+    /// subject at their endpoint (so one license's events arrive in order).
     pub async fn take_due_deliveries(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<DueDelivery>> {
         let taken: Vec<(i64,)> = sqlx::query_as(
             "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1, updated_at = $1 \
              WHERE lease_until < $1 AND state = 'pending' AND id IN ( \
                SELECT d.id FROM webhook_deliveries d WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
-               AND d.lease_until < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+               AND d.lease_until < $1 \
+               AND d.endpoint_id IN (SELECT id FROM webhook_endpoints WHERE enabled = 1) AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
                  WHERE p.endpoint_id = d.endpoint_id AND p.subject = d.subject AND p.state = 'pending' AND p.id < d.id) \
                ORDER BY d.id LIMIT $3) RETURNING id",
         )

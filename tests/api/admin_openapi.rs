@@ -120,9 +120,13 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ("DELETE", "/admin/v1/webhooks/{a.endpoint}", ""),
 ];
 
-/// The id of the first delivery the webhook worker made for the tenant's endpoint (the
-/// fixture's client sign-ins come after the endpoint, so some will), waiting for it up to 10 s.
+/// The id of the first delivery the webhook worker makes for the tenant's endpoint once it is
+/// switched on (the fixture's client sign-ins come after the endpoint, so it has events to
+/// deliver), waiting for it up to 10 s.
 async fn first_delivery(app: &TestApp, token: &str, endpoint: &str) -> i64 {
+    let path = format!("/admin/v1/webhooks/{endpoint}");
+    let (status, _) = crate::adminkit::call(app, "PATCH", &path, token, Some(json!({"enabled": true}))).await;
+    assert_eq!(status, 200);
     let path = format!("/admin/v1/webhooks/{endpoint}/deliveries");
     for _ in 0..100 {
         let (_, log) = crate::adminkit::call(app, "GET", &path, token, None).await;

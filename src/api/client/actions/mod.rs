@@ -71,36 +71,45 @@ pub async fn dispatch(ctx: &Ctx) -> Reply {
     reply
 }
 
-async fn run(ctx: &Ctx, kind: &str) -> Reply {
-    let action = known_action(kind);
-    let result = match kind {
-        "init" => init::init(ctx).await,
-        "register" => auth::register(ctx).await,
-        "login" => auth::login(ctx).await,
-        "loginEmail" => auth::login_email(ctx).await,
-        "license" => auth::license(ctx).await,
-        "upgrade" => upgrade::upgrade(ctx).await,
-        "forgot" => forgot::forgot(ctx).await,
-        "check" => session::check(ctx).await,
-        "checkblacklist" => session::checkblacklist(ctx).await,
-        "ban" => session::ban(ctx).await,
-        "logout" => session::logout(ctx).await,
-        "2faenable" => twofa::enable(ctx).await,
-        "2fadisable" => twofa::disable(ctx).await,
-        "var" => vars::var(ctx).await,
-        "getvar" => vars::getvar(ctx).await,
-        "setvar" => vars::setvar(ctx).await,
-        "log" => logs::log(ctx).await,
-        "webhook" => webhook::webhook(ctx).await,
-        "file" => files::file(ctx).await,
-        "chatget" => chat::chatget(ctx).await,
-        "chatsend" => chat::chatsend(ctx).await,
-        "fetchOnline" => online::fetch_online(ctx).await,
-        "fetchStats" => online::fetch_stats(ctx).await,
-        "changeUsername" => account::change_username(ctx).await,
-        "offline" => offline::offline(ctx).await,
-        _ => Ok(ctx.fail(Msg::UnknownType)),
+/// The action table: `type` name => handler. One list, so the name that labels an action's
+/// metrics is the one it is dispatched by (a type nobody serves is labelled `unknown`).
+macro_rules! dispatch {
+    ($ctx:ident, $kind:ident; $($name:literal => $handler:path),* $(,)?) => {
+        match $kind {
+            $($name => ($name, $handler($ctx).await),)*
+            _ => ("unknown", Ok($ctx.fail(Msg::UnknownType))),
+        }
     };
+}
+
+async fn run(ctx: &Ctx, kind: &str) -> Reply {
+    let (action, result) = dispatch!(ctx, kind;
+        "init" => init::init,
+        "register" => auth::register,
+        "login" => auth::login,
+        "loginEmail" => auth::login_email,
+        "license" => auth::license,
+        "upgrade" => upgrade::upgrade,
+        "forgot" => forgot::forgot,
+        "check" => session::check,
+        "checkblacklist" => session::checkblacklist,
+        "ban" => session::ban,
+        "logout" => session::logout,
+        "2faenable" => twofa::enable,
+        "2fadisable" => twofa::disable,
+        "var" => vars::var,
+        "getvar" => vars::getvar,
+        "setvar" => vars::setvar,
+        "log" => logs::log,
+        "webhook" => webhook::webhook,
+        "file" => files::file,
+        "chatget" => chat::chatget,
+        "chatsend" => chat::chatsend,
+        "fetchOnline" => online::fetch_online,
+        "fetchStats" => online::fetch_stats,
+        "changeUsername" => account::change_username,
+        "offline" => offline::offline,
+    );
     let reply = match result {
         Ok(reply) | Err(Halt::Reply(reply)) => reply,
         Err(Halt::Fault(e)) => fault(&e),
@@ -108,38 +117,6 @@ async fn run(ctx: &Ctx, kind: &str) -> Reply {
     };
     ctx.state.metrics.client_action(action, reply.is_success());
     reply
-}
-
-/// The action's name as a metrics label: one of the fixed names `run` serves.
-fn known_action(kind: &str) -> &'static str {
-    const ACTIONS: [&str; 25] = [
-        "init",
-        "register",
-        "login",
-        "loginEmail",
-        "license",
-        "upgrade",
-        "forgot",
-        "check",
-        "checkblacklist",
-        "ban",
-        "logout",
-        "2faenable",
-        "2fadisable",
-        "var",
-        "getvar",
-        "setvar",
-        "log",
-        "webhook",
-        "file",
-        "chatget",
-        "chatsend",
-        "fetchOnline",
-        "fetchStats",
-        "changeUsername",
-        "offline",
-    ];
-    ACTIONS.into_iter().find(|a| *a == kind).unwrap_or("unknown")
 }
 
 fn fault(error: &str) -> Reply {

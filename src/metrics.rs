@@ -1,11 +1,16 @@
-//! Prometheus metrics of one process (`GET /metrics`, behind `metrics_token`): requests and
-//! their latency per surface, client API actions per outcome, event webhook attempts per
-//! outcome. Labels take only fixed values (surfaces, status classes, known action names), so
-//! no request can grow the set of series.
+//! Prometheus metrics of one process (`GET /metrics`, behind `metrics_token`): requests, their
+//! latency, rate-limit refusals and sign-in failures per surface; client API actions per
+//! outcome; event webhook attempts per outcome; database connection waits and holds; and, read
+//! from the database at scrape time, licenses by state and the webhook backlog. Labels take
+//! only fixed values (surfaces, status classes, known action names), so no request can grow
+//! the set of series. `docs/observability.md` lists every metric; a test holds it to that list.
 
+use crate::store::{Store, timings::DbTimings};
 use prometheus_client::encoding::{EncodeLabelSet, text::encode};
-use prometheus_client::metrics::{counter::Counter, family::Family, histogram::Histogram};
+use prometheus_client::metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram};
 use prometheus_client::registry::Registry;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -29,12 +34,32 @@ struct OutcomeLabel {
     outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabel {
+    state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PoolStateLabels {
+    pool: &'static str,
+    state: &'static str,
+}
+
+/// Whole-table counts are recounted at most this often, however often Prometheus scrapes.
+const LICENSE_COUNT_EVERY: Duration = Duration::from_secs(60);
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<SurfaceLabel, Histogram>,
+    rate_limited: Family<SurfaceLabel, Counter>,
+    signin_failures: Family<SurfaceLabel, Counter>,
     client_actions: Family<ActionLabels, Counter>,
     deliveries: Family<OutcomeLabel, Counter>,
+    licenses: Family<StateLabel, Gauge>,
+    backlog: Family<StateLabel, Gauge>,
+    connections: Family<PoolStateLabels, Gauge>,
+    licenses_counted: Mutex<Option<Instant>>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -43,35 +68,104 @@ fn latency_histogram() -> Histogram {
 }
 
 impl Metrics {
-    pub fn new() -> Self {
+    /// The metrics of a process whose store records its connection times into `db`.
+    pub fn new(db: &DbTimings) -> Self {
         let mut registry = Registry::with_prefix("licensd");
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<SurfaceLabel, Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
-        let client_actions = Family::<ActionLabels, Counter>::default();
-        let deliveries = Family::<OutcomeLabel, Counter>::default();
-        registry.register("http_requests", "HTTP requests answered, by surface and status class", requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer, by surface", latency.clone());
-        registry.register("client_actions", "Client API actions, by type and outcome", client_actions.clone());
-        registry.register("webhook_attempts", "Event webhook delivery attempts, by outcome", deliveries.clone());
-        Self { registry, requests, latency, client_actions, deliveries }
+        let rate_limited = Family::<SurfaceLabel, Counter>::default();
+        let signin_failures = Family::<SurfaceLabel, Counter>::default();
+        let (client_actions, deliveries) = (Family::default(), Family::<OutcomeLabel, Counter>::default());
+        let (licenses, backlog, connections) = (Family::default(), Family::default(), Family::default());
+        let r = &mut registry;
+        r.register("http_requests", "HTTP requests answered, by surface and status class", requests.clone());
+        r.register("http_request_duration_seconds", "Time to answer, by surface", latency.clone());
+        r.register("rate_limited", "Requests refused by a rate limit (HTTP 429), by surface", rate_limited.clone());
+        r.register("signin_failures", "Refused sign-ins and credentials, by surface", signin_failures.clone());
+        r.register("client_actions", "Client API actions, by type and outcome", client_actions.clone());
+        r.register("webhook_attempts", "Event webhook delivery attempts, by outcome", deliveries.clone());
+        r.register("webhook_deliveries", "Event webhook deliveries waiting or given up, by state", backlog.clone());
+        r.register(
+            "licenses",
+            "Licenses of every seller, by state (recounted at most once a minute)",
+            licenses.clone(),
+        );
+        r.register("db_connections", "Database connections, by pool and state (open, idle)", connections.clone());
+        r.register("db_acquire_duration_seconds", "Wait for a database connection, by pool", db.acquire.clone());
+        r.register("db_hold_duration_seconds", "A store call's use of its connection, by pool", db.held.clone());
+        // Series that exist from the start, at zero, so that `rate()` over them works before
+        // the first event.
+        for surface in SURFACES.iter().map(|(_, s)| *s).chain(["other"]) {
+            rate_limited.get_or_create(&SurfaceLabel { surface }).inc_by(0);
+            signin_failures.get_or_create(&SurfaceLabel { surface }).inc_by(0);
+        }
+        for outcome in ["delivered", "retry", "failed"] {
+            deliveries.get_or_create(&OutcomeLabel { outcome }).inc_by(0);
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            rate_limited,
+            signin_failures,
+            client_actions,
+            deliveries,
+            licenses,
+            backlog,
+            connections,
+            licenses_counted: Mutex::new(None),
+        }
     }
 
-    /// One answered request: `path` names the surface, `status` its class.
+    /// One answered request: `path` names the surface, `status` its class. A 429 is a
+    /// rate-limit refusal; a 401 a refused credential.
     pub fn request(&self, path: &str, status: u16, seconds: f64) {
         let surface = surface(path);
         self.requests.get_or_create(&RequestLabels { surface, status: status_class(status) }).inc();
         self.latency.get_or_create(&SurfaceLabel { surface }).observe(seconds);
+        let refusals = match status {
+            429 => Some(&self.rate_limited),
+            401 => Some(&self.signin_failures),
+            _ => None,
+        };
+        if let Some(family) = refusals {
+            family.get_or_create(&SurfaceLabel { surface }).inc();
+        }
     }
 
-    /// One client API action (`action`: a known type name, or `unknown`).
+    /// One client API action (`action`: a known type name, or `unknown`). The client API
+    /// answers a refused sign-in with HTTP 200, so its sign-in failures are counted here.
     pub fn client_action(&self, action: &'static str, success: bool) {
         let outcome = if success { "success" } else { "refused" };
         self.client_actions.get_or_create(&ActionLabels { action, outcome }).inc();
+        if !success && matches!(action, "login" | "license") {
+            self.signin_failures.get_or_create(&SurfaceLabel { surface: "client" }).inc();
+        }
     }
 
     /// One event webhook attempt: `delivered`, `retry` or `failed`.
     pub fn delivery(&self, outcome: &'static str) {
         self.deliveries.get_or_create(&OutcomeLabel { outcome }).inc();
+    }
+
+    /// Reads the gauges that live in the database. A failed read leaves the last values (the
+    /// scrape still answers; the request metrics show the outage).
+    pub async fn refresh(&self, store: &Store, now_ms: i64) {
+        for (pool, open, idle) in store.pool_use() {
+            self.connections.get_or_create(&PoolStateLabels { pool, state: "open" }).set(i64::from(open));
+            self.connections.get_or_create(&PoolStateLabels { pool, state: "idle" }).set(idle as i64);
+        }
+        if let Ok(rows) = store.delivery_counts_by_state().await {
+            set_by_state(&self.backlog, &["pending", "failed"], rows);
+        }
+        let mut counted = self.licenses_counted.lock().await;
+        if counted.is_some_and(|at| at.elapsed() < LICENSE_COUNT_EVERY) {
+            return;
+        }
+        if let Ok(rows) = store.license_counts_by_state(now_ms).await {
+            set_by_state(&self.licenses, &["banned", "disabled", "expired", "unused", "used"], rows);
+            *counted = Some(Instant::now());
+        }
     }
 
     /// The OpenMetrics text of every metric.
@@ -83,26 +177,31 @@ impl Metrics {
     }
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
+/// Sets every known state's gauge, zero for those without rows.
+fn set_by_state(family: &Family<StateLabel, Gauge>, states: &[&str], rows: Vec<(String, i64)>) {
+    for state in states {
+        let count = rows.iter().find(|(s, _)| s == state).map_or(0, |(_, n)| *n);
+        family.get_or_create(&StateLabel { state: (*state).to_owned() }).set(count);
     }
 }
 
 /// The surface a path belongs to (a fixed set of label values).
 fn surface(path: &str) -> &'static str {
-    if path.starts_with("/api/1.") {
-        "client"
-    } else if path.starts_with("/api/v2/") {
-        "licenses"
-    } else if path.starts_with("/reseller/") {
-        "reseller"
-    } else if path.starts_with("/admin/") {
-        "admin"
-    } else {
-        "other"
-    }
+    SURFACES.iter().find(|(prefix, _)| path.starts_with(prefix)).map_or("other", |(_, surface)| surface)
 }
+
+/// Path prefixes and the surface they belong to; anything else is `other`.
+const SURFACES: [(&str, &str); 9] = [
+    ("/api/1.", "client"),
+    ("/api/v2/", "licenses"),
+    ("/api/seller", "seller"),
+    ("/v1/licenses/", "lemonsqueezy"),
+    ("/reseller/", "reseller"),
+    ("/admin/", "admin"),
+    ("/panel/", "panel"),
+    ("/customer/", "customer"),
+    ("/hooks/", "hooks"),
+];
 
 fn status_class(status: u16) -> &'static str {
     match status {
@@ -120,18 +219,33 @@ mod tests {
 
     #[test]
     fn counts_come_out_by_surface_status_and_action() {
-        let m = Metrics::new();
+        let m = Metrics::new(&DbTimings::new());
         m.request("/api/1.3/", 200, 0.001);
         m.request("/api/v2/licenses/validate", 404, 0.002);
+        m.request("/api/v2/licenses/validate", 429, 0.002);
+        m.request("/admin/v1/apps", 401, 0.002);
         m.request("/nonsense/path/12345", 404, 0.002);
         m.client_action("check", true);
+        m.client_action("login", false);
         m.delivery("retry");
         let text = m.render();
         assert!(text.contains(r#"licensd_http_requests_total{surface="client",status="2xx"} 1"#), "{text}");
-        assert!(text.contains(r#"licensd_http_requests_total{surface="licenses",status="4xx"} 1"#));
+        assert!(text.contains(r#"licensd_http_requests_total{surface="licenses",status="4xx"} 2"#));
         assert!(text.contains(r#"licensd_http_requests_total{surface="other",status="4xx"} 1"#));
+        assert!(text.contains(r#"licensd_rate_limited_total{surface="licenses"} 1"#), "{text}");
+        assert!(text.contains(r#"licensd_signin_failures_total{surface="admin"} 1"#), "{text}");
+        assert!(text.contains(r#"licensd_signin_failures_total{surface="client"} 1"#), "{text}");
         assert!(text.contains(r#"licensd_client_actions_total{action="check",outcome="success"} 1"#));
         assert!(text.contains(r#"licensd_webhook_attempts_total{outcome="retry"} 1"#));
         assert!(text.contains("licensd_http_request_duration_seconds_bucket"));
+    }
+
+    #[test]
+    fn every_surface_has_its_own_label() {
+        assert_eq!(surface("/api/seller/?type=add"), "seller");
+        assert_eq!(surface("/v1/licenses/validate"), "lemonsqueezy");
+        assert_eq!(surface("/panel/licenses"), "panel");
+        assert_eq!(surface("/api/1.3/"), "client");
+        assert_eq!(surface("/"), "other");
     }
 }

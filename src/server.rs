@@ -46,12 +46,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     };
     tracing::info!(public_key = signer.public_hex(), "signing key ready");
     let services = Services::from_config(&config).map_err(anyhow::Error::msg)?;
+    let metrics = Arc::new(crate::metrics::Metrics::new(store.timings()));
     Ok(AppState {
         store,
         signer: Arc::new(signer),
         limiter: Arc::new(limiter),
         services: Arc::new(services),
-        metrics: Arc::new(crate::metrics::Metrics::new()),
+        metrics,
         config: Arc::new(config),
     })
 }

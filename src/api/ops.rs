@@ -32,6 +32,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> impl Into
     if !allowed {
         return (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "text/plain")], String::from("unauthorized"));
     }
+    state.metrics.refresh(&state.store, crate::domain::time::now_ms()).await;
     let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
     (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], state.metrics.render())
 }

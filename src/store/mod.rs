@@ -6,6 +6,7 @@
 mod dynsql;
 mod error;
 mod open;
+pub mod timings;
 mod unit;
 mod wal;
 
@@ -31,6 +32,7 @@ pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;
 pub mod sessions;
+pub mod stats;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -69,6 +71,7 @@ pub struct Store {
     wal: Option<Arc<std::path::Path>>,
     /// The open transaction of a handle from [`Store::begin`]; `None` once it has ended.
     tx: Option<unit::Shared>,
+    timings: timings::DbTimings,
 }
 
 impl Store {
@@ -91,7 +94,11 @@ impl Store {
     async fn conn(&self, pool: &AnyPool) -> Result<Conn<'_>> {
         match &self.tx {
             Some(tx) => unit::joined(tx).await,
-            None => Ok(Conn::Pooled(pool.acquire().await?)),
+            None => {
+                let since = std::time::Instant::now();
+                let conn = pool.acquire().await?;
+                Ok(Conn::Pooled(conn, self.timings.waited(self.pool_name(pool), since)))
+            }
         }
     }
 
@@ -102,7 +109,11 @@ impl Store {
     pub(crate) async fn begin_write(&self) -> Result<Conn<'_>> {
         match &self.tx {
             Some(tx) => unit::joined(tx).await,
-            None => Ok(Conn::Own(self.begin_raw().await?)),
+            None => {
+                let since = std::time::Instant::now();
+                let tx = self.begin_raw().await?;
+                Ok(Conn::Own(tx, self.timings.waited("write", since)))
+            }
         }
     }
 
@@ -120,7 +131,23 @@ impl Store {
             let nested = sqlx::Error::Protocol("a transaction is already open on this handle".into());
             return Err(StoreError::Database(nested));
         }
-        Ok(Unit::new(self.clone(), self.begin_raw().await?))
+        let since = std::time::Instant::now();
+        let tx = self.begin_raw().await?;
+        Ok(Unit::new(self.clone(), tx, self.timings.waited("write", since)))
+    }
+
+    fn pool_name(&self, pool: &AnyPool) -> &'static str {
+        if std::ptr::eq(pool, &self.read) { "read" } else { "write" }
+    }
+
+    /// The histograms of connection waits and holds, for `metrics` to register.
+    pub fn timings(&self) -> &timings::DbTimings {
+        &self.timings
+    }
+
+    /// Connections open and idle, per pool (on PostgreSQL one pool serves both).
+    pub fn pool_use(&self) -> [(&'static str, u32, usize); 2] {
+        [("read", self.read.size(), self.read.num_idle()), ("write", self.write.size(), self.write.num_idle())]
     }
 
     /// True when the database answers a trivial query (readiness probe).

@@ -182,7 +182,14 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
     let write = pool(1).connect(&url).await.map_err(open_err)?;
     let read_url = format!("sqlite://{display}?mode=rw");
     let read = pool(options.max_connections.clamp(1, 8)).connect(&read_url).await.map_err(open_err)?;
-    Ok(Store { read, write, engine: Engine::Sqlite, wal: Some(super::wal::wal_path(path).into()), tx: None })
+    Ok(Store {
+        read,
+        write,
+        engine: Engine::Sqlite,
+        wal: Some(super::wal::wal_path(path).into()),
+        tx: None,
+        timings: Default::default(),
+    })
 }
 
 async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
@@ -197,7 +204,14 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
         .connect(url)
         .await
         .map_err(conn_err)?;
-    Ok(Store { read: pool.clone(), write: pool, engine: Engine::Postgres, wal: None, tx: None })
+    Ok(Store {
+        read: pool.clone(),
+        write: pool,
+        engine: Engine::Postgres,
+        wal: None,
+        tx: None,
+        timings: Default::default(),
+    })
 }
 
 /// What `licensd check-config` learns of a database without changing it (no migration, SQLite

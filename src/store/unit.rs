@@ -2,7 +2,7 @@
 //! one with [`Store::begin`](super::Store::begin), calls store functions on it as on any
 //! [`Store`], and commits; dropping it uncommitted rolls everything back.
 
-use super::{AnyConnection, RawTx, Result, Store};
+use super::{AnyConnection, RawTx, Result, Store, timings::Held};
 use sqlx::Any;
 use sqlx::pool::PoolConnection;
 use std::ops::{Deref, DerefMut};
@@ -16,9 +16,9 @@ pub(super) type Shared = Arc<Mutex<Option<RawTx>>>;
 /// A connection a store function runs its statements on.
 pub enum Conn<'a> {
     /// From a pool, for the one statement or transaction of a function called on a plain handle.
-    Pooled(PoolConnection<Any>),
+    Pooled(PoolConnection<Any>, Held),
     /// A function's own transaction; it commits it itself.
-    Own(RawTx),
+    Own(RawTx, Held),
     /// The operation's transaction, joined; the operation commits it.
     Joined(MappedMutexGuard<'a, RawTx>),
 }
@@ -35,8 +35,8 @@ impl Conn<'_> {
     /// error, which makes its operation roll back whole.
     pub async fn rollback(self) -> Result<()> {
         match self {
-            Conn::Own(tx) => Ok(tx.rollback().await?),
-            Conn::Pooled(_) => Ok(()),
+            Conn::Own(tx, _) => Ok(tx.rollback().await?),
+            Conn::Pooled(..) => Ok(()),
             Conn::Joined(_) => Err(super::StoreError::Database(sqlx::Error::Protocol(
                 "a store function cannot undo part of its operation's transaction".into(),
             ))),
@@ -46,8 +46,8 @@ impl Conn<'_> {
     /// Commits a function's own transaction; a joined one commits with its operation.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Conn::Own(tx) => Ok(tx.commit().await?),
-            Conn::Pooled(_) | Conn::Joined(_) => Ok(()),
+            Conn::Own(tx, _) => Ok(tx.commit().await?),
+            Conn::Pooled(..) | Conn::Joined(_) => Ok(()),
         }
     }
 }
@@ -57,8 +57,8 @@ impl Deref for Conn<'_> {
 
     fn deref(&self) -> &AnyConnection {
         match self {
-            Conn::Pooled(c) => c,
-            Conn::Own(tx) => tx,
+            Conn::Pooled(c, _) => c,
+            Conn::Own(tx, _) => tx,
             Conn::Joined(tx) => tx,
         }
     }
@@ -67,8 +67,8 @@ impl Deref for Conn<'_> {
 impl DerefMut for Conn<'_> {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
-            Conn::Pooled(c) => c,
-            Conn::Own(tx) => tx,
+            Conn::Pooled(c, _) => c,
+            Conn::Own(tx, _) => tx,
             Conn::Joined(tx) => tx,
         }
     }
@@ -78,12 +78,13 @@ impl DerefMut for Conn<'_> {
 /// transaction). Commit it with [`Unit::commit`]; dropped uncommitted, it rolls back.
 pub struct Unit {
     store: Store,
+    _held: Held,
 }
 
 impl Unit {
-    pub(super) fn new(mut store: Store, tx: RawTx) -> Self {
+    pub(super) fn new(mut store: Store, tx: RawTx, held: Held) -> Self {
         store.tx = Some(Arc::new(Mutex::new(Some(tx))));
-        Self { store }
+        Self { store, _held: held }
     }
 
     pub async fn commit(self) -> Result<()> {

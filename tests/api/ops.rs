@@ -63,6 +63,7 @@ mod metrics {
 
     engine_tests!(config = with_token; metrics_count_requests_and_actions_for_the_token_only);
     engine_tests!(metrics_do_not_exist_without_a_token);
+    engine_tests!(config = with_token; metrics_are_the_documented_list);
 
     async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
         let mut req = app.http.get(app.url("/metrics"));
@@ -88,6 +89,74 @@ mod metrics {
         assert!(!text.contains("nonsense-type-1234"));
         assert!(text.contains(r#"licensd_http_request_duration_seconds_count{surface="client"} 2"#), "{text}");
         assert!(text.trim_end().ends_with("# EOF"));
+    }
+
+    /// `(name, type)` of every metric in docs/observability.md's table (counters without the
+    /// `_total` that OpenMetrics adds to their samples).
+    fn documented_metrics() -> std::collections::BTreeSet<(String, String)> {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/observability.md")).unwrap();
+        doc.lines()
+            .filter_map(|l| l.strip_prefix("| `licensd_"))
+            .map(|l| {
+                let mut cells = l.split('|').map(str::trim);
+                let name = cells.next().unwrap().trim_end_matches('`');
+                let kind = cells.next().unwrap().to_owned();
+                (format!("licensd_{}", name.strip_suffix("_total").unwrap_or(name)), kind)
+            })
+            .collect()
+    }
+
+    async fn metrics_are_the_documented_list(app: TestApp) {
+        let c = ClientFixture::named(&app, "acme", "MyApp").await;
+        let plan = c.plan("basic", 1, Some(86_400)).await;
+        for key in ["KEY-ONE", "KEY-TWO", "KEY-THREE"] {
+            c.license(&plan, key, Some(86_400)).await;
+        }
+        let session = c.init().await;
+        c.call(Some(&session), "license", &[("key", "KEY-ONE"), ("hwid", "pc")]).await.assert_ok("Logged in!");
+        c.call(Some(&session), "license", &[("key", "NO-SUCH-KEY"), ("hwid", "pc")]).await;
+        let (_, text) = scrape(&app, Some("metrics-secret")).await;
+
+        let served: std::collections::BTreeSet<(String, String)> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .map(|l| {
+                let (name, kind) = l.split_once(' ').unwrap();
+                (name.to_owned(), kind.to_owned())
+            })
+            .collect();
+        assert_eq!(served, documented_metrics(), "served metrics differ from docs/observability.md");
+
+        // The gauges read from the database, and the sign-in failure the client API answers with 200.
+        assert!(text.contains(r#"licensd_licenses{state="used"} 1"#), "{text}");
+        assert!(text.contains(r#"licensd_licenses{state="unused"} 2"#), "{text}");
+        assert!(text.contains(r#"licensd_licenses{state="banned"} 0"#), "{text}");
+        assert!(text.contains(r#"licensd_webhook_deliveries{state="pending"} 0"#), "{text}");
+        assert!(text.contains(r#"licensd_signin_failures_total{surface="client"} 1"#), "{text}");
+        assert!(text.contains(r#"licensd_db_connections{pool="read",state="open"}"#), "{text}");
+        assert!(text.contains(r#"licensd_db_hold_duration_seconds_count{pool="write"}"#), "{text}");
+
+        // Every query of the committed Grafana dashboard names a documented metric.
+        let names: Vec<String> = documented_metrics().into_iter().map(|(n, _)| n).collect();
+        let dashboard =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/grafana/licensd.json")).unwrap();
+        let dashboard: serde_json::Value = serde_json::from_str(&dashboard).unwrap();
+        let exprs: Vec<&str> = dashboard["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["targets"].as_array().unwrap())
+            .map(|t| t["expr"].as_str().unwrap())
+            .collect();
+        assert!(exprs.len() >= 10);
+        for expr in exprs {
+            let used = expr.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| w.starts_with("licensd_"));
+            for metric in used {
+                let base =
+                    ["_total", "_bucket", "_count", "_sum"].iter().fold(metric, |m, s| m.strip_suffix(s).unwrap_or(m));
+                assert!(names.iter().any(|n| n == base), "{expr}: {metric} is not a documented metric");
+            }
+        }
     }
 
     async fn metrics_do_not_exist_without_a_token(app: TestApp) {

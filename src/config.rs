@@ -69,6 +69,9 @@ pub struct Config {
     /// First wait before an event webhook delivery that failed is tried again (it doubles per
     /// attempt, up to 6 hours, for 3 days).
     pub webhook_retry_base_ms: u64,
+    /// Days events are kept (the outbox, the delivery log, the panel's charts); older ones are
+    /// deleted hourly. 0 keeps them forever; otherwise at least `MIN_EVENT_RETENTION_DAYS`.
+    pub event_retention_days: u32,
     /// Bearer token that `GET /metrics` requires; unset: no metrics endpoint (404).
     pub metrics_token: Option<String>,
     /// Licenses API requests per store token per minute (0: unlimited).
@@ -200,6 +203,7 @@ impl Default for Config {
             offline_ttl_secs: 7 * 86_400,
             webhook_allow_private: false,
             webhook_retry_base_ms: 30_000,
+            event_retention_days: 90,
             metrics_token: None,
             licenses_rate_limit_per_min: 6000,
             login_failures_per_ip_per_min: 10,
@@ -230,6 +234,9 @@ impl Default for Config {
         }
     }
 }
+
+/// The shortest event retention: longer than a delivery's retry window of 3 days.
+pub const MIN_EVENT_RETENTION_DAYS: u32 = 7;
 
 /// Values given as command-line flags; `None` leaves the lower sources' value.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -267,6 +274,12 @@ impl Config {
         }
         fig = fig.merge(Env::prefixed("LICENSD_").split("__")).merge(Serialized::defaults(flags));
         let mut config: Config = fig.extract().map_err(|e| format!("configuration: {e}"))?;
+        if (1..MIN_EVENT_RETENTION_DAYS).contains(&config.event_retention_days) {
+            return Err(format!(
+                "configuration: event_retention_days must be 0 (keep) or at least {MIN_EVENT_RETENTION_DAYS}: \
+                 an event is retried for 3 days"
+            ));
+        }
         // The default location is created on first start; an explicit one only on request.
         if flags.data_dir.is_none() && config.data_dir == Path::new(DEFAULT_DATA_DIR) && config.database_url.is_none() {
             config.create = true;
@@ -310,6 +323,19 @@ mod tests {
             assert!(Config::load(Some(Path::new("nope.toml")), &FlagOverrides::default()).is_err());
             jail.create_file("d.toml", "listen = 5\n")?;
             assert!(Config::load(Some(Path::new("d.toml")), &FlagOverrides::default()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn event_retention_outlasts_the_retry_window() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LICENSD_EVENT_RETENTION_DAYS", "3");
+            assert!(Config::load(None, &FlagOverrides::default()).unwrap_err().contains("event_retention_days"));
+            jail.set_env("LICENSD_EVENT_RETENTION_DAYS", "0");
+            assert_eq!(Config::load(None, &FlagOverrides::default()).unwrap().event_retention_days, 0);
+            jail.set_env("LICENSD_EVENT_RETENTION_DAYS", "7");
+            assert_eq!(Config::load(None, &FlagOverrides::default()).unwrap().event_retention_days, 7);
             Ok(())
         });
     }

@@ -37,10 +37,14 @@ pub fn parse_patterns(patterns: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// Events that `*` leaves out: a high-volume stream an endpoint takes only when it names it
+/// (`client.log` or `client.*`), so that a catch-all endpoint is not flooded by client logs.
+const OPT_IN: [&str; 1] = ["client.log"];
+
 /// Whether an event named `kind` is one the patterns ask for.
 pub fn matches(patterns: &[String], kind: &str) -> bool {
     patterns.iter().any(|p| {
-        p == "*"
+        (p == "*" && !OPT_IN.contains(&kind))
             || p == kind
             || p.strip_suffix('*').is_some_and(|prefix| prefix.ends_with('.') && kind.starts_with(prefix))
     })
@@ -74,6 +78,22 @@ fn mac(secret: &str, timestamp_secs: i64, body: &str) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
+/// Longest wait a receiver's `Retry-After` can impose on one delivery.
+pub const MAX_RETRY_AFTER_MS: i64 = 3_600_000;
+
+/// The wait a rate-limited receiver asks for, in milliseconds: `Retry-After` in seconds (an
+/// integer per HTTP, a fraction from Discord) or Discord's `X-RateLimit-Reset-After`, the
+/// longer of the two, at most `MAX_RETRY_AFTER_MS`. HTTP dates are not read (no webhook
+/// receiver we know sends one); the backoff applies then.
+pub fn retry_after_ms(retry_after: Option<&str>, reset_after: Option<&str>) -> Option<i64> {
+    let secs = |v: Option<&str>| v.and_then(|v| v.trim().parse::<f64>().ok()).filter(|s| s.is_finite() && *s >= 0.0);
+    let longest = match (secs(retry_after), secs(reset_after)) {
+        (Some(a), Some(b)) => a.max(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(((longest * 1000.0).ceil() as i64).min(MAX_RETRY_AFTER_MS))
+}
+
 /// When attempt number `attempts` (1 for the first) having failed, the next one is due: the
 /// wait doubles from `base_ms`, at most `MAX_RETRY_DELAY_MS`, spread by `jitter` (0.0..1.0
 /// adds 0-20%). `None` when that would fall after the retry window of an event made at
@@ -101,6 +121,26 @@ mod tests {
         assert!(parse_patterns(&strings(&["licence.*"])).is_err());
         assert!(parse_patterns(&strings(&["license.nope"])).is_err());
         assert!(parse_patterns(&[]).is_err());
+    }
+
+    #[test]
+    fn client_logs_only_when_named() {
+        assert!(!matches(&strings(&["*"]), "client.log"));
+        assert!(matches(&strings(&["client.*"]), "client.log"));
+        assert!(matches(&strings(&["client.log"]), "client.log"));
+        assert!(matches(&strings(&["*"]), "license.created"));
+        assert!(parse_patterns(&strings(&["client.*"])).is_ok());
+    }
+
+    #[test]
+    fn a_receiver_sets_its_own_wait() {
+        assert_eq!(retry_after_ms(Some("2"), None), Some(2000));
+        assert_eq!(retry_after_ms(Some("0.25"), Some("1.5")), Some(1500));
+        assert_eq!(retry_after_ms(None, Some("0.001")), Some(1));
+        assert_eq!(retry_after_ms(Some("999999"), None), Some(MAX_RETRY_AFTER_MS));
+        assert_eq!(retry_after_ms(Some("Wed, 21 Oct 2015 07:28:00 GMT"), None), None);
+        assert_eq!(retry_after_ms(Some("-3"), Some("NaN")), None);
+        assert_eq!(retry_after_ms(None, None), None);
     }
 
     #[test]
@@ -214,6 +254,7 @@ fn discord_title(kind: &str) -> (&'static str, u32) {
         "user.deleted" => ("User deleted", GREY),
         "reseller.license_assigned" => ("Reseller assignment", GREEN),
         "reseller.stock_added" => ("Reseller stock added", BLUE),
+        "client.log" => ("Client log", GREY),
         _ => ("licensd event", GREY),
     }
 }

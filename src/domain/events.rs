@@ -26,10 +26,12 @@ pub enum EventKind {
     AppCreated,
     AppUpdated,
     AppDeleted,
+    /// A client program's `log` line (delivered only to endpoints that name it).
+    ClientLog,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 20] = [
         Self::LicenseCreated,
         Self::LicenseRedeemed,
         Self::LicenseActivated,
@@ -49,6 +51,7 @@ impl EventKind {
         Self::AppCreated,
         Self::AppUpdated,
         Self::AppDeleted,
+        Self::ClientLog,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +75,7 @@ impl EventKind {
             Self::AppCreated => "app.created",
             Self::AppUpdated => "app.updated",
             Self::AppDeleted => "app.deleted",
+            Self::ClientLog => "client.log",
         }
     }
 

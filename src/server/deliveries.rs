@@ -22,15 +22,50 @@ const LEASE_MS: i64 = 60_000;
 const BATCH: i64 = 32;
 const USER_AGENT: &str = concat!("licensd-webhooks/", env!("CARGO_PKG_VERSION"));
 
+/// How often old events are deleted (`event_retention_days`).
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// Events deleted per statement, so that a first prune of a large table does not hold
+/// SQLite's writer for long.
+const PRUNE_BATCH: i64 = 5_000;
+
 pub async fn run(state: AppState) {
     let mut tick = tokio::time::interval(POLL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pruned_at: Option<tokio::time::Instant> = None;
     loop {
         tick.tick().await;
         if let Err(e) = round(&state).await {
             tracing::warn!(error = %e, "event webhook round failed");
         }
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            pruned_at = Some(tokio::time::Instant::now());
+            if let Err(e) = prune(&state).await {
+                tracing::warn!(error = %e, "deleting old events failed");
+            }
+        }
     }
+}
+
+/// Deletes events older than the retention, a batch at a time.
+async fn prune(state: &AppState) -> Result<(), StoreError> {
+    let days = state.config.event_retention_days;
+    if days == 0 {
+        return Ok(());
+    }
+    let before = now_ms().saturating_sub(i64::from(days) * 86_400_000);
+    let mut total = 0;
+    loop {
+        let gone = state.store.prune_events(before, PRUNE_BATCH).await?;
+        total += gone;
+        if gone < PRUNE_BATCH as u64 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    if total > 0 {
+        tracing::info!(events = total, days, "deleted events past their retention");
+    }
+    Ok(())
 }
 
 async fn round(state: &AppState) -> Result<(), StoreError> {
@@ -68,9 +103,12 @@ async fn attempt(state: &AppState, d: &DueDelivery) -> Result<(), StoreError> {
         user_agent: USER_AGENT,
     };
     let outcome = match state.services.http.exchange(&req, &headers).await {
-        Ok((status, _)) if (200..300).contains(&status) => Attempt::Delivered { status: i64::from(status) },
-        Ok((status, _)) => again(state, d, Some(i64::from(status)), format!("HTTP {status}")),
-        Err(e) => again(state, d, None, e.to_string()),
+        Ok(reply) if (200..300).contains(&reply.status) => Attempt::Delivered { status: i64::from(reply.status) },
+        Ok(reply) => {
+            let error = format!("HTTP {}", reply.status);
+            again(state, d, Some(i64::from(reply.status)), error, reply.retry_after_ms)
+        }
+        Err(e) => again(state, d, None, e.to_string(), None),
     };
     let label = match &outcome {
         Attempt::Delivered { .. } => "delivered",
@@ -84,11 +122,14 @@ async fn attempt(state: &AppState, d: &DueDelivery) -> Result<(), StoreError> {
     state.store.finish_attempt(d.id, &outcome, now_ms()).await
 }
 
-fn again(state: &AppState, d: &DueDelivery, status: Option<i64>, error: String) -> Attempt {
+/// The next attempt after a failed one: the backoff's time, or later when the receiver asked
+/// to wait longer (a rate-limited Discord webhook says how long).
+fn again(state: &AppState, d: &DueDelivery, status: Option<i64>, error: String, wait_ms: Option<i64>) -> Attempt {
     let base = i64::try_from(state.config.webhook_retry_base_ms).unwrap_or(i64::MAX).max(1);
     let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-    match deliveries::next_attempt_at(attempts, base, rand::random::<f64>(), now_ms(), d.event_created_at) {
-        Some(at) => Attempt::Retry { at, status, error },
+    let now = now_ms();
+    match deliveries::next_attempt_at(attempts, base, rand::random::<f64>(), now, d.event_created_at) {
+        Some(at) => Attempt::Retry { at: at.max(now.saturating_add(wait_ms.unwrap_or(0))), status, error },
         None => Attempt::Failed { status, error },
     }
 }

@@ -11,7 +11,10 @@
 //! `Http` holds the one client (connection pool, TLS roots) built at start-up for the
 //! configured policy; it lives in `Services`.
 
-use crate::domain::netaddr::{http_url, is_public};
+use crate::domain::{
+    deliveries::retry_after_ms,
+    netaddr::{http_url, is_public},
+};
 use reqwest::{
     Client, Url,
     dns::{Addrs, Name, Resolve, Resolving},
@@ -41,6 +44,17 @@ pub struct Outbound<'a> {
     pub body: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub user_agent: &'a str,
+}
+
+/// What the remote answered.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    /// Lossy UTF-8.
+    pub body: String,
+    /// The wait a rate-limiting receiver asked for (`Retry-After`, Discord's
+    /// `X-RateLimit-Reset-After`), in milliseconds.
+    pub retry_after_ms: Option<i64>,
 }
 
 #[derive(Debug, Error)]
@@ -108,16 +122,16 @@ impl Http {
     /// Sends the request and returns the remote body (lossy UTF-8), whatever its HTTP status:
     /// the seller's endpoint decides what its answer means.
     pub async fn send(&self, req: &Outbound<'_>) -> Result<String, OutboundError> {
-        Ok(self.exchange(req, &[]).await?.1)
+        Ok(self.exchange(req, &[]).await?.body)
     }
 
-    /// Like `send`, with `headers` added, answering the HTTP status beside the body (event
-    /// webhook deliveries judge the status).
+    /// Like `send`, with `headers` added, answering the HTTP status and the receiver's
+    /// requested wait beside the body (event webhook deliveries judge them).
     pub async fn exchange(
         &self,
         req: &Outbound<'_>,
         headers: &[(&'static str, String)],
-    ) -> Result<(u16, String), OutboundError> {
+    ) -> Result<Reply, OutboundError> {
         let url = target_url(req.url, req.params)?;
         if !self.allow_private
             && let Some(ip) = literal_ip(&url).filter(|ip| !is_public(*ip))
@@ -139,6 +153,9 @@ impl Http {
         }
         let mut res = rb.send().await?;
         let status = res.status().as_u16();
+        let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after_ms =
+            retry_after_ms(header("retry-after").as_deref(), header("x-ratelimit-reset-after").as_deref());
         if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
             return Err(OutboundError::TooLarge);
         }
@@ -149,7 +166,7 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+        Ok(Reply { status, body: String::from_utf8_lossy(&body).into_owned(), retry_after_ms })
     }
 }
 

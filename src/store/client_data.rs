@@ -2,6 +2,7 @@
 //! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
 
 use super::{Page, Result, ReturnedRows, Store, StoreError};
+use crate::domain::events::{Event, EventKind, Subject};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -46,6 +47,7 @@ pub enum SetUserVar {
 /// A client log line to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewClientLog<'a> {
+    pub seller_id: i64,
     pub app_id: i64,
     pub username: Option<&'a str>,
     pub pcuser: Option<&'a str>,
@@ -199,9 +201,11 @@ impl Store {
         )
     }
 
-    /// Stores a client log; now and then (one insert in `LOG_PRUNE_EVERY`) drops the app's logs
-    /// older than its newest `keep`.
+    /// Stores a client log and its `client.log` event (for endpoints that forward logs, such as
+    /// a Discord channel), in one transaction; now and then (one insert in `LOG_PRUNE_EVERY`)
+    /// drops the app's logs older than its newest `keep`.
     pub async fn insert_client_log(&self, log: NewClientLog<'_>, keep: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO client_logs (app_id, username, pcuser, message, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id",
@@ -211,9 +215,12 @@ impl Store {
         .bind(log.pcuser)
         .bind(log.message)
         .bind(log.now)
-        .fetch_all(&mut *self.write().await?)
+        .fetch_all(&mut *tx)
         .await
         .one()?;
+        let fields = serde_json::json!({ "app_id": log.app_id, "username": log.username, "pcuser": log.pcuser, "message": log.message });
+        let event = Event::new(EventKind::ClientLog, log.seller_id, Some(log.app_id), Subject::App(log.app_id), fields);
+        super::events::insert(&mut tx, &[event]).await?;
         if id % LOG_PRUNE_EVERY == 0 {
             sqlx::query(
                 "DELETE FROM client_logs WHERE app_id = $1 AND created_at < (SELECT created_at FROM client_logs \
@@ -221,10 +228,10 @@ impl Store {
             )
             .bind(log.app_id)
             .bind(keep.max(1) - 1)
-            .execute(&mut *self.write().await?)
+            .execute(&mut *tx)
             .await?;
         }
-        Ok(())
+        tx.commit().await
     }
 
     /// The app's client logs, newest first.

@@ -61,6 +61,20 @@ impl Store {
     }
 
     /// Events per UTC day and type since `since_ms` (the dashboard's charts).
+    /// Deletes up to `limit` of the oldest events made before `before_ms` (their deliveries go
+    /// with them); answers how many went. Ids grow with time, so the walk stops at the first
+    /// young event.
+    pub async fn prune_events(&self, before_ms: i64, limit: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < $1 ORDER BY id LIMIT $2)",
+        )
+        .bind(before_ms)
+        .bind(limit)
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn daily_event_counts(&self, seller_id: i64, since_ms: i64) -> Result<Vec<DailyCount>> {
         Ok(sqlx::query_as::<_, DailyCount>(
             "SELECT created_at / 86400000 AS day, type, COUNT(*) AS count FROM events \

@@ -114,11 +114,18 @@ async fn old_logs_are_pruned(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let other = ClientFixture::named(&t, "other", "OtherApp").await;
     let store = t.store();
-    let log = |app_id: i64, i: i64| NewClientLog { app_id, username: None, pcuser: None, message: "m", now: i };
-    store.insert_client_log(log(other.app.id, 0), 10).await.unwrap();
+    let log = |app: &licensd::store::apps::App, i: i64| NewClientLog {
+        seller_id: app.seller_id,
+        app_id: app.id,
+        username: None,
+        pcuser: None,
+        message: "m",
+        now: i,
+    };
+    store.insert_client_log(log(&other.app, 0), 10).await.unwrap();
     // 3 prune rounds at most apart: at most keep + LOG_PRUNE_EVERY - 1 rows remain, newest kept.
     for i in 1..=3 * LOG_PRUNE_EVERY {
-        store.insert_client_log(log(c.app.id, i), 10).await.unwrap();
+        store.insert_client_log(log(&c.app, i), 10).await.unwrap();
     }
     let kept = store.list_client_logs(c.app.id, Page::new(500, 1)).await.unwrap();
     assert!(kept.len() >= 10 && kept.len() < (10 + LOG_PRUNE_EVERY) as usize, "{}", kept.len());

@@ -7,9 +7,11 @@ use crate::adminkit::{app_with_plan, call, generate};
 use crate::client_chat::SecondProcess;
 use crate::engine_tests;
 use crate::harness::TestApp;
+use axum::response::{AppendHeaders, IntoResponse};
 use axum::{Router, body::Bytes, extract::State, http::HeaderMap, http::StatusCode, routing::post};
 use hmac::{Hmac, Mac};
 use licensd::config::Config;
+use licensd::store::tokens::TokenKind;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::sync::{Arc, Mutex};
@@ -21,6 +23,8 @@ engine_tests!(
     a_failing_receiver_gets_the_event_again_until_it_answers,
     two_processes_deliver_each_event_once,
     a_discord_endpoint_gets_embeds,
+    client_logs_go_to_the_endpoints_that_name_them_and_a_rate_limit_is_waited_out,
+    events_past_their_retention_are_deleted_with_their_deliveries,
 );
 
 fn deliver_to_loopback(config: &mut Config) {
@@ -28,11 +32,13 @@ fn deliver_to_loopback(config: &mut Config) {
     config.webhook_retry_base_ms = 200;
 }
 
-/// What the receiver got: the signature header and the body of each POST.
+/// What the receiver got: the signature header and the body of each POST, and when.
 #[derive(Default)]
 struct Inbox {
     received: Vec<(String, String)>,
-    /// Answers to give, first to last; then 200.
+    at: Vec<Instant>,
+    /// Answers to give, first to last; then 200. A 429 comes with Discord's rate-limit
+    /// headers asking for a wait of `RATE_LIMIT_WAIT`.
     script: Vec<u16>,
 }
 
@@ -43,7 +49,7 @@ struct Receiver {
 
 impl Receiver {
     async fn start(script: Vec<u16>) -> Self {
-        let inbox = Arc::new(Mutex::new(Inbox { received: Vec::new(), script }));
+        let inbox = Arc::new(Mutex::new(Inbox { script, ..Inbox::default() }));
         let app = Router::new().route("/hook", post(receive)).with_state(inbox.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -64,12 +70,20 @@ impl Receiver {
     }
 }
 
-async fn receive(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+/// What a rate-limited receiver asks for (far longer than the tests' retry base of 200 ms).
+const RATE_LIMIT_WAIT: Duration = Duration::from_millis(1500);
+
+async fn receive(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
     let mut inbox = inbox.lock().unwrap();
     let signature = headers.get("licensd-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     inbox.received.push((signature, String::from_utf8_lossy(&body).into_owned()));
+    inbox.at.push(Instant::now());
     let status = if inbox.script.is_empty() { 200 } else { inbox.script.remove(0) };
-    StatusCode::from_u16(status).unwrap()
+    let wait = format!("{:.3}", RATE_LIMIT_WAIT.as_secs_f64());
+    let limited = [("retry-after", String::from("1")), ("x-ratelimit-reset-after", wait)];
+    let headers = if status == 429 { limited.to_vec() } else { Vec::new() };
+    let headers: Vec<(String, String)> = headers.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    (StatusCode::from_u16(status).unwrap(), AppendHeaders(headers))
 }
 
 /// The receiver's check, written from the documented scheme: `t=<secs>,v1=<hex HMAC-SHA256 of
@@ -214,4 +228,83 @@ async fn a_discord_endpoint_gets_embeds(t: TestApp) {
     assert_eq!(field("key"), Some(json!(format!("`{}`", keys[0]))));
     assert_eq!(field("reason"), Some(json!("chargeback")));
     assert_eq!(message["allowed_mentions"]["parse"], json!([]));
+}
+
+/// A client program's `log` lines reach an endpoint that names `client.log` (a Discord channel,
+/// as KeyAuth sellers use it) and not a catch-all one; a receiver that answers 429 with
+/// Discord's rate-limit headers is not tried again before the wait it asked for.
+async fn client_logs_go_to_the_endpoints_that_name_them_and_a_rate_limit_is_waited_out(t: TestApp) {
+    let c = crate::client_support::ClientFixture::named(&t, "logger", "MyApp").await;
+    let token = t.store().create_token(TokenKind::Seller, Some(c.seller.id), "admin").await.unwrap().1;
+    let discord = Receiver::start(vec![429]).await;
+    let body = json!({ "url": discord.url, "events": ["client.log"], "format": "discord" });
+    assert_eq!(call(&t, "POST", "/admin/v1/webhooks", &token, Some(body)).await.0, 201);
+    let everything = Receiver::start(Vec::new()).await;
+    endpoint(&t, &token, &everything.url, json!(["*"])).await;
+
+    let session = c.init().await;
+    c.call(Some(&session), "log", &[("message", "started v1.2"), ("pcuser", "DESKTOP\\me")])
+        .await
+        .assert_ok("Successfully logged the message");
+    let (_, plan_id) = app_with_plan(&t, &token, "Other", None).await;
+    assert!(plan_id > 0);
+
+    let received = discord.wait_for(2).await;
+    assert_eq!(received.len(), 2, "refused with 429 once, then delivered: {received:?}");
+    let waited = {
+        let inbox = discord.inbox.lock().unwrap();
+        inbox.at[1] - inbox.at[0]
+    };
+    assert!(waited >= RATE_LIMIT_WAIT, "tried again after {waited:?}, before the asked-for {RATE_LIMIT_WAIT:?}");
+    let embed = &bodies(&received)[1]["embeds"][0];
+    assert_eq!(embed["title"], "Client log", "{embed}");
+    let field =
+        |n: &str| embed["fields"].as_array().unwrap().iter().find(|f| f["name"] == n).map(|f| f["value"].clone());
+    assert_eq!(field("message"), Some(json!("started v1.2")));
+    assert_eq!(field("pcuser"), Some(json!("DESKTOP\\me")));
+
+    // The catch-all endpoint got the app it saw created, not the log line.
+    let others = bodies(&everything.wait_for(1).await);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let others_after = bodies(&everything.inbox.lock().unwrap().received);
+    assert!(!others.is_empty() && others_after.iter().all(|e| e["type"] != "client.log"), "{others_after:?}");
+}
+
+/// The worker deletes events older than `event_retention_days`, a batch at a time; their
+/// deliveries go with them, younger events stay.
+async fn events_past_their_retention_are_deleted_with_their_deliveries(t: TestApp) {
+    let s = t.seller("acme").await;
+    let (app_id, plan_id) = app_with_plan(&t, &s.admin_token, "Shop", None).await;
+    let receiver = Receiver::start(Vec::new()).await;
+    let (id, _) = endpoint(&t, &s.admin_token, &receiver.url, json!(["license.created"])).await;
+    generate(&t, &s.admin_token, json!({ "app_id": app_id, "plan_id": plan_id, "count": 3 })).await;
+    assert_eq!(receiver.wait_for(3).await.len(), 3);
+    generate(&t, &s.admin_token, json!({ "app_id": app_id, "plan_id": plan_id, "count": 2 })).await;
+    assert_eq!(receiver.wait_for(5).await.len(), 5);
+
+    // The first three are 100 days old.
+    let old = licensd::domain::time::now_ms() - 100 * 86_400_000;
+    sqlx::any::install_default_drivers();
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url).await.unwrap();
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM events WHERE type = 'license.created' ORDER BY id LIMIT 3")
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+    for (event,) in &ids {
+        sqlx::query("UPDATE events SET created_at = $1 WHERE id = $2")
+            .bind(old)
+            .bind(*event)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+    let cutoff = licensd::domain::time::now_ms() - 90 * 86_400_000;
+    assert_eq!(t.store().prune_events(cutoff, 2).await.unwrap(), 2);
+    assert_eq!(t.store().prune_events(cutoff, 2).await.unwrap(), 1);
+    assert_eq!(t.store().prune_events(cutoff, 2).await.unwrap(), 0);
+    let (_, log) = call(&t, "GET", &format!("/admin/v1/webhooks/{id}/deliveries"), &s.admin_token, None).await;
+    assert_eq!(log["data"].as_array().unwrap().len(), 2, "the young events' deliveries stay: {log}");
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM events WHERE type = 'license.created'").fetch_one(&mut db).await.unwrap();
+    assert_eq!(left, 2);
 }

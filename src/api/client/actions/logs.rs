@@ -32,6 +32,7 @@ pub async fn log(ctx: &Ctx) -> ActionResult {
         None => None,
     };
     let log = NewClientLog {
+        seller_id: ctx.app.seller_id,
         app_id: ctx.app.id,
         username: username.as_deref(),
         pcuser: pcuser.as_deref(),

@@ -98,6 +98,27 @@ fn signed_by(secret: &str, header: &str, body: &str) -> bool {
     (now - t).abs() < 300 && parts.iter().any(|(k, v)| *k == "v1" && *v == expected)
 }
 
+/// What the receiver's check that docs/webhooks.md shows in Python (its ```python block, run
+/// as written) makes of each `(signature header, body)`.
+fn python_verdicts(secret: &str, received: &[(String, String)]) -> Vec<bool> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/webhooks.md")).unwrap();
+    let snippet = doc.split("```python\n").nth(1).and_then(|rest| rest.split("```").next()).expect("a python block");
+    let driver = "import json, sys\nfor d in json.load(sys.stdin):\n    \
+                  print(verify(d['secret'], d['header'], d['body'].encode()))\n";
+    let input: Vec<Value> = received.iter().map(|(h, b)| json!({ "secret": secret, "header": h, "body": b })).collect();
+    let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", &format!("{snippet}\n{driver}")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &serde_json::to_vec(&input).unwrap()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the documented Python check broke");
+    String::from_utf8_lossy(&out.stdout).lines().map(|l| l == "True").collect()
+}
+
 /// Creates an endpoint for the receiver; returns its id and signing secret.
 async fn endpoint(t: &TestApp, token: &str, url: &str, events: Value) -> (i64, String) {
     let (status, created) =
@@ -134,6 +155,11 @@ async fn events_reach_the_endpoint_signed_and_in_order(t: TestApp) {
         assert!(signed_by(&secret, signature, body), "bad signature {signature} on {body}");
         assert!(!signed_by("whsec_other", signature, body));
     }
+    assert_eq!(python_verdicts(&secret, &received), vec![true; received.len()], "the documented Python check");
+    let (signature, body) = &received[0];
+    let tampered =
+        [(signature.clone(), body.replacen('1', "2", 1)), (signature.replacen("v1=", "v1=0", 1), body.clone())];
+    assert_eq!(python_verdicts(&secret, &tampered), vec![false, false]);
     let events = bodies(&received);
     let kinds: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "license.created").count(), 3, "{kinds:?}");

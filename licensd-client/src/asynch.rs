@@ -9,7 +9,7 @@ use crate::{
     licenses::{self, Instance, LicenseCall, Validation},
     settings::settings_methods,
     transport::{self, Request},
-    types::{AppInfo, ChatMessage, InitInfo, TwoFactorSetup, UserInfo},
+    types::{AppInfo, ChatMessage, InitInfo, OfflineFile, TwoFactorSetup, UserInfo},
 };
 
 /// An async client of licensd's client API 1.3; see [`crate::LibreAuth`] for the blocking one.
@@ -98,5 +98,10 @@ impl LicensesClient {
     /// As [`crate::licenses::LicensesClient::deactivate`].
     pub async fn deactivate(&self, license_key: &str, instance_id: &str) -> Result<()> {
         self.run(licenses::deactivate(license_key, instance_id)).await
+    }
+
+    /// Checks out the key as a signed offline file bound to the instance `instance_id`.
+    pub async fn offline(&self, license_key: &str, instance_id: &str) -> Result<licenses::LicenseFile> {
+        self.run(licenses::offline(license_key, instance_id)).await
     }
 }

@@ -6,7 +6,7 @@ use crate::{
     error::Result,
     settings::settings_methods,
     transport::{self, Request},
-    types::{AppInfo, ChatMessage, InitInfo, TwoFactorSetup, UserInfo},
+    types::{AppInfo, ChatMessage, InitInfo, OfflineFile, TwoFactorSetup, UserInfo},
 };
 
 /// A blocking client of licensd's client API 1.3 (KeyAuth-compatible). Every answer is checked

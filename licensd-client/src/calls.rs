@@ -5,7 +5,7 @@
 use crate::{
     core::Answer,
     error::{Error, Result},
-    types::{AppInfo, ChatMessage, InitInfo, TwoFactorSetup, UserInfo, member},
+    types::{AppInfo, ChatMessage, InitInfo, OfflineFile, TwoFactorSetup, UserInfo, member},
 };
 use serde_json::Value;
 
@@ -226,6 +226,23 @@ pub(crate) fn disable_2fa(code: &str) -> Call<()> {
     Call::new("2fadisable", done).field("code", code)
 }
 
+pub(crate) fn offline(key: Option<&str>) -> Call<OfflineFile> {
+    Call::new("offline", |a| {
+        let doc = a.ok()?;
+        let secs = |name: &str| -> Result<Option<i64>> {
+            let text: String = member(&doc, name)?;
+            match text.as_str() {
+                "null" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| Error::Malformed(format!("{name} is not unix seconds: {t}"))),
+            }
+        };
+        let refresh_by = secs("refresh_by")?.ok_or_else(|| Error::Malformed("refresh_by is null".into()))?;
+        Ok(OfflineFile { file: member(&doc, "file")?, refresh_by, expires_at: secs("expiry")? })
+    })
+    .maybe("key", key)
+    .with_hwid()
+}
+
 /// The public methods of both clients, with their documentation, handed to `$emit` (a macro of
 /// the blocking or the async client). Each one calls the constructor of the same name above.
 macro_rules! client_actions {
@@ -287,6 +304,11 @@ macro_rules! client_actions {
             fn enable_2fa(code: Option<&str>) -> TwoFactorSetup;
             /// `2fadisable`: turns 2FA off with a current code.
             fn disable_2fa(code: &str) -> ();
+            /// `offline` (a licensd extension): checks out the signed-in user's license (`key`:
+            /// one of the keys they redeemed, default the last) as a signed offline file bound
+            /// to this client's HWID (when set). Verify it with
+            /// [`OfflineVerifier`](crate::offline::OfflineVerifier).
+            fn offline(key: Option<&str>) -> OfflineFile;
         }
     };
 }

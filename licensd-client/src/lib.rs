@@ -64,4 +64,4 @@ mod verify;
 
 pub use blocking::LibreAuth;
 pub use error::{Error, Result};
-pub use types::{AppInfo, ChatMessage, InitInfo, Subscription, TwoFactorSetup, UserInfo};
+pub use types::{AppInfo, ChatMessage, InitInfo, OfflineFile, Subscription, TwoFactorSetup, UserInfo};

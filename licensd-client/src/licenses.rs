@@ -67,6 +67,22 @@ pub struct Validation {
     pub instance: Option<Instance>,
 }
 
+/// A signed offline license file bound to an instance (a licensd extension of the API: `POST
+/// /v2/licenses/offline`). Verify it with [`OfflineVerifier`](crate::offline::OfflineVerifier).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LicenseFile {
+    /// The armoured file.
+    pub file: String,
+    /// The server's public key that signed it (hex); pin your own copy, do not trust this one.
+    pub public_key: String,
+    /// When it was issued (ISO 8601).
+    pub issued_at: String,
+    /// When the app must check out a fresh file (ISO 8601).
+    pub refresh_by: String,
+    /// When the license ends (ISO 8601); `None` for a lifetime license.
+    pub expires_at: Option<String>,
+}
+
 /// Where requests go and with which credentials.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
@@ -125,6 +141,14 @@ pub(crate) fn deactivate(license_key: &str, instance_id: &str) -> LicenseCall<()
             Some(Value::Bool(true)) => Ok(()),
             _ => Err(Error::Malformed("deactivate answered without deactivated: true".into())),
         },
+    }
+}
+
+pub(crate) fn offline(license_key: &str, instance_id: &str) -> LicenseCall<LicenseFile> {
+    LicenseCall {
+        action: "offline",
+        body: json!({"license_key": license_key, "instance_id": instance_id}),
+        decode: data,
     }
 }
 
@@ -190,5 +214,10 @@ impl LicensesClient {
     /// Deletes the instance, freeing its slot.
     pub fn deactivate(&self, license_key: &str, instance_id: &str) -> Result<()> {
         self.run(deactivate(license_key, instance_id))
+    }
+
+    /// Checks out the key as a signed offline file bound to the instance `instance_id`.
+    pub fn offline(&self, license_key: &str, instance_id: &str) -> Result<LicenseFile> {
+        self.run(offline(license_key, instance_id))
     }
 }

@@ -96,6 +96,19 @@ pub enum TwoFactorSetup {
     Activated,
 }
 
+/// A signed offline license file as a checkout answers it (`offline` of the client API,
+/// `offline` of the Licenses API). Verify and keep the file with
+/// [`OfflineVerifier`](crate::offline::OfflineVerifier); the times are what the server says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineFile {
+    /// The armoured file (`-----BEGIN LICENSD LICENSE FILE-----` ...).
+    pub file: String,
+    /// When the app must check out a fresh file online (unix seconds).
+    pub refresh_by: i64,
+    /// When the license ends (unix seconds); `None` for a lifetime license.
+    pub expires_at: Option<i64>,
+}
+
 /// Reads member `key` of a verified answer as `T`.
 pub(crate) fn member<T: DeserializeOwned>(doc: &Map<String, Value>, key: &str) -> Result<T> {
     let value = doc.get(key).cloned().unwrap_or(Value::Null);

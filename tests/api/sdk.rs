@@ -18,8 +18,13 @@ use axum::{
     routing::{any, post},
 };
 use licensd::{domain::totp, signing::Signer};
+use licensd_client::offline::{OfflineError, OfflineVerifier};
 use licensd_client::{Error, TwoFactorSetup, asynch};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpListener,
@@ -115,6 +120,18 @@ async fn every_action_through_the_async_sdk(t: TestApp) {
     app.chatsend("hi all", "general").await.unwrap();
     let messages = app.chatget("general").await.unwrap();
     assert_eq!((messages[0].author.as_str(), messages[0].message.as_str()), ("alice", "hi all"));
+
+    // An offline file of the last key redeemed, bound to this HWID, verified offline.
+    let file = app.offline(None).await.unwrap();
+    let verifier = OfflineVerifier::new(t.state.signer.public_hex(), &c.seller.ownerid, &c.app.name).unwrap();
+    let lic = verifier.verify(&file.file, Some("machine-1"), SystemTime::now()).unwrap();
+    assert_eq!(lic.key, "UPG-KEY");
+    assert_eq!(UNIX_EPOCH + Duration::from_secs(file.refresh_by as u64), lic.refresh_by);
+    assert_eq!(file.expires_at.map(|s| UNIX_EPOCH + Duration::from_secs(s as u64)), lic.expires_at);
+    assert_eq!(verifier.verify(&file.file, Some("machine-2"), SystemTime::now()), Err(OfflineError::WrongMachine));
+    let first = app.offline(Some("REG-KEY")).await.unwrap();
+    assert_eq!(verifier.verify(&first.file, Some("machine-1"), SystemTime::now()).unwrap().key, "REG-KEY");
+    assert_refused(app.offline(Some("NOT-MINE")).await, "Invalid license key");
 
     let TwoFactorSetup::Secret { secret_code, qr_code } = app.enable_2fa(None).await.unwrap() else {
         panic!("2faenable without a code answers the secret")
@@ -357,6 +374,13 @@ async fn the_licenses_client_activates_validates_deactivates(t: TestApp) {
         }
         r => panic!("expected the limit refusal, got {r:?}"),
     }
+    let file = licenses.offline(&k.key, &instance.id).await.unwrap();
+    assert_eq!(file.public_key, t.state.signer.public_hex());
+    let verifier = OfflineVerifier::new(t.state.signer.public_hex(), &s.ownerid, "app").unwrap();
+    let lic = verifier.verify(&file.file, Some(&instance.id), SystemTime::now()).unwrap();
+    assert_eq!(lic.key, k.key);
+    assert_eq!(verifier.verify(&file.file, Some("machine-2"), SystemTime::now()), Err(OfflineError::WrongMachine));
+    assert!(matches!(licenses.offline(&k.key, "no-such-instance").await, Err(Error::Licenses { .. })));
     licenses.deactivate(&k.key, &instance.id).await.unwrap();
     assert!(matches!(
         asynch::LicensesClient::new(&base, "wrong-token").validate(&k.key, None).await,

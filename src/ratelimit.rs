@@ -10,6 +10,15 @@
 //! On SQLite every database write queues behind the single writer, so counting there would make
 //! each read request (validate, licenseinfo, ...) pay for a write: see BENCHMARKS.md.
 //!
+//! `admit` is `hit` for limits that are checked against a known budget and never refunded (the
+//! Licenses API per token, the Reseller API per key, the client API per app). On the database
+//! it does not write per request: a process reserves a run of counts at once (`reservation`:
+//! 1/256 of the limit, 1 to 64; limits under 512 count one by one, exactly) and hands them out from memory. Counts are never shared, so no
+//! more than the limit pass in a window, whatever the number of processes; counts a process
+//! reserved but did not use before the window ended are lost, so with P processes a limit can
+//! bind up to P x 1/256 of it early. A window whose reserved counts passed the limit answers
+//! from memory until it ends, so a flood past the limit costs no write either.
+//!
 //! `hit_in_process` always counts in this process's memory, whatever the store: for the hottest
 //! path (the client API's `init`, at every program start), where shared counters would add two
 //! committed writes to every call, one of them on a row that every call of the app waits on. With
@@ -17,22 +26,74 @@
 
 use crate::store::{Result, Store};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The counters: where the shared ones live, and this process's own.
 pub struct RateLimiter {
     /// `None`: the shared counters are `local` too (one process serves the database).
     database: Option<Store>,
     local: MemoryWindows,
+    /// Counts reserved from the database by `admit`, per bucket. A bucket's lock is held while
+    /// it reserves, so the tasks of one process take one run at a time and lose none of it.
+    leases: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Lease>>>>>,
+}
+
+/// Counts `next..=last` of one bucket's window, reserved for this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Lease {
+    window_start: i64,
+    next: i64,
+    last: i64,
+}
+
+impl Lease {
+    /// The next reserved count of the window starting at `start`; once the reserved counts
+    /// passed `limit`, every further request of that window is over it. `None`: reserve more.
+    fn take(&mut self, start: i64, limit: i64) -> Option<i64> {
+        if self.window_start != start {
+            return None;
+        }
+        if self.next <= self.last {
+            self.next += 1;
+            return Some(self.next - 1);
+        }
+        (self.last > limit).then_some(self.last + 1)
+    }
+}
+
+/// How many counts `admit` reserves at once for a limit.
+pub fn reservation(limit: i64) -> i64 {
+    (limit / 256).clamp(1, 64)
 }
 
 impl RateLimiter {
     pub fn memory() -> Self {
-        Self { database: None, local: MemoryWindows::default() }
+        Self { database: None, local: MemoryWindows::default(), leases: Mutex::default() }
     }
 
     pub fn database(store: Store) -> Self {
-        Self { database: Some(store), local: MemoryWindows::default() }
+        Self { database: Some(store), local: MemoryWindows::default(), leases: Mutex::default() }
+    }
+
+    /// Counts one request against `limit` in `bucket`'s window and returns its count (the
+    /// request passes when it is at most `limit`). See the module documentation for how the
+    /// database counts are reserved in runs.
+    pub async fn admit(&self, bucket: &str, now_ms: i64, window_ms: i64, limit: i64) -> Result<i64> {
+        let start = window_start(now_ms, window_ms);
+        let Some(store) = &self.database else { return Ok(self.local.hit(bucket, start)) };
+        let slot = {
+            let mut leases = self.leases.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            leases.entry(bucket.to_owned()).or_default().clone()
+        };
+        let mut lease = slot.lock().await;
+        if let Some(count) = lease.as_mut().and_then(|l| l.take(start, limit)) {
+            return Ok(count);
+        }
+        let n = reservation(limit);
+        let last = store.reserve_requests(bucket, start, n).await?;
+        let first = last - n + 1;
+        *lease = Some(Lease { window_start: start, next: first + 1, last });
+        Ok(first)
     }
 
     /// Counts one request in `bucket`'s current window of `window_ms` and returns the count
@@ -65,6 +126,11 @@ impl RateLimiter {
     /// Forgets windows that started before `before_ms`.
     pub async fn prune(&self, before_ms: i64) -> Result<u64> {
         let local = self.local.prune(before_ms);
+        // A bucket whose lock is held is in use now; it stays.
+        self.leases
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|_, slot| slot.try_lock().map_or(true, |l| l.is_some_and(|l| l.window_start >= before_ms)));
         match &self.database {
             None => Ok(local),
             Some(store) => Ok(local + store.prune_rate_limits(before_ms).await?),
@@ -158,6 +224,20 @@ mod tests {
         assert_eq!(w.prune(60_000), 1);
         assert_eq!(w.hit("new", 120_000), 2);
         assert_eq!(w.hit("old", 0), 1);
+    }
+
+    #[test]
+    fn a_lease_hands_out_its_run_then_answers_over_the_limit() {
+        let mut l = Lease { window_start: 0, next: 5, last: 6 };
+        assert_eq!(l.take(0, 10), Some(5));
+        assert_eq!(l.take(0, 10), Some(6));
+        assert_eq!(l.take(0, 10), None, "run used up, limit not reached: reserve more");
+        assert_eq!(l.take(60_000, 10), None, "another window");
+        let mut over = Lease { window_start: 0, next: 12, last: 11 };
+        assert_eq!(over.take(0, 10), Some(12), "past the limit: no more reservations this window");
+        assert_eq!(reservation(6000), 23);
+        assert_eq!(reservation(1_000_000), 64);
+        assert_eq!(reservation(100), 1, "small limits count one by one");
     }
 
     #[test]

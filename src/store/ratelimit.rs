@@ -19,6 +19,23 @@ impl Store {
         Ok(count)
     }
 
+    /// Reserves `n` consecutive counts of `bucket`'s window for this process and returns the
+    /// last of them (the window's count after the reservation). One upsert, atomic like
+    /// `count_request`: two processes never get the same count.
+    pub async fn reserve_requests(&self, bucket: &str, window_start: i64, n: i64) -> Result<i64> {
+        let (count,): (i64,) = sqlx::query_as(
+            "INSERT INTO rate_limits (bucket, window_start, count) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_limits.count + $3 RETURNING count",
+        )
+        .bind(bucket)
+        .bind(window_start)
+        .bind(n)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()?;
+        Ok(count)
+    }
+
     /// Takes back one request counted in that window (never below zero).
     pub async fn uncount_request(&self, bucket: &str, window_start: i64) -> Result<()> {
         sqlx::query("UPDATE rate_limits SET count = count - 1 WHERE bucket = $1 AND window_start = $2 AND count > 0")

@@ -128,6 +128,7 @@ impl SecondProcess {
             // And the same event webhook settings (tests deliver to a receiver on loopback).
             .env("LICENSD_WEBHOOK_ALLOW_PRIVATE", t.state.config.webhook_allow_private.to_string())
             .env("LICENSD_WEBHOOK_RETRY_BASE_MS", t.state.config.webhook_retry_base_ms.to_string())
+            .env("LICENSD_LICENSES_RATE_LIMIT_PER_MIN", t.state.config.licenses_rate_limit_per_min.to_string())
             .spawn()
             .unwrap();
         // Owned from here on, so the child is killed and reaped even if it never gets ready.

@@ -165,7 +165,8 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
         return Err(Early::Reply(Reply::failure(msg, messages.text(msg)), Some(app.secret)));
     }
     if let Some(limit) = app.request_limit_per_min {
-        let count = state.limiter.hit(&format!("app:{}", app.id), now, 60_000).await.map_err(server_error)?;
+        let bucket = format!("app:{}", app.id);
+        let count = state.limiter.admit(&bucket, now, 60_000, limit).await.map_err(server_error)?;
         if count > limit {
             let reply = Reply::failure(Msg::TooManyRequests, Msg::TooManyRequests.default_text())
                 .with_status(StatusCode::TOO_MANY_REQUESTS);

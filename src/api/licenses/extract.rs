@@ -56,7 +56,7 @@ async fn rate_limit(state: &AppState, token_id: i64) -> Result<(), LicensesError
         return Ok(());
     }
     let now = now_ms();
-    let count = state.limiter.hit(&format!("licenses:token:{token_id}"), now, RATE_WINDOW_MS).await?;
+    let count = state.limiter.admit(&format!("licenses:token:{token_id}"), now, RATE_WINDOW_MS, limit).await?;
     if count > limit {
         let left_ms = window_left_ms(now, RATE_WINDOW_MS);
         return Err(LicensesError::RateLimited { retry_after_secs: u64::try_from(left_ms / 1000 + 1).unwrap_or(1) });

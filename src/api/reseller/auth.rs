@@ -23,7 +23,8 @@ pub async fn authorize(state: &AppState, params: &Params) -> Result<ResellerAuth
         e => ResellerError::Store(e),
     })?;
     let now = now_ms();
-    let count = state.limiter.hit(&format!("reseller-key:{}", caller.key_id), now, WINDOW_MS).await?;
+    let bucket = format!("reseller-key:{}", caller.key_id);
+    let count = state.limiter.admit(&bucket, now, WINDOW_MS, caller.rate_limit_per_min).await?;
     // The first request of a key's minute also stamps `last_used_at`: one write a minute at most.
     if count == 1 {
         state.store.touch_reseller_key(caller.key_id, now).await?;

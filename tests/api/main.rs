@@ -53,6 +53,7 @@ mod reseller_limits;
 mod revocation;
 mod sdk;
 mod signing_identity;
+mod stores_model;
 mod tenants;
 mod tls;
 mod transactions;

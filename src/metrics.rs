@@ -95,6 +95,8 @@ fn surface(path: &str) -> &'static str {
         "client"
     } else if path.starts_with("/api/v2/") {
         "licenses"
+    } else if path.starts_with("/v1/licenses/") {
+        "lemonsqueezy"
     } else if path.starts_with("/reseller/") {
         "reseller"
     } else if path.starts_with("/admin/") {

@@ -36,6 +36,7 @@ mod crash;
 mod event_webhooks;
 mod full_disk;
 mod hostile;
+mod lemonsqueezy;
 mod licenses;
 mod licenses_inputs;
 mod licenses_races;

@@ -37,6 +37,7 @@ mod event_webhooks;
 mod full_disk;
 mod hostile;
 mod lemonsqueezy;
+mod lemonsqueezy_sdk;
 mod licenses;
 mod licenses_inputs;
 mod licenses_races;

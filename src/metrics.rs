@@ -126,12 +126,14 @@ mod tests {
         m.request("/api/1.3/", 200, 0.001);
         m.request("/api/v2/licenses/validate", 404, 0.002);
         m.request("/nonsense/path/12345", 404, 0.002);
+        m.request("/v1/licenses/activate", 400, 0.002);
         m.client_action("check", true);
         m.delivery("retry");
         let text = m.render();
         assert!(text.contains(r#"licensd_http_requests_total{surface="client",status="2xx"} 1"#), "{text}");
         assert!(text.contains(r#"licensd_http_requests_total{surface="licenses",status="4xx"} 1"#));
         assert!(text.contains(r#"licensd_http_requests_total{surface="other",status="4xx"} 1"#));
+        assert!(text.contains(r#"licensd_http_requests_total{surface="lemonsqueezy",status="4xx"} 1"#));
         assert!(text.contains(r#"licensd_client_actions_total{action="check",outcome="success"} 1"#));
         assert!(text.contains(r#"licensd_webhook_attempts_total{outcome="retry"} 1"#));
         assert!(text.contains("licensd_http_request_duration_seconds_bucket"));

@@ -225,6 +225,7 @@ mod tests {
         m.request("/api/v2/licenses/validate", 429, 0.002);
         m.request("/admin/v1/apps", 401, 0.002);
         m.request("/nonsense/path/12345", 404, 0.002);
+        m.request("/v1/licenses/activate", 400, 0.002);
         m.client_action("check", true);
         m.client_action("login", false);
         m.delivery("retry");
@@ -235,6 +236,7 @@ mod tests {
         assert!(text.contains(r#"licensd_rate_limited_total{surface="licenses"} 1"#), "{text}");
         assert!(text.contains(r#"licensd_signin_failures_total{surface="admin"} 1"#), "{text}");
         assert!(text.contains(r#"licensd_signin_failures_total{surface="client"} 1"#), "{text}");
+        assert!(text.contains(r#"licensd_http_requests_total{surface="lemonsqueezy",status="4xx"} 1"#));
         assert!(text.contains(r#"licensd_client_actions_total{action="check",outcome="success"} 1"#));
         assert!(text.contains(r#"licensd_webhook_attempts_total{outcome="retry"} 1"#));
         assert!(text.contains("licensd_http_request_duration_seconds_bucket"));

@@ -1,9 +1,10 @@
-//! The HTTP surface: one module per protocol, each with its own router, request/response types
+//! The HTTP surface: one module per protocol (Lemon Squeezy's License API among them), each with its own router, request/response types
 //! and error rendering, plus the operational endpoints (health, readiness, public key).
 
 pub mod admin;
 pub mod client;
 mod known_json;
+pub mod lemonsqueezy;
 pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(admin::router(), admin::refuse_body))
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
+        .merge(limited(lemonsqueezy::router(), lemonsqueezy::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)

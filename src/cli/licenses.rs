@@ -7,7 +7,7 @@ use crate::{
     domain::time::parse_datetime,
     manage::{
         Scope, apps,
-        licenses::{self, Format, GenerateSpec, Generated, ListQuery},
+        licenses::{self, Format, GenerateSpec, Generated, ImportCustomer, ImportDefaults, ListQuery},
         plans, resellers,
     },
     server::build_state,
@@ -25,6 +25,8 @@ pub enum LicenseCommand {
         seller: String,
         #[command(flatten)]
         spec: GenerateArgs,
+        #[command(flatten)]
+        customer: CustomerArgs,
         /// Generate into this reseller's stock (id or name), with its key prefix.
         #[arg(long)]
         reseller: Option<String>,
@@ -86,6 +88,11 @@ pub enum LicenseCommand {
         /// Plan of records that name none.
         #[arg(long)]
         plan: Option<String>,
+        /// Buyer of records that name none (found by email or created).
+        #[arg(long)]
+        customer_email: Option<String>,
+        #[arg(long, requires = "customer_email")]
+        customer_name: Option<String>,
         /// csv or json; default: from the file name.
         #[arg(long, value_parser = ["csv", "json"])]
         format: Option<String>,
@@ -124,6 +131,18 @@ pub struct GenerateArgs {
     pub note: String,
 }
 
+/// Who bought the keys (`license generate`).
+#[derive(Debug, Args)]
+pub struct CustomerArgs {
+    /// The buyer's email: the keys belong to this customer (found or created) instead of the
+    /// seller's default customer.
+    #[arg(long)]
+    customer_email: Option<String>,
+    /// The buyer's name.
+    #[arg(long, requires = "customer_email")]
+    customer_name: Option<String>,
+}
+
 impl GenerateArgs {
     pub async fn spec(self, store: &Store, seller: i64, reseller_id: Option<i64>) -> anyhow::Result<GenerateSpec> {
         let app = apps::resolve(store, seller, self.app.as_deref().context("--app is required")?).await?;
@@ -143,6 +162,9 @@ impl GenerateArgs {
             max_activations: self.max_activations,
             note: self.note,
             reseller_id,
+            customer_email: None,
+            customer_name: None,
+            order: None,
         })
     }
 }
@@ -198,13 +220,17 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
     let store = &state.store;
     let scope = Scope::cli();
     match cmd {
-        LicenseCommand::Generate { seller, spec, reseller } => {
+        LicenseCommand::Generate { seller, spec, customer, reseller } => {
             let seller = seller_id(store, &seller).await?;
             let reseller_id = match reseller {
                 Some(r) => Some(resellers::resolve(store, seller, &r).await?.id),
                 None => None,
             };
-            let spec = spec.spec(store, seller, reseller_id).await?;
+            let spec = GenerateSpec {
+                customer_email: customer.customer_email,
+                customer_name: customer.customer_name,
+                ..spec.spec(store, seller, reseller_id).await?
+            };
             let generated = generate(store, &scope, seller, spec, out).await?;
             print_generated(out, &generated);
         }
@@ -254,7 +280,7 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
             }
         }
         LicenseCommand::Checkout(args) => super::offline::checkout(&state, args, out).await?,
-        LicenseCommand::Import { seller, app, plan, format, file } => {
+        LicenseCommand::Import { seller, app, plan, customer_email, customer_name, format, file } => {
             let seller = seller_id(store, &seller).await?;
             let app = apps::resolve(store, seller, &app).await?;
             let plan_id = match plan {
@@ -269,9 +295,10 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
             let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let records = licenses::parse_import(format, &bytes)?;
             let bar = out.progress(records.len() as u64);
-            let report =
-                licenses::import(store, &scope, Some(seller), app.id, plan_id, records, &|n| bar.set_position(n))
-                    .await?;
+            let defaults =
+                ImportDefaults { plan_id, customer: ImportCustomer { email: customer_email, name: customer_name } };
+            let progress = |n| bar.set_position(n);
+            let report = licenses::import(store, &scope, Some(seller), app.id, defaults, records, &progress).await?;
             bar.finish_and_clear();
             out.data(&report, || {
                 println!("imported {} licenses, {} duplicates skipped", report.imported, report.duplicates.len());

@@ -43,6 +43,20 @@ pub fn bounded(field: &'static str, value: &str, max: usize) -> Result<String, F
     Ok(value.to_owned())
 }
 
+/// A customer's email address: trimmed, at most 254 characters, one `@` with text on both
+/// sides, no spaces. Lower-cased, so one buyer is one customer whatever the store typed.
+pub fn email(field: &'static str, value: &str) -> Result<String, FieldError> {
+    let v = name(field, value, 254)?.to_lowercase();
+    match v.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') && !v.contains(char::is_whitespace) =>
+        {
+            Ok(v)
+        }
+        _ => Err(FieldError::new(field, "must be an email address")),
+    }
+}
+
 /// A count or limit that must lie in `min..=max`.
 pub fn in_range(field: &'static str, value: i64, min: i64, max: i64) -> Result<i64, FieldError> {
     if value < min || value > max {
@@ -63,5 +77,13 @@ mod tests {
         assert!(name("name", "a\u{0}b", 10).is_err());
         assert!(in_range("limit", 0, 1, 5).is_err());
         assert_eq!(in_range("limit", 3, 1, 5).unwrap(), 3);
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_need_one_at() {
+        assert_eq!(email("e", " Ann@Example.COM ").unwrap(), "ann@example.com");
+        for bad in ["", "ann", "@x", "ann@", "a@b@c", "a b@c"] {
+            assert!(email("e", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::{
 };
 use crate::store::{
     Store,
+    customers::NewOrder,
     licenses::{License, LicenseFilter, NewLicenses},
 };
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,29 @@ pub struct GenerateSpec {
     pub note: String,
     /// Generate straight into this reseller's stock (with the reseller's key prefix).
     pub reseller_id: Option<i64>,
+    /// The buyer: found by email among the seller's customers, or created. None: the seller's
+    /// default customer.
+    pub customer_email: Option<String>,
+    /// The buyer's name (kept when empty).
+    pub customer_name: Option<String>,
+    /// The store order the keys were sold in (needs `customer_email`); the same store and order
+    /// id again attach to the order already recorded.
+    pub order: Option<OrderSpec>,
+}
+
+/// An order placed in a store, as the seller records it with the keys it bought.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderSpec {
+    /// sellapp, lemonsqueezy, stripe or manual.
+    pub store: String,
+    /// The store's order id.
+    pub external_id: String,
+    /// In the currency's minor units (cents).
+    #[serde(default)]
+    pub amount: i64,
+    #[serde(default)]
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,8 +117,9 @@ async fn generate_in(
         note: validate::bounded("note", &spec.note, 1_000)?,
         reseller_id: spec.reseller_id,
         order_id: None,
-        customer_id: None,
+        customer_id: customer(store, seller_id, spec.customer_email.as_deref(), spec.customer_name.as_deref()).await?,
     };
+    let batch = NewLicenses { order_id: order(store, &batch, spec.order).await?, ..batch };
     let created = insert_generated(store, &batch, &mask, &prefix, count, progress).await?;
     let mut detail = format!("count={} plan={}", created.len(), plan.name);
     if let Some(r) = spec.reseller_id {
@@ -103,6 +128,44 @@ async fn generate_in(
     audit(store, scope, seller_id, "license.generate", format!("app:{}", app.id), &detail).await?;
     emit(store, &created_events(&batch, &created)).await?;
     Ok(Generated { count: created.len(), keys: created.into_iter().map(|(_, key)| key).collect() })
+}
+
+/// The id of the buyer with `email` (made on first use); `None` without an email.
+async fn customer(
+    store: &Store,
+    seller_id: i64,
+    email: Option<&str>,
+    name: Option<&str>,
+) -> Result<Option<i64>, ManageError> {
+    let Some(email) = email else { return Ok(None) };
+    let email = validate::email("customer_email", email)?;
+    let name = validate::bounded("customer_name", name.unwrap_or("").trim(), 200)?;
+    Ok(Some(store.customer_by_email(seller_id, &email, &name).await?.id))
+}
+
+/// Records the order of a batch (its product, variant and buyer are the batch's).
+async fn order(store: &Store, batch: &NewLicenses, spec: Option<OrderSpec>) -> Result<Option<i64>, ManageError> {
+    let Some(o) = spec else { return Ok(None) };
+    if !matches!(o.store.as_str(), "sellapp" | "lemonsqueezy" | "stripe" | "manual") {
+        return Err(ManageError::invalid("order.store", "must be sellapp, lemonsqueezy, stripe or manual"));
+    }
+    let customer_id =
+        batch.customer_id.ok_or_else(|| ManageError::invalid("customer_email", "an order needs a buyer"))?;
+    let currency = o.currency.trim().to_ascii_uppercase();
+    if !(currency.is_empty() || currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        return Err(ManageError::invalid("order.currency", "must be an ISO 4217 code such as USD"));
+    }
+    let new = NewOrder {
+        seller_id: batch.seller_id,
+        store: o.store,
+        external_id: validate::name("order.external_id", &o.external_id, 200)?,
+        app_id: Some(batch.app_id),
+        plan_id: Some(batch.plan_id),
+        customer_id,
+        amount: validate::in_range("order.amount", o.amount, 0, i64::from(i32::MAX) * 100)?,
+        currency,
+    };
+    Ok(Some(store.record_order(&new).await?.id))
 }
 
 /// One `license.created` per new license.
@@ -364,6 +427,25 @@ pub struct ImportRecord {
     pub max_activations: Option<i64>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The buyer's email; empty: the customer given for the whole import, else the default one.
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    #[serde(default)]
+    pub customer_name: Option<String>,
+}
+
+/// The buyer of every imported key whose record names none.
+#[derive(Debug, Clone, Default)]
+pub struct ImportCustomer {
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+/// What records that name no plan or buyer get.
+#[derive(Debug, Clone, Default)]
+pub struct ImportDefaults {
+    pub plan_id: Option<i64>,
+    pub customer: ImportCustomer,
 }
 
 /// Parses an import file: CSV with a header line, or JSON (an array of records, or an object
@@ -398,20 +480,20 @@ pub struct ImportReport {
     pub duplicates: Vec<String>,
 }
 
-/// Licenses that share every attribute but the key go in together.
-type Group = (i64, Option<i64>, Option<i64>, Option<i64>, String);
+/// Licenses that share every attribute but the key go in together (the last: customer id).
+type Group = (i64, Option<i64>, Option<i64>, Option<i64>, String, Option<i64>);
 
 pub async fn import(
     store: &Store,
     scope: &Scope,
     seller_id: Option<i64>,
     app_id: i64,
-    default_plan: Option<i64>,
+    defaults: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
     let seller_id = scope.seller(seller_id)?;
-    change(store, async |store| import_in(store, scope, seller_id, app_id, default_plan, records, progress).await).await
+    change(store, async |store| import_in(store, scope, seller_id, app_id, defaults, records, progress).await).await
 }
 
 /// Import inside the operation's transaction (all keys, events and the audit row, or none).
@@ -420,7 +502,7 @@ async fn import_in(
     scope: &Scope,
     seller_id: i64,
     app_id: i64,
-    default_plan: Option<i64>,
+    ImportDefaults { plan_id: default_plan, customer: default_customer }: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
@@ -431,7 +513,8 @@ async fn import_in(
     if let Some(id) = default_plan {
         store.plan(app.id, id).await.map_err(ManageError::from_store("plan", "id"))?;
     }
-    let (groups, mut duplicates) = group_records(store, app.id, default_plan, records).await?;
+    let (groups, mut duplicates) =
+        group_records(store, (seller_id, app.id), default_plan, default_customer, records).await?;
     let mut imported = 0;
     let mut events = Vec::new();
     for (g, keys) in groups {
@@ -445,7 +528,7 @@ async fn import_in(
             note: g.4,
             reseller_id: None,
             order_id: None,
-            customer_id: None,
+            customer_id: g.5,
         };
         for chunk in keys.chunks(CHUNK) {
             let created = store.insert_licenses(&batch, chunk).await?;
@@ -466,11 +549,13 @@ async fn import_in(
 /// keys repeated in the file come back as duplicates.
 async fn group_records(
     store: &Store,
-    app_id: i64,
+    (seller_id, app_id): (i64, i64),
     default_plan: Option<i64>,
+    default_customer: ImportCustomer,
     records: Vec<ImportRecord>,
 ) -> Result<(Vec<(Group, Vec<String>)>, Vec<String>), ManageError> {
     let mut plans: HashMap<String, i64> = HashMap::new();
+    let mut customers: HashMap<String, Option<i64>> = HashMap::new();
     let mut index: HashMap<Group, usize> = HashMap::new();
     let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
     let mut seen = HashSet::new();
@@ -498,7 +583,21 @@ async fn group_records(
             duplicates.push(key);
             continue;
         }
-        let g: Group = (plan_id, r.duration_secs, r.expires_at, max, note);
+        let named = r.customer_email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let (email, name) = match named {
+            Some(e) => (Some(e), r.customer_name.as_deref()),
+            None => (default_customer.email.as_deref(), default_customer.name.as_deref()),
+        };
+        let customer_id = match email.map(str::to_lowercase) {
+            Some(e) if customers.contains_key(&e) => customers[&e],
+            Some(e) => {
+                let id = customer(store, seller_id, Some(&e), name).await.map_err(|err| at(&err.to_string()))?;
+                customers.insert(e, id);
+                id
+            }
+            None => None,
+        };
+        let g: Group = (plan_id, r.duration_secs, r.expires_at, max, note, customer_id);
         let slot = *index.entry(g.clone()).or_insert_with(|| {
             groups.push((g, Vec::new()));
             groups.len() - 1

@@ -115,6 +115,42 @@ impl Store {
         self.finish_once(tx, seller_id, idempotency_key, render(&outcome)).await
     }
 
+    /// Activates `key` for `name` (no idempotency key): the same conditional write and
+    /// transaction as [`Store::activate_instance`], so both APIs share one activation limit.
+    pub async fn activate(&self, seller_id: i64, key: &str, name: &str) -> Result<Activation> {
+        let mut tx = self.begin_write().await?;
+        let outcome = activate_in(&mut tx, seller_id, key, name).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Removes one activation of `key` (no idempotency key), as [`Store::deactivate_instance`].
+    pub async fn deactivate(
+        &self,
+        seller_id: i64,
+        key: &str,
+        instance_id: &str,
+    ) -> Result<std::result::Result<(), Refusal>> {
+        let mut tx = self.begin_write().await?;
+        let outcome = deactivate_in(&mut tx, seller_id, key, instance_id).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The seller whose key `key` is, when exactly one seller has a key with that text (keys are
+    /// unique per seller only). Used where no credential names the seller (Lemon Squeezy's
+    /// License API): a text two sellers share is not reachable there.
+    pub async fn sole_seller_of_key(&self, key: &str) -> Result<Option<i64>> {
+        let sellers: Vec<(i64,)> = sqlx::query_as("SELECT seller_id FROM licenses WHERE key = $1 LIMIT 2")
+            .bind(key)
+            .fetch_all(&mut *self.read().await?)
+            .await?;
+        Ok(match sellers.as_slice() {
+            [(id,)] => Some(*id),
+            _ => None,
+        })
+    }
+
     /// Checks `key` (and, when given, that `instance_id` is one of its activations). One read.
     pub async fn validate_instance(&self, seller_id: i64, key: &str, instance_id: Option<&str>) -> Result<Validation> {
         let row = sqlx::query_as::<_, LicenseWithInstance>(

@@ -59,6 +59,7 @@ pub struct NewLicenses {
     pub note: String,
     pub reseller_id: Option<i64>,
     pub order_id: Option<i64>,
+    /// `None`: the seller's default customer.
     pub customer_id: Option<i64>,
 }
 
@@ -96,7 +97,10 @@ impl Store {
             q.bind(spec.seller_id)?.push(", ").bind(spec.app_id)?.push(", ").bind(spec.plan_id)?.push(", ");
             q.bind(spec.duration_secs)?.push(", ").bind(spec.expires_at)?.push(", ").bind(spec.max_activations)?;
             q.push(", ").bind(spec.note.clone())?.push(", ").bind(spec.reseller_id)?.push(", ");
-            q.bind(spec.order_id)?.push(", ").bind(spec.customer_id)?.push(", ").bind(now)?.push(", ").bind(now)?;
+            // No buyer given: the seller's default customer, so every key has one (`customers`).
+            q.bind(spec.order_id)?.push(", COALESCE(").bind(spec.customer_id)?;
+            q.push(", (SELECT id FROM customers WHERE seller_id = ").bind(spec.seller_id)?.push(" AND email = '')), ");
+            q.bind(now)?.push(", ").bind(now)?;
             q.push(", v.column1 FROM (VALUES ");
             for (i, key) in chunk.iter().enumerate() {
                 q.push(if i == 0 { "(" } else { ", (" }).bind(key.clone())?.push(")");

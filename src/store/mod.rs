@@ -18,6 +18,7 @@ pub mod client_admin;
 pub mod client_data;
 pub mod client_request;
 pub mod client_users;
+pub mod customers;
 pub mod deployment;
 pub mod event_webhooks;
 pub mod events;

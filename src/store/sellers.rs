@@ -21,9 +21,12 @@ macro_rules! seller_columns {
 }
 
 impl Store {
+    /// Creates a seller and, in the same transaction, its default customer (`store::customers`).
     pub async fn create_seller(&self, name: &str, key_prefix: &str) -> Result<Seller> {
         // The ownerid space is 62^10; a collision is retried rather than reported.
         for _ in 0..3 {
+            let mut tx = self.begin_write().await?;
+            let now = now_ms();
             let res = sqlx::query_as::<_, Seller>(concat!(
                 "INSERT INTO sellers (ownerid, name, key_prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING ",
                 seller_columns!()
@@ -31,13 +34,22 @@ impl Store {
             .bind(secret::new_ownerid())
             .bind(name)
             .bind(key_prefix)
-            .bind(now_ms())
-            .fetch_all(&mut *self.write().await?)
+            .bind(now)
+            .fetch_all(&mut *tx)
             .await
             .one();
             match res {
-                Err(StoreError::Conflict(c)) if c.contains("ownerid") => continue,
-                other => return other,
+                Err(StoreError::Conflict(c)) if c.contains("ownerid") => tx.rollback().await?,
+                Err(e) => return Err(e),
+                Ok(seller) => {
+                    sqlx::query("INSERT INTO customers (seller_id, email, name, created_at) VALUES ($1, '', '', $2)")
+                        .bind(seller.id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(seller);
+                }
             }
         }
         Err(StoreError::Conflict("sellers.ownerid".into()))

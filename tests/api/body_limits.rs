@@ -15,7 +15,13 @@ async fn oversized_bodies_answer_in_each_protocols_shape(t: TestApp) {
     drop(t);
     let t = TestApp::spawn_with(engine, |c| c.max_body_bytes = LIMIT).await;
     let big = "a=".to_owned() + &"x".repeat(LIMIT * 2);
-    let paths = ["/api/1.3/", "/api/v2/licenses/activate", "/reseller/myavailable", "/admin/v1/sellers"];
+    let paths = [
+        "/api/1.3/",
+        "/api/v2/licenses/activate",
+        "/v1/licenses/activate",
+        "/reseller/myavailable",
+        "/admin/v1/sellers",
+    ];
     for path in paths {
         for chunked in [false, true] {
             let (status, body) = send(&t, path, &big, chunked).await;
@@ -29,6 +35,10 @@ async fn oversized_bodies_answer_in_each_protocols_shape(t: TestApp) {
                 "/api/v2/licenses/activate" => {
                     assert_eq!(status, 413);
                     assert!(v["message"].is_string(), "{body}");
+                }
+                "/v1/licenses/activate" => {
+                    assert_eq!(status, 413);
+                    assert_eq!(v, serde_json::json!({"error": "The request body is too large."}), "{body}");
                 }
                 "/reseller/myavailable" => {
                     assert_eq!(status, 413);

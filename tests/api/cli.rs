@@ -37,7 +37,7 @@ fn licensd(app: &TestApp, args: &[&str]) -> Run {
 }
 
 /// Runs with `--json` and parses the answer; panics with stderr when the command fails.
-fn json(app: &TestApp, args: &[&str]) -> Value {
+pub(crate) fn json(app: &TestApp, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let r = licensd(app, &all);

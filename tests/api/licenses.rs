@@ -4,7 +4,7 @@
 use crate::engine_tests;
 use crate::harness::{TestApp, split};
 use licensd::domain::{secret::random_string, time::now_ms};
-use licensd::store::{licenses::NewLicenses, tokens::TokenKind};
+use licensd::store::{customers::NewOrder, licenses::NewLicenses, tokens::TokenKind};
 use serde_json::{Value, json};
 
 /// A seller with an app, a plan and a store token.
@@ -61,6 +61,20 @@ pub async fn key(app: &TestApp, shop: &Shop, spec: KeySpec) -> Key {
     let id = app.store().license_by_key(shop.seller_id, &text).await.unwrap().id;
     assert_eq!(inserted[0].0, id);
     Key { id, key: text }
+}
+
+/// A paid order of the shop's app and plan by customer `customer_id`.
+pub fn order_of(shop: &Shop, customer_id: i64, external_id: &str) -> NewOrder {
+    NewOrder {
+        seller_id: shop.seller_id,
+        store: "lemonsqueezy".into(),
+        external_id: external_id.into(),
+        app_id: Some(shop.app_id),
+        plan_id: Some(shop.plan_id),
+        customer_id,
+        amount: 1999,
+        currency: "USD".into(),
+    }
 }
 
 pub fn limited(limit: i64) -> KeySpec {
@@ -175,8 +189,14 @@ async fn activate_validate_deactivate_round_trip(app: TestApp) {
 
 async fn key_model_has_the_spec_types(app: TestApp) {
     let s = shop(&app, "acme").await;
-    let k =
-        key(&app, &s, KeySpec { limit: Some(4), order_id: Some(77), customer_id: Some(9), ..KeySpec::default() }).await;
+    let buyer = app.store().customer_by_email(s.seller_id, "ann@example.com", "Ann").await.unwrap();
+    let order = app.store().record_order(&order_of(&s, buyer.id, "LS-1001")).await.unwrap();
+    let k = key(
+        &app,
+        &s,
+        KeySpec { limit: Some(4), order_id: Some(order.id), customer_id: Some(buyer.id), ..KeySpec::default() },
+    )
+    .await;
     let (status, body) = app.get_json(&format!("/api/v2/license-keys/{}", k.id), &s.token).await;
     assert_eq!(status, 200, "{body}");
     let d = &body["data"];
@@ -188,21 +208,24 @@ async fn key_model_has_the_spec_types(app: TestApp) {
     assert_eq!(d["expires_at"], Value::Null);
     assert_eq!(d["is_expired"], false);
     assert_eq!(d["store_id"], s.seller_id);
-    assert_eq!(d["order_id"], 77);
+    assert_eq!(d["order_id"], order.id);
     assert_eq!(d["invoice_id"], Value::Null);
     assert_eq!(d["product_id"], s.app_id);
     assert_eq!(d["variant_id"], s.plan_id);
-    assert_eq!(d["customer_id"], 9);
+    assert_eq!(d["customer_id"], buyer.id);
     assert_eq!(d["subscription_id"], Value::Null);
     assert_iso_micros(&d["created_at"]);
     assert_iso_micros(&d["updated_at"]);
     assert!(d.get("instances_count").is_none(), "GET shows no count, as the seed: {d}");
 
-    // Unlimited key without customer: null limit and null customer_id.
+    // Unlimited key without a buyer: null limit, the seller's default customer, no order.
     let open = key(&app, &s, KeySpec::default()).await;
     let (_, body) = app.get_json(&format!("/api/v2/license-keys/{}", open.id), &s.token).await;
     assert_eq!(body["data"]["limit"], Value::Null);
-    assert_eq!(body["data"]["customer_id"], Value::Null);
+    let default = app.store().default_customer(s.seller_id).await.unwrap();
+    assert_eq!((default.email.as_str(), default.name.as_str()), ("", ""));
+    assert_eq!(body["data"]["customer_id"], default.id);
+    assert_eq!(body["data"]["order_id"], Value::Null);
 
     // A fixed expiry in the past: EXPIRED, is_expired true, expires_at printed with microseconds.
     let old = key(&app, &s, KeySpec { expires_at: Some(1_745_352_519_000), ..KeySpec::default() }).await;

@@ -128,6 +128,7 @@ const ADMIN: &[Probe<'static>] = &[
         r#"{"generate":{"app_id":{a.app},"plan_id":{x.plan},"count":1}}"#,
     ),
     p("GET", "/admin/v1/audit?seller_id={x.seller}", ""),
+    p("GET", "/admin/v1/customers?seller_id={x.seller}", ""),
     p("GET", "/admin/v1/apps/{x.app}/vars", ""),
     p("POST", "/admin/v1/apps/{x.app}/vars", r#"{"name":"v","value":"1"}"#),
     p("DELETE", "/admin/v1/apps/{x.app}/vars/{x.var}", ""),
@@ -274,6 +275,7 @@ const LISTS: &[(&str, Probe<'static>)] = &[
     ("admin", p("GET", "/admin/v1/licenses/export?format=csv", "")),
     ("admin", p("GET", "/admin/v1/resellers/{a.reseller}/stock", "")),
     ("admin", p("GET", "/admin/v1/audit", "")),
+    ("admin", p("GET", "/admin/v1/customers", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/vars", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/blacklist", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/sessions", "")),
@@ -354,7 +356,10 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let id = |body: &Value| body["data"]["id"].as_i64().unwrap().to_string();
 
     // Licenses: one redeemed by the user below, one free, one with an instance, one banned.
-    let keys = generate(app, &t, json!({"app_id": app_id, "plan_id": plan_id, "count": 4})).await;
+    let buyer = format!("{tag}-buyer@example.com");
+    let body = json!({"app_id": app_id, "plan_id": plan_id, "count": 4, "customer_email": buyer});
+    let keys = generate(app, &t, body).await;
+    put("customer_email", buyer);
     let license_id = |key: &str| {
         let key = key.to_owned();
         async move { app.store().license_by_key(s, &key).await.unwrap().id.to_string() }

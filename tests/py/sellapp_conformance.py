@@ -2,8 +2,10 @@
 
 Run by tests/api/licenses_sdk.rs, which creates the fixtures and passes them in the environment:
 LICENSD_BASE_URL (http://127.0.0.1:PORT), LICENSD_TOKEN (store token), LICENSD_STORE (seller id),
-LICENSD_STORE_NAME, LICENSD_KEY / LICENSD_KEY_ID (limit 3, customer set), LICENSD_FULL_KEY (limit 1,
-already activated once), LICENSD_FOREIGN_TOKEN (another store's token).
+LICENSD_STORE_NAME, LICENSD_KEY / LICENSD_KEY_ID (limit 3, no buyer), LICENSD_FULL_KEY (limit 1,
+already activated once), LICENSD_FOREIGN_TOKEN (another store's token). With LICENSD_PATH_KEYS (a JSON
+list of {"path", "key", "id", "customer_id", "order_id"}, keys with limit 2 made by the CLI, the admin API and a
+reseller assignment) only every SDK license call is run on each of those keys.
 Any failed expectation raises, so the process exits non-zero; on success the last line of stdout is
 a JSON summary that the Rust test checks against the database.
 """
@@ -33,6 +35,39 @@ def expect_error(kind, call):
 
 
 sdk = client()
+
+
+def every_call(path, key, key_id, customer_id, order_id):
+    """Every SDK license call on one fresh key with limit 2: the models must parse each answer."""
+    first = sdk.licenses.activate(license_key=key, instance_name=f"{path}-1").data
+    second = sdk.licenses.activate(license_key=key, instance_name=f"{path}-2").data
+    assert first.license_key_id == key_id and second.license_key_id == key_id, (path, first, second)
+    full = expect_error(UnprocessableEntityError, lambda: sdk.licenses.activate(license_key=key, instance_name="x"))
+    assert full.message == "This license key has reached its activation limit.", (path, full.body)
+    valid = sdk.licenses.validate(license_key=key, instance_id=first.id).data
+    assert valid.valid is True and valid.instance.id == first.id, (path, valid)
+    assert valid.license_key.instances_count == 2 and valid.license_key.customer_id == customer_id, (path, valid)
+    assert sdk.licenses.validate(license_key=key).data.instance is None, path
+    got = sdk.licenses.get(key_id).data
+    assert (got.key, got.limit, got.customer_id, got.store_id) == (key, 2, customer_id, int(env["LICENSD_STORE"]))
+    assert got.order_id == order_id and got.invoice_id is None and got.subscription_id is None, (path, got)
+    assert isinstance(got.product_id, int) and isinstance(got.variant_id, int), (path, got)
+    updated = sdk.licenses.update(key_id, limit=3, expires_at="2031-01-01 00:00:00", active=True).data
+    assert (updated.limit, updated.instances_count, updated.customer_id) == (3, 2, customer_id), (path, updated)
+    listed = sorted(i.id for i in sdk.licenses_instances.list(key_id).items())
+    assert listed == sorted([first.id, second.id]), (path, listed)
+    assert sdk.licenses_instances.get(key_id, second.id).data.name == f"{path}-2", path
+    for instance in (first, second):
+        gone = sdk.licenses.deactivate_license(license_key=key, instance_id=instance.id).data
+        assert (gone.deactivated, gone.instance_id) == (True, instance.id), (path, gone)
+
+
+if "LICENSD_PATH_KEYS" in env:
+    paths = json.loads(env["LICENSD_PATH_KEYS"])
+    for k in paths:
+        every_call(k["path"], k["key"], k["id"], k["customer_id"], k["order_id"])
+    print(json.dumps({"paths": [k["path"] for k in paths]}))
+    raise SystemExit(0)
 
 # activate -> the instance, read from `data`
 activated = sdk.licenses.activate(license_key=KEY, instance_name="sdk-device").data

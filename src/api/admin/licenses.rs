@@ -4,7 +4,7 @@ use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, d
 use super::openapi::Errors;
 use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
-use crate::manage::licenses::ImportRecord;
+use crate::manage::licenses::{ImportCustomer, ImportDefaults, ImportRecord};
 use crate::{
     manage::licenses::{self, Format, GenerateSpec, ListQuery},
     state::AppState,
@@ -181,6 +181,9 @@ struct ImportQuery {
     app_id: i64,
     /// Plan (id) of records that name none.
     plan_id: Option<i64>,
+    /// Buyer (found by email or created) of records that name none; none: the default customer.
+    customer_email: Option<String>,
+    customer_name: Option<String>,
 }
 
 /// The body is CSV when sent as `text/csv`, else JSON (`{"licenses": [...]}` or an array).
@@ -192,7 +195,7 @@ struct ImportQuery {
     params(ImportQuery),
     request_body(content(
         (Vec<ImportRecord> = "application/json"),
-        (String = "text/csv", example = "key,plan,duration_secs,expires_at,max_activations,note")
+        (String = "text/csv", example = "key,plan,duration_secs,expires_at,max_activations,note,customer_email")
     )),
     responses((status = 200, description = "OK", body = Data<ImportReport>), Errors)
 )]
@@ -206,6 +209,8 @@ async fn import(
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let format = if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json };
     let records = licenses::parse_import(format, &body)?;
-    let report = licenses::import(&s.store, &scope, q.seller_id, q.app_id, q.plan_id, records, &|_| {}).await?;
+    let customer = ImportCustomer { email: q.customer_email, name: q.customer_name };
+    let defaults = ImportDefaults { plan_id: q.plan_id, customer };
+    let report = licenses::import(&s.store, &scope, q.seller_id, q.app_id, defaults, records, &|_| {}).await?;
     data(report)
 }

@@ -9,6 +9,7 @@ mod auth;
 mod client_content;
 mod client_data;
 mod common;
+mod customers;
 mod error;
 mod event_webhooks;
 pub(crate) use error::refuse_body;
@@ -40,6 +41,7 @@ fn routes() -> Routes {
         .merge(apps::routes())
         .merge(users::routes())
         .merge(licenses::routes())
+        .merge(customers::routes())
         .merge(offline::routes())
         .merge(resellers::routes())
         .merge(audit::routes())

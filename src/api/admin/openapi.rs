@@ -5,7 +5,8 @@
 
 use super::error::ErrorBody;
 use super::{
-    apps, audit, client_content, client_data, event_webhooks, licenses, offline, resellers, sellers, tokens, users,
+    apps, audit, client_content, client_data, customers, event_webhooks, licenses, offline, resellers, sellers, tokens,
+    users,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -100,6 +101,7 @@ impl Modify for Bearer {
         licenses::remove,
         licenses::ban,
         licenses::unban,
+        customers::list,
         offline::checkout,
         resellers::list,
         resellers::create,

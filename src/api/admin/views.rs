@@ -521,6 +521,23 @@ impl From<store::audit::AuditEvent> for AuditEvent {
     }
 }
 
+/// A buyer. The seller's default customer (the one of keys sold to nobody in particular) has
+/// an empty email.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Customer {
+    pub id: i64,
+    pub seller_id: i64,
+    pub email: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+impl From<store::customers::Customer> for Customer {
+    fn from(c: store::customers::Customer) -> Self {
+        Self { id: c.id, seller_id: c.seller_id, email: c.email, name: c.name, created_at: c.created_at }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppVar {
     pub id: i64,

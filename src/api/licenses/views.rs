@@ -58,7 +58,7 @@ impl KeyView {
             invoice_id: None,
             product_id: l.app_id,
             variant_id: l.plan_id,
-            customer_id: l.customer_id.or(l.used_by_user_id),
+            customer_id: l.customer_id,
             subscription_id: None,
             created_at: iso_micros(l.created_at),
             updated_at: iso_micros(l.updated_at),

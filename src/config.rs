@@ -73,6 +73,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Licenses API requests per store token per minute (0: unlimited).
     pub licenses_rate_limit_per_min: u32,
+    /// Seller API (`/api/seller/`) requests per seller API token per minute (0: unlimited).
+    pub seller_api_rate_limit_per_min: u32,
     /// Failed client API sign-ins (login, license, register, upgrade, ...) per client IP and app
     /// per minute before further attempts are refused (0: unlimited).
     pub login_failures_per_ip_per_min: u32,
@@ -202,6 +204,7 @@ impl Default for Config {
             webhook_retry_base_ms: 30_000,
             metrics_token: None,
             licenses_rate_limit_per_min: 6000,
+            seller_api_rate_limit_per_min: 600,
             login_failures_per_ip_per_min: 10,
             login_failures_per_app_per_min: 600,
             forgot_per_user_per_min: 2,

@@ -2,7 +2,7 @@
 //! import as CSV or JSON. Generation and import report progress through a callback so the CLI
 //! can draw a bar; the admin API passes a no-op.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, client_data::ClientApp, emit};
 use crate::domain::{
     events::{Event, EventKind},
     keymask::{KeyCase, KeyMask},
@@ -11,7 +11,7 @@ use crate::domain::{
 };
 use crate::store::{
     Store,
-    licenses::{License, LicenseFilter, NewLicenses},
+    licenses::{License, LicenseCounts, LicenseFilter, NewLicenses},
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -270,6 +270,38 @@ pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i6
         emit(store, &[license_event(EventKind::LicenseDeleted, &license, serde_json::Value::Null)]).await
     })
     .await
+}
+
+/// Deletes the app's redeemed (`used`) or never-used licenses, as KeyAuth's `delused` and
+/// `delunused` do (banned and switched-off ones stay); returns how many went.
+pub async fn delete_in_state(store: &Store, at: &ClientApp, used: bool) -> Result<usize, ManageError> {
+    change(store, async |store| {
+        let gone = store.delete_app_licenses(at.app().seller_id, at.id(), used).await?;
+        let action = if used { "license.delete_used" } else { "license.delete_unused" };
+        at.audit(store, action, &format!("app:{}", at.id()), &format!("count={}", gone.len())).await?;
+        let events: Vec<Event> =
+            gone.iter().map(|l| license_event(EventKind::LicenseDeleted, l, serde_json::Value::Null)).collect();
+        emit(store, &events).await?;
+        Ok(gone.len())
+    })
+    .await
+}
+
+/// Lengthens every never-used duration license of the app by `secs` (KeyAuth's `addtime`);
+/// returns how many.
+pub async fn add_time_to_unused(store: &Store, at: &ClientApp, secs: i64) -> Result<u64, ManageError> {
+    let secs = validate::in_range("time", secs, 1, 100 * 365 * 86_400)?;
+    change(store, async |store| {
+        let n = store.add_time_to_unused(at.app().seller_id, at.id(), secs).await?;
+        at.audit(store, "license.add_time", &format!("app:{}", at.id()), &format!("seconds={secs} count={n}")).await?;
+        Ok(n)
+    })
+    .await
+}
+
+/// How many of the app's licenses are unused, used, paused and banned.
+pub async fn counts(store: &Store, at: &ClientApp) -> Result<LicenseCounts, ManageError> {
+    Ok(store.license_counts(at.app().seller_id, at.id()).await?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

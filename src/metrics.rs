@@ -93,6 +93,8 @@ impl Default for Metrics {
 fn surface(path: &str) -> &'static str {
     if path.starts_with("/api/1.") {
         "client"
+    } else if path.starts_with("/api/seller") {
+        "seller"
     } else if path.starts_with("/api/v2/") {
         "licenses"
     } else if path.starts_with("/reseller/") {

@@ -8,6 +8,7 @@ pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
 pub mod reseller;
+pub mod seller;
 
 use crate::state::AppState;
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
+        .merge(limited(seller::router(), seller::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

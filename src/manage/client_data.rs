@@ -6,7 +6,7 @@
 use super::{ManageError, Scope, change};
 use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
-    Page, Store,
+    Page, Store, StoreError,
     apps::App,
     client_admin::{BlacklistEntry, LiveSession},
     client_data::{AppVar, ClientLog, UserVar},
@@ -82,6 +82,41 @@ pub async fn set_app_var(
     change(store, async |store| {
         let var = store.set_app_var(at.id(), &name, &value, authed).await?;
         at.audit(store, "app_var.set", &name, "").await?;
+        Ok(var)
+    })
+    .await
+}
+
+/// Creates a variable; a name the app already has is a `Conflict`.
+pub async fn add_app_var(
+    store: &Store,
+    at: &ClientApp,
+    name: &str,
+    value: &str,
+    authed: bool,
+) -> Result<AppVar, ManageError> {
+    let name = item_name("name", name)?;
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    change(store, async |store| {
+        match store.app_var(at.id(), &name).await {
+            Ok(_) => return Err(ManageError::Conflict { field: "name", message: "this variable name is already taken".into() }),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let var = store.set_app_var(at.id(), &name, &value, authed).await?;
+        at.audit(store, "app_var.set", &name, "").await?;
+        Ok(var)
+    })
+    .await
+}
+
+/// Changes the value of an existing variable, keeping whether it needs a validated session.
+pub async fn edit_app_var(store: &Store, at: &ClientApp, name: &str, value: &str) -> Result<AppVar, ManageError> {
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    change(store, async |store| {
+        let old = store.app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
+        let var = store.set_app_var(at.id(), &old.name, &value, old.authed != 0).await?;
+        at.audit(store, "app_var.set", &old.name, "").await?;
         Ok(var)
     })
     .await

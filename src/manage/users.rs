@@ -184,6 +184,12 @@ pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<User
     store.user_by_ref(app_id, reference).await.map_err(ManageError::from_store("user", "username"))
 }
 
+/// The user of the app with exactly this username (never read as an id).
+pub async fn by_name(store: &Store, scope: &Scope, at: AppRef, username: &str) -> Result<User, ManageError> {
+    seller_app(store, scope, at).await?;
+    store.client_user_by_name(at.app_id, username).await?.ok_or(ManageError::NotFound("user"))
+}
+
 /// Forgets the user's HWIDs; returns how many were bound.
 pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<u64, ManageError> {
     change(store, async |store| {

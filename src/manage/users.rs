@@ -118,14 +118,25 @@ pub async fn activate(
         hwid: hwid.as_deref(),
         now: now_ms(),
     };
-    change(store, async |store| {
-        let outcome = store.register_with_key(&row, key).await?;
-        if let Registered::Done(id) = outcome {
+    // Joined to the operation's transaction, a refused redemption may have written a part
+    // (the user, before the key turned out taken): the refusal must roll the whole back.
+    let mut refused = None;
+    let done = change(store, async |store| match store.register_with_key(&row, key).await? {
+        Registered::Done(id) => {
             audit(store, scope, seller_id, "user.activate", format!("user:{id}"), &username).await?;
+            Ok(id)
         }
-        Ok(outcome)
+        other => {
+            refused = Some(other);
+            Err(ManageError::Conflict { field: "key", message: "the key was not redeemed".into() })
+        }
     })
-    .await
+    .await;
+    match (done, refused) {
+        (Ok(id), _) => Ok(Registered::Done(id)),
+        (Err(_), Some(outcome)) => Ok(outcome),
+        (Err(e), None) => Err(e),
+    }
 }
 
 /// Replaces the user's password with `password_hash` (a pending mailed one is dropped).

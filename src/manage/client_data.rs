@@ -99,7 +99,12 @@ pub async fn add_app_var(
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
     change(store, async |store| {
         match store.app_var(at.id(), &name).await {
-            Ok(_) => return Err(ManageError::Conflict { field: "name", message: "this variable name is already taken".into() }),
+            Ok(_) => {
+                return Err(ManageError::Conflict {
+                    field: "name",
+                    message: "this variable name is already taken".into(),
+                });
+            }
             Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
@@ -233,7 +238,10 @@ pub async fn remove_blacklist_value(store: &Store, at: &ClientApp, kind: &str, v
         _ => return Err(ManageError::invalid("kind", "must be hwid or ip")),
     };
     change(store, async |store| {
-        store.delete_blacklist_value(at.id(), kind, &value).await.map_err(ManageError::from_store("blacklist entry", "value"))?;
+        store
+            .delete_blacklist_value(at.id(), kind, &value)
+            .await
+            .map_err(ManageError::from_store("blacklist entry", "value"))?;
         at.audit(store, "blacklist.remove", &format!("{kind}:{value}"), "").await
     })
     .await

@@ -225,7 +225,8 @@ pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<L
 
 /// The license with this exact key in the app (another app's key is `NotFound`).
 pub async fn by_key(store: &Store, at: &ClientApp, key: &str) -> Result<License, ManageError> {
-    let license = store.license_by_key(at.app().seller_id, key).await.map_err(ManageError::from_store("license", "key"))?;
+    let license =
+        store.license_by_key(at.app().seller_id, key).await.map_err(ManageError::from_store("license", "key"))?;
     if license.app_id == at.id() { Ok(license) } else { Err(ManageError::NotFound("license")) }
 }
 

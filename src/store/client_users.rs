@@ -207,8 +207,11 @@ impl Store {
             bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
         }
         let fields = serde_json::json!({ "username": user.username });
-        super::events::insert(&mut tx, &[Event::user(EventKind::UserRegistered, user.seller_id, user.app_id, user_id, fields)])
-            .await?;
+        super::events::insert(
+            &mut tx,
+            &[Event::user(EventKind::UserRegistered, user.seller_id, user.app_id, user_id, fields)],
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(user_id))
     }

@@ -173,8 +173,12 @@ async fn cli_walkthrough(app: TestApp) {
     let bot = json(&app, &["token", "create", "--kind", "sellerapi", "--seller", "acme", "--app", "MyApp"]);
     assert_eq!((&bot["data"]["kind"], bot["data"]["app_id"].is_i64()), (&json!("sellerapi"), true), "{bot}");
     let sellerkey = bot["token"].as_str().unwrap();
-    let res = app.http.get(app.url(&format!("/api/seller/?sellerkey={sellerkey}&type=setseller"))).send().await.unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({"success": true, "message": "Seller Key Successfully Found"}));
+    let res =
+        app.http.get(app.url(&format!("/api/seller/?sellerkey={sellerkey}&type=setseller"))).send().await.unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"success": true, "message": "Seller Key Successfully Found"})
+    );
     let refused = licensd(&app, &["token", "create", "--kind", "sellerapi", "--seller", "acme"]);
     assert!(!refused.ok && refused.stderr.contains("--app"), "{}", refused.stderr);
     let sellers = json(&app, &["seller", "list"]);

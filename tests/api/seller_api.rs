@@ -23,7 +23,9 @@ async fn seller_key_and_errors(t: TestApp) {
     let wrong = "sellerkey=0123456789abcdef0123456789abcdef&type=verify&key=x";
     get(&t, wrong).await.fail(401, "No application with specified seller key found");
     // Other kinds of tokens are no seller keys, and a seller key administers nothing.
-    get(&t, &format!("sellerkey={}&type=setseller", s.admin)).await.fail(401, "No application with specified seller key found");
+    get(&t, &format!("sellerkey={}&type=setseller", s.admin))
+        .await
+        .fail(401, "No application with specified seller key found");
     let (status, _) = t.get_json("/admin/v1/apps", &s.key).await;
     assert_eq!(status, 401);
 
@@ -45,7 +47,9 @@ async fn seller_key_and_errors(t: TestApp) {
     s.get("add", &[("expiry", "-3")]).await.fail(400, "Expiry not set");
     s.get("add", &[("expiry", "1"), ("amount", "101")]).await.fail(400, "You can only generate 100 licenses at a time");
     s.get("add", &[("expiry", "1"), ("level", "7")]).await.fail(404, "No subscription with level 7 found");
-    s.get("extend", &[("user", "u"), ("sub", "s"), ("expiry", "x")]).await.fail(400, "Expiry not set correctly, must be number of days");
+    s.get("extend", &[("user", "u"), ("sub", "s"), ("expiry", "x")])
+        .await
+        .fail(400, "Expiry not set correctly, must be number of days");
     s.get("muteuser", &[("user", "u"), ("time", "forever")]).await.fail(400, "Invalid time paramater, must be number");
     s.get("delblack", &[("data", "x"), ("blacktype", "mac")]).await.fail(400, "Invalid blacklist type!");
     let long = "k".repeat(70_000);
@@ -92,7 +96,10 @@ async fn add_keys_redeem_through_the_client_api(t: TestApp) {
     assert_eq!((&info.json["status"], &info.json["level"]), (&json!("Not Used"), &json!("3")), "{}", info.text);
     assert_eq!(info.json["duration"], json!("43200"));
     let used = s.get("info", &[("key", &key)]).await;
-    assert_eq!((&used.json["status"], &used.json["usedby"], &used.json["note"]), (&json!("Used"), &json!(key), &json!("from the bot")));
+    assert_eq!(
+        (&used.json["status"], &used.json["usedby"], &used.json["note"]),
+        (&json!("Used"), &json!(key), &json!("from the bot"))
+    );
 
     let all = s.get("fetchallkeys", &[]).await;
     all.ok("Successfully Retrieved Licenses");
@@ -150,7 +157,14 @@ async fn key_types_change_what_clients_see(t: TestApp) {
     // Every change is in the seller's audit trail, made by the seller API token.
     let (_, audit) = t.get_json("/admin/v1/audit?limit=100", &s.admin).await;
     let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for a in ["license.ban", "license.unban", "license.delete", "license.add_time", "license.delete_unused", "license.delete_used"] {
+    for a in [
+        "license.ban",
+        "license.unban",
+        "license.delete",
+        "license.add_time",
+        "license.delete_unused",
+        "license.delete_used",
+    ] {
         assert!(actions.contains(&a), "{a} not in {actions:?}");
     }
 }

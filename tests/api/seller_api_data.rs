@@ -26,12 +26,13 @@ async fn variables(t: TestApp) {
 
     // App variables.
     s.get("fetchallvars", &[]).await.fail(404, "No variables Found");
-    s.get("addvar", &[("name", "motd"), ("data", "hello"), ("authed", "yes")]).await.fail(
-        400,
-        "Authed paramater must be 1 if you want to require login first, or 0 if you don't want to.",
-    );
+    s.get("addvar", &[("name", "motd"), ("data", "hello"), ("authed", "yes")])
+        .await
+        .fail(400, "Authed paramater must be 1 if you want to require login first, or 0 if you don't want to.");
     s.get("addvar", &[("name", "motd"), ("data", "hello"), ("authed", "0")]).await.ok("Successfully created variable!");
-    s.get("addvar", &[("name", "motd"), ("data", "again"), ("authed", "0")]).await.fail(409, "Variable name already exists!");
+    s.get("addvar", &[("name", "motd"), ("data", "again"), ("authed", "0")])
+        .await
+        .fail(409, "Variable name already exists!");
     assert_eq!(s.c.call(Some(&sid), "var", &[("varid", "motd")]).await.message(), "hello");
     s.get("editvar", &[("varid", "motd"), ("data", "bye")]).await.ok("Variable Edit Successful");
     s.get("editvar", &[("varid", "none"), ("data", "x")]).await.fail(404, "Variable not found");
@@ -100,13 +101,13 @@ async fn sessions_blacklist_and_chat(t: TestApp) {
     assert!(sessions.iter().any(|x| x["credential"] == json!("alice") && x["validated"] == json!("1")));
     s.get("kill", &[("sessid", &first)]).await.ok("Successfully killed session!");
     s.get("kill", &[("sessid", &first)]).await.fail(404, "Failed to kill session!");
-    s.c.call(Some(&first), "check", &[]).await.assert_fail(
-        "Session not found. If you get this frequently, ask the developer to use the latest example code",
-    );
+    s.c.call(Some(&first), "check", &[])
+        .await
+        .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");
     s.get("killall", &[]).await.ok("Successfully killed all sessions!");
-    s.c.call(Some(&second), "check", &[]).await.assert_fail(
-        "Session not found. If you get this frequently, ask the developer to use the latest example code",
-    );
+    s.c.call(Some(&second), "check", &[])
+        .await
+        .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");
 
     // Blacklist: a blacklisted HWID cannot sign in until the entry is deleted.
     s.c.plan("monthly", 1, None).await;
@@ -122,7 +123,12 @@ async fn sessions_blacklist_and_chat(t: TestApp) {
     let blacks = s.get("fetchallblacks", &[]).await;
     blacks.ok("Successfully retrieved blacklists");
     assert_eq!(blacks.json["blacklists"].as_array().unwrap().len(), 2);
-    assert!(blacks.json["blacklists"].as_array().unwrap().contains(&json!({"hwid": "BAD-HWID", "ip": null, "type": "hwid"})));
+    assert!(
+        blacks.json["blacklists"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"hwid": "BAD-HWID", "ip": null, "type": "hwid"}))
+    );
     s.get("delblack", &[("data", "BAD-HWID"), ("blacktype", "hwid")]).await.ok("Successfully deleted blacklist!");
     s.get("delblack", &[("data", "BAD-HWID"), ("blacktype", "hwid")]).await.fail(404, "Failed to delete blacklist!");
     s.get("delblack", &[("data", "203.0.113.9"), ("blacktype", "ip")]).await.ok("Successfully deleted blacklist!");

@@ -99,8 +99,7 @@ pub async fn get(t: &TestApp, query: &str) -> Reply {
 
 async fn reply(res: reqwest::Response) -> Reply {
     let status = res.status().as_u16();
-    let content_type =
-        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let text = res.text().await.unwrap();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
     Reply { status, content_type, text, json }

@@ -20,7 +20,9 @@ async fn users_made_and_managed_by_the_bot(t: TestApp) {
         }
     };
 
-    s.get("adduser", &[("user", "alice"), ("sub", "gold"), ("expiry", "30")]).await.fail(404, "Subscription not found!");
+    s.get("adduser", &[("user", "alice"), ("sub", "gold"), ("expiry", "30")])
+        .await
+        .fail(404, "Subscription not found!");
     s.get("adduser", &[("user", "alice"), ("sub", "monthly"), ("expiry", "later")])
         .await
         .fail(400, "Expiry not set correctly, must be number of days");
@@ -57,7 +59,9 @@ async fn users_made_and_managed_by_the_bot(t: TestApp) {
     // extend: 10 more days on the named subscription.
     s.get("extend", &[("user", "alice"), ("sub", "nope"), ("expiry", "10")]).await.fail(404, "Subscription not found!");
     s.get("extend", &[("user", "ghost"), ("sub", "monthly"), ("expiry", "10")]).await.fail(404, "User(s) not found!");
-    s.get("extend", &[("user", "alice"), ("sub", "monthly"), ("expiry", "10")]).await.ok("Successfully extended user(s)!");
+    s.get("extend", &[("user", "alice"), ("sub", "monthly"), ("expiry", "10")])
+        .await
+        .ok("Successfully extended user(s)!");
     let data = s.get("userdata", &[("user", "alice")]).await;
     let left = data.json["subscriptions"][0]["timeleft"].as_i64().unwrap();
     assert!((39 * 86_400..=40 * 86_400).contains(&left), "{left}");
@@ -75,7 +79,8 @@ async fn users_made_and_managed_by_the_bot(t: TestApp) {
     s.get("adduser", &[("user", "bob"), ("sub", "monthly"), ("expiry", "1")]).await.ok("Successfully created user!");
     let all = s.get("fetchallusers", &[]).await;
     all.ok("Successfully Retrieved Users");
-    let names: Vec<&str> = all.json["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        all.json["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names.len(), 2, "{names:?}");
     let list = s.get("fetchallusernames", &[]).await;
     list.ok("Successfully Retrieved Usernames");
@@ -91,7 +96,9 @@ async fn users_made_and_managed_by_the_bot(t: TestApp) {
 
     let (_, audit) = t.get_json("/admin/v1/audit?limit=100", &s.admin).await;
     let actions: Vec<&str> = audit["data"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    for a in ["user.create", "user.ban", "user.unban", "user.set_password", "user.extend", "user.add_hwid", "user.delete"] {
+    for a in
+        ["user.create", "user.ban", "user.unban", "user.set_password", "user.extend", "user.add_hwid", "user.delete"]
+    {
         assert!(actions.contains(&a), "{a} not in {actions:?}");
     }
 }
@@ -102,20 +109,30 @@ async fn activate_answers_keyauths_words(t: TestApp) {
     for k in ["ACT-KEY-0001", "ACT-KEY-0002", "ACT-KEY-0003"] {
         s.c.license(&plan, k, Some(86_400)).await;
     }
-    s.get("activate", &[("user", "carol"), ("key", "ACT-KEY-0001")]).await.fail(400, "A required field is missing: pass");
+    s.get("activate", &[("user", "carol"), ("key", "ACT-KEY-0001")])
+        .await
+        .fail(400, "A required field is missing: pass");
     s.get("activate", &[("user", "carol"), ("key", "NO-SUCH-KEY"), ("pass", "pw")]).await.fail(404, "Key Not Found.");
     let done = s.get("activate", &[("user", "carol"), ("key", "ACT-KEY-0001"), ("pass", "pw"), ("hwid", "H1")]).await;
     done.ok("Logged in!");
     assert_eq!(done.json["info"]["username"], json!("carol"));
     assert_eq!(done.json["info"]["subscriptions"][0]["subscription"], json!("monthly"), "{}", done.text);
-    s.get("activate", &[("user", "dave"), ("key", "ACT-KEY-0001"), ("pass", "pw")]).await.fail(409, "Key Already Used.");
-    s.get("activate", &[("user", "carol"), ("key", "ACT-KEY-0002"), ("pass", "pw")]).await.fail(409, "Username Already Exists.");
+    s.get("activate", &[("user", "dave"), ("key", "ACT-KEY-0001"), ("pass", "pw")])
+        .await
+        .fail(409, "Key Already Used.");
+    s.get("activate", &[("user", "carol"), ("key", "ACT-KEY-0002"), ("pass", "pw")])
+        .await
+        .fail(409, "Username Already Exists.");
     s.get("ban", &[("key", "ACT-KEY-0003"), ("reason", "leaked")]).await.ok("Successfully banned license!");
-    s.get("activate", &[("user", "erin"), ("key", "ACT-KEY-0003"), ("pass", "pw")]).await.fail(403, "Your license is banned.");
+    s.get("activate", &[("user", "erin"), ("key", "ACT-KEY-0003"), ("pass", "pw")])
+        .await
+        .fail(403, "Your license is banned.");
     // Refusals leave no user behind; the activated one signs in with its password.
     for name in ["dave", "erin"] {
         s.get("verifyuser", &[("user", name)]).await.fail(404, "User Not Found");
     }
     let sid = s.c.init().await;
-    s.c.call(Some(&sid), "login", &[("username", "carol"), ("pass", "pw"), ("hwid", "H1")]).await.assert_ok("Logged in!");
+    s.c.call(Some(&sid), "login", &[("username", "carol"), ("pass", "pw"), ("hwid", "H1")])
+        .await
+        .assert_ok("Logged in!");
 }

@@ -3,11 +3,7 @@
 //! shown), or 503 with `Retry-After` while the database cannot store anything.
 
 use super::reply::Reply;
-use crate::{
-    api::client::messages::Msg,
-    manage::ManageError,
-    store::StoreError,
-};
+use crate::{api::client::messages::Msg, manage::ManageError, store::StoreError};
 use axum::http::StatusCode;
 
 #[derive(Debug)]
@@ -21,7 +17,9 @@ pub enum SellerError {
     Missing(&'static str),
     /// The type's own refusal, in KeyAuth's words.
     Refused(StatusCode, String),
-    RateLimited { retry_after_secs: i64 },
+    RateLimited {
+        retry_after_secs: i64,
+    },
     FieldTooLong,
     BodyTooLarge,
     BodyTimedOut,

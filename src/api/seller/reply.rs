@@ -29,7 +29,14 @@ impl Reply {
 
     /// A success without a message (KeyAuth's `info`, `userdata`, `stats`).
     pub fn data() -> Self {
-        Self { status: StatusCode::OK, success: true, message: None, members: Vec::new(), text: None, retry_after: None }
+        Self {
+            status: StatusCode::OK,
+            success: true,
+            message: None,
+            members: Vec::new(),
+            text: None,
+            retry_after: None,
+        }
     }
 
     pub fn fail(status: StatusCode, message: impl Into<String>) -> Self {

@@ -40,7 +40,8 @@ pub async fn add_sub(cx: &Cx) -> Answer {
 pub async fn delete_sub(cx: &Cx) -> Answer {
     let failure = "Failed to delete subscription!";
     let name = cx.require("name")?;
-    let plan = all_plans(cx).await?.into_iter().find(|p| p.name == name).ok_or_else(|| SellerError::not_found(failure))?;
+    let plan =
+        all_plans(cx).await?.into_iter().find(|p| p.name == name).ok_or_else(|| SellerError::not_found(failure))?;
     plans::delete(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), plan.id)
         .await
         .map_err(SellerError::or(failure))?;
@@ -82,7 +83,9 @@ pub async fn update_settings(cx: &Cx) -> Answer {
     let app = apps::get(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id()).await?.app;
     let bool_field = |name: &'static str| match cx.field(name) {
         None => Ok(None),
-        Some(_) => cx.switch(name).map(Some).ok_or_else(|| SellerError::invalid(format!("{name} must be true or false"))),
+        Some(_) => {
+            cx.switch(name).map(Some).ok_or_else(|| SellerError::invalid(format!("{name} must be true or false")))
+        }
     };
     let mut messages: Map<String, Value> = match serde_json::from_str(&app.messages) {
         Ok(Value::Object(m)) => m,

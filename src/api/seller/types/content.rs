@@ -36,7 +36,9 @@ pub async fn fetch_all_sessions(cx: &Cx) -> Answer {
 
 pub async fn kill(cx: &Cx) -> Answer {
     let id = cx.require("sessid")?;
-    client_data::end_session(&cx.state.store, &cx.caller.at, id).await.map_err(SellerError::or("Failed to kill session!"))?;
+    client_data::end_session(&cx.state.store, &cx.caller.at, id)
+        .await
+        .map_err(SellerError::or("Failed to kill session!"))?;
     Ok(Reply::ok("Successfully killed session!"))
 }
 
@@ -123,7 +125,9 @@ pub async fn mute(cx: &Cx) -> Answer {
 
 pub async fn unmute(cx: &Cx) -> Answer {
     let name = cx.require("user")?;
-    client_content::unmute(&cx.state.store, &cx.caller.at, name).await.map_err(SellerError::or("Failed to unmute user!"))?;
+    client_content::unmute(&cx.state.store, &cx.caller.at, name)
+        .await
+        .map_err(SellerError::or("Failed to unmute user!"))?;
     Ok(Reply::ok("Successfully unmuted user!"))
 }
 

@@ -67,9 +67,13 @@ pub async fn activate(cx: &Cx) -> Answer {
     let (store, scope) = (&cx.state.store, &cx.caller.scope);
     let id = match users::activate(store, scope, cx.caller.app_ref(), new, key).await? {
         Registered::Done(id) => id,
-        Registered::UsernameTaken => return Err(SellerError::Refused(StatusCode::CONFLICT, "Username Already Exists.".into())),
+        Registered::UsernameTaken => {
+            return Err(SellerError::Refused(StatusCode::CONFLICT, "Username Already Exists.".into()));
+        }
         Registered::Key(KeyProblem::NotFound) => return Err(SellerError::not_found("Key Not Found.")),
-        Registered::Key(KeyProblem::Used) => return Err(SellerError::Refused(StatusCode::CONFLICT, "Key Already Used.".into())),
+        Registered::Key(KeyProblem::Used) => {
+            return Err(SellerError::Refused(StatusCode::CONFLICT, "Key Already Used.".into()));
+        }
         Registered::Key(KeyProblem::Banned) => {
             return Err(SellerError::Refused(StatusCode::FORBIDDEN, "Your license is banned.".into()));
         }
@@ -108,7 +112,9 @@ pub async fn add(cx: &Cx) -> Answer {
 pub async fn delete(cx: &Cx) -> Answer {
     let failure = "Failed to delete user!";
     let u = user(cx, failure).await?;
-    users::delete(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id).await.map_err(SellerError::or(failure))?;
+    users::delete(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id)
+        .await
+        .map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Successfully deleted user!"))
 }
 

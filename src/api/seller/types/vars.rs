@@ -33,8 +33,9 @@ pub async fn get_user_var(cx: &Cx) -> Answer {
     let var = cx.require("var")?;
     let not_found = Msg::UserVarNotFound.default_text();
     let user_id = user_id(cx, not_found).await?;
-    let found =
-        client_data::user_var(&cx.state.store, &cx.caller.at, user_id, var).await.map_err(SellerError::or(not_found))?;
+    let found = client_data::user_var(&cx.state.store, &cx.caller.at, user_id, var)
+        .await
+        .map_err(SellerError::or(not_found))?;
     Ok(Reply::ok(Msg::UserVarRetrieved.default_text()).with("response", found.value.as_str()).text(found.value))
 }
 

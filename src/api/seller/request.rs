@@ -49,7 +49,7 @@ impl Cx {
         let days: f64 = self.field(name)?.trim().parse().ok()?;
         let secs = (days * DAY_SECS).round();
         // At most a century: no i64 overflow downstream, and the operations refuse longer terms.
-        (days.is_finite() && secs >= 1.0 && secs <= 100.0 * 365.0 * DAY_SECS).then_some(secs as i64)
+        (days.is_finite() && (1.0..=100.0 * 365.0 * DAY_SECS).contains(&secs)).then_some(secs as i64)
     }
 
     /// A whole number, `None` when absent or not one.

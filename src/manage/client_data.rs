@@ -6,7 +6,7 @@
 use super::{ManageError, Scope, change};
 use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
-    Page, Store, StoreError,
+    Page, Store,
     apps::App,
     client_admin::{BlacklistEntry, LiveSession},
     client_data::{AppVar, ClientLog, UserVar},
@@ -87,7 +87,7 @@ pub async fn set_app_var(
     .await
 }
 
-/// Creates a variable; a name the app already has is a `Conflict`.
+/// Creates a variable; a name the app already has is a `Conflict` (the insert decides).
 pub async fn add_app_var(
     store: &Store,
     at: &ClientApp,
@@ -98,17 +98,10 @@ pub async fn add_app_var(
     let name = item_name("name", name)?;
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
     change(store, async |store| {
-        match store.app_var(at.id(), &name).await {
-            Ok(_) => {
-                return Err(ManageError::Conflict {
-                    field: "name",
-                    message: "this variable name is already taken".into(),
-                });
-            }
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-        let var = store.set_app_var(at.id(), &name, &value, authed).await?;
+        let var = store.create_app_var(at.id(), &name, &value, authed).await?.ok_or_else(|| ManageError::Conflict {
+            field: "name",
+            message: "this variable name is already taken".into(),
+        })?;
         at.audit(store, "app_var.set", &name, "").await?;
         Ok(var)
     })
@@ -119,9 +112,11 @@ pub async fn add_app_var(
 pub async fn edit_app_var(store: &Store, at: &ClientApp, name: &str, value: &str) -> Result<AppVar, ManageError> {
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
     change(store, async |store| {
-        let old = store.app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
-        let var = store.set_app_var(at.id(), &old.name, &value, old.authed != 0).await?;
-        at.audit(store, "app_var.set", &old.name, "").await?;
+        let var = store
+            .update_app_var_value(at.id(), name, &value)
+            .await
+            .map_err(ManageError::from_store("variable", "name"))?;
+        at.audit(store, "app_var.set", &var.name, "").await?;
         Ok(var)
     })
     .await

@@ -79,6 +79,9 @@ pub async fn settings(cx: &Cx) -> Answer {
     Ok(reply)
 }
 
+/// KeyAuth names one message per field; licensd's operation takes the whole set, so the
+/// current set is read and the named ones replaced (a concurrent change of another message in
+/// between would be overwritten: settings have one editor in practice).
 pub async fn update_settings(cx: &Cx) -> Answer {
     let app = apps::get(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id()).await?.app;
     let bool_field = |name: &'static str| match cx.field(name) {

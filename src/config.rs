@@ -79,6 +79,8 @@ pub struct Config {
     /// Lemon Squeezy License API requests per client address per minute (0: unlimited); 60 is
     /// Lemon Squeezy's own limit.
     pub lemonsqueezy_rate_limit_per_min: u32,
+    /// Seller API (`/api/seller/`) requests per seller API token per minute (0: unlimited).
+    pub seller_api_rate_limit_per_min: u32,
     /// Failed client API sign-ins (login, license, register, upgrade, ...) per client IP and app
     /// per minute before further attempts are refused (0: unlimited).
     pub login_failures_per_ip_per_min: u32,
@@ -210,6 +212,7 @@ impl Default for Config {
             metrics_token: None,
             licenses_rate_limit_per_min: 6000,
             lemonsqueezy_rate_limit_per_min: 60,
+            seller_api_rate_limit_per_min: 600,
             login_failures_per_ip_per_min: 10,
             login_failures_per_app_per_min: 600,
             forgot_per_user_per_min: 2,

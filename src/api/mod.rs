@@ -9,6 +9,7 @@ pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
 pub mod reseller;
+pub mod seller;
 
 use crate::state::AppState;
 use axum::Router;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(lemonsqueezy::router(), lemonsqueezy::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
+        .merge(limited(seller::router(), seller::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

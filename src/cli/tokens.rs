@@ -3,7 +3,7 @@
 use super::output::{self, Output, Wire};
 use crate::{
     config::Config,
-    manage::{Scope, sellers, tokens},
+    manage::{Scope, apps, sellers, tokens},
     server::build_state,
     store::tokens::TokenKind,
 };
@@ -13,12 +13,16 @@ use clap::Subcommand;
 pub enum TokenCommand {
     /// Create a token; the secret is printed once and stored only as a hash.
     Create {
-        /// operator (admin API, all sellers), seller (admin API, one seller) or store (Licenses API).
-        #[arg(long, value_parser = ["operator", "seller", "store"])]
+        /// operator (admin API, all sellers), seller (admin API, one seller), store (Licenses API)
+        /// or sellerapi (the KeyAuth-compatible seller API, one app).
+        #[arg(long, value_parser = ["operator", "seller", "store", "sellerapi"])]
         kind: String,
-        /// Seller id, name or ownerid (seller and store tokens).
+        /// Seller id, name or ownerid (seller, store and sellerapi tokens).
         #[arg(long)]
         seller: Option<String>,
+        /// App id or name of the seller (sellerapi tokens).
+        #[arg(long)]
+        app: Option<String>,
         #[arg(long, default_value = "")]
         name: String,
     },
@@ -33,7 +37,7 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
     let store = &state.store;
     let scope = Scope::cli();
     match cmd {
-        TokenCommand::Create { kind, seller, name } => {
+        TokenCommand::Create { kind, seller, app, name } => {
             let kind = TokenKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("unknown token kind {kind}"))?;
             let seller_id = match seller {
                 Some(r) => Some(sellers::resolve(store, &r).await?.id),
@@ -42,18 +46,25 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
                 }
                 None => None,
             };
-            let (token, secret) = tokens::create(store, &scope, kind, seller_id, &name).await?;
+            let app_id = match (app, seller_id) {
+                (Some(r), Some(seller_id)) => Some(apps::resolve(store, seller_id, &r).await?.id),
+                (Some(_), None) => anyhow::bail!("--app needs --seller"),
+                (None, _) if kind == TokenKind::SellerApi => anyhow::bail!("--app is required for sellerapi tokens"),
+                (None, _) => None,
+            };
+            let (token, secret) = tokens::create(store, &scope, kind, seller_id, app_id, &name).await?;
             out.value(&serde_json::json!({ "data": token.wire(), "token": secret }), || {
                 println!("created {} token {} (shown once, store it now):\n{secret}", kind.as_str(), token.id)
             });
         }
         TokenCommand::List => {
             let all = tokens::list(store, &scope, None).await?;
-            out.table(&all, &["id", "kind", "seller", "name", "revoked"], |t| {
+            out.table(&all, &["id", "kind", "seller", "app", "name", "revoked"], |t| {
                 vec![
                     t.id.to_string(),
                     t.kind.clone(),
                     t.seller_id.map(|s| s.to_string()).unwrap_or_default(),
+                    t.app_id.map(|a| a.to_string()).unwrap_or_default(),
                     t.name.clone(),
                     output::flag(t.revoked_at.is_some()),
                 ]

@@ -87,6 +87,41 @@ pub async fn set_app_var(
     .await
 }
 
+/// Creates a variable; a name the app already has is a `Conflict` (the insert decides).
+pub async fn add_app_var(
+    store: &Store,
+    at: &ClientApp,
+    name: &str,
+    value: &str,
+    authed: bool,
+) -> Result<AppVar, ManageError> {
+    let name = item_name("name", name)?;
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    change(store, async |store| {
+        let var = store.create_app_var(at.id(), &name, &value, authed).await?.ok_or_else(|| ManageError::Conflict {
+            field: "name",
+            message: "this variable name is already taken".into(),
+        })?;
+        at.audit(store, "app_var.set", &name, "").await?;
+        Ok(var)
+    })
+    .await
+}
+
+/// Changes the value of an existing variable, keeping whether it needs a validated session.
+pub async fn edit_app_var(store: &Store, at: &ClientApp, name: &str, value: &str) -> Result<AppVar, ManageError> {
+    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
+    change(store, async |store| {
+        let var = store
+            .update_app_var_value(at.id(), name, &value)
+            .await
+            .map_err(ManageError::from_store("variable", "name"))?;
+        at.audit(store, "app_var.set", &var.name, "").await?;
+        Ok(var)
+    })
+    .await
+}
+
 pub async fn delete_app_var(store: &Store, at: &ClientApp, name: &str) -> Result<(), ManageError> {
     change(store, async |store| {
         store.delete_app_var(at.id(), name).await.map_err(ManageError::from_store("variable", "name"))?;
@@ -138,6 +173,12 @@ pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: i64, name: 
     .await
 }
 
+/// One variable of a user of the app.
+pub async fn user_var(store: &Store, at: &ClientApp, user_id: i64, name: &str) -> Result<UserVar, ManageError> {
+    let user = app_user(store, at, user_id).await?;
+    store.user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))
+}
+
 pub async fn list_logs(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<ClientLog>, ManageError> {
     Ok(store.list_client_logs(at.id(), page).await?)
 }
@@ -183,6 +224,24 @@ pub async fn remove_blacklist(store: &Store, at: &ClientApp, id: i64) -> Result<
     .await
 }
 
+/// Removes the entry of this kind (`hwid` or `ip`) and value, the value read as `add_blacklist`
+/// stores it.
+pub async fn remove_blacklist_value(store: &Store, at: &ClientApp, kind: &str, value: &str) -> Result<(), ManageError> {
+    let value = match kind {
+        "hwid" => value.to_owned(),
+        "ip" => forwarded::parse(value).map(|ip| ip.to_string()).unwrap_or_else(|| value.to_owned()),
+        _ => return Err(ManageError::invalid("kind", "must be hwid or ip")),
+    };
+    change(store, async |store| {
+        store
+            .delete_blacklist_value(at.id(), kind, &value)
+            .await
+            .map_err(ManageError::from_store("blacklist entry", "value"))?;
+        at.audit(store, "blacklist.remove", &format!("{kind}:{value}"), "").await
+    })
+    .await
+}
+
 pub async fn list_sessions(store: &Store, at: &ClientApp, page: Page) -> Result<Vec<LiveSession>, ManageError> {
     Ok(store.list_live_sessions(at.id(), now_ms(), page).await?)
 }
@@ -191,6 +250,16 @@ pub async fn end_session(store: &Store, at: &ClientApp, session_id: &str) -> Res
     change(store, async |store| {
         store.end_session(at.id(), session_id).await.map_err(ManageError::from_store("session", "id"))?;
         at.audit(store, "session.end", "session", "").await
+    })
+    .await
+}
+
+/// Ends every session of the app; returns how many there were.
+pub async fn end_all_sessions(store: &Store, at: &ClientApp) -> Result<u64, ManageError> {
+    change(store, async |store| {
+        let n = store.end_app_sessions(at.id()).await?;
+        at.audit(store, "session.end_all", &format!("app:{}", at.id()), &n.to_string()).await?;
+        Ok(n)
     })
     .await
 }

@@ -2,7 +2,7 @@
 //! import as CSV or JSON. Generation and import report progress through a callback so the CLI
 //! can draw a bar; the admin API passes a no-op.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use super::{Listed, ManageError, PageRequest, Scope, audit, change, client_data::ClientApp, emit};
 use crate::domain::{
     events::{Event, EventKind},
     keymask::{KeyCase, KeyMask},
@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::store::{
     Store,
     customers::NewOrder,
-    licenses::{License, LicenseFilter, NewLicenses},
+    licenses::{License, LicenseCounts, LicenseFilter, NewLicenses},
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -286,6 +286,13 @@ pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<L
     }
 }
 
+/// The license with this exact key in the app (another app's key is `NotFound`).
+pub async fn by_key(store: &Store, at: &ClientApp, key: &str) -> Result<License, ManageError> {
+    let license =
+        store.license_by_key(at.app().seller_id, key).await.map_err(ManageError::from_store("license", "key"))?;
+    if license.app_id == at.id() { Ok(license) } else { Err(ManageError::NotFound("license")) }
+}
+
 /// Bans (with a reason) or, with `None`, unbans a license.
 pub async fn set_ban(
     store: &Store,
@@ -333,6 +340,38 @@ pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i6
         emit(store, &[license_event(EventKind::LicenseDeleted, &license, serde_json::Value::Null)]).await
     })
     .await
+}
+
+/// Deletes the app's redeemed (`used`) or never-used licenses, as KeyAuth's `delused` and
+/// `delunused` do (banned and switched-off ones stay); returns how many went.
+pub async fn delete_in_state(store: &Store, at: &ClientApp, used: bool) -> Result<usize, ManageError> {
+    change(store, async |store| {
+        let gone = store.delete_app_licenses(at.app().seller_id, at.id(), used).await?;
+        let action = if used { "license.delete_used" } else { "license.delete_unused" };
+        at.audit(store, action, &format!("app:{}", at.id()), &format!("count={}", gone.len())).await?;
+        let events: Vec<Event> =
+            gone.iter().map(|l| license_event(EventKind::LicenseDeleted, l, serde_json::Value::Null)).collect();
+        emit(store, &events).await?;
+        Ok(gone.len())
+    })
+    .await
+}
+
+/// Lengthens every never-used duration license of the app by `secs` (KeyAuth's `addtime`);
+/// returns how many.
+pub async fn add_time_to_unused(store: &Store, at: &ClientApp, secs: i64) -> Result<u64, ManageError> {
+    let secs = validate::in_range("time", secs, 1, 100 * 365 * 86_400)?;
+    change(store, async |store| {
+        let n = store.add_time_to_unused(at.app().seller_id, at.id(), secs).await?;
+        at.audit(store, "license.add_time", &format!("app:{}", at.id()), &format!("seconds={secs} count={n}")).await?;
+        Ok(n)
+    })
+    .await
+}
+
+/// How many of the app's licenses are unused, used, paused and banned.
+pub async fn counts(store: &Store, at: &ClientApp) -> Result<LicenseCounts, ManageError> {
+    Ok(store.license_counts(at.app().seller_id, at.id()).await?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! API tokens: operator tokens (CLI only), seller admin tokens and store tokens (Licenses API).
+//! API tokens: operator tokens (CLI only), seller admin tokens, store tokens (Licenses API) and
+//! seller API tokens (KeyAuth's seller key: one app of one seller).
 
 use super::{ManageError, Scope, change};
 use crate::domain::validate;
@@ -8,28 +9,39 @@ use crate::store::{
 };
 
 /// Creates a token; returns it with its secret, shown once and stored only as a hash.
-/// Operator tokens need the operator; a seller token may create tokens for its own seller.
+/// Operator tokens need the operator; a seller token may create tokens for its own seller. A
+/// seller API token needs `app_id`, an app of that seller; no other kind takes one.
 pub async fn create(
     store: &Store,
     scope: &Scope,
     kind: TokenKind,
     seller_id: Option<i64>,
+    app_id: Option<i64>,
     name: &str,
 ) -> Result<(ApiToken, String), ManageError> {
     let name = validate::bounded("name", name.trim(), 100)?;
+    if kind != TokenKind::SellerApi && app_id.is_some() {
+        return Err(ManageError::invalid("app_id", "only sellerapi tokens act for one app"));
+    }
     change(store, async |store| {
-        let seller_id = match kind {
+        let (token, secret) = match kind {
             TokenKind::Operator => {
                 scope.require_operator()?;
-                None
+                store.create_token(kind, None, &name).await?
             }
             TokenKind::Seller | TokenKind::Store => {
                 let id = scope.seller(seller_id)?;
                 store.seller(id).await.map_err(ManageError::from_store("seller", "id"))?;
-                Some(id)
+                store.create_token(kind, Some(id), &name).await?
+            }
+            TokenKind::SellerApi => {
+                let id = scope.seller(seller_id)?;
+                let app_id = app_id.ok_or_else(|| ManageError::invalid("app_id", "required for sellerapi tokens"))?;
+                store.app(id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
+                store.create_app_token(id, app_id, &name).await?
             }
         };
-        let (token, secret) = store.create_token(kind, seller_id, &name).await?;
+        let seller_id = token.seller_id;
         store.record_audit(seller_id, &scope.actor, "token.create", &token.id.to_string(), kind.as_str()).await?;
         Ok((token, secret))
     })

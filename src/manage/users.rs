@@ -1,16 +1,31 @@
-//! End users of an app, as their seller manages them: search, HWID resets, bans, extending
-//! subscriptions, deletion.
+//! End users of an app, as their seller manages them: creation (with a plan, or by redeeming a
+//! key), search, HWIDs, bans, passwords, extending subscriptions, deletion.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
 use crate::domain::{
     events::{Event, EventKind},
-    time::parse_duration_secs,
+    time::{now_ms, parse_duration_secs},
     validate,
 };
 use crate::store::{
     Store,
+    client_users::{NewClientUser, Registered},
     users::{User, UserSubscription},
 };
+
+/// Longest username a seller may give a user (the client API's own limit).
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// Longest HWID stored (the client API's own limit).
+pub const MAX_HWID_CHARS: usize = 256;
+
+/// A user the seller creates; the password arrives hashed (hashing is the caller's, off the
+/// async runtime), `None` for a user who signs in with a key.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub hwid: Option<&'a str>,
+}
 use serde::Serialize;
 
 /// A user with the HWIDs bound to it and its subscriptions.
@@ -42,6 +57,117 @@ async fn user_of(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<(i
     Ok((seller_id, user))
 }
 
+/// Creates a user holding `plan_id` until `expires_at` (unix ms, in the future; `None`:
+/// lifetime). A taken username is a `Conflict` on `username`.
+pub async fn create(
+    store: &Store,
+    scope: &Scope,
+    at: AppRef,
+    new: NewUser<'_>,
+    plan_id: i64,
+    expires_at: Option<i64>,
+) -> Result<User, ManageError> {
+    let username = validate::name("username", new.username, MAX_USERNAME_CHARS)?;
+    let hwid = new.hwid.map(|h| validate::name("hwid", h, MAX_HWID_CHARS)).transpose()?;
+    let now = now_ms();
+    if expires_at.is_some_and(|t| t <= now) {
+        return Err(ManageError::invalid("expires_at", "must lie in the future"));
+    }
+    change(store, async |store| {
+        let seller_id = seller_app(store, scope, at).await?;
+        let plan = store.plan(at.app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
+        let row = NewClientUser {
+            seller_id,
+            app_id: at.app_id,
+            username: &username,
+            email: None,
+            password_hash: new.password_hash,
+            ip: "",
+            hwid: hwid.as_deref(),
+            now,
+        };
+        let id = store.create_user_with_plan(&row, plan.id, expires_at).await?.ok_or_else(|| {
+            ManageError::Conflict { field: "username", message: "this user username is already taken".into() }
+        })?;
+        audit(store, scope, seller_id, "user.create", format!("user:{id}"), &format!("{username} plan={}", plan.name))
+            .await?;
+        store.user(at.app_id, id).await.map_err(ManageError::from_store("user", "id"))
+    })
+    .await
+}
+
+/// Creates a user by redeeming `key` for it, as the client API's `register` does (the key's
+/// checks and the one-time redemption are the store's one transaction).
+pub async fn activate(
+    store: &Store,
+    scope: &Scope,
+    at: AppRef,
+    new: NewUser<'_>,
+    key: &str,
+) -> Result<Registered, ManageError> {
+    let username = validate::name("username", new.username, MAX_USERNAME_CHARS)?;
+    let hwid = new.hwid.map(|h| validate::name("hwid", h, MAX_HWID_CHARS)).transpose()?;
+    let seller_id = seller_app(store, scope, at).await?;
+    let row = NewClientUser {
+        seller_id,
+        app_id: at.app_id,
+        username: &username,
+        email: None,
+        password_hash: new.password_hash,
+        ip: "",
+        hwid: hwid.as_deref(),
+        now: now_ms(),
+    };
+    // Joined to the operation's transaction, a refused redemption may have written a part
+    // (the user, before the key turned out taken): the refusal must roll the whole back.
+    let mut refused = None;
+    let done = change(store, async |store| match store.register_with_key(&row, key).await? {
+        Registered::Done(id) => {
+            audit(store, scope, seller_id, "user.activate", format!("user:{id}"), &username).await?;
+            Ok(id)
+        }
+        other => {
+            refused = Some(other);
+            Err(ManageError::Conflict { field: "key", message: "the key was not redeemed".into() })
+        }
+    })
+    .await;
+    match (done, refused) {
+        (Ok(id), _) => Ok(Registered::Done(id)),
+        (Err(_), Some(outcome)) => Ok(outcome),
+        (Err(e), None) => Err(e),
+    }
+}
+
+/// Replaces the user's password with `password_hash` (a pending mailed one is dropped).
+pub async fn set_password(
+    store: &Store,
+    scope: &Scope,
+    at: AppRef,
+    id: i64,
+    password_hash: &str,
+) -> Result<(), ManageError> {
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        // The same write as accepting a mailed replacement: the new hash, no pending one left.
+        store.apply_password_reset(user.id, password_hash).await?;
+        audit(store, scope, seller_id, "user.set_password", format!("user:{id}"), &user.username).await
+    })
+    .await
+}
+
+/// Binds one more HWID to the user; false when it already had this one.
+pub async fn add_hwid(store: &Store, scope: &Scope, at: AppRef, id: i64, hwid: &str) -> Result<bool, ManageError> {
+    let hwid = validate::name("hwid", hwid, MAX_HWID_CHARS)?;
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let added = store.add_user_hwid(user.id, &hwid, now_ms()).await?;
+        audit(store, scope, seller_id, "user.add_hwid", format!("user:{id}"), &hwid).await?;
+        Ok(added)
+    })
+    .await
+}
+
 pub async fn list(
     store: &Store,
     scope: &Scope,
@@ -67,6 +193,12 @@ pub async fn get(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<Us
 /// Resolves a CLI reference (id or username) to a user of the app.
 pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<User, ManageError> {
     store.user_by_ref(app_id, reference).await.map_err(ManageError::from_store("user", "username"))
+}
+
+/// The user of the app with exactly this username (never read as an id).
+pub async fn by_name(store: &Store, scope: &Scope, at: AppRef, username: &str) -> Result<User, ManageError> {
+    seller_app(store, scope, at).await?;
+    store.client_user_by_name(at.app_id, username).await?.ok_or(ManageError::NotFound("user"))
 }
 
 /// Forgets the user's HWIDs; returns how many were bound.

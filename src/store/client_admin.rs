@@ -74,6 +74,27 @@ impl Store {
         )
     }
 
+    /// Deletes the app's blacklist entry of this kind and value; a missing one is `NotFound`.
+    pub async fn delete_blacklist_value(&self, app_id: i64, kind: &str, value: &str) -> Result<()> {
+        one_row(
+            sqlx::query("DELETE FROM blacklist WHERE app_id = $1 AND kind = $2 AND value = $3")
+                .bind(app_id)
+                .bind(kind)
+                .bind(value)
+                .execute(&mut *self.write().await?)
+                .await?,
+        )
+    }
+
+    /// Ends every session of the app; returns how many there were.
+    pub async fn end_app_sessions(&self, app_id: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE app_id = $1")
+            .bind(app_id)
+            .execute(&mut *self.write().await?)
+            .await?
+            .rows_affected())
+    }
+
     /// The app's unexpired sessions, newest first.
     pub async fn list_live_sessions(&self, app_id: i64, now: i64, page: Page) -> Result<Vec<LiveSession>> {
         Ok(sqlx::query_as::<_, LiveSession>(

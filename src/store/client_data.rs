@@ -110,6 +110,33 @@ impl Store {
         .one()
     }
 
+    /// Creates the app variable `name`; `None` (and no change) when the app has one already.
+    pub async fn create_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<Option<AppVar>> {
+        Ok(sqlx::query_as::<_, AppVar>(
+            "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (app_id, name) DO NOTHING RETURNING id, app_id, name, value, authed",
+        )
+        .bind(app_id)
+        .bind(name)
+        .bind(value)
+        .bind(i64::from(authed))
+        .fetch_optional(&mut *self.write().await?)
+        .await?)
+    }
+
+    /// Changes the value of the existing app variable `name`; a missing one is `NotFound`.
+    pub async fn update_app_var_value(&self, app_id: i64, name: &str, value: &str) -> Result<AppVar> {
+        sqlx::query_as::<_, AppVar>(
+            "UPDATE app_vars SET value = $3 WHERE app_id = $1 AND name = $2 RETURNING id, app_id, name, value, authed",
+        )
+        .bind(app_id)
+        .bind(name)
+        .bind(value)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()
+    }
+
     pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM app_vars WHERE app_id = $1 AND name = $2")

@@ -186,6 +186,49 @@ impl Store {
         Ok(Registered::Done(user_id))
     }
 
+    /// Creates a user holding a subscription of `plan_id` until `expires_at`, atomically;
+    /// `None` when the username is taken in the app.
+    pub async fn create_user_with_plan(
+        &self,
+        user: &NewClientUser<'_>,
+        plan_id: i64,
+        expires_at: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.begin_write().await?;
+        let Some(user_id) = insert_user(&mut tx, user).await? else { return Ok(None) };
+        sqlx::query("INSERT INTO subscriptions (user_id, plan_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(user_id)
+            .bind(plan_id)
+            .bind(expires_at)
+            .bind(user.now)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(hwid) = user.hwid {
+            bind_first_hwid(&mut tx, user_id, hwid, user.now).await?;
+        }
+        let fields = serde_json::json!({ "username": user.username });
+        super::events::insert(
+            &mut tx,
+            &[Event::user(EventKind::UserRegistered, user.seller_id, user.app_id, user_id, fields)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(user_id))
+    }
+
+    /// Binds one more HWID to the user (a HWID it already has is kept once); true when new.
+    pub async fn add_user_hwid(&self, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO user_hwids (user_id, hwid, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(hwid)
+        .bind(now)
+        .execute(&mut *self.write().await?)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// `license` login: an unused key creates a user named after it (no password) and is
     /// redeemed for it; a used key logs in the user holding it. Concurrent first uses of one
     /// key end with one user: the losers retry once and find the key bound.

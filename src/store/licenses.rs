@@ -75,6 +75,25 @@ pub struct LicenseFilter {
     pub state: Option<String>,
 }
 
+/// How many licenses of an app are in each state (`license_counts`).
+#[derive(Debug, Clone, Copy, Serialize, sqlx::FromRow)]
+pub struct LicenseCounts {
+    pub unused: i64,
+    pub used: i64,
+    pub paused: i64,
+    pub banned: i64,
+    pub total: i64,
+}
+
+/// `$1` seller, `$2` app, `$3` 1 for the licenses a user redeemed, 0 for those nobody used
+/// (no user, no activation); banned and switched-off licenses are neither.
+macro_rules! in_use_state {
+    () => {
+        "seller_id = $1 AND app_id = $2 AND banned_reason IS NULL AND active = 1 AND \
+         (($3 = 1 AND used_by_user_id IS NOT NULL) OR ($3 = 0 AND used_by_user_id IS NULL AND activations = 0))"
+    };
+}
+
 /// Keys per INSERT: one parameter each (plus the shared ones), under both engines' limits.
 const INSERT_BATCH: usize = 5_000;
 
@@ -204,6 +223,70 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Deletes the app's unbanned licenses that a user redeemed (`used`) or that nobody used
+    /// yet (no user, no activation), with the subscriptions they granted; returns them.
+    pub async fn delete_app_licenses(&self, seller_id: i64, app_id: i64, used: bool) -> Result<Vec<License>> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(concat!(
+            "DELETE FROM subscriptions WHERE license_id IN (SELECT id FROM licenses WHERE ",
+            in_use_state!(),
+            ")"
+        ))
+        .bind(seller_id)
+        .bind(app_id)
+        .bind(i64::from(used))
+        .execute(&mut *tx)
+        .await?;
+        let gone = sqlx::query_as::<_, License>(concat!(
+            "DELETE FROM licenses WHERE ",
+            in_use_state!(),
+            " RETURNING ",
+            license_columns!()
+        ))
+        .bind(seller_id)
+        .bind(app_id)
+        .bind(i64::from(used))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(gone)
+    }
+
+    /// Lengthens the term of the app's licenses nobody used yet (and that have a duration, not
+    /// a fixed expiry or none) by `secs`; returns how many.
+    pub async fn add_time_to_unused(&self, seller_id: i64, app_id: i64, secs: i64) -> Result<u64> {
+        Ok(sqlx::query(concat!(
+            "UPDATE licenses SET duration_secs = duration_secs + $4, updated_at = $5 WHERE ",
+            in_use_state!(),
+            " AND duration_secs IS NOT NULL AND expires_at IS NULL"
+        ))
+        .bind(seller_id)
+        .bind(app_id)
+        .bind(0_i64)
+        .bind(secs)
+        .bind(now_ms())
+        .execute(&mut *self.write().await?)
+        .await?
+        .rows_affected())
+    }
+
+    /// The app's licenses by state: unused, used (by a user), paused (switched off), banned.
+    pub async fn license_counts(&self, seller_id: i64, app_id: i64) -> Result<LicenseCounts> {
+        Ok(sqlx::query_as::<_, LicenseCounts>(
+            "SELECT \
+             COUNT(CASE WHEN banned_reason IS NULL AND active = 1 AND used_by_user_id IS NULL AND activations = 0 \
+               THEN 1 END) AS unused, \
+             COUNT(CASE WHEN banned_reason IS NULL AND active = 1 AND used_by_user_id IS NOT NULL THEN 1 END) AS used, \
+             COUNT(CASE WHEN banned_reason IS NULL AND active = 0 THEN 1 END) AS paused, \
+             COUNT(CASE WHEN banned_reason IS NOT NULL THEN 1 END) AS banned, COUNT(*) AS total \
+             FROM licenses WHERE seller_id = $1 AND app_id = $2",
+        )
+        .bind(seller_id)
+        .bind(app_id)
+        .fetch_one(&mut *self.read().await?)
+        .await?)
     }
 
     /// Moves unassigned licenses of the seller into a reseller's stock (or back, with `None`).

@@ -1,4 +1,5 @@
-//! API tokens (operator, seller admin, store for the Licenses API), stored as SHA-256 only.
+//! API tokens (operator, seller admin, store for the Licenses API, seller API for one app),
+//! stored as SHA-256 only.
 
 use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::{secret, time::now_ms};
@@ -13,6 +14,8 @@ pub enum TokenKind {
     Seller,
     /// Calls the Licenses API v2 for one seller's store.
     Store,
+    /// Calls the KeyAuth-compatible seller API (`/api/seller/`) for one app of one seller.
+    SellerApi,
 }
 
 impl TokenKind {
@@ -21,6 +24,7 @@ impl TokenKind {
             Self::Operator => "operator",
             Self::Seller => "seller",
             Self::Store => "store",
+            Self::SellerApi => "sellerapi",
         }
     }
 
@@ -29,6 +33,7 @@ impl TokenKind {
             "operator" => Some(Self::Operator),
             "seller" => Some(Self::Seller),
             "store" => Some(Self::Store),
+            "sellerapi" => Some(Self::SellerApi),
             _ => None,
         }
     }
@@ -38,6 +43,8 @@ impl TokenKind {
 pub struct ApiToken {
     pub id: i64,
     pub seller_id: Option<i64>,
+    /// The one app a seller API token acts for; `None` for every other kind.
+    pub app_id: Option<i64>,
     pub kind: String,
     pub name: String,
     pub created_at: i64,
@@ -51,26 +58,45 @@ pub struct TokenOwner {
     pub token_id: i64,
     pub kind: TokenKind,
     pub seller_id: Option<i64>,
+    pub app_id: Option<i64>,
 }
 
 impl Store {
-    /// Creates a token and returns it with the secret, which is never stored and never shown again.
+    /// Creates a token for a whole seller (or, operator, for all) and returns it with the
+    /// secret, which is never stored and never shown again.
     pub async fn create_token(
         &self,
         kind: TokenKind,
         seller_id: Option<i64>,
         name: &str,
     ) -> Result<(ApiToken, String)> {
+        self.insert_token(kind, seller_id, None, name).await
+    }
+
+    /// Creates a seller API token acting for one app of the seller.
+    pub async fn create_app_token(&self, seller_id: i64, app_id: i64, name: &str) -> Result<(ApiToken, String)> {
+        self.insert_token(TokenKind::SellerApi, Some(seller_id), Some(app_id), name).await
+    }
+
+    async fn insert_token(
+        &self,
+        kind: TokenKind,
+        seller_id: Option<i64>,
+        app_id: Option<i64>,
+        name: &str,
+    ) -> Result<(ApiToken, String)> {
         let plain = secret::new_token(kind.as_str());
         let token = sqlx::query_as::<_, ApiToken>(
-            "INSERT INTO api_tokens (seller_id, kind, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5) \
-             RETURNING id, seller_id, kind, name, created_at, revoked_at, last_used_at",
+            "INSERT INTO api_tokens (seller_id, app_id, kind, name, token_hash, created_at) \
+             VALUES ($1, $6, $2, $3, $4, $5) \
+             RETURNING id, seller_id, app_id, kind, name, created_at, revoked_at, last_used_at",
         )
         .bind(seller_id)
         .bind(kind.as_str())
         .bind(name)
         .bind(secret::hash_secret(&plain))
         .bind(now_ms())
+        .bind(app_id)
         .fetch_all(&mut *self.write().await?)
         .await
         .one()?;
@@ -80,24 +106,35 @@ impl Store {
     /// Resolves a presented bearer secret. The lookup is by hash, so the database index does the
     /// comparison on a digest the caller cannot steer; nothing compares the secret byte by byte.
     pub async fn authenticate_token(&self, presented: &str) -> Result<TokenOwner> {
-        let row: (i64, String, Option<i64>) =
-            sqlx::query_as("SELECT id, kind, seller_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                .bind(secret::hash_secret(presented))
-                .fetch_one(&mut *self.read().await?)
-                .await?;
+        let row: (i64, String, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT id, kind, seller_id, app_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(secret::hash_secret(presented))
+        .fetch_one(&mut *self.read().await?)
+        .await?;
         let kind = TokenKind::parse(&row.1).ok_or(StoreError::NotFound)?;
-        Ok(TokenOwner { token_id: row.0, kind, seller_id: row.2 })
+        Ok(TokenOwner { token_id: row.0, kind, seller_id: row.2, app_id: row.3 })
     }
 
     /// Tokens of one seller (`Some`), or every token (`None`, operator view).
     pub async fn list_tokens(&self, seller_id: Option<i64>) -> Result<Vec<ApiToken>> {
         Ok(sqlx::query_as::<_, ApiToken>(
-            "SELECT id, seller_id, kind, name, created_at, revoked_at, last_used_at FROM api_tokens \
+            "SELECT id, seller_id, app_id, kind, name, created_at, revoked_at, last_used_at FROM api_tokens \
              WHERE ($1 IS NULL OR seller_id = $1) ORDER BY id",
         )
         .bind(seller_id)
         .fetch_all(&mut *self.read().await?)
         .await?)
+    }
+
+    /// Stamps when a token was last used (callers do so once a rate-limit window at most).
+    pub async fn touch_token(&self, id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *self.write().await?)
+            .await?;
+        Ok(())
     }
 
     /// Revokes a token; with `seller_id` only that seller's tokens can be revoked.

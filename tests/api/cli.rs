@@ -169,11 +169,24 @@ async fn cli_walkthrough(app: TestApp) {
     assert_eq!((s, apps["data"][0]["name"].as_str()), (200, Some("MyApp")));
     let tokens = json(&app, &["token", "list"]);
     assert!(tokens["data"].as_array().unwrap().iter().any(|t| t["name"] == "ci"));
+    // A seller API token acts for the one app named; without --app there is none to make.
+    let bot = json(&app, &["token", "create", "--kind", "sellerapi", "--seller", "acme", "--app", "MyApp"]);
+    assert_eq!((&bot["data"]["kind"], bot["data"]["app_id"].is_i64()), (&json!("sellerapi"), true), "{bot}");
+    let sellerkey = bot["token"].as_str().unwrap();
+    let res =
+        app.http.get(app.url(&format!("/api/seller/?sellerkey={sellerkey}&type=setseller"))).send().await.unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap(),
+        json!({"success": true, "message": "Seller Key Successfully Found"})
+    );
+    let refused = licensd(&app, &["token", "create", "--kind", "sellerapi", "--seller", "acme"]);
+    assert!(!refused.ok && refused.stderr.contains("--app"), "{}", refused.stderr);
     let sellers = json(&app, &["seller", "list"]);
     assert_eq!(sellers["data"][0]["name"], "acme");
 
     let audit = json(&app, &["audit", "--seller", "acme", "--limit", "3"]);
     assert_eq!(audit["data"][0]["action"], "token.create");
+    assert_eq!(audit["data"][0]["detail"], "sellerapi");
     assert_eq!(audit["data"][0]["actor"], "cli");
     assert!(audit["meta"]["total"].as_i64().unwrap() > 10);
 }

@@ -1,5 +1,5 @@
 //! The tenant matrix: two sellers A and B with the same kinds of objects, and every token kind of
-//! A (seller admin token, store token, reseller key, client session) sends every request of its
+//! A (seller admin token, store token, reseller key, seller API key, client session) sends every request of its
 //! surface that names an object, once with B's object and once with a never-existing one of the
 //! same shape. Both answers must be identical (status and body, volatile fields aside) and
 //! neither request may change anything in the database. The operator token is the control: it
@@ -216,6 +216,34 @@ const RESELLER: &[Probe<'static>] = &[
     p("POST", "/reseller/assignlicense", "api_token={a.rtoken}&license={x.sibling}&discord_user_id=123456789012345678"),
 ];
 
+/// The seller API with the key of A's app.
+const SELLER: &[Probe<'static>] = &[
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=verify&key={x.key}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=info&key={x.inst_key}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=ban&key={x.key}&reason=r&userToo=1", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=unban&key={x.key}", ""),
+    p("POST", "/api/seller/", "sellerkey={a.sellerkey}&type=del&key={x.key}&userToo=1"),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=activate&user=newbie&key={x.free_key}&pass=pw", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=userdata&user={x.username}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=verifyuser&user={x.username}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=deluser&user={x.username}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=banuser&user={x.username}&reason=r", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=unbanuser&user={x.username}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=resetuser&user={x.username}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=resetpw&user={x.username}&passwd=p", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=extend&user={x.username}&sub=standard&expiry=1", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=addhwiduser&user={x.username}&hwid=h", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=setvar&user={x.username}&var=v&data=d", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=getvar&user={a.username}&var={x.uvar}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=editvar&varid={x.var}&data=d", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=delvar&name={x.var}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=kill&sessid={x.session}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=delblack&data={x.hwid}&blacktype=hwid", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=delchannel&name={x.channel}", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=muteuser&user={x.username}&time=60", ""),
+    p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=unmuteuser&user={x.mute}", ""),
+];
+
 /// The client API 1.3 as app A (name and ownerid added), e.g. with B's session or B's app.
 const CLIENT: &[&str] = &[
     "type=init&name={a.app_name}&ownerid={x.ownerid}",
@@ -427,6 +455,9 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
             .await);
     put("token", id(&token));
     put("token_name", format!("{tag}-token"));
+    let body = json!({"kind": "sellerapi", "app_id": app_id, "name": format!("{tag}-bot")});
+    let sellerkey = ok(call(app, "POST", "/admin/v1/tokens", &t, Some(body)).await);
+    put("sellerkey", sellerkey["token"].as_str().unwrap().to_owned());
 
     // Client API content.
     let post = |path: String, body: Value| {
@@ -848,6 +879,9 @@ async fn tenant_matrix(app: TestApp) {
     for p in RESELLER {
         probe(&mut m, "reseller key", None, p).await;
     }
+    for p in SELLER {
+        probe(&mut m, "seller API key", None, p).await;
+    }
     let client_rows = CLIENT
         .iter()
         .map(|f| {
@@ -879,6 +913,8 @@ async fn tenant_matrix(app: TestApp) {
     assert_eq!(status, 200);
     let info = format!("/reseller/licenseinfo?api_token={}&license={}", a.refs["rtoken"], a.refs["stock"]);
     assert_eq!(send(&app, None, "GET", &info, "", "").await.0, 200);
+    let verify = format!("/api/seller/?sellerkey={}&type=userdata&user={}", a.refs["sellerkey"], a.refs["username"]);
+    assert_eq!(send(&app, None, "GET", &verify, "", "").await.1["success"], true);
     let check = form_body(&[
         ("type", "check".into()),
         ("sessionid", a.refs["session"].clone()),

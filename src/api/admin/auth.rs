@@ -21,8 +21,9 @@ impl FromRequestParts<AppState> for Admin {
             StoreError::NotFound => AdminError::Unauthorized,
             e => AdminError::from(ManageError::Store(e)),
         })?;
-        // Store tokens belong to the Licenses API; they cannot administer anything.
-        if owner.kind == TokenKind::Store {
+        // Store tokens belong to the Licenses API and seller API tokens to `/api/seller/`: they
+        // cannot administer anything.
+        if !matches!(owner.kind, TokenKind::Operator | TokenKind::Seller) {
             return Err(AdminError::Unauthorized);
         }
         Ok(Admin(Scope::from_token(owner.token_id, owner.kind, owner.seller_id)))

@@ -19,8 +19,11 @@ pub fn routes() -> Routes {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateToken {
+    /// operator, seller, store or sellerapi.
     kind: String,
     seller_id: Option<i64>,
+    /// The app a sellerapi token acts for (required for that kind, refused for the others).
+    app_id: Option<i64>,
     #[serde(default)]
     name: String,
 }
@@ -40,8 +43,8 @@ async fn create(
     Body(body): Body<CreateToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AdminError> {
     let kind = TokenKind::parse(&body.kind)
-        .ok_or_else(|| ManageError::invalid("kind", "must be operator, seller or store"))?;
-    let (token, secret) = tokens::create(&state.store, &scope, kind, body.seller_id, &body.name).await?;
+        .ok_or_else(|| ManageError::invalid("kind", "must be operator, seller, store or sellerapi"))?;
+    let (token, secret) = tokens::create(&state.store, &scope, kind, body.seller_id, body.app_id, &body.name).await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { data: token.into(), token: secret })))
 }
 

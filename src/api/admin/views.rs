@@ -75,7 +75,9 @@ impl From<store::sellers::Seller> for Seller {
 pub struct Token {
     pub id: i64,
     pub seller_id: Option<i64>,
-    /// operator, seller or store.
+    /// The one app a sellerapi token acts for.
+    pub app_id: Option<i64>,
+    /// operator, seller, store or sellerapi.
     pub kind: String,
     pub name: String,
     pub created_at: i64,
@@ -88,6 +90,7 @@ impl From<store::tokens::ApiToken> for Token {
         Self {
             id: t.id,
             seller_id: t.seller_id,
+            app_id: t.app_id,
             kind: t.kind,
             name: t.name,
             created_at: t.created_at,

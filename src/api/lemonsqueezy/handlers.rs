@@ -41,7 +41,7 @@ impl FromRequestParts<AppState> for Limited {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         let ip = client_ip(peer, &parts.headers, &state.config);
         let now = now_ms();
-        let count = state.limiter.hit(&format!("lemonsqueezy:ip:{ip}"), now, RATE_WINDOW_MS).await?;
+        let count = state.limiter.admit(&format!("lemonsqueezy:ip:{ip}"), now, RATE_WINDOW_MS, limit).await?;
         if count > limit {
             let left_ms = window_left_ms(now, RATE_WINDOW_MS);
             return Err(LsError::RateLimited { retry_after_secs: u64::try_from(left_ms / 1000 + 1).unwrap_or(1) });

@@ -8,6 +8,8 @@ pub mod client_data;
 pub mod event_webhooks;
 pub mod licenses;
 pub mod offline;
+pub mod overview;
+pub mod panel;
 pub mod plans;
 pub mod resellers;
 pub mod sellers;

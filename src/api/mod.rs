@@ -7,6 +7,7 @@ mod known_json;
 pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
+pub mod panel;
 pub mod reseller;
 
 use crate::state::AppState;
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
+        .merge(limited(panel::router(&state), panel::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

@@ -1,8 +1,8 @@
 //! The tenant matrix: two sellers A and B with the same kinds of objects, and every token kind of
-//! A (seller admin token, store token, reseller key, client session) sends every request of its
-//! surface that names an object, once with B's object and once with a never-existing one of the
-//! same shape. Both answers must be identical (status and body, volatile fields aside) and
-//! neither request may change anything in the database. The operator token is the control: it
+//! A (seller admin token, store token, reseller key, client session, panel session) sends every
+//! request of its surface that names an object, once with B's object and once with a
+//! never-existing one of the same shape. Both answers must be identical (status and body,
+//! volatile fields aside) and neither request may change anything in the database. The operator token is the control: it
 //! does see B's objects through the same requests. A new endpoint is one line in a table; the
 //! admin table must cover every route of the admin router.
 

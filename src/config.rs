@@ -86,6 +86,15 @@ pub struct Config {
     pub login_failures_per_ip_per_min: u32,
     /// Failed client API sign-ins per app per minute, all IPs together (0: unlimited).
     pub login_failures_per_app_per_min: u32,
+    /// Failed seller panel sign-ins per client address (IPv6: per /64) per minute (0: unlimited).
+    pub panel_login_failures_per_ip_per_min: u32,
+    /// Failed seller panel sign-ins per account email per minute, all addresses together
+    /// (0: unlimited).
+    pub panel_login_failures_per_account_per_min: u32,
+    /// A panel session ends after this many seconds without a request.
+    pub panel_session_idle_secs: i64,
+    /// A panel session ends this many seconds after its sign-in, used or not.
+    pub panel_session_max_secs: i64,
     // Abuse limits of client API actions that cost the server work or storage without checking
     // any secret (0: unlimited). Rates count in one-minute windows where `rate_limit_store` says,
     // except `init`'s, which each process counts in its memory (`api::client::abuse_limits`).
@@ -215,6 +224,10 @@ impl Default for Config {
             seller_api_rate_limit_per_min: 600,
             login_failures_per_ip_per_min: 10,
             login_failures_per_app_per_min: 600,
+            panel_login_failures_per_ip_per_min: 10,
+            panel_login_failures_per_account_per_min: 20,
+            panel_session_idle_secs: 30 * 60,
+            panel_session_max_secs: 12 * 3600,
             forgot_per_user_per_min: 2,
             forgot_per_ip_per_min: 5,
             forgot_per_app_per_min: 60,

@@ -169,6 +169,10 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.store.prune_sessions(now).await {
             tracing::warn!(error = %e, "pruning expired client sessions failed");
         }
+        let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
+        if let Err(e) = state.store.prune_panel_sessions(now, idle_since).await {
+            tracing::warn!(error = %e, "pruning expired panel sessions failed");
+        }
     }
 }
 

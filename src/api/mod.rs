@@ -8,6 +8,7 @@ pub mod lemonsqueezy;
 pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
+pub mod panel;
 pub mod reseller;
 pub mod seller;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(lemonsqueezy::router(), lemonsqueezy::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
         .merge(limited(seller::router(), seller::refuse_body))
+        .merge(limited(panel::router(&state), panel::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

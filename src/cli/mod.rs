@@ -8,6 +8,7 @@ mod keys;
 mod licenses;
 mod offline;
 mod output;
+mod panel_users;
 mod resellers;
 mod sellers;
 mod tokens;

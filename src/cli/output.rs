@@ -123,6 +123,7 @@ wire! {
     store::event_webhooks::Endpoint => views::WebhookEndpoint,
     manage::event_webhooks::CreatedEndpoint => views::CreatedWebhookEndpoint,
     store::event_webhooks::Delivery => views::WebhookDelivery,
+    store::panel::PanelAccount => store::panel::PanelAccount,
 }
 
 /// A time for people: `2026-01-31 12:00:00`, or empty.

@@ -21,10 +21,14 @@ pub enum SellerCommand {
     List,
     /// Delete a seller and everything it owns.
     Delete { seller: String },
+    /// Manage the seller's web panel accounts (/panel/).
+    #[command(subcommand)]
+    User(super::panel_users::PanelUserCommand),
 }
 
 pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Result<()> {
     let state = build_state(config).await?;
+
     let store = &state.store;
     let scope = Scope::cli();
     match cmd {
@@ -43,6 +47,7 @@ pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Re
             sellers::delete(store, &scope, s.id).await?;
             out.value(&serde_json::json!({ "deleted": s.id }), || println!("deleted seller {}", s.name));
         }
+        SellerCommand::User(cmd) => super::panel_users::run(cmd, &state, out).await?,
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod license;
 pub mod names;
 pub mod netaddr;
 pub mod offline;
+pub mod panel;
 pub mod secret;
 pub mod time;
 pub mod totp;

@@ -9,6 +9,8 @@ pub mod customers;
 pub mod event_webhooks;
 pub mod licenses;
 pub mod offline;
+pub mod overview;
+pub mod panel;
 pub mod plans;
 pub mod resellers;
 pub mod sellers;

@@ -27,6 +27,7 @@ pub mod idempotency;
 pub mod instances;
 pub mod licenses;
 pub mod offline;
+pub mod panel;
 pub mod plans;
 pub mod ratelimit;
 pub mod reseller_stock;

@@ -4,7 +4,7 @@ use crate::engine_tests;
 use crate::harness::TestApp;
 use serde_json::json;
 
-engine_tests!(operator_manages_sellers, seller_token_sees_only_itself, bad_tokens_and_bodies_get_4xx);
+engine_tests!(operator_manages_sellers, seller_token_sees_only_itself, bad_tokens_and_bodies_get_4xx, overview_counts);
 
 async fn operator_manages_sellers(app: TestApp) {
     let op = app.operator_token().await;
@@ -70,4 +70,39 @@ async fn bad_tokens_and_bodies_get_4xx(app: TestApp) {
     let (status, body) = app.get_json("/admin/v1/sellers/notanumber", &op).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "invalid_request");
+}
+
+/// `GET /admin/v1/overview`: the panel's first page as JSON, from the same operation.
+async fn overview_counts(app: TestApp) {
+    use crate::adminkit::{app_with_plan, call, generate};
+    let f = app.seller("acme").await;
+    let t = &f.admin_token;
+    let (app_id, plan_id) = app_with_plan(&app, t, "MyApp", None).await;
+    let keys = generate(&app, t, json!({"app_id": app_id, "plan_id": plan_id, "count": 3})).await;
+    let banned = app.store().license_by_key(f.seller.id, &keys[2]).await.unwrap().id;
+    call(&app, "POST", &format!("/admin/v1/licenses/{banned}/ban"), t, Some(json!({"reason": "x"}))).await;
+    let c = crate::client_support::ClientFixture::existing(&app, f.seller.id, app_id).await;
+    let s = c.init().await;
+    c.call(Some(&s), "license", &[("key", &keys[0]), ("hwid", "H")]).await.assert_ok("Logged in!");
+
+    let (status, body) = app.get_json("/admin/v1/overview", t).await;
+    assert_eq!(status, 200, "{body}");
+    let o = &body["data"];
+    assert_eq!((o["apps"].as_i64(), o["users"].as_i64()), (Some(1), Some(1)), "{o}");
+    let l = &o["licenses"];
+    assert_eq!(
+        [&l["all"], &l["unused"], &l["used"], &l["banned"]],
+        [&json!(3), &json!(2), &json!(1), &json!(1)],
+        "{o}"
+    );
+    let today = licensd::domain::time::now_ms() / 86_400_000 * 86_400_000;
+    let redeemed = o["daily"].as_array().unwrap().iter().find(|d| d["type"] == "license.redeemed").unwrap();
+    assert_eq!((redeemed["day"].as_i64(), redeemed["count"].as_i64()), (Some(today), Some(1)));
+    assert_eq!(o["since"].as_i64(), Some(today - 29 * 86_400_000));
+    assert_eq!(o["recent_audit"][0]["action"], "license.ban");
+    // The operator names the seller; without one it is told to.
+    let op = app.operator_token().await;
+    assert_eq!(app.get_json("/admin/v1/overview", &op).await.0, 422);
+    let (status, mine) = app.get_json(&format!("/admin/v1/overview?seller_id={}", f.seller.id), &op).await;
+    assert_eq!((status, &mine["data"]["licenses"]), (200, l));
 }

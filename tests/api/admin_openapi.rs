@@ -83,6 +83,7 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/admin/v1/audit", ""),
     ("GET", "/admin/v1/customers", ""),
+    ("GET", "/admin/v1/overview", ""),
     ("GET", "/admin/v1/apps/{a.app}/vars", ""),
     ("POST", "/admin/v1/apps/{a.app}/vars", r#"{"name":"v","value":"1"}"#),
     ("GET", "/admin/v1/apps/{a.app}/users/{a.user}/vars", ""),

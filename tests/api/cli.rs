@@ -8,7 +8,13 @@ use crate::harness::TestApp;
 use serde_json::{Value, json};
 use std::process::Command;
 
-engine_tests!(cli_walkthrough, cli_app_settings_and_users, cli_errors_are_one_line, cli_webhook_endpoints);
+engine_tests!(
+    cli_walkthrough,
+    cli_app_settings_and_users,
+    cli_errors_are_one_line,
+    cli_webhook_endpoints,
+    cli_panel_accounts
+);
 
 const BIN: &str = env!("CARGO_BIN_EXE_licensd");
 
@@ -335,4 +341,72 @@ async fn cli_webhook_endpoints(app: TestApp) {
         json!(id.parse::<i64>().unwrap())
     );
     assert_eq!(json(&app, &["webhook", "list", "--seller", "acme"])["meta"]["total"], 0);
+}
+
+/// `licensd seller user ...`: panel accounts with a generated or a piped password, TOTP
+/// enrolment, removal; each account signs in (or no longer does) on the panel.
+async fn cli_panel_accounts(app: TestApp) {
+    use crate::panelkit::sign_in_answer;
+    json(&app, &["seller", "create", "acme"]);
+    let made =
+        json(&app, &["seller", "user", "add", "--seller", "acme", "--email", "Help@Acme.example", "--role", "support"]);
+    assert_eq!(
+        (made["data"]["email"].as_str(), made["data"]["role"].as_str()),
+        (Some("help@acme.example"), Some("support"))
+    );
+    let generated = made["password"].as_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 20);
+    assert_eq!(sign_in_answer(&app, "help@acme.example", &generated, "").await.status, 303);
+
+    // A password from standard input is not printed back.
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &app.database_url, "--data-dir"])
+        .arg(app.data_dir.path())
+        .args([
+            "--json",
+            "seller",
+            "user",
+            "add",
+            "--seller",
+            "acme",
+            "--email",
+            "boss@acme.example",
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"a long piped password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let piped: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((piped["data"]["role"].as_str(), &piped["password"]), (Some("owner"), &Value::Null));
+    assert_eq!(sign_in_answer(&app, "boss@acme.example", "a long piped password", "").await.status, 303);
+
+    let list = json(&app, &["seller", "user", "list", "--seller", "acme"]);
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    assert!(!list.to_string().contains("argon2"), "no hashes in the listing: {list}");
+    let totp = json(&app, &["seller", "user", "totp", "--seller", "acme", "boss@acme.example"]);
+    let uri = totp["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/") && uri.contains("secret="), "{uri}");
+    assert_eq!(
+        sign_in_answer(&app, "boss@acme.example", "a long piped password", "").await.status,
+        401,
+        "needs the code now"
+    );
+
+    // Bad input is one line on stderr and stores nothing.
+    for args in [
+        vec!["seller", "user", "add", "--seller", "acme", "--email", "x@acme.example", "--role", "admin"],
+        vec!["seller", "user", "add", "--seller", "acme", "--email", "not-an-email"],
+        vec!["seller", "user", "add", "--seller", "acme", "--email", "help@acme.example"],
+    ] {
+        let r = licensd(&app, &args);
+        assert!(!r.ok && r.stderr.lines().count() == 1, "{args:?}: {}", r.stderr);
+    }
+    json(&app, &["seller", "user", "remove", "--seller", "acme", "help@acme.example"]);
+    assert_eq!(sign_in_answer(&app, "help@acme.example", &generated, "").await.status, 401);
+    assert_eq!(json(&app, &["seller", "user", "list", "--seller", "acme"])["data"].as_array().unwrap().len(), 1);
 }

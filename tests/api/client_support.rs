@@ -69,6 +69,13 @@ impl<'a> ClientFixture<'a> {
         Self { t, seller, app, path: "/api/1.3/".into(), seen: Mutex::new(Vec::new()) }
     }
 
+    /// A fixture over a seller and app that already exist (made through other faces).
+    pub async fn existing(t: &'a TestApp, seller_id: i64, app_id: i64) -> Self {
+        let seller = t.store().seller(seller_id).await.unwrap();
+        let app = t.store().app(seller_id, app_id).await.unwrap();
+        Self { t, seller, app, path: "/api/1.3/".into(), seen: Mutex::new(Vec::new()) }
+    }
+
     /// Another app of the same seller.
     pub async fn another_app(&self, name: &str) -> ClientFixture<'a> {
         let app = self.t.store().create_app(self.seller.id, name).await.unwrap();

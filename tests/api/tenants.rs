@@ -1,8 +1,8 @@
 //! The tenant matrix: two sellers A and B with the same kinds of objects, and every token kind of
-//! A (seller admin token, store token, reseller key, seller API key, client session) sends every request of its
-//! surface that names an object, once with B's object and once with a never-existing one of the
-//! same shape. Both answers must be identical (status and body, volatile fields aside) and
-//! neither request may change anything in the database. The operator token is the control: it
+//! A (seller admin token, store token, reseller key, seller API key, client session, panel
+//! session) sends every request of its surface that names an object, once with B's object and
+//! once with a never-existing one of the same shape. Both answers must be identical (status and
+//! body, volatile fields aside) and neither request may change anything in the database. The operator token is the control: it
 //! does see B's objects through the same requests. A new endpoint is one line in a table; the
 //! admin table must cover every route of the admin router.
 
@@ -92,6 +92,7 @@ const ADMIN: &[Probe<'static>] = &[
     p("POST", "/admin/v1/licenses/{x.banned_license}/unban", ""),
     p("POST", "/admin/v1/licenses/{x.license}/offline", "{}"),
     p("POST", "/admin/v1/licenses/{a.license}/offline", r#"{"instance_id":"{x.instance}"}"#),
+    p("GET", "/admin/v1/overview?seller_id={x.seller}", ""),
     p("GET", "/admin/v1/webhooks?seller_id={x.seller}", ""),
     p("POST", "/admin/v1/webhooks?seller_id={x.seller}", r#"{"url":"https://example.com/events"}"#),
     p("GET", "/admin/v1/webhooks/{x.endpoint}", ""),
@@ -244,6 +245,30 @@ const SELLER: &[Probe<'static>] = &[
     p("GET", "/api/seller/?sellerkey={a.sellerkey}&type=unmuteuser&user={x.mute}", ""),
 ];
 
+/// The seller panel with the session of A's owner account (every panel route that names an
+/// object): pages of B's objects answer like pages of missing ones, and forms change nothing.
+const PANEL: &[Probe<'static>] = &[
+    h("GET", "/panel/apps/{x.app}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}", "csrf={a.csrf}&name=renamed&version=9&paused=1", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/licenses?search={x.key}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/licenses/{x.license}/delete", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/{x.license}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/{x.license}/ban", "csrf={a.csrf}&reason=r", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/{x.banned_license}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={x.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={a.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/users?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/users?app={a.app}&search={x.username}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/users/{x.user}/reset-hwid", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/users/{x.user}/reset-hwid", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/users/{x.user}/ban", "csrf={a.csrf}&reason=r", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/users/{x.user}/ban", "csrf={a.csrf}&reason=r", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/users/{x.banned_user}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/users/{x.banned_user}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
+];
+
 /// The client API 1.3 as app A (name and ownerid added), e.g. with B's session or B's app.
 const CLIENT: &[&str] = &[
     "type=init&name={a.app_name}&ownerid={x.ownerid}",
@@ -304,6 +329,7 @@ const LISTS: &[(&str, Probe<'static>)] = &[
     ("admin", p("GET", "/admin/v1/resellers/{a.reseller}/stock", "")),
     ("admin", p("GET", "/admin/v1/audit", "")),
     ("admin", p("GET", "/admin/v1/customers", "")),
+    ("admin", p("GET", "/admin/v1/overview", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/vars", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/blacklist", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/sessions", "")),
@@ -313,6 +339,11 @@ const LISTS: &[(&str, Probe<'static>)] = &[
     ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/channels", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/channels/{a.channel}/messages", "")),
     ("admin", p("GET", "/admin/v1/apps/{a.app}/chat/mutes", "")),
+    ("panel", h("GET", "/panel/", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/apps", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/licenses", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/users", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/audit", "", "cookie: {a.panel_cookie}")),
     ("store", p("GET", "/api/v2/license-keys", "")),
     ("store", p("GET", "/api/v2/license-key-instances", "")),
     ("none", p("GET", "/reseller/myavailable?api_token={a.rtoken}", "")),
@@ -343,7 +374,8 @@ async fn lists_show_only_own(app: &TestApp, a: &Tenant, b: &Tenant) {
         };
         let path = fill(list.path, &a.refs, &b.refs, &a.refs);
         let body = fill(list.body, &a.refs, &b.refs, &a.refs);
-        let (status, answer) = send(app, token, list.method, &path, &body, "").await;
+        let header = fill(list.header, &a.refs, &b.refs, &a.refs);
+        let (status, answer) = send(app, token, list.method, &path, &body, &header).await;
         let text = answer.to_string();
         assert_eq!(status, 200, "{path} {body}: {text}");
         assert!(own.iter().any(|v| text.contains(v.as_str())), "{path} {body} shows none of A's values: {text}");
@@ -539,6 +571,14 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
         app.store().client_user_by_name(app_id, &format!("{tag}banned")).await.unwrap().unwrap().id.to_string();
     ok(post(format!("{base}/users/{banned_user}/ban"), json!({"reason": "x"})).await);
     put("banned_user", banned_user);
+
+    // A panel account of the seller's owner, signed in.
+    let email = format!("{tag}-owner@example.com");
+    crate::panelkit::account(app, s, &email, "owner").await;
+    let session = crate::panelkit::PanelClient::sign_in(app, &email, "").await;
+    put("panel_cookie", session.cookie_header());
+    put("panel_email", email);
+    put("csrf", session.csrf.clone());
     Tenant { fixture, refs }
 }
 
@@ -881,6 +921,9 @@ async fn tenant_matrix(app: TestApp) {
     }
     for p in SELLER {
         probe(&mut m, "seller API key", None, p).await;
+    }
+    for p in PANEL {
+        probe(&mut m, "panel session", None, p).await;
     }
     let client_rows = CLIENT
         .iter()

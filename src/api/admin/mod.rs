@@ -17,6 +17,7 @@ mod extract;
 mod licenses;
 mod offline;
 mod openapi;
+mod overview;
 mod resellers;
 mod routes;
 mod sellers;
@@ -45,6 +46,7 @@ fn routes() -> Routes {
         .merge(offline::routes())
         .merge(resellers::routes())
         .merge(audit::routes())
+        .merge(overview::routes())
         .merge(client_data::routes())
         .merge(client_content::routes())
         .merge(event_webhooks::routes())

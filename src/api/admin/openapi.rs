@@ -5,8 +5,8 @@
 
 use super::error::ErrorBody;
 use super::{
-    apps, audit, client_content, client_data, customers, event_webhooks, licenses, offline, resellers, sellers, tokens,
-    users,
+    apps, audit, client_content, client_data, customers, event_webhooks, licenses, offline, overview, resellers,
+    sellers, tokens, users,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -114,6 +114,7 @@ impl Modify for Bearer {
         resellers::list_stock,
         resellers::add_stock,
         audit::list,
+        overview::show,
         client_data::list_vars,
         client_data::set_var,
         client_data::delete_var,

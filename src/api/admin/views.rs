@@ -541,6 +541,50 @@ impl From<store::customers::Customer> for Customer {
     }
 }
 
+/// A seller's overview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Overview {
+    pub apps: i64,
+    /// End users of all the seller's apps.
+    pub users: i64,
+    /// Licenses by state: `all`, `unused`, `used`, `banned`, `assigned`, counted as the license
+    /// list filters them (they overlap: a banned key never used is also unused).
+    pub licenses: std::collections::BTreeMap<String, i64>,
+    /// Events per UTC day (unix ms of its start) and type, since `since`; days without events
+    /// are left out.
+    pub daily: Vec<DailyEvents>,
+    /// The start of the first day counted (unix ms).
+    pub since: i64,
+    /// The latest audit rows, newest first.
+    pub recent_audit: Vec<AuditEvent>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DailyEvents {
+    pub day: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub count: i64,
+}
+
+impl From<manage::overview::Overview> for Overview {
+    fn from(o: manage::overview::Overview) -> Self {
+        const DAY_MS: i64 = 86_400_000;
+        Self {
+            apps: o.apps as i64,
+            users: o.users,
+            licenses: o.licenses.into_iter().map(|(state, n)| (state.to_owned(), n)).collect(),
+            daily: o
+                .daily
+                .into_iter()
+                .map(|d| DailyEvents { day: d.day * DAY_MS, kind: d.kind, count: d.count })
+                .collect(),
+            since: o.first_day * DAY_MS,
+            recent_audit: o.recent.into_iter().map(AuditEvent::from).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppVar {
     pub id: i64,

@@ -1,0 +1,88 @@
+//! The panel's errors as HTML pages with a 4xx (or 5xx for the server's own faults): bad input
+//! names the field and what is wrong with it; nothing else about the server is shown.
+
+use super::layout;
+use crate::{api::middleware::Refused, manage::ManageError, state::AppState, store::StoreError};
+use axum::{
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER, request::Parts},
+    response::{IntoResponse, Response},
+};
+
+#[derive(Debug)]
+pub enum PanelError {
+    Manage(ManageError),
+    /// A POST without the session's CSRF token, or a role that may not do this.
+    Forbidden(&'static str),
+    /// Too many failed sign-ins; try again after the window.
+    TooManyAttempts,
+    Status(StatusCode, String),
+}
+
+impl From<ManageError> for PanelError {
+    fn from(e: ManageError) -> Self {
+        Self::Manage(e)
+    }
+}
+
+impl From<StoreError> for PanelError {
+    fn from(e: StoreError) -> Self {
+        Self::Manage(ManageError::Store(e))
+    }
+}
+
+impl PanelError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Manage(ManageError::invalid(field, message))
+    }
+
+    fn status_and_message(&self) -> (StatusCode, String) {
+        match self {
+            Self::Forbidden(why) => (StatusCode::FORBIDDEN, (*why).to_owned()),
+            Self::TooManyAttempts => {
+                (StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins. Wait a minute and try again.".into())
+            }
+            Self::Status(status, message) => (*status, message.clone()),
+            Self::Manage(e) => match e {
+                ManageError::NotFound(what) => (StatusCode::NOT_FOUND, format!("No such {what}.")),
+                ManageError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, format!("{}: {}", f.field, f.message)),
+                ManageError::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
+                ManageError::Forbidden => (StatusCode::FORBIDDEN, "Your account may not do this.".into()),
+                ManageError::Store(err) if err.is_unavailable() => {
+                    tracing::error!(error = %err, "panel: database unavailable, answering 503");
+                    (StatusCode::SERVICE_UNAVAILABLE, "The database cannot serve right now; try again later.".into())
+                }
+                ManageError::Store(err) => {
+                    tracing::error!(error = %err, "panel: storage failure");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "Internal error.".into())
+                }
+            },
+        }
+    }
+}
+
+impl IntoResponse for PanelError {
+    fn into_response(self) -> Response {
+        let (status, message) = self.status_and_message();
+        let mut res =
+            (status, layout::message_page(status.canonical_reason().unwrap_or("Error"), &message)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
+        }
+        res
+    }
+}
+
+pub async fn not_found() -> PanelError {
+    PanelError::Status(StatusCode::NOT_FOUND, "There is no such page.".into())
+}
+
+/// A body refused by the size or time limit, as a page.
+pub fn refuse_body(_: &AppState, _: &Parts, why: Refused) -> Response {
+    match why {
+        Refused::TooLarge => PanelError::Status(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.".into()),
+        Refused::TimedOut => {
+            PanelError::Status(StatusCode::REQUEST_TIMEOUT, "The form took too long to arrive.".into())
+        }
+    }
+    .into_response()
+}

@@ -1,0 +1,156 @@
+//! The page shell and the pieces every page uses: navigation, messages after a redirect,
+//! forms that carry the CSRF token, pagination. No inline script or style anywhere: the
+//! Content-Security-Policy would refuse both.
+
+use super::{assets, session::Panel};
+use crate::domain::time::iso_micros;
+use crate::manage::PageMeta;
+use maud::{DOCTYPE, Markup, html};
+
+const NAV: [(&str, &str); 5] = [
+    ("/panel/", "Overview"),
+    ("/panel/apps", "Apps"),
+    ("/panel/licenses", "Licenses"),
+    ("/panel/users", "Users"),
+    ("/panel/audit", "Audit log"),
+];
+
+fn head(title: &str) -> Markup {
+    html! {
+        (DOCTYPE)
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="color-scheme" content="light dark";
+            title { (title) " · licensd" }
+            link rel="stylesheet" href=(assets::css_url());
+        }
+    }
+}
+
+/// A signed-in page: navigation (with `current` marked), the account, a message, the content.
+pub fn page(panel: &Panel, current: &str, title: &str, notice: Option<&str>, content: Markup) -> Markup {
+    html! {
+        html lang="en" {
+            (head(title))
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.top {
+                    span.brand { "licensd" }
+                    nav aria-label="Main" {
+                        ul {
+                            @for (href, label) in NAV {
+                                li { a href=(href) aria-current=[(href == current).then_some("page")] { (label) } }
+                            }
+                        }
+                    }
+                    form.signout method="post" action="/panel/signout" {
+                        (csrf(panel))
+                        span.who { (panel.account.email) " (" (panel.role.as_str()) ")" }
+                        button type="submit" { "Sign out" }
+                    }
+                }
+                main #main {
+                    h1 { (title) }
+                    @if let Some(n) = notice { p.notice role="status" { (n) } }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+/// A page without navigation: errors and the sign-in form.
+pub fn message_page(title: &str, message: &str) -> Markup {
+    html! {
+        html lang="en" {
+            (head(title))
+            body {
+                main #main.narrow {
+                    h1 { (title) }
+                    p.error role="alert" { (message) }
+                    p { a href="/panel/" { "Back to the panel" } }
+                }
+            }
+        }
+    }
+}
+
+pub fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
+    html! {
+        html lang="en" {
+            (head("Sign in"))
+            body {
+                main #main.narrow {
+                    h1 { "Sign in to licensd" }
+                    @if let Some(e) = error { p.error role="alert" { (e) } }
+                    form.stack method="post" action="/panel/signin" {
+                        input type="hidden" name="csrf" value=(token);
+                        label for="email" { "Email" }
+                        input #email type="email" name="email" autocomplete="username" required autofocus;
+                        label for="password" { "Password" }
+                        input #password type="password" name="password" autocomplete="current-password" required;
+                        label for="code" { "Authenticator code (if enrolled)" }
+                        input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6";
+                        button type="submit" { "Sign in" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The hidden field every form of a session carries.
+pub fn csrf(panel: &Panel) -> Markup {
+    html! { input type="hidden" name="csrf" value=(panel.csrf); }
+}
+
+/// A one-button form posting to `action` (with extra hidden fields).
+pub fn button(panel: &Panel, action: &str, label: &str, hidden: &[(&str, &str)]) -> Markup {
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(panel))
+            @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
+            button type="submit" { (label) }
+        }
+    }
+}
+
+/// "Page 2 of 7" with previous/next links that keep the list's other query parameters.
+pub fn pager(base: &str, query: &[(&str, String)], meta: &PageMeta) -> Markup {
+    let pages = ((meta.total + meta.limit - 1) / meta.limit).max(1);
+    let link = |page: i64| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query.iter().filter(|(_, v)| !v.is_empty()) {
+            q.append_pair(k, v);
+        }
+        q.append_pair("page", &page.to_string());
+        format!("{base}?{}", q.finish())
+    };
+    html! {
+        nav.pager aria-label="Pages" {
+            @if meta.page > 1 { a href=(link(meta.page - 1)) rel="prev" { "← Previous" } }
+            span { "Page " (meta.page) " of " (pages) " (" (meta.total) " in all)" }
+            @if meta.page < pages { a href=(link(meta.page + 1)) rel="next" { "Next →" } }
+        }
+    }
+}
+
+/// A time for people: `2026-01-31 12:00`, or a dash.
+pub fn when(ms: Option<i64>) -> String {
+    ms.map(|t| iso_micros(t)[..16].replace('T', " ")).unwrap_or_else(|| "–".into())
+}
+
+/// The message a redirect after a change asks for (`?done=...`); only known ones are shown,
+/// so a link cannot make the panel say anything else.
+pub fn notice(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "banned" => "Banned.",
+        "unbanned" => "Unbanned.",
+        "deleted" => "Deleted.",
+        "hwid_reset" => "The HWIDs were reset.",
+        "extended" => "The subscriptions were extended.",
+        "saved" => "Saved.",
+        _ => return None,
+    })
+}

@@ -1,0 +1,66 @@
+//! The seller panel under `/panel/`: server-rendered HTML pages (maud) over the same `manage`
+//! operations as the admin API and the CLI, for a seller's staff signed in with a panel account.
+//! User documentation: docs/panel.md; security rules: SECURITY.md.
+//!
+//! The layers, reusable by other browser faces (a reseller dashboard, a customer panel):
+//! `security` (headers: CSP, no framing, no sniffing), `assets` (embedded, content-hashed CSS),
+//! `session` (cookie session stored as a digest, idle and absolute expiry, CSRF token checked on
+//! every POST before any handler runs, sign-in limits), `fields` (form and query input that
+//! fails as a page, not a plain-text rejection), `layout` (page shell, pagination, messages).
+//! Who may do what is decided here, once: each route sits in the group of the least role that
+//! may use it, and the group's layer refuses every other role with 403.
+
+mod assets;
+mod chart;
+mod error;
+mod fields;
+mod layout;
+mod pages;
+mod security;
+mod session;
+
+pub use error::PanelError;
+pub(crate) use error::refuse_body;
+
+use crate::{domain::panel::Role, state::AppState};
+use axum::{
+    Router,
+    middleware::{from_fn, from_fn_with_state},
+    routing::{any, get, post},
+};
+use pages::{apps, audit, licenses, overview, users};
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Looking: every role. Signing out is no change to the seller's data, so readonly may.
+    let read = Router::new()
+        .route("/panel/", get(overview::show))
+        .route("/panel/signout", post(session::sign_out))
+        .route("/panel/apps", get(apps::list))
+        .route("/panel/apps/{app}", get(apps::show))
+        .route("/panel/licenses", get(licenses::list))
+        .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
+        .route("/panel/users", get(users::list))
+        .route("/panel/audit", get(audit::list));
+    let support = Router::new()
+        .route("/panel/licenses/{id}/ban", post(licenses::ban))
+        .route("/panel/licenses/{id}/unban", post(licenses::unban))
+        .route("/panel/apps/{app}/users/{id}/reset-hwid", post(users::reset_hwid))
+        .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))
+        .route("/panel/apps/{app}/users/{id}/unban", post(users::unban))
+        .route("/panel/apps/{app}/users/{id}/extend", post(users::extend))
+        .route_layer(from_fn_with_state(Role::Support, session::require_role));
+    let owner = Router::new()
+        .route("/panel/apps/{app}", post(apps::update))
+        .route("/panel/licenses/generate", post(licenses::generate))
+        .route("/panel/licenses/{id}/delete", post(licenses::delete))
+        .route_layer(from_fn_with_state(Role::Owner, session::require_role));
+    let signed_in =
+        read.merge(support).merge(owner).route_layer(from_fn_with_state(state.clone(), session::authenticate));
+    Router::new()
+        .route("/panel", get(session::to_panel))
+        .route("/panel/signin", get(session::sign_in_page).post(session::sign_in))
+        .route("/panel/assets/{name}", get(assets::serve))
+        .merge(signed_in)
+        .route("/panel/{*rest}", any(error::not_found))
+        .layer(from_fn(security::headers))
+}

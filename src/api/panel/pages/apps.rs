@@ -1,0 +1,104 @@
+//! Apps: the list, and each app's settings form (owners may save it; the HMAC secret is never
+//! shown in the panel: the CLI and admin API show it once at creation and rotation).
+
+use super::super::{
+    PanelError,
+    fields::{Fields, Ids},
+    layout,
+    session::Panel,
+};
+use crate::{
+    domain::panel::Role,
+    manage::apps::{self, AppSettings},
+    state::AppState,
+    store::apps::App,
+};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use maud::{Markup, html};
+
+pub async fn list(State(state): State<AppState>, panel: Panel) -> Result<Markup, PanelError> {
+    let all = super::all_apps(&state, &panel.scope).await?;
+    let content = html! {
+        div.scroll {
+            table {
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Version" } th scope="col" { "State" } th scope="col" { "Users" } } }
+                tbody {
+                    @for a in &all {
+                        tr {
+                            td { a href=(format!("/panel/apps/{}", a.id)) { (a.name) } }
+                            td { (a.version) }
+                            td { (app_state(a)) }
+                            td { a href=(format!("/panel/users?app={}", a.id)) { "Users" } }
+                        }
+                    }
+                    @if all.is_empty() { tr { td colspan="4" { "No apps yet: create one with licensd app create." } } }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&panel, "/panel/apps", "Apps", None, content))
+}
+
+fn app_state(a: &App) -> &'static str {
+    match (a.enabled != 0, a.paused != 0) {
+        (false, _) => "disabled",
+        (true, true) => "paused",
+        (true, false) => "enabled",
+    }
+}
+
+pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
+    let app = apps::get(&state.store, &panel.scope, None, ids.last()).await?.app;
+    let title = format!("App {}", app.name);
+    Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), settings_form(&panel, &app)))
+}
+
+fn settings_form(panel: &Panel, a: &App) -> Markup {
+    let text = |id: &str, label: &str, value: &str| {
+        html! { label for=(id) { (label) } input id=(id) type="text" name=(id) value=(value); }
+    };
+    let check = |id: &str, label: &str, on: i64| {
+        html! { label.check for=(id) { input id=(id) type="checkbox" name=(id) value="1" checked[on != 0]; " " (label) } }
+    };
+    let owner = panel.role.may(Role::Owner);
+    html! {
+        form.stack method="post" action=(format!("/panel/apps/{}", a.id)) {
+            (layout::csrf(panel))
+            fieldset disabled[!owner] {
+                legend { "Settings" @if !owner { " (only an owner may change them)" } }
+                (text("name", "Name", &a.name))
+                (text("version", "Version (clients with another one are told to update)", &a.version))
+                (text("download_url", "Download URL", &a.download_url))
+                (text("customer_panel_link", "Customer panel link", &a.customer_panel_link))
+                label for="session_ttl_secs" { "Session lifetime (seconds)" }
+                input #session_ttl_secs type="number" name="session_ttl_secs" min="1" value=(a.session_ttl_secs);
+                (check("enabled", "Enabled", a.enabled))
+                (check("paused", "Paused (users cannot sign in)", a.paused))
+                (check("hwid_lock", "Lock users to their HWID", a.hwid_lock))
+                (check("force_hwid", "Require a HWID", a.force_hwid))
+                @if owner { button type="submit" { "Save" } }
+            }
+        }
+    }
+}
+
+pub async fn update(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
+    let id = ids.last();
+    let settings = AppSettings {
+        name: Some(f.required("name", 100)?),
+        version: Some(f.required("version", 64)?),
+        download_url: Some(f.text("download_url", 2000)?.unwrap_or_default()),
+        customer_panel_link: Some(f.text("customer_panel_link", 2000)?.unwrap_or_default()),
+        session_ttl_secs: f.number("session_ttl_secs")?,
+        enabled: Some(f.checked("enabled")),
+        paused: Some(f.checked("paused")),
+        hwid_lock: Some(f.checked("hwid_lock")),
+        force_hwid: Some(f.checked("force_hwid")),
+        ..AppSettings::default()
+    };
+    apps::update(&state.store, &panel.scope, None, id, settings).await?;
+    Ok(Redirect::to(&format!("/panel/apps/{id}?done=saved")).into_response())
+}

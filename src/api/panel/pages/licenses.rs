@@ -1,0 +1,216 @@
+//! Licenses: the paginated list with search by key and a state filter, generating keys for a
+//! plan, ban and unban, and deletion behind a confirmation page.
+
+use super::super::{
+    PanelError,
+    fields::{Fields, Ids},
+    layout,
+    session::Panel,
+};
+use crate::{
+    domain::panel::Role,
+    manage::{PageRequest, licenses, plans},
+    state::AppState,
+    store::licenses::License,
+};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use maud::{Markup, html};
+use std::collections::HashMap;
+
+const STATES: [&str; 4] = ["unused", "used", "banned", "assigned"];
+/// Most keys the panel generates in one request (the operations allow more; a page of a
+/// hundred thousand keys is not useful in a browser: use the CLI or the admin API).
+const MAX_FROM_PANEL: i64 = 10_000;
+
+/// `(app id, plan id) -> "app / plan"` for every plan of the seller.
+async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((i64, i64), String)>, PanelError> {
+    let mut out = Vec::new();
+    for app in super::all_apps(state, &panel.scope).await? {
+        let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
+        for plan in plans::list(&state.store, &panel.scope, None, app.id, all).await?.data {
+            out.push(((app.id, plan.id), format!("{} / {}", app.name, plan.name)));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
+    let search = q.text("search", 200)?;
+    let filter = q.text("state", 20)?;
+    let query = licenses::ListQuery {
+        search: search.clone(),
+        state: filter.clone(),
+        limit: Some(50),
+        page: q.number("page")?,
+        ..Default::default()
+    };
+    let rows = licenses::list(&state.store, &panel.scope, &query).await?;
+    let names: HashMap<(i64, i64), String> = plan_names(&state, &panel).await?.into_iter().collect();
+    let (search, filter) = (search.unwrap_or_default(), filter.unwrap_or_default());
+    let content = html! {
+        form.filters method="get" action="/panel/licenses" role="search" {
+            label for="search" { "Key" }
+            input #search type="search" name="search" value=(search) placeholder="part of a key";
+            label for="state" { "State" }
+            select #state name="state" {
+                option value="" { "any" }
+                @for s in STATES { option value=(s) selected[filter == s] { (s) } }
+            }
+            button type="submit" { "Search" }
+        }
+        @if panel.role.may(Role::Owner) { (generate_form(&panel, &names)) }
+        div.scroll {
+            table {
+                thead { tr {
+                    th scope="col" { "Key" } th scope="col" { "App / plan" } th scope="col" { "State" }
+                    th scope="col" { "Activations" } th scope="col" { "Created (UTC)" } th scope="col" { "Actions" }
+                } }
+                tbody {
+                    @for l in &rows.data { (row(&panel, l, &names)) }
+                    @if rows.data.is_empty() { tr { td colspan="6" { "No licenses match." } } }
+                }
+            }
+        }
+        (layout::pager("/panel/licenses", &[("search", search.clone()), ("state", filter.clone())], &rows.meta))
+    };
+    Ok(layout::page(&panel, "/panel/licenses", "Licenses", layout::notice(q.get("done")), content))
+}
+
+fn state_of(l: &License) -> &'static str {
+    if l.banned_reason.is_some() {
+        "banned"
+    } else if l.used_at.is_some() || l.activations > 0 {
+        "used"
+    } else if l.discord_user_id.is_some() {
+        "assigned"
+    } else {
+        "unused"
+    }
+}
+
+fn row(panel: &Panel, l: &License, names: &HashMap<(i64, i64), String>) -> Markup {
+    let base = format!("/panel/licenses/{}", l.id);
+    html! {
+        tr {
+            td { code { (l.key) } }
+            td { (names.get(&(l.app_id, l.plan_id)).map(String::as_str).unwrap_or("?")) }
+            td { span class=(format!("badge {}", state_of(l))) { (state_of(l)) }
+                 @if let Some(r) = &l.banned_reason { " " small { (r) } } }
+            td { (l.activations) @if let Some(m) = l.max_activations { " / " (m) } }
+            td { (layout::when(Some(l.created_at))) }
+            td.actions {
+                @if panel.role.may(Role::Support) {
+                    @if l.banned_reason.is_some() {
+                        (layout::button(panel, &format!("{base}/unban"), "Unban", &[]))
+                    } @else {
+                        form.inline method="post" action=(format!("{base}/ban")) {
+                            (layout::csrf(panel))
+                            label.sr for=(format!("reason-{}", l.id)) { "Reason for banning " (l.key) }
+                            input id=(format!("reason-{}", l.id)) type="text" name="reason" placeholder="reason" required maxlength="500";
+                            button type="submit" { "Ban" }
+                        }
+                    }
+                }
+                @if panel.role.may(Role::Owner) { a.danger href=(format!("{base}/delete")) { "Delete…" } }
+            }
+        }
+    }
+}
+
+fn generate_form(panel: &Panel, names: &HashMap<(i64, i64), String>) -> Markup {
+    let mut plans: Vec<_> = names.iter().collect();
+    plans.sort_by(|a, b| a.1.cmp(b.1));
+    html! {
+        details.generate {
+            summary { "Generate keys" }
+            form.stack method="post" action="/panel/licenses/generate" {
+                (layout::csrf(panel))
+                label for="plan" { "App / plan" }
+                select #plan name="plan" required {
+                    @for ((app, plan), name) in plans { option value=(format!("{app}:{plan}")) { (name) } }
+                }
+                label for="count" { "How many (1 to " (MAX_FROM_PANEL) ")" }
+                input #count type="number" name="count" min="1" max=(MAX_FROM_PANEL) value="1" required;
+                label for="note" { "Note (optional)" }
+                input #note type="text" name="note" maxlength="500";
+                button type="submit" { "Generate" }
+            }
+        }
+    }
+}
+
+pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
+    let (app_id, plan_id) = f
+        .required("plan", 50)?
+        .split_once(':')
+        .and_then(|(a, p)| Some((a.parse().ok()?, p.parse().ok()?)))
+        .ok_or_else(|| PanelError::invalid("plan", "must be one of the listed plans"))?;
+    let count = f.number("count")?.ok_or_else(|| PanelError::invalid("count", "is required"))?;
+    if !(1..=MAX_FROM_PANEL).contains(&count) {
+        return Err(PanelError::invalid("count", format!("must be from 1 to {MAX_FROM_PANEL}")));
+    }
+    let spec = licenses::GenerateSpec {
+        app_id,
+        plan_id,
+        count,
+        mask: None,
+        case: None,
+        duration_secs: None,
+        expires_at: None,
+        max_activations: None,
+        note: f.text("note", 500)?.unwrap_or_default(),
+        reseller_id: None,
+        customer_email: None,
+        customer_name: None,
+        order: None,
+    };
+    let made = licenses::generate(&state.store, &panel.scope, None, spec, &|_| {}).await?;
+    let content = html! {
+        p role="status" { "Generated " (made.count) " keys. They are in the license list too." }
+        label for="keys" { "The new keys, one per line" }
+        textarea #keys readonly rows="12" { (made.keys.join("\n")) }
+        p { a href="/panel/licenses?state=unused" { "Back to the licenses" } }
+    };
+    Ok(layout::page(&panel, "/panel/licenses", "New keys", None, content))
+}
+
+fn back_to(license: &License, done: &str) -> Response {
+    let q = form_urlencoded::Serializer::new(String::new())
+        .append_pair("search", &license.key)
+        .append_pair("done", done)
+        .finish();
+    Redirect::to(&format!("/panel/licenses?{q}")).into_response()
+}
+
+pub async fn ban(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
+    let id = ids.last();
+    let reason = f.required("reason", 500)?;
+    let l = licenses::set_ban(&state.store, &panel.scope, None, id, Some(&reason)).await?;
+    Ok(back_to(&l, "banned"))
+}
+
+pub async fn unban(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
+    let id = ids.last();
+    let l = licenses::set_ban(&state.store, &panel.scope, None, id, None).await?;
+    Ok(back_to(&l, "unbanned"))
+}
+
+pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
+    let id = ids.last();
+    let l = licenses::get(&state.store, &panel.scope, None, id).await?;
+    let content = html! {
+        p { "Delete license " code { (l.key) } " for good? A program using it stops working at its next check. This cannot be undone." }
+        (layout::button(&panel, &format!("/panel/licenses/{id}/delete"), "Yes, delete it", &[]))
+        " " a href="/panel/licenses" { "No, keep it" }
+    };
+    Ok(layout::page(&panel, "/panel/licenses", "Delete a license", None, content))
+}
+
+pub async fn delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
+    let id = ids.last();
+    licenses::delete(&state.store, &panel.scope, None, id).await?;
+    Ok(Redirect::to("/panel/licenses?done=deleted").into_response())
+}

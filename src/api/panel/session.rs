@@ -1,0 +1,214 @@
+//! Browser sessions of panel accounts. The cookie holds a random token; the database keeps only
+//! its SHA-256 digest, with an absolute expiry (`panel_session_max_secs`) and an idle expiry
+//! (`panel_session_idle_secs`). Cookies are `HttpOnly; SameSite=Strict; Path=/`, plus `Secure`
+//! when this server speaks TLS. Each session has a CSRF token that every POST must send back in
+//! its `csrf` field; `authenticate` checks it before any handler runs, so a POST without it
+//! changes nothing. The sign-in form, before there is a session, is protected the same way by a
+//! token in a short-lived cookie of its own (double submit), and by brute-force limits.
+
+use super::{PanelError, fields::Fields, layout};
+use crate::{
+    api::client::context::client_ip,
+    domain::{netaddr::network, panel::Role, secret, time::now_ms},
+    manage::{ManageError, Scope, panel},
+    state::AppState,
+    store::{StoreError, panel::PanelAccount},
+};
+use axum::{
+    body::{Body, to_bytes},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use std::net::SocketAddr;
+
+const COOKIE: &str = "licensd_panel";
+const SIGNIN_COOKIE: &str = "licensd_panel_signin";
+const WINDOW_MS: i64 = 60_000;
+/// A session's last use is written at most this often (not on every page view).
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The signed-in account of a request, put there by `authenticate`.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub account: PanelAccount,
+    pub role: Role,
+    pub csrf: String,
+    /// The operations' scope: this account's seller, audited as `panel:<account id>`.
+    pub scope: Scope,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Panel {
+    type Rejection = PanelError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PanelError> {
+        parts.extensions.get::<Panel>().cloned().ok_or(PanelError::Forbidden("Sign in first."))
+    }
+}
+
+/// Lets a request through with a live session (and, for a POST, its CSRF token); else sends a
+/// browser to the sign-in page.
+pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match check(&state, req).await {
+        Ok(req) => next.run(req).await,
+        Err(res) => res,
+    }
+}
+
+async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
+    let now = now_ms();
+    let digest = cookie(req.headers(), COOKIE).map(secret::hash_secret).ok_or_else(to_sign_in)?;
+    let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
+    let session = state.store.panel_session(&digest, now, idle_since).await.map_err(fault)?.ok_or_else(to_sign_in)?;
+    if now - session.last_used_at >= TOUCH_EVERY_MS {
+        state.store.touch_panel_session(session.id, now).await.map_err(fault)?;
+    }
+    let role = Role::parse(&session.account.role).ok_or_else(|| forbidden("This account has no valid role."))?;
+    let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
+    let found = Panel { account: session.account, role, csrf: session.csrf_token, scope };
+    let mut req = if req.method() == Method::GET || req.method() == Method::HEAD {
+        req
+    } else {
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| forbidden(STALE))?;
+        if !same(Fields::parse(&bytes).get("csrf"), &found.csrf) {
+            return Err(forbidden(STALE));
+        }
+        Request::from_parts(parts, Body::from(bytes))
+    };
+    req.extensions_mut().insert(found);
+    Ok(req)
+}
+
+const STALE: &str =
+    "This form has no valid security token (it may be from an old page). Reload the page and try again.";
+
+/// Refuses a request whose account's role is below `needed`.
+pub async fn require_role(State(needed): State<Role>, req: Request, next: Next) -> Response {
+    match req.extensions().get::<Panel>() {
+        Some(p) if p.role.may(needed) => next.run(req).await,
+        _ => forbidden("Your account's role may not do this."),
+    }
+}
+
+fn forbidden(why: &'static str) -> Response {
+    PanelError::Forbidden(why).into_response()
+}
+
+fn fault(e: StoreError) -> Response {
+    PanelError::from(e).into_response()
+}
+
+fn to_sign_in() -> Response {
+    Redirect::to("/panel/signin").into_response()
+}
+
+pub async fn to_panel() -> Redirect {
+    Redirect::permanent("/panel/")
+}
+
+pub async fn sign_in_page(State(state): State<AppState>) -> Response {
+    sign_in_form(&state, StatusCode::OK, None)
+}
+
+/// The form with a fresh double-submit token (cookie and hidden field).
+fn sign_in_form(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
+    let token = secret::new_session_id();
+    let mut res = (status, layout::sign_in_page(&token, error)).into_response();
+    set_cookie(&mut res, state, SIGNIN_COOKIE, &token, 600);
+    res
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Result<Response, PanelError> {
+    if !cookie(&headers, SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c)) {
+        return Err(PanelError::Forbidden(STALE));
+    }
+    let email = form.get("email").unwrap_or("").trim().to_lowercase();
+    let ip = client_ip(Some(peer.ip()), &headers, &state.config);
+    let buckets = buckets(&state, &ip, &email);
+    let now = now_ms();
+    // Counted before the password is checked, refunded on success: parallel guesses cannot
+    // overshoot, and signing in does not use up the budget. Per address first, so an address
+    // that is refused does not lock the account for everyone else.
+    for (bucket, limit) in &buckets {
+        if state.limiter.hit(bucket, now, WINDOW_MS).await? > *limit {
+            return Err(PanelError::TooManyAttempts);
+        }
+    }
+    let creds = panel::Credentials {
+        email: &email,
+        password: form.get("password").unwrap_or(""),
+        code: form.get("code").unwrap_or(""),
+    };
+    match panel::sign_in(&state.store, &state.services.passwords, &creds, state.config.panel_session_max_secs).await {
+        Ok(signed_in) => {
+            for (bucket, _) in &buckets {
+                state.limiter.refund(bucket, now, WINDOW_MS).await?;
+            }
+            let mut res = Redirect::to("/panel/").into_response();
+            set_cookie(&mut res, &state, COOKIE, &signed_in.cookie, state.config.panel_session_max_secs);
+            set_cookie(&mut res, &state, SIGNIN_COOKIE, "", 0);
+            Ok(res)
+        }
+        Err(ManageError::Forbidden) => {
+            Ok(sign_in_form(&state, StatusCode::UNAUTHORIZED, Some("Wrong email, password or authenticator code.")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The counters a sign-in attempt goes into, with their limits (0: unlimited, left out).
+fn buckets(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64)> {
+    let c = &state.config;
+    [
+        (format!("panel_signin:{}", network(ip)), c.panel_login_failures_per_ip_per_min),
+        (format!("panel_signin_account:{email}"), c.panel_login_failures_per_account_per_min),
+    ]
+    .into_iter()
+    .filter(|(_, limit)| *limit > 0)
+    .map(|(bucket, limit)| (bucket, i64::from(limit)))
+    .collect()
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
+    if let Some(c) = cookie(&headers, COOKIE) {
+        state.store.delete_panel_session(&secret::hash_secret(c)).await?;
+    }
+    let mut res = Redirect::to("/panel/signin").into_response();
+    set_cookie(&mut res, &state, COOKIE, "", 0);
+    Ok(res)
+}
+
+/// The value of cookie `name` in the request, if any.
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn same(sent: Option<&str>, expected: &str) -> bool {
+    sent.is_some_and(|s| secret::constant_time_eq(s.as_bytes(), expected.as_bytes()))
+}
+
+/// Sets a cookie that scripts cannot read and other sites' requests do not carry; `Secure`
+/// when this server speaks TLS (a TLS-terminating proxy in front: see docs/panel.md).
+fn set_cookie(res: &mut Response, state: &AppState, name: &str, value: &str, max_age_secs: i64) {
+    let c = &state.config;
+    let secure = if c.tls_cert.is_some() || !c.acme_domains.is_empty() { "; Secure" } else { "" };
+    let line = format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}");
+    if let Ok(v) = HeaderValue::from_str(&line) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}

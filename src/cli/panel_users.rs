@@ -1,0 +1,108 @@
+//! `licensd seller user ...`: the seller's web panel accounts. A password is read from standard
+//! input (`--password-stdin`, so it never shows in the process list or shell history) or
+//! generated and printed once.
+
+use super::output::{Output, when};
+use crate::{
+    domain::secret,
+    manage::{Scope, panel},
+    state::AppState,
+};
+use anyhow::Context;
+use clap::Subcommand;
+use std::io::BufRead;
+
+#[derive(Debug, Subcommand)]
+pub enum PanelUserCommand {
+    /// Create a panel account; prints the generated password once unless --password-stdin.
+    Add {
+        /// The seller (id, name or ownerid).
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        email: String,
+        /// owner, support or readonly.
+        #[arg(long, default_value = "owner")]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the seller's panel accounts.
+    List {
+        #[arg(long)]
+        seller: String,
+    },
+    /// Delete a panel account (id or email); its sessions end at once.
+    Remove {
+        #[arg(long)]
+        seller: String,
+        account: String,
+    },
+    /// Enrol a panel account (id or email) in TOTP; prints the otpauth:// URI once. Enrolling
+    /// again replaces the secret.
+    Totp {
+        #[arg(long)]
+        seller: String,
+        account: String,
+    },
+}
+
+pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyhow::Result<()> {
+    let (store, scope) = (&state.store, Scope::cli());
+    match cmd {
+        PanelUserCommand::Add { seller, email, role, password_stdin } => {
+            let seller = super::seller_id(store, &seller).await?;
+            let (password, generated) = if password_stdin {
+                (read_password()?, false)
+            } else {
+                (secret::random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20), true)
+            };
+            let a =
+                panel::add(store, &state.services.passwords, &scope, Some(seller), &email, &role, &password).await?;
+            let shown = generated.then_some(password.as_str());
+            out.value(&serde_json::json!({ "data": a, "password": shown }), || {
+                println!("created panel account {} ({}, id {})", a.email, a.role, a.id);
+                if let Some(p) = shown {
+                    println!("password (shown once, store it now):\n{p}");
+                }
+            });
+        }
+        PanelUserCommand::List { seller } => {
+            let seller = super::seller_id(store, &seller).await?;
+            let all = panel::list(store, &scope, Some(seller)).await?;
+            out.table(&all, &["id", "email", "role", "2fa", "created", "disabled"], |a| {
+                vec![
+                    a.id.to_string(),
+                    a.email.clone(),
+                    a.role.clone(),
+                    super::output::flag(a.totp_enrolled()),
+                    when(Some(a.created_at)),
+                    when(a.disabled_at),
+                ]
+            });
+        }
+        PanelUserCommand::Remove { seller, account } => {
+            let seller = super::seller_id(store, &seller).await?;
+            let a = panel::resolve(store, seller, &account).await?;
+            panel::remove(store, &scope, Some(seller), a.id).await?;
+            out.value(&serde_json::json!({ "deleted": a.id }), || println!("deleted panel account {}", a.email));
+        }
+        PanelUserCommand::Totp { seller, account } => {
+            let seller = super::seller_id(store, &seller).await?;
+            let a = panel::resolve(store, seller, &account).await?;
+            let uri = panel::enrol_totp(store, &scope, Some(seller), a.id).await?;
+            out.value(&serde_json::json!({ "otpauth_uri": uri }), || {
+                println!("add this to the authenticator app of {} (shown once):\n{uri}", a.email)
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

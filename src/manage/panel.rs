@@ -1,0 +1,181 @@
+//! Seller panel accounts (created by the operator or a seller's owner, with a role and an
+//! optional TOTP second factor) and their sign-in, which opens a browser session.
+
+use super::{ManageError, Scope, audit, change};
+use crate::domain::{panel::Role, secret, time::now_ms, totp, validate};
+use crate::services::password::{HashError, Passwords};
+use crate::store::{Store, StoreError, panel::PanelAccount};
+
+/// Shortest password a panel account may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Creates an account of the seller; `password` is hashed with Argon2id.
+pub async fn add(
+    store: &Store,
+    passwords: &Passwords,
+    scope: &Scope,
+    seller_id: Option<i64>,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> Result<PanelAccount, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let email = email_address(email)?;
+    let role = Role::parse(role).ok_or_else(|| ManageError::invalid("role", "must be owner, support or readonly"))?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ManageError::invalid("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    validate::bounded("password", password, 200)?;
+    let hash = passwords.hash(password).await.map_err(hashing_stopped)?;
+    change(store, async |store| {
+        let account = store
+            .create_panel_account(seller_id, &email, &hash, role.as_str(), now_ms())
+            .await
+            .map_err(ManageError::from_store("panel account", "email"))?;
+        audit(store, scope, seller_id, "panel_account.add", format!("panel_account:{}", account.id), &email).await?;
+        Ok(account)
+    })
+    .await
+}
+
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<PanelAccount>, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    Ok(store.panel_accounts(seller_id).await?)
+}
+
+/// The account of the seller with `reference` as its id or email.
+pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<PanelAccount, ManageError> {
+    let by_email = store.panel_account_by_email(&reference.trim().to_lowercase()).await?;
+    match (by_email, reference.parse::<i64>()) {
+        (Some(a), _) if a.seller_id == seller_id => Ok(a),
+        (_, Ok(id)) => store.panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id")),
+        _ => Err(ManageError::NotFound("panel account")),
+    }
+}
+
+/// Deletes the account; its sessions end with it.
+pub async fn remove(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    change(store, async |store| {
+        store.delete_panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))?;
+        audit(store, scope, seller_id, "panel_account.remove", format!("panel_account:{id}"), "").await
+    })
+    .await
+}
+
+/// Gives the account a fresh TOTP secret (replacing any earlier one); returns the secret's
+/// `otpauth://` URI, to be shown once.
+pub async fn enrol_totp(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<String, ManageError> {
+    let seller_id = scope.seller(seller_id)?;
+    let secret = totp::new_secret();
+    change(store, async |store| {
+        let account =
+            store.panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))?;
+        store.set_panel_totp(seller_id, id, &secret).await?;
+        audit(store, scope, seller_id, "panel_account.totp", format!("panel_account:{id}"), "").await?;
+        totp::otpauth_url(&secret, "licensd", &account.email)
+            .ok_or_else(|| ManageError::invalid("email", "cannot be an authenticator label"))
+    })
+    .await
+}
+
+/// What a browser presents at sign-in.
+pub struct Credentials<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The TOTP code; needed when the account is enrolled.
+    pub code: &'a str,
+}
+
+/// A fresh session: the cookie value (never stored) and the account.
+pub struct SignedIn {
+    pub cookie: String,
+    pub account: PanelAccount,
+}
+
+/// Checks the credentials and opens a session of `max_secs`. Every failure is the same
+/// `Forbidden`, so the answer never tells which part was wrong or whether the email exists;
+/// an unknown email still costs one hash.
+pub async fn sign_in(
+    store: &Store,
+    passwords: &Passwords,
+    creds: &Credentials<'_>,
+    max_secs: i64,
+) -> Result<SignedIn, ManageError> {
+    let email = creds.email.trim().to_lowercase();
+    let account = store.panel_account_by_email(&email).await?.filter(|a| a.disabled_at.is_none());
+    let Some(account) = account else {
+        passwords.verify(creds.password, DUMMY_HASH).await.map_err(hashing_stopped)?;
+        return Err(ManageError::Forbidden);
+    };
+    if !passwords.verify(creds.password, &account.password_hash).await.map_err(hashing_stopped)? {
+        return Err(ManageError::Forbidden);
+    }
+    if let Some(secret) = &account.totp_secret {
+        let now_secs = u64::try_from(now_ms() / 1000).unwrap_or_default();
+        let step = totp::verify(secret, creds.code, now_secs).ok_or(ManageError::Forbidden)?;
+        if !store.accept_panel_totp_step(account.id, step).await? {
+            return Err(ManageError::Forbidden);
+        }
+    }
+    let cookie = secret::new_token("panel");
+    let now = now_ms();
+    let csrf = secret::new_session_id();
+    let expires = now.saturating_add(max_secs.saturating_mul(1000));
+    change(store, async |store| {
+        store.create_panel_session(account.id, &secret::hash_secret(&cookie), &csrf, now, expires).await?;
+        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(&account) };
+        audit(store, &scope, account.seller_id, "panel.signin", format!("panel_account:{}", account.id), "").await
+    })
+    .await?;
+    Ok(SignedIn { cookie, account })
+}
+
+/// Hashing fails only when the blocking pool is gone (the process is shutting down; the
+/// parameters are constants): like a database that cannot serve, the request may be retried.
+fn hashing_stopped(e: HashError) -> ManageError {
+    tracing::warn!(error = %e.0, "panel: password hashing unavailable");
+    ManageError::Store(StoreError::Unavailable(sqlx::Error::PoolClosed))
+}
+
+/// The audit actor of a panel account.
+pub fn actor(account: &PanelAccount) -> String {
+    format!("panel:{}", account.id)
+}
+
+/// A valid Argon2id hash of a random password nobody knows: verified against when the email
+/// is unknown, so that such a sign-in takes as long as a wrong password.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZHVtbXlzYWx0ZHVtbXk$W0nI7Hkm5dXfV8pXnE1mZxq3aJm8qG2lJ8Ue4pTbQqs";
+
+/// A lowercased, trimmed email address of a plausible shape.
+fn email_address(value: &str) -> Result<String, ManageError> {
+    let email = validate::name("email", value, 254)?.to_lowercase();
+    let ok = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
+        && !email.contains(char::is_whitespace);
+    if ok { Ok(email) } else { Err(ManageError::invalid("email", "must be an email address")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stand-in hash must parse as Argon2id with the real costs, or an unknown email would
+    /// answer without hashing, faster than a known one.
+    #[test]
+    fn dummy_hash_costs_what_a_real_one_does() {
+        let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH).unwrap();
+        assert_eq!(parsed.algorithm, argon2::Algorithm::Argon2id.ident());
+        let params = argon2::Params::try_from(&parsed).unwrap();
+        assert_eq!((params.m_cost(), params.t_cost(), params.p_cost()), (19_456, 2, 1));
+        assert!(parsed.salt.is_some() && parsed.hash.is_some());
+    }
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        assert_eq!(email_address(" Bob@Example.COM ").unwrap(), "bob@example.com");
+        for bad in ["", "bob", "@example.com", "bob@localhost", "bob@.com", "b ob@example.com"] {
+            assert!(email_address(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The seller panel in a real browser: Debian's Chromium, headless, driven over WebDriver by
+//! chromedriver, against the real server on a real socket. One test runs the whole tour with one
+//! browser (a browser start costs more than the pages): sign in with a TOTP code, generate 1,000
+//! keys and find one by search, ban it and see the client API refuse it, reset a user's HWID,
+//! and a form whose CSRF token was taken out refused. It fails, not skips, without chromedriver
+//! (`.ci/run` installs `chromium` and `chromium-driver`).
+//!
+//! With `LICENSD_PANEL_SCREENSHOTS=DIR` it saves screenshots of the main pages there
+//! (docs/panel/ holds the committed ones: `LICENSD_PANEL_SCREENSHOTS=docs/panel`).
+
+use crate::adminkit::{app_with_plan, generate};
+use crate::client_support::ClientFixture;
+use crate::harness::{Engine, TestApp};
+use crate::panelkit::{PASSWORD, account};
+use fantoccini::{Client, ClientBuilder, Locator};
+use licensd::domain::{time::now_ms, totp};
+use licensd::manage::{Scope, panel};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn chromedriver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start chromedriver ({e}): install Debian's chromium and chromium-driver (see .ci/run)")
+        });
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reqwest::get(format!("{}/status", driver.url)).await.is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not answer within 20 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    driver
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"];
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": "/usr/bin/chromium" }));
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session through chromedriver")
+}
+
+/// Waits until the page's source contains `text` (a page load after a click is not awaited by
+/// WebDriver itself); panics with the page after 10 s.
+async fn wait_for_text(c: &Client, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let source = c.source().await.unwrap();
+        if source.contains(text) {
+            return source;
+        }
+        assert!(Instant::now() < deadline, "the page never showed {text:?}:\n{source}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    if let Ok(dir) = std::env::var("LICENSD_PANEL_SCREENSHOTS") {
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn panel_in_a_browser() {
+    let driver = chromedriver().await;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let f = app.seller("Acme Software").await;
+    let seller = f.seller.id;
+    let (app_id, plan_id) = app_with_plan(&app, &f.admin_token, "PhotoTool", Some(30 * 86_400)).await;
+    // Some history for the overview: keys redeemed by client users with HWIDs.
+    let first = generate(&app, &f.admin_token, json!({"app_id": app_id, "plan_id": plan_id, "count": 5})).await;
+    let client = ClientFixture::existing(&app, seller, app_id).await;
+    for (i, key) in first.iter().take(3).enumerate() {
+        let s = client.init().await;
+        let user = format!("customer{}", i + 1);
+        let fields = [("username", user.as_str()), ("pass", "pw"), ("key", key), ("hwid", "PC-1")];
+        client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
+    }
+    let owner = account(&app, seller, "owner@acme.example", "owner").await;
+    let uri = panel::enrol_totp(app.store(), &Scope::cli(), Some(seller), owner).await.unwrap();
+    let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+
+    let c = browser(&driver).await;
+    let base = format!("http://{}", app.addr);
+    // Sign in with password and TOTP code.
+    c.goto(&format!("{base}/panel/")).await.unwrap();
+    wait_for_text(&c, "Sign in to licensd").await;
+    screenshot(&c, "signin").await;
+    c.find(Locator::Id("email")).await.unwrap().send_keys("owner@acme.example").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    let code = totp::code_at(&secret, (now_ms() / 1000) as u64).unwrap();
+    c.find(Locator::Id("code")).await.unwrap().send_keys(&code).await.unwrap();
+    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "licenses</a>").await;
+
+    // Generate 1,000 keys for the plan and find one of them by search.
+    c.goto(&format!("{base}/panel/licenses")).await.unwrap();
+    c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("plan")).await.unwrap().select_by_value(&format!("{app_id}:{plan_id}")).await.unwrap();
+    let count = c.find(Locator::Id("count")).await.unwrap();
+    count.clear().await.unwrap();
+    count.send_keys("1000").await.unwrap();
+    c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Generated 1000 keys.").await;
+    let keys = c.find(Locator::Id("keys")).await.unwrap().prop("value").await.unwrap().unwrap();
+    let keys: Vec<&str> = keys.lines().collect();
+    assert_eq!(keys.len(), 1000);
+    let key = keys[500].to_owned();
+    c.goto(&format!("{base}/panel/licenses")).await.unwrap();
+    c.find(Locator::Id("search")).await.unwrap().send_keys(&key).await.unwrap();
+    c.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Page 1 of 1 (1 in all)").await;
+    let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].text().await.unwrap().contains(&key));
+
+    // Ban it; the client API refuses it from then on.
+    c.find(Locator::Css("form[action$='/ban'] input[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("chargeback")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/ban'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Banned.").await;
+    let s = client.init().await;
+    let refused = client.call(Some(&s), "license", &[("key", &key), ("hwid", "PC-9")]).await;
+    assert!(!refused.success(), "a banned key signs in: {:?}", refused.json);
+
+    // A form whose CSRF token was taken out is refused, and nothing changes.
+    c.execute("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())", vec![]).await.unwrap();
+    c.find(Locator::Css("form[action$='/unban'] button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "no valid security token").await;
+    let banned = app.store().license_by_key(seller, &key).await.unwrap();
+    assert_eq!(banned.banned_reason.as_deref(), Some("chargeback"));
+
+    // Reset a user's HWID.
+    let user = app.store().user_by_ref(app_id, "customer2").await.unwrap();
+    assert_eq!(app.store().user_hwids(user.id).await.unwrap(), vec!["PC-1".to_owned()]);
+    c.goto(&format!("{base}/panel/users?app={app_id}")).await.unwrap();
+    wait_for_text(&c, "customer2").await;
+    screenshot(&c, "users").await;
+    let reset = format!("form[action='/panel/apps/{app_id}/users/{}/reset-hwid'] button", user.id);
+    c.find(Locator::Css(&reset)).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "The HWIDs were reset.").await;
+    assert!(app.store().user_hwids(user.id).await.unwrap().is_empty());
+
+    // The other main pages, for the documentation.
+    c.goto(&format!("{base}/panel/licenses")).await.unwrap();
+    wait_for_text(&c, "1005 in all").await;
+    screenshot(&c, "licenses").await;
+    c.goto(&format!("{base}/panel/apps/{app_id}")).await.unwrap();
+    wait_for_text(&c, "Customer panel link").await;
+    screenshot(&c, "app").await;
+    c.goto(&format!("{base}/panel/audit")).await.unwrap();
+    wait_for_text(&c, "user.reset_hwid").await;
+    screenshot(&c, "audit").await;
+    c.goto(&format!("{base}/panel/")).await.unwrap();
+    wait_for_text(&c, "Last 30 days").await;
+    screenshot(&c, "overview").await;
+    c.close().await.unwrap();
+}

@@ -1,0 +1,111 @@
+//! A panel session over plain HTTP (no browser): signs in as a panel account, keeps the cookie,
+//! sends forms with or without the session's CSRF token, and never follows redirects.
+
+use crate::harness::TestApp;
+use licensd::manage::{Scope, panel};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Creates a panel account of the seller with `role` (password `PASSWORD`).
+pub async fn account(app: &TestApp, seller_id: i64, email: &str, role: &str) -> i64 {
+    let passwords = &app.state.services.passwords;
+    panel::add(app.store(), passwords, &Scope::cli(), Some(seller_id), email, role, PASSWORD).await.unwrap().id
+}
+
+/// Status, `Location` header and body of an answer.
+pub struct Page {
+    pub status: u16,
+    pub location: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+pub struct PanelClient<'a> {
+    pub app: &'a TestApp,
+    http: reqwest::Client,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn page(res: reqwest::Response) -> Page {
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let location = headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    Page { status, location, headers, body: res.text().await.unwrap() }
+}
+
+/// The value of cookie `name` set by an answer.
+pub fn set_cookie<'h>(headers: &'h reqwest::header::HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with(&format!("{name}=")))
+}
+
+/// The value of the first hidden `csrf` field in a page.
+pub fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form with a csrf field");
+    let rest = &html[at + r#"name="csrf" value=""#.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Posts the sign-in form (with its double-submit token); the answer.
+pub async fn sign_in_answer(app: &TestApp, email: &str, password: &str, code: &str) -> Page {
+    let http = http();
+    let form = page(http.get(app.url("/panel/signin")).send().await.unwrap()).await;
+    let token = csrf_of(&form.body);
+    let body = [("csrf", token.as_str()), ("email", email), ("password", password), ("code", code)];
+    let res = http
+        .post(app.url("/panel/signin"))
+        .header("cookie", format!("licensd_panel_signin={token}"))
+        .form(&body)
+        .send()
+        .await
+        .unwrap();
+    page(res).await
+}
+
+impl<'a> PanelClient<'a> {
+    /// Signs in; panics unless that works.
+    pub async fn sign_in(app: &'a TestApp, email: &str, code: &str) -> Self {
+        let answer = sign_in_answer(app, email, PASSWORD, code).await;
+        assert_eq!((answer.status, answer.location.as_str()), (303, "/panel/"), "{}", answer.body);
+        let line = set_cookie(&answer.headers, "licensd_panel").expect("a session cookie");
+        let cookie = line.split(';').next().unwrap()["licensd_panel=".len()..].to_owned();
+        let mut c = Self { app, http: http(), cookie, csrf: String::new() };
+        let overview = c.get("/panel/").await;
+        assert_eq!(overview.status, 200, "{}", overview.body);
+        c.csrf = csrf_of(&overview.body);
+        c
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self.http.get(self.app.url(path)).header("cookie", self.cookie_header()).send().await.unwrap();
+        page(res).await
+    }
+
+    /// Posts a form with the session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly `fields` (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .http
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        page(res).await
+    }
+
+    pub fn cookie_header(&self) -> String {
+        format!("licensd_panel={}", self.cookie)
+    }
+}

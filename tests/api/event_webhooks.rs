@@ -37,6 +37,8 @@ fn deliver_to_loopback(config: &mut Config) {
 struct Inbox {
     received: Vec<(String, String)>,
     at: Vec<Instant>,
+    /// The status each POST got.
+    answered: Vec<u16>,
     /// Answers to give, first to last; then 200. A 429 comes with Discord's rate-limit
     /// headers asking for a wait of `RATE_LIMIT_WAIT`.
     script: Vec<u16>,
@@ -79,6 +81,7 @@ async fn receive(State(inbox): State<Arc<Mutex<Inbox>>>, headers: HeaderMap, bod
     inbox.received.push((signature, String::from_utf8_lossy(&body).into_owned()));
     inbox.at.push(Instant::now());
     let status = if inbox.script.is_empty() { 200 } else { inbox.script.remove(0) };
+    inbox.answered.push(status);
     let wait = format!("{:.3}", RATE_LIMIT_WAIT.as_secs_f64());
     let limited = [("retry-after", String::from("1")), ("x-ratelimit-reset-after", wait)];
     let headers = if status == 429 { limited.to_vec() } else { Vec::new() };
@@ -333,4 +336,84 @@ async fn events_past_their_retention_are_deleted_with_their_deliveries(t: TestAp
     let (left,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM events WHERE type = 'license.created'").fetch_one(&mut db).await.unwrap();
     assert_eq!(left, 2);
+}
+
+/// SIGKILL of the only server process while its receiver is failing, then a restart: every event
+/// is delivered, each once (deliveries live in the database, not in the process).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sigkilled_server_delivers_every_event_after_its_restart() {
+    use crate::processes::{free_port, start, wait_ready};
+    use licensd::store::{DatabaseTarget, OpenOptions, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("licensd.db").display());
+    let target = DatabaseTarget::parse(Some(&db), dir.path()).unwrap();
+    let store = Store::open(&target, &OpenOptions { create: true, max_connections: 2, ..OpenOptions::default() })
+        .await
+        .unwrap();
+    let seller = store.create_seller("acme", "").await.unwrap();
+    let token = store.create_token(TokenKind::Seller, Some(seller.id), "admin").await.unwrap().1;
+    store.close().await;
+
+    // Failing for long enough that the first process dies with every event still owed.
+    let receiver = Receiver::start(vec![503; 1000]).await;
+    let serve = |port: u16| {
+        let listen = format!("127.0.0.1:{port}");
+        let args =
+            ["--database-url", db.as_str(), "--data-dir", dir.path().to_str().unwrap(), "serve", "--listen", &listen];
+        let seed = "44".repeat(32);
+        let envs = [
+            ("LICENSD_WEBHOOK_ALLOW_PRIVATE", "true"),
+            ("LICENSD_WEBHOOK_RETRY_BASE_MS", "200"),
+            ("LICENSD_SIGNING_KEY", seed.as_str()),
+        ];
+        start(&args, &envs)
+    };
+    let http = reqwest::Client::new();
+    let admin = |port: u16, path: &str, body: Value| {
+        http.post(format!("http://127.0.0.1:{port}{path}")).bearer_auth(&token).json(&body).send()
+    };
+    let port = free_port();
+    let mut first = serve(port);
+    wait_ready(&http, port).await;
+    let hook = admin(port, "/admin/v1/webhooks", json!({ "url": receiver.url, "events": ["license.created"] }));
+    assert_eq!(hook.await.unwrap().status(), 201);
+    let app = admin(port, "/admin/v1/apps", json!({ "name": "Shop" })).await.unwrap().json::<Value>().await.unwrap();
+    let app_id = app["data"]["id"].as_i64().unwrap();
+    let plan = json!({ "name": "standard", "level": 1 });
+    let plan =
+        admin(port, &format!("/admin/v1/apps/{app_id}/plans"), plan).await.unwrap().json::<Value>().await.unwrap();
+    let keys = json!({ "app_id": app_id, "plan_id": plan["data"]["id"], "count": 20 });
+    assert_eq!(admin(port, "/admin/v1/licenses", keys).await.unwrap().status(), 201);
+    assert!(receiver.wait_for(40).await.len() >= 40, "every event attempted, and retried");
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+
+    let failed_so_far = receiver.inbox.lock().unwrap().received.len();
+    receiver.inbox.lock().unwrap().script.clear();
+    let port = free_port();
+    let _second = serve(port);
+    wait_ready(&http, port).await;
+    // An attempt cut off by the kill waits out its lease (60 s) before it is tried again.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let delivered = loop {
+        let ids: Vec<i64> = {
+            let inbox = receiver.inbox.lock().unwrap();
+            let ok = inbox.received.iter().zip(&inbox.answered).filter(|(_, s)| **s == 200);
+            ok.map(|((_, body), _)| serde_json::from_str::<Value>(body).unwrap()["id"].as_i64().unwrap()).collect()
+        };
+        if ids.len() >= 20 || Instant::now() > deadline {
+            break ids;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let mut unique = delivered.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        (delivered.len(), unique.len()),
+        (20, 20),
+        "each of the 20 events delivered once after {failed_so_far} failures"
+    );
+    assert_eq!(receiver.inbox.lock().unwrap().answered.iter().filter(|s| **s == 200).count(), 20, "and no more");
 }

@@ -17,6 +17,7 @@ engine_tests!(
     panel_csrf_token_is_required,
     panel_roles,
     panel_forms_refuse_bad_input,
+    panel_webhooks_show_their_secret_once_and_redeliver,
 );
 engine_tests!(config = tight_limits; panel_sign_in_limits, panel_idle_sessions_end);
 
@@ -285,4 +286,68 @@ async fn panel_forms_refuse_bad_input(app: TestApp) {
     assert_eq!(n, 1);
     assert_eq!(app.store().app(seller, app_id).await.unwrap().name, "MyApp");
     assert_eq!(app.store().user_hwids(user).await.unwrap(), vec!["HW-1".to_owned()]);
+}
+
+/// Webhooks in the panel: an owner adds an endpoint and sees its secret once, the list shows the
+/// host only (a Discord URL is a credential), the endpoint is switched off, its delivery log
+/// shows a delivery and support sends it again; readonly may do none of it; bad input changes
+/// nothing.
+async fn panel_webhooks_show_their_secret_once_and_redeliver(app: TestApp) {
+    let (seller, token, app_id, plan_id, _) = seller_with_keys(&app, 1).await;
+    account(&app, seller, "boss@example.com", "owner").await;
+    account(&app, seller, "help@example.com", "support").await;
+    account(&app, seller, "ro@example.com", "readonly").await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let url = "https://discord.com/api/webhooks/123/SECRET-TOKEN-PART";
+    let made = owner.post("/panel/webhooks", &[("url", url), ("events", "license.*"), ("format", "discord")]).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let shown = made.body.split("id=\"secret\"").nth(1).unwrap_or_default();
+    let secret = shown.split("value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+    assert!(secret.starts_with("whsec_"), "{}", made.body);
+    let list = owner.get("/panel/webhooks").await;
+    assert!(list.body.contains("discord.com") && list.body.contains("license.*"), "{}", list.body);
+    assert!(!list.body.contains("SECRET-TOKEN-PART") && !list.body.contains(&secret), "no URL path, no secret");
+    let endpoint = app.store().list_endpoints(seller).await.unwrap().remove(0);
+    assert_eq!(endpoint.format, "discord");
+
+    // A key made: its event becomes a delivery (the worker cannot reach discord.com from here:
+    // it stays pending), which the log shows.
+    generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 1})).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while app.store().list_deliveries(endpoint.id, None, licensd::store::Page::new(10, 1)).await.unwrap().1 == 0 {
+        assert!(std::time::Instant::now() < deadline, "no delivery was made");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let log = owner.get(&format!("/panel/webhooks/{}", endpoint.id)).await;
+    assert!(log.status == 200 && log.body.contains("license.created"), "{}", log.body);
+    let off = owner.post(&format!("/panel/webhooks/{}/enabled", endpoint.id), &[("enabled", "0")]).await;
+    assert_eq!((off.status, off.location.as_str()), (303, "/panel/webhooks?done=saved"));
+    assert_eq!(app.store().endpoint(seller, endpoint.id).await.unwrap().enabled, 0);
+    assert!(owner.get("/panel/webhooks").await.body.contains("Switch on"));
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let again = support.post(&format!("/panel/webhooks/{}/redeliver-failed", endpoint.id), &[]).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(support.post("/panel/webhooks", &[("url", url), ("events", "*")]).await.status, 403);
+
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    assert_eq!(ro.get(&format!("/panel/webhooks/{}", endpoint.id)).await.status, 200);
+    for (path, fields) in [
+        ("/panel/webhooks".to_owned(), vec![("url", url), ("events", "*")]),
+        (format!("/panel/webhooks/{}/enabled", endpoint.id), vec![("enabled", "1")]),
+        (format!("/panel/webhooks/{}/redeliver-failed", endpoint.id), vec![]),
+    ] {
+        assert_eq!(ro.post(&path, &fields).await.status, 403, "readonly POST {path}");
+    }
+    // Bad input: a page naming the field, and no second endpoint.
+    for (fields, names) in [
+        (vec![("url", "not a url"), ("events", "*")], "url"),
+        (vec![("url", url), ("events", "licence.*")], "events"),
+        (vec![("url", url), ("events", "*"), ("format", "slack")], "format"),
+    ] {
+        let refused = owner.post("/panel/webhooks", &fields).await;
+        assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);
+        assert!(refused.body.contains(names), "{}", refused.body);
+    }
+    assert_eq!(app.store().list_endpoints(seller).await.unwrap().len(), 1);
+    assert_eq!(owner.get("/panel/webhooks/999999").await.status, 404);
 }

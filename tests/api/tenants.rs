@@ -267,6 +267,21 @@ const PANEL: &[Probe<'static>] = &[
     h("POST", "/panel/apps/{a.app}/users/{x.banned_user}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{x.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{a.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/webhooks/{x.endpoint}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/webhooks/{x.endpoint}/enabled", "csrf={a.csrf}&enabled=1", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/webhooks/{x.endpoint}/redeliver-failed", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h(
+        "POST",
+        "/panel/webhooks/{x.endpoint}/deliveries/{x.delivery}/redeliver",
+        "csrf={a.csrf}",
+        "cookie: {a.panel_cookie}",
+    ),
+    h(
+        "POST",
+        "/panel/webhooks/{a.endpoint}/deliveries/{x.delivery}/redeliver",
+        "csrf={a.csrf}",
+        "cookie: {a.panel_cookie}",
+    ),
 ];
 
 /// The client API 1.3 as app A (name and ownerid added), e.g. with B's session or B's app.

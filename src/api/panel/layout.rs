@@ -7,11 +7,12 @@ use crate::domain::time::iso_micros;
 use crate::manage::PageMeta;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/licenses", "Licenses"),
     ("/panel/users", "Users"),
+    ("/panel/webhooks", "Webhooks"),
     ("/panel/audit", "Audit log"),
 ];
 
@@ -151,6 +152,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "hwid_reset" => "The HWIDs were reset.",
         "extended" => "The subscriptions were extended.",
         "saved" => "Saved.",
+        "redelivered" => "Sent again: it goes out with the next round of deliveries.",
         _ => return None,
     })
 }

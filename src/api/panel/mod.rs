@@ -28,7 +28,7 @@ use axum::{
     middleware::{from_fn, from_fn_with_state},
     routing::{any, get, post},
 };
-use pages::{apps, audit, licenses, overview, users};
+use pages::{apps, audit, licenses, overview, users, webhooks};
 
 pub fn router(state: &AppState) -> Router<AppState> {
     // Looking: every role. Signing out is no change to the seller's data, so readonly may.
@@ -40,7 +40,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses", get(licenses::list))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
         .route("/panel/users", get(users::list))
-        .route("/panel/audit", get(audit::list));
+        .route("/panel/audit", get(audit::list))
+        .route("/panel/webhooks", get(webhooks::list))
+        .route("/panel/webhooks/{id}", get(webhooks::show));
     let support = Router::new()
         .route("/panel/licenses/{id}/ban", post(licenses::ban))
         .route("/panel/licenses/{id}/unban", post(licenses::unban))
@@ -48,11 +50,15 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))
         .route("/panel/apps/{app}/users/{id}/unban", post(users::unban))
         .route("/panel/apps/{app}/users/{id}/extend", post(users::extend))
+        .route("/panel/webhooks/{id}/redeliver-failed", post(webhooks::redeliver_failed))
+        .route("/panel/webhooks/{id}/deliveries/{delivery}/redeliver", post(webhooks::redeliver_one))
         .route_layer(from_fn_with_state(Role::Support, session::require_role));
     let owner = Router::new()
         .route("/panel/apps/{app}", post(apps::update))
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/{id}/delete", post(licenses::delete))
+        .route("/panel/webhooks", post(webhooks::create))
+        .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))
         .route_layer(from_fn_with_state(Role::Owner, session::require_role));
     let signed_in =
         read.merge(support).merge(owner).route_layer(from_fn_with_state(state.clone(), session::authenticate));

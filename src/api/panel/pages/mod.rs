@@ -6,6 +6,7 @@ pub mod audit;
 pub mod licenses;
 pub mod overview;
 pub mod users;
+pub mod webhooks;
 
 use crate::manage::{PageRequest, Scope, apps as manage_apps};
 use crate::state::AppState;

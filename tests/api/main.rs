@@ -20,6 +20,7 @@ mod client_abuse_limits;
 mod client_account;
 mod client_addresses;
 mod client_auth;
+mod client_bcrypt;
 mod client_chat;
 mod client_data;
 mod client_init;

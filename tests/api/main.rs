@@ -37,6 +37,7 @@ mod crash;
 mod event_webhooks;
 mod full_disk;
 mod hostile;
+mod keyauth_import;
 mod lemonsqueezy;
 mod lemonsqueezy_sdk;
 mod licenses;

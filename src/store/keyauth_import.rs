@@ -5,7 +5,7 @@ use super::{Result, Store, dynsql::DynSql};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
-/// Rows per INSERT statement: 7 binds a user, 12 a key, well under both engines' limits.
+/// Rows per INSERT statement: 7 binds a user, 14 a key, well under both engines' limits.
 const ROWS: usize = 1_000;
 
 /// A KeyAuth user as licensd stores it.

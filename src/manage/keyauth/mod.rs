@@ -44,14 +44,14 @@ impl Import {
     }
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
     /// Where the row is: `users[12]`, `keys[3]`, `line 7`.
     pub row: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportReport {
     pub users_new: usize,
     /// Users the app already had (left as they are).

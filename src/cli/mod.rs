@@ -4,6 +4,7 @@
 mod apps;
 mod check_config;
 mod client_data;
+mod import;
 mod keys;
 mod licenses;
 mod offline;
@@ -102,6 +103,9 @@ pub enum Command {
     },
     /// Manage an app's client API data: variables, webhooks, files, chat, blacklist, sessions, logs.
     Client(client_data::ClientCommand),
+    /// Import users and keys from another licensing service (KeyAuth).
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// `licensd serve`'s options; each is also a configuration key (README.md).
@@ -226,6 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(cmd) => webhooks::run(cmd, config, &out).await,
         Command::Audit { seller, page } => run_audit(config, seller, page, &out).await,
         Command::Client(cmd) => client_data::run(cmd, config, &out).await,
+        Command::Import(cmd) => import::run(cmd, config, &out).await,
     }
 }
 

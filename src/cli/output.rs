@@ -120,6 +120,7 @@ wire! {
     store::chat::ChatMessage => views::ChatMessage,
     store::chat::ChatMute => views::ChatMute,
     manage::offline::OfflineFile => manage::offline::OfflineFile,
+    manage::keyauth::ImportReport => manage::keyauth::ImportReport,
     store::event_webhooks::Endpoint => views::WebhookEndpoint,
     manage::event_webhooks::CreatedEndpoint => views::CreatedWebhookEndpoint,
     store::event_webhooks::Delivery => views::WebhookDelivery,

@@ -7,6 +7,7 @@ pub mod client_content;
 pub mod client_data;
 pub mod customers;
 pub mod event_webhooks;
+pub mod keyauth;
 pub mod licenses;
 pub mod offline;
 pub mod overview;

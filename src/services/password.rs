@@ -3,6 +3,8 @@
 //! semaphore of `config.password_hash_concurrency` permits: a burst of logins queues there
 //! instead of starving the cheap requests (init, check, key logins) on the async workers.
 //! `Passwords` holds the permits and the pooled working memory; one lives in `Services`.
+//! Bcrypt hashes (`$2y$`, `$2a$`, `$2b$`, as KeyAuth stores them) verify too, so imported users
+//! keep their passwords; `is_legacy` tells the caller to replace such a hash after a sign-in.
 
 use argon2::{
     Algorithm, Argon2, Block, Params, Version,
@@ -68,10 +70,14 @@ impl Passwords {
 
     /// Whether `password` matches the stored PHC string (a malformed one never matches). The
     /// parameters come from the string, so hashes made with other costs still verify. The
-    /// digests are compared in constant time (`Output`'s equality).
+    /// digests are compared in constant time (`Output`'s equality; the bcrypt crate's `subtle`).
     pub async fn verify(&self, password: &str, phc: &str) -> Result<bool, HashError> {
         let (password, phc, memory) = (password.to_owned(), phc.to_owned(), self.memory.clone());
         self.on_pool(move || {
+            if is_legacy(&phc) {
+                // A malformed bcrypt string (bad cost, salt or length) is no match, not a fault.
+                return Ok(bcrypt::verify(password.as_bytes(), &phc).unwrap_or(false));
+            }
             let Some((argon, salt, expected)) = parse(&phc) else { return Ok(false) };
             let mut out = vec![0u8; expected.len()];
             if compute(&memory, &argon, password.as_bytes(), salt, &mut out).is_err() {
@@ -89,6 +95,12 @@ impl Passwords {
         let _permit = self.permits.clone().acquire_owned().await.map_err(HashError::from)?;
         tokio::task::spawn_blocking(work).await.map_err(HashError::from)?
     }
+}
+
+/// Whether `hash` is a bcrypt hash (PHP's `$2y$`, OpenBSD's `$2a$` and `$2b$`), which a
+/// successful sign-in replaces with Argon2id.
+pub fn is_legacy(hash: &str) -> bool {
+    ["$2y$", "$2a$", "$2b$"].iter().any(|p| hash.starts_with(p))
 }
 
 /// Argon2 of `password` with `salt` into `out`, on a pooled buffer. Every block is written
@@ -158,5 +170,20 @@ mod tests {
         let old = cheap.hash_password(b"legacy", &salt).unwrap().to_string();
         assert!(p.verify("legacy", &old).await.unwrap());
         assert!(!p.verify("legacy", "$argon2id$v=19$m=19456,t=2,p=1$bm9zYWx0$").await.unwrap());
+    }
+
+    /// KeyAuth's PHP hashes (`$2y$`) and the other bcrypt prefixes verify; malformed ones never do.
+    #[tokio::test]
+    async fn bcrypt_hashes_verify_and_are_legacy() {
+        let p = Passwords::new(1);
+        let b = bcrypt::hash_with_result("keyauth-pw", 4).unwrap();
+        for version in [bcrypt::Version::TwoY, bcrypt::Version::TwoA, bcrypt::Version::TwoB] {
+            let h = b.format_for_version(version);
+            assert!(is_legacy(&h), "{h}");
+            assert!(p.verify("keyauth-pw", &h).await.unwrap());
+            assert!(!p.verify("keyauth-px", &h).await.unwrap());
+        }
+        assert!(!p.verify("keyauth-pw", "$2y$04$short").await.unwrap());
+        assert!(!is_legacy(&p.hash("x").await.unwrap()));
     }
 }

@@ -494,6 +494,19 @@ impl Store {
         Ok(row.map(|(h,)| h))
     }
 
+    /// Replaces the user's password hash `old` by `new` (a bcrypt hash by its Argon2id after a
+    /// sign-in). A hash changed meanwhile (a concurrent password change) is left as it is.
+    pub async fn replace_password_hash(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+            .bind(user_id)
+            .bind(old)
+            .bind(new)
+            .execute(&mut *self.write().await?)
+            .await?
+            .rows_affected();
+        Ok(done == 1)
+    }
+
     /// Makes the pending replacement the user's password (after it was used to log in).
     pub async fn apply_password_reset(&self, user_id: i64, password_hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;

@@ -25,6 +25,7 @@ pub mod events;
 pub mod files;
 pub mod idempotency;
 pub mod instances;
+pub mod keyauth_import;
 pub mod licenses;
 pub mod offline;
 pub mod panel;

@@ -7,7 +7,7 @@ use crate::domain::{
     totp,
     usable::{self, Denial},
 };
-use crate::services::password::HashError;
+use crate::services::password::{self, HashError};
 use crate::store::{
     StoreError,
     client_users::{ActiveSubscription, KeyProblem},
@@ -54,12 +54,17 @@ pub fn key_problem(ctx: &Ctx, problem: KeyProblem) -> Halt {
 }
 
 /// Checks a password against the user's hash, or against a pending `forgot` replacement, which
-/// then becomes the password. Key-only users (no hash) have no password to match.
+/// then becomes the password. Key-only users (no hash) have no password to match. An imported
+/// bcrypt hash that matched is replaced by Argon2id, so it is checked as bcrypt only once.
 pub async fn check_password(ctx: &Ctx, user: &User, pass: &str) -> Result<(), Halt> {
     let passwords = &ctx.state.services.passwords;
     let fault = |e: HashError| Halt::Fault(e.0);
     let Some(stored) = user.password_hash.as_deref() else { return Err(ctx.refuse(Msg::PassMismatch)) };
     if passwords.verify(pass, stored).await.map_err(fault)? {
+        if password::is_legacy(stored) {
+            let upgraded = passwords.hash(pass).await.map_err(fault)?;
+            ctx.state.store.replace_password_hash(user.id, stored, &upgraded).await?;
+        }
         return Ok(());
     }
     if let Some(pending) = ctx.state.store.password_reset(user.id, ctx.now).await?

@@ -1,0 +1,120 @@
+//! KeyAuth's records as licensd's: which fields mean what, and why a record is skipped. Plans
+//! are resolved by the caller; a user's subscriptions are attached there too.
+
+use super::parse::{Row, number, text};
+use crate::domain::validate;
+use crate::services::password;
+use crate::store::keyauth_import::{ImportedKey, ImportedUser};
+
+/// Longest username, HWID, IP or ban reason taken from a file.
+const MAX_TEXT: usize = 256;
+/// Longest key note.
+const MAX_NOTE: usize = 1_000;
+const DAY_SECS: f64 = 86_400.0;
+
+/// A user row; `Err` is the reason it is skipped.
+pub fn user(row: &Row, now: i64) -> Result<ImportedUser, String> {
+    let username = text(row, "username").ok_or("no username")?;
+    let username = validate::name("username", &username, MAX_TEXT).map_err(|e| e.to_string())?;
+    let email = match text(row, "email") {
+        Some(e) => Some(validate::email("email", &e).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let password_hash = text(row, "password");
+    // Only hashes are taken: a plain or unknown value would become a password nobody knows.
+    if let Some(h) = &password_hash
+        && !password::is_legacy(h)
+        && !h.starts_with("$argon2id$")
+    {
+        return Err("password is not a bcrypt hash".into());
+    }
+    // KeyAuth's `addhwiduser` appends to the one column; commas separate the HWIDs.
+    let hwids: Vec<String> = text(row, "hwid")
+        .map(|h| h.split(',').map(str::trim).filter(|h| !h.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if hwids.iter().any(|h| h.chars().count() > MAX_TEXT) {
+        return Err(format!("a HWID is longer than {MAX_TEXT} characters"));
+    }
+    let ip = bounded(row, "ip")?;
+    // The `banned` column holds the reason, NULL when not banned.
+    let banned_reason = bounded(row, "banned")?.filter(|r| r != "0");
+    let created_at = match number(row, "createdate")? {
+        Some(secs) => secs_to_ms(secs)?,
+        None => now,
+    };
+    Ok(ImportedUser { username, email, password_hash, ip, banned_reason, created_at, hwids, subscriptions: Vec::new() })
+}
+
+/// A subscription row: the username, KeyAuth's subscription name and the expiry (unix ms).
+pub fn subscription(row: &Row) -> Result<(String, String, Option<i64>), String> {
+    let user = text(row, "user").ok_or("no user")?;
+    let name = text(row, "subscription").unwrap_or_else(|| "default".into());
+    let expires = number(row, "expiry")?.map(secs_to_ms).transpose()?;
+    Ok((user, name, expires))
+}
+
+/// A key row and its level; `plan_id` is filled in by the caller.
+pub fn key(row: &Row, now: i64) -> Result<(ImportedKey, i64), String> {
+    let key = text(row, "key").ok_or("no key")?;
+    // The rule of licensd's own license import.
+    if key.len() > 200 || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("key must be 1-200 characters without spaces".into());
+    }
+    let level = number(row, "level")?.unwrap_or(1.0);
+    if level.fract() != 0.0 || !(0.0..=1_000_000.0).contains(&level) {
+        return Err(format!("level is not a whole number 0 to 1000000: {level}"));
+    }
+    // `expires` (seller API, seconds) or `expiry` (dashboard download, days).
+    let secs = match (number(row, "expires")?, number(row, "expiry")?) {
+        (Some(s), _) => Some(s),
+        (None, Some(days)) => Some(days * DAY_SECS),
+        (None, None) => None,
+    };
+    let duration_secs = secs.map(|s| s.round() as i64);
+    if duration_secs.is_some_and(|s| s <= 0) {
+        return Err("expiry is not positive".into());
+    }
+    let status = text(row, "status");
+    let used = match status.as_deref() {
+        None | Some("Not Used") | Some("Banned") => false,
+        Some("Used") => true,
+        Some(other) => return Err(format!("unknown status {other:?}")),
+    };
+    let mut banned_reason = bounded(row, "banned")?.filter(|r| r != "0");
+    if status.as_deref() == Some("Banned") && banned_reason.is_none() {
+        banned_reason = Some("banned in KeyAuth".into());
+    }
+    let note = text(row, "note").unwrap_or_default();
+    if note.chars().count() > MAX_NOTE {
+        return Err(format!("note is longer than {MAX_NOTE} characters"));
+    }
+    let (used_by, used_at) = if used {
+        let at = match number(row, "usedon")? {
+            Some(secs) => secs_to_ms(secs)?,
+            None => now,
+        };
+        (bounded(row, "usedby")?, Some(at))
+    } else {
+        (None, None)
+    };
+    // A used key's time ran from its use, as licensd's own keys do.
+    let expires_at = used_at.zip(duration_secs).map(|(at, d)| at.saturating_add(d.saturating_mul(1000)));
+    let plan_id = 0;
+    let k = ImportedKey { key, plan_id, duration_secs, expires_at, banned_reason, note, used_by, used_at };
+    Ok((k, level as i64))
+}
+
+fn bounded(row: &Row, name: &str) -> Result<Option<String>, String> {
+    match text(row, name) {
+        Some(t) if t.chars().count() > MAX_TEXT => Err(format!("{name} is longer than {MAX_TEXT} characters")),
+        t => Ok(t),
+    }
+}
+
+/// Unix seconds (KeyAuth's timestamps) as licensd's milliseconds.
+fn secs_to_ms(secs: f64) -> Result<i64, String> {
+    if !(0.0..=1e13).contains(&secs) {
+        return Err(format!("timestamp out of range: {secs}"));
+    }
+    Ok((secs * 1000.0).round() as i64)
+}

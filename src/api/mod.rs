@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod client;
+mod hooks;
 mod known_json;
 pub mod lemonsqueezy;
 pub mod licenses;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(lemonsqueezy::router(), lemonsqueezy::refuse_body))
+        .merge(limited(hooks::router(), hooks::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
         .merge(limited(seller::router(), seller::refuse_body))
         .merge(limited(panel::router(&state), panel::refuse_body))

@@ -12,6 +12,7 @@ pub mod netaddr;
 pub mod offline;
 pub mod panel;
 pub mod secret;
+pub mod store_hooks;
 pub mod time;
 pub mod totp;
 pub mod usable;

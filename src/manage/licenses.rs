@@ -86,7 +86,7 @@ pub async fn generate(
 
 /// Generation inside the operation's transaction: every key of the batch, its events and the
 /// audit row commit together, so a failure leaves no partial batch and a retry no double one.
-async fn generate_in(
+pub(super) async fn generate_in(
     store: &Store,
     scope: &Scope,
     seller_id: i64,

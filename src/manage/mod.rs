@@ -15,6 +15,7 @@ pub mod panel;
 pub mod plans;
 pub mod resellers;
 pub mod sellers;
+pub mod store_connections;
 pub mod tokens;
 pub mod users;
 

@@ -79,6 +79,24 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| MailError(e.to_string()))?;
+        self.send(message).await
+    }
+
+    /// Mails the license keys of a paid order to its buyer `to`.
+    pub async fn send_license_keys(&self, to: &str, keys: &[String]) -> Result<(), MailError> {
+        let to: Mailbox = to.parse().map_err(|e| MailError(format!("recipient: {e}")))?;
+        let body = format!("Thank you for your order. Your license key:\n\n{}\n", keys.join("\n"));
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject("Your license key")
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| MailError(e.to_string()))?;
+        self.send(message).await
+    }
+
+    async fn send(&self, message: Message) -> Result<(), MailError> {
         match tokio::time::timeout(SEND_TIMEOUT, self.transport.send(message)).await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(MailError(e.to_string())),

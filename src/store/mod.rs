@@ -36,6 +36,7 @@ pub mod resellers;
 pub mod sellers;
 pub mod sessions;
 pub mod stats;
+pub mod store_connections;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;

@@ -76,6 +76,14 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ("GET", "/admin/v1/webhooks/{a.endpoint}/deliveries", ""),
     ("POST", "/admin/v1/webhooks/{a.endpoint}/deliveries/{a.delivery}/redeliver", ""),
     ("POST", "/admin/v1/webhooks/{a.endpoint}/redeliver-failed", ""),
+    // The fixture's connection goes first: a seller has one per store.
+    ("DELETE", "/admin/v1/store-connections/{a.connection}", ""),
+    (
+        "POST",
+        "/admin/v1/store-connections",
+        r#"{"store":"lemonsqueezy","products":[{"variant":"1","app_id":{a.app},"plan_id":{a.plan}}]}"#,
+    ),
+    ("GET", "/admin/v1/store-connections", ""),
     (
         "POST",
         "/admin/v1/resellers/{a.reseller}/stock",

@@ -64,6 +64,7 @@ mod seller_api_data;
 mod seller_api_support;
 mod seller_api_users;
 mod signing_identity;
+mod store_hooks;
 mod stores_model;
 mod tenants;
 mod tls;

@@ -101,6 +101,14 @@ const ADMIN: &[Probe<'static>] = &[
     p("GET", "/admin/v1/webhooks/{x.endpoint}/deliveries", ""),
     p("POST", "/admin/v1/webhooks/{x.endpoint}/deliveries/{x.delivery}/redeliver", ""),
     p("POST", "/admin/v1/webhooks/{x.endpoint}/redeliver-failed", ""),
+    p("GET", "/admin/v1/store-connections?seller_id={x.seller}", ""),
+    p("POST", "/admin/v1/store-connections?seller_id={x.seller}", r#"{"store":"lemonsqueezy"}"#),
+    p(
+        "POST",
+        "/admin/v1/store-connections",
+        r#"{"store":"lemonsqueezy","products":[{"variant":"1","app_id":{x.app},"plan_id":{x.plan}}]}"#,
+    ),
+    p("DELETE", "/admin/v1/store-connections/{x.connection}", ""),
     p("GET", "/admin/v1/resellers?seller_id={x.seller}", ""),
     p("POST", "/admin/v1/resellers?seller_id={x.seller}", r#"{"name":"r2"}"#),
     p("GET", "/admin/v1/resellers/{x.reseller}", ""),
@@ -478,6 +486,9 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let body = json!({"url": "https://example.com/", "enabled": false});
     let endpoint = ok(call(app, "POST", "/admin/v1/webhooks", &t, Some(body)).await);
     put("endpoint", id(&endpoint));
+    let body = json!({"store": "lemonsqueezy", "products": [{"variant": "1", "app_id": app_id, "plan_id": plan_id}]});
+    let connection = ok(call(app, "POST", "/admin/v1/store-connections", &t, Some(body)).await);
+    put("connection", id(&connection));
     // One failed delivery of the tenant's first event, so that redelivering another tenant's
     // would change something the matrix sees.
     let mut db = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();

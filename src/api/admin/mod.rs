@@ -21,6 +21,7 @@ mod overview;
 mod resellers;
 mod routes;
 mod sellers;
+mod store_connections;
 mod tokens;
 mod users;
 pub mod views;
@@ -50,6 +51,7 @@ fn routes() -> Routes {
         .merge(client_data::routes())
         .merge(client_content::routes())
         .merge(event_webhooks::routes())
+        .merge(store_connections::routes())
 }
 
 pub fn router() -> Router<AppState> {

@@ -6,7 +6,7 @@
 use super::error::ErrorBody;
 use super::{
     apps, audit, client_content, client_data, customers, event_webhooks, licenses, offline, overview, resellers,
-    sellers, tokens, users,
+    sellers, store_connections, tokens, users,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -150,7 +150,10 @@ impl Modify for Bearer {
         event_webhooks::remove,
         event_webhooks::deliveries,
         event_webhooks::redeliver_one,
-        event_webhooks::redeliver_failed
+        event_webhooks::redeliver_failed,
+        store_connections::create,
+        store_connections::list,
+        store_connections::remove
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer),

@@ -865,3 +865,34 @@ impl From<manage::event_webhooks::Redelivered> for Redelivered {
         Self { redelivered: r.redelivered }
     }
 }
+
+/// A seller's connection to a store's order webhooks; `secret` only in the answer that made it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreConnection {
+    pub id: i64,
+    pub seller_id: i64,
+    /// `lemonsqueezy`.
+    pub store: String,
+    /// Which app and plan each of the store's variants sells.
+    pub products: Vec<store::store_connections::ProductMap>,
+    /// Where the store posts its webhooks, below the server's base URL.
+    pub webhook_path: String,
+    /// The signing secret to paste into the store; not retrievable later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub created_at: i64,
+}
+
+impl From<manage::store_connections::ConnectionView> for StoreConnection {
+    fn from(c: manage::store_connections::ConnectionView) -> Self {
+        Self {
+            id: c.connection.id,
+            seller_id: c.connection.seller_id,
+            store: c.connection.store,
+            products: c.products,
+            webhook_path: c.webhook_path,
+            secret: c.secret,
+            created_at: c.connection.created_at,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! operations as the admin API.
 
 use super::output::{Output, Wire};
+use crate::domain::ids::UserId;
 use crate::{
     config::Config,
     domain::time::{iso_micros, now_ms, parse_duration_secs},
@@ -254,7 +255,7 @@ async fn vars(store: &Store, at: &ClientApp, cmd: VarCommand, out: &Output) -> a
     Ok(())
 }
 
-async fn user_id(store: &Store, at: &ClientApp, user: &str) -> anyhow::Result<i64> {
+async fn user_id(store: &Store, at: &ClientApp, user: &str) -> anyhow::Result<UserId> {
     Ok(store.user_by_ref(at.id(), user).await.map_err(ManageError::from_store("user", "username"))?.id)
 }
 

@@ -2,6 +2,7 @@
 
 use super::output::{self, Output};
 use super::{PageArgs, duration_arg, seller_id};
+use crate::domain::ids::{ResellerId, SellerId};
 use crate::{
     config::Config,
     domain::time::parse_datetime,
@@ -144,7 +145,12 @@ pub struct CustomerArgs {
 }
 
 impl GenerateArgs {
-    pub async fn spec(self, store: &Store, seller: i64, reseller_id: Option<i64>) -> anyhow::Result<GenerateSpec> {
+    pub async fn spec(
+        self,
+        store: &Store,
+        seller: SellerId,
+        reseller_id: Option<ResellerId>,
+    ) -> anyhow::Result<GenerateSpec> {
         let app = apps::resolve(store, seller, self.app.as_deref().context("--app is required")?).await?;
         let plan = plans::resolve(store, app.id, self.plan.as_deref().context("--plan is required")?).await?;
         let expires_at = match self.expires {
@@ -188,7 +194,7 @@ pub struct FilterArgs {
 }
 
 impl FilterArgs {
-    async fn query(self, store: &Store, seller: i64, page: Option<PageArgs>) -> anyhow::Result<ListQuery> {
+    async fn query(self, store: &Store, seller: SellerId, page: Option<PageArgs>) -> anyhow::Result<ListQuery> {
         let app = match &self.app {
             Some(a) => Some(apps::resolve(store, seller, a).await?),
             None => None,
@@ -315,7 +321,7 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
 pub async fn generate(
     store: &Store,
     scope: &Scope,
-    seller: i64,
+    seller: SellerId,
     spec: GenerateSpec,
     out: &Output,
 ) -> anyhow::Result<Generated> {

@@ -17,6 +17,7 @@ mod users;
 mod webhooks;
 
 use crate::config::{Config, FlagOverrides};
+use crate::domain::ids::SellerId;
 use crate::domain::time::parse_duration_secs;
 use crate::manage::{PageRequest, Scope, audit, sellers as manage_sellers};
 use crate::store::Store;
@@ -154,7 +155,7 @@ impl PageArgs {
 }
 
 /// A seller reference (id, name or ownerid) to its id.
-pub async fn seller_id(store: &Store, reference: &str) -> anyhow::Result<i64> {
+pub async fn seller_id(store: &Store, reference: &str) -> anyhow::Result<SellerId> {
     Ok(manage_sellers::resolve(store, reference).await?.id)
 }
 

@@ -3,6 +3,7 @@
 use super::licenses::{GenerateArgs, LICENSE_HEADER, generate, license_row, print_generated};
 use super::output::{self, Output, Wire};
 use super::{PageArgs, seller_id};
+use crate::domain::ids::SellerId;
 use crate::{
     config::Config,
     manage::{
@@ -70,7 +71,7 @@ pub struct Target {
 }
 
 impl Target {
-    async fn resolve(&self, store: &Store) -> anyhow::Result<(i64, Reseller)> {
+    async fn resolve(&self, store: &Store) -> anyhow::Result<(SellerId, Reseller)> {
         let seller = seller_id(store, &self.seller).await?;
         Ok((seller, resellers::resolve(store, seller, &self.reseller).await?))
     }

@@ -2,6 +2,7 @@
 
 use super::output::{self, Output};
 use super::{PageArgs, seller_id};
+use crate::domain::ids::UserId;
 use crate::{
     config::Config,
     manage::{
@@ -78,12 +79,12 @@ pub enum UserCommand {
 }
 
 /// The seller, app and user a command names.
-async fn target(store: &Store, seller: &str, app: &str, user: Option<&str>) -> anyhow::Result<(AppRef, i64)> {
+async fn target(store: &Store, seller: &str, app: &str, user: Option<&str>) -> anyhow::Result<(AppRef, UserId)> {
     let seller = seller_id(store, seller).await?;
     let app = apps::resolve(store, seller, app).await?;
     let user_id = match user {
         Some(u) => users::resolve(store, app.id, u).await?.id,
-        None => 0,
+        None => UserId(0),
     };
     Ok((AppRef { seller_id: Some(seller), app_id: app.id }, user_id))
 }

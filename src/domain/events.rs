@@ -1,6 +1,7 @@
 //! Events: the typed record of one state change, as the outbox (`events` table) stores it and
 //! webhooks and charts read it. A name is `<aggregate>.<what happened>`; the payload is JSON.
 
+use crate::domain::ids::{AppId, LicenseId, ResellerId, SellerId, UserId};
 use serde_json::Value;
 use std::fmt;
 
@@ -93,10 +94,10 @@ impl fmt::Display for EventKind {
 /// What an event is about; one subject's events are delivered in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
-    License(i64),
-    User(i64),
-    Reseller(i64),
-    App(i64),
+    License(LicenseId),
+    User(UserId),
+    Reseller(ResellerId),
+    App(AppId),
 }
 
 impl fmt::Display for Subject {
@@ -114,26 +115,26 @@ impl fmt::Display for Subject {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub kind: EventKind,
-    pub seller_id: i64,
-    pub app_id: Option<i64>,
+    pub seller_id: SellerId,
+    pub app_id: Option<AppId>,
     pub subject: Subject,
     /// The event's `data`: ids and the facts a receiver needs, never a secret.
     pub payload: Value,
 }
 
 impl Event {
-    pub fn new(kind: EventKind, seller_id: i64, app_id: Option<i64>, subject: Subject, payload: Value) -> Self {
+    pub fn new(kind: EventKind, seller_id: SellerId, app_id: Option<AppId>, subject: Subject, payload: Value) -> Self {
         Self { kind, seller_id, app_id, subject, payload }
     }
 
     /// An event about a license of an app: `license_id` and `app_id`, then `fields` (an object).
-    pub fn license(kind: EventKind, seller_id: i64, app_id: i64, license_id: i64, fields: Value) -> Self {
+    pub fn license(kind: EventKind, seller_id: SellerId, app_id: AppId, license_id: LicenseId, fields: Value) -> Self {
         let payload = with_fields(serde_json::json!({ "license_id": license_id, "app_id": app_id }), fields);
         Self::new(kind, seller_id, Some(app_id), Subject::License(license_id), payload)
     }
 
     /// An event about an end user of an app: `user_id` and `app_id`, then `fields` (an object).
-    pub fn user(kind: EventKind, seller_id: i64, app_id: i64, user_id: i64, fields: Value) -> Self {
+    pub fn user(kind: EventKind, seller_id: SellerId, app_id: AppId, user_id: UserId, fields: Value) -> Self {
         let payload = with_fields(serde_json::json!({ "user_id": user_id, "app_id": app_id }), fields);
         Self::new(kind, seller_id, Some(app_id), Subject::User(user_id), payload)
     }
@@ -165,16 +166,22 @@ mod tests {
 
     #[test]
     fn payloads_lead_with_the_ids_and_keep_every_field() {
-        let e = Event::license(EventKind::LicenseBanned, 1, 2, 3, serde_json::json!({ "reason": "x" }));
+        let e = Event::license(
+            EventKind::LicenseBanned,
+            SellerId(1),
+            AppId(2),
+            LicenseId(3),
+            serde_json::json!({ "reason": "x" }),
+        );
         assert_eq!(e.payload, serde_json::json!({ "license_id": 3, "app_id": 2, "reason": "x" }));
-        assert_eq!((e.subject, e.app_id), (Subject::License(3), Some(2)));
-        let e = Event::user(EventKind::UserDeleted, 1, 2, 4, Value::Null);
+        assert_eq!((e.subject, e.app_id), (Subject::License(LicenseId(3)), Some(AppId(2))));
+        let e = Event::user(EventKind::UserDeleted, SellerId(1), AppId(2), UserId(4), Value::Null);
         assert_eq!(e.payload, serde_json::json!({ "user_id": 4, "app_id": 2 }));
     }
 
     #[test]
     fn subjects_name_their_aggregate() {
-        assert_eq!(Subject::License(12).to_string(), "license:12");
-        assert_eq!(Subject::User(7).to_string(), "user:7");
+        assert_eq!(Subject::License(LicenseId(12)).to_string(), "license:12");
+        assert_eq!(Subject::User(UserId(7)).to_string(), "user:7");
     }
 }

@@ -5,6 +5,7 @@ pub mod deliveries;
 pub mod discord;
 pub mod events;
 pub mod forwarded;
+pub mod ids;
 pub mod keymask;
 pub mod license;
 pub mod names;

@@ -3,8 +3,9 @@
 //! a username that is a license key of the seller is shown as `user-<id>` instead. The user's own
 //! answers keep the real name (KeyAuth clients expect `info.username` to be the key).
 
+use crate::domain::ids::UserId;
 /// The name other clients see for user `user_id`.
-pub fn public_name(user_id: i64, username: &str, name_is_key: bool) -> String {
+pub fn public_name(user_id: UserId, username: &str, name_is_key: bool) -> String {
     if name_is_key { format!("user-{user_id}") } else { username.to_owned() }
 }
 
@@ -14,7 +15,7 @@ mod tests {
 
     #[test]
     fn keys_are_never_shown() {
-        assert_eq!(public_name(42, "ABCD-EFGH", true), "user-42");
-        assert_eq!(public_name(42, "alice", false), "alice");
+        assert_eq!(public_name(UserId(42), "ABCD-EFGH", true), "user-42");
+        assert_eq!(public_name(UserId(42), "alice", false), "alice");
     }
 }

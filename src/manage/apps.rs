@@ -2,6 +2,7 @@
 //! session TTL, key mask, customised messages) and the HMAC secret of its `signature` header.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{
     events::{Event, EventKind, Subject},
     keymask::{KeyCase, KeyMask},
@@ -56,7 +57,7 @@ pub struct AppSettings {
 pub async fn create(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     name: &str,
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -74,28 +75,33 @@ pub async fn create(
 pub async fn list(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     page: PageRequest,
 ) -> Result<Listed<App>, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     page.slice(store.list_apps(seller_id).await?)
 }
 
-pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<AppDetail, ManageError> {
+pub async fn get(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: AppId,
+) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     Ok(store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?.into())
 }
 
 /// Resolves a CLI reference (id or name) to an app of the seller.
-pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<App, ManageError> {
+pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Result<App, ManageError> {
     store.app_by_ref(seller_id, reference).await.map_err(ManageError::from_store("app", "name"))
 }
 
 pub async fn update(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: AppId,
     settings: AppSettings,
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -205,8 +211,8 @@ fn messages(m: Map<String, Value>) -> Result<String, ManageError> {
 pub async fn rotate_secret(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: AppId,
 ) -> Result<AppDetail, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
@@ -217,7 +223,7 @@ pub async fn rotate_secret(
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: AppId) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         let app = store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;

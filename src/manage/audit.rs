@@ -1,13 +1,14 @@
 //! The audit trail: every change made through the admin API or the CLI, newest first.
 
 use super::{Listed, ManageError, PageRequest, Scope};
+use crate::domain::ids::SellerId;
 use crate::store::{Store, audit::AuditEvent};
 
 /// A seller's events; the operator sees every event unless it names a seller.
 pub async fn list(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     page: PageRequest,
 ) -> Result<Listed<AuditEvent>, ManageError> {
     let seller_id = match (scope.is_operator(), seller_id) {

@@ -4,6 +4,7 @@
 //! like a missing one).
 
 use super::{ManageError, Scope, change};
+use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
     Page, Store,
@@ -32,7 +33,7 @@ impl ClientApp {
         &self.app
     }
 
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> AppId {
         self.app.id
     }
 
@@ -46,8 +47,8 @@ impl ClientApp {
 pub async fn client_app(
     store: &Store,
     scope: &Scope,
-    seller: Option<i64>,
-    app_id: i64,
+    seller: Option<SellerId>,
+    app_id: AppId,
 ) -> Result<ClientApp, ManageError> {
     let seller_id = scope.seller(seller)?;
     let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
@@ -131,14 +132,14 @@ pub async fn delete_app_var(store: &Store, at: &ClientApp, name: &str) -> Result
 }
 
 /// A user of the app (another app's user is `NotFound`).
-pub async fn app_user(store: &Store, at: &ClientApp, user_id: i64) -> Result<User, ManageError> {
+pub async fn app_user(store: &Store, at: &ClientApp, user_id: UserId) -> Result<User, ManageError> {
     store.client_user(at.id(), user_id).await.map_err(ManageError::from_store("user", "id"))
 }
 
 pub async fn list_user_vars(
     store: &Store,
     at: &ClientApp,
-    user_id: i64,
+    user_id: UserId,
     page: Page,
 ) -> Result<Vec<UserVar>, ManageError> {
     let user = app_user(store, at, user_id).await?;
@@ -148,7 +149,7 @@ pub async fn list_user_vars(
 pub async fn set_user_var(
     store: &Store,
     at: &ClientApp,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     value: &str,
     readonly: bool,
@@ -164,7 +165,7 @@ pub async fn set_user_var(
     .await
 }
 
-pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: i64, name: &str) -> Result<(), ManageError> {
+pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: UserId, name: &str) -> Result<(), ManageError> {
     change(store, async |store| {
         let user = app_user(store, at, user_id).await?;
         store.delete_user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))?;
@@ -174,7 +175,7 @@ pub async fn delete_user_var(store: &Store, at: &ClientApp, user_id: i64, name: 
 }
 
 /// One variable of a user of the app.
-pub async fn user_var(store: &Store, at: &ClientApp, user_id: i64, name: &str) -> Result<UserVar, ManageError> {
+pub async fn user_var(store: &Store, at: &ClientApp, user_id: UserId, name: &str) -> Result<UserVar, ManageError> {
     let user = app_user(store, at, user_id).await?;
     store.user_var(user.id, name).await.map_err(ManageError::from_store("variable", "name"))
 }
@@ -265,7 +266,7 @@ pub async fn end_all_sessions(store: &Store, at: &ClientApp) -> Result<u64, Mana
 }
 
 /// Ends every session of one user of the app; returns how many there were.
-pub async fn end_user_sessions(store: &Store, at: &ClientApp, user_id: i64) -> Result<u64, ManageError> {
+pub async fn end_user_sessions(store: &Store, at: &ClientApp, user_id: UserId) -> Result<u64, ManageError> {
     change(store, async |store| {
         let user = app_user(store, at, user_id).await?;
         let n = store.delete_user_sessions(user.id).await?;

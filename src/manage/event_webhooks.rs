@@ -2,6 +2,7 @@
 //! takes, a signing secret shown once, on/off), their delivery log, and redelivery.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change};
+use crate::domain::ids::SellerId;
 use crate::domain::{deliveries, netaddr::http_url, secret, time::now_ms, validate};
 use crate::store::{
     Store,
@@ -51,7 +52,7 @@ fn checked_events(events: &[String]) -> Result<String, ManageError> {
 pub async fn create(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     input: EndpointInput,
 ) -> Result<CreatedEndpoint, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -76,14 +77,14 @@ pub async fn create(
 pub async fn list(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     page: PageRequest,
 ) -> Result<Listed<Endpoint>, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     page.slice(store.list_endpoints(seller_id).await?)
 }
 
-pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<Endpoint, ManageError> {
+pub async fn get(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<Endpoint, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     store.endpoint(seller_id, id).await.map_err(ManageError::from_store("webhook endpoint", "id"))
 }
@@ -91,7 +92,7 @@ pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) 
 pub async fn update(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     id: i64,
     input: EndpointInput,
 ) -> Result<Endpoint, ManageError> {
@@ -114,7 +115,7 @@ pub async fn update(
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         store.delete_endpoint(seller_id, id).await.map_err(ManageError::from_store("webhook endpoint", "id"))?;
@@ -127,7 +128,7 @@ pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i6
 pub async fn deliveries(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     id: i64,
     state: Option<&str>,
     page: PageRequest,
@@ -152,7 +153,7 @@ pub struct Redelivered {
 pub async fn redeliver(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     id: i64,
     delivery_id: Option<i64>,
 ) -> Result<Redelivered, ManageError> {

@@ -3,6 +3,7 @@
 //! can draw a bar; the admin API passes a no-op.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change, client_data::ClientApp, emit};
+use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId};
 use crate::domain::{
     events::{Event, EventKind},
     keymask::{KeyCase, KeyMask},
@@ -29,8 +30,10 @@ pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateSpec {
-    pub app_id: i64,
-    pub plan_id: i64,
+    #[schema(value_type = i64)]
+    pub app_id: AppId,
+    #[schema(value_type = i64)]
+    pub plan_id: PlanId,
     pub count: i64,
     pub mask: Option<String>,
     pub case: Option<String>,
@@ -41,7 +44,8 @@ pub struct GenerateSpec {
     #[serde(default)]
     pub note: String,
     /// Generate straight into this reseller's stock (with the reseller's key prefix).
-    pub reseller_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub reseller_id: Option<ResellerId>,
     /// The buyer: found by email among the seller's customers, or created. None: the seller's
     /// default customer.
     pub customer_email: Option<String>,
@@ -76,7 +80,7 @@ pub struct Generated {
 pub async fn generate(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     spec: GenerateSpec,
     progress: Progress<'_>,
 ) -> Result<Generated, ManageError> {
@@ -89,7 +93,7 @@ pub async fn generate(
 pub(super) async fn generate_in(
     store: &Store,
     scope: &Scope,
-    seller_id: i64,
+    seller_id: SellerId,
     spec: GenerateSpec,
     progress: Progress<'_>,
 ) -> Result<Generated, ManageError> {
@@ -133,10 +137,10 @@ pub(super) async fn generate_in(
 /// The id of the buyer with `email` (made on first use); `None` without an email.
 async fn customer(
     store: &Store,
-    seller_id: i64,
+    seller_id: SellerId,
     email: Option<&str>,
     name: Option<&str>,
-) -> Result<Option<i64>, ManageError> {
+) -> Result<Option<CustomerId>, ManageError> {
     let Some(email) = email else { return Ok(None) };
     let email = validate::email("customer_email", email)?;
     let name = validate::bounded("customer_name", name.unwrap_or("").trim(), 200)?;
@@ -169,7 +173,7 @@ async fn order(store: &Store, batch: &NewLicenses, spec: Option<OrderSpec>) -> R
 }
 
 /// One `license.created` per new license.
-fn created_events(batch: &NewLicenses, created: &[(i64, String)]) -> Vec<Event> {
+fn created_events(batch: &NewLicenses, created: &[(LicenseId, String)]) -> Vec<Event> {
     created
         .iter()
         .map(|(id, key)| {
@@ -207,7 +211,7 @@ async fn insert_generated(
     prefix: &str,
     count: usize,
     progress: Progress<'_>,
-) -> Result<Vec<(i64, String)>, ManageError> {
+) -> Result<Vec<(LicenseId, String)>, ManageError> {
     let mut done = Vec::with_capacity(count);
     while done.len() < count {
         let want = (count - done.len()).min(CHUNK);
@@ -232,10 +236,14 @@ async fn insert_generated(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    pub seller_id: Option<i64>,
-    pub app_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub reseller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub seller_id: Option<SellerId>,
+    #[param(value_type = Option<i64>)]
+    pub app_id: Option<AppId>,
+    #[param(value_type = Option<i64>)]
+    pub plan_id: Option<PlanId>,
+    #[param(value_type = Option<i64>)]
+    pub reseller_id: Option<ResellerId>,
     pub search: Option<String>,
     /// used, unused, banned or assigned.
     pub state: Option<String>,
@@ -270,16 +278,21 @@ pub async fn list(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Listed<
     Ok(Listed::new(rows, meta, total))
 }
 
-pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<License, ManageError> {
+pub async fn get(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: LicenseId,
+) -> Result<License, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))
 }
 
 /// Resolves a CLI reference: a key, or else a license id.
-pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<License, ManageError> {
+pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Result<License, ManageError> {
     match store.license_by_key(seller_id, reference).await {
         Ok(l) => Ok(l),
-        Err(_) => match reference.parse::<i64>() {
+        Err(_) => match reference.parse::<LicenseId>() {
             Ok(id) => store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id")),
             Err(_) => Err(ManageError::NotFound("license")),
         },
@@ -297,8 +310,8 @@ pub async fn by_key(store: &Store, at: &ClientApp, key: &str) -> Result<License,
 pub async fn set_ban(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: LicenseId,
     reason: Option<&str>,
 ) -> Result<License, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -326,12 +339,17 @@ fn license_event(kind: EventKind, license: &License, mut extra: serde_json::Valu
     }
     if let Some(fields) = extra.as_object_mut() {
         fields.insert("key".into(), license.key.clone().into());
-        fields.insert("plan_id".into(), license.plan_id.into());
+        fields.insert("plan_id".into(), license.plan_id.get().into());
     }
     Event::license(kind, license.seller_id, license.app_id, license.id, extra)
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn delete(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: LicenseId,
+) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         let license = store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
@@ -412,14 +430,16 @@ pub struct ExportRecord {
 pub async fn export(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Vec<ExportRecord>, ManageError> {
     let seller_id = scope.seller(q.seller_id)?;
     let rows = store.all_licenses(seller_id, &q.filter()?).await?;
-    let apps: HashMap<i64, String> = store.list_apps(seller_id).await?.into_iter().map(|a| (a.id, a.name)).collect();
+    let apps: HashMap<AppId, String> = store.list_apps(seller_id).await?.into_iter().map(|a| (a.id, a.name)).collect();
     let mut plans = HashMap::new();
     for app_id in apps.keys() {
         plans.extend(store.list_plans(*app_id).await?.into_iter().map(|p| (p.id, p.name)));
     }
-    let resellers: HashMap<i64, String> =
+    let resellers: HashMap<ResellerId, String> =
         store.list_resellers(seller_id).await?.into_iter().map(|r| (r.id, r.name)).collect();
-    let name = |m: &HashMap<i64, String>, id: i64| m.get(&id).cloned().unwrap_or_default();
+    fn name<K: std::hash::Hash + Eq>(m: &HashMap<K, String>, id: K) -> String {
+        m.get(&id).cloned().unwrap_or_default()
+    }
     Ok(rows
         .into_iter()
         .map(|l| ExportRecord {
@@ -483,7 +503,7 @@ pub struct ImportCustomer {
 /// What records that name no plan or buyer get.
 #[derive(Debug, Clone, Default)]
 pub struct ImportDefaults {
-    pub plan_id: Option<i64>,
+    pub plan_id: Option<PlanId>,
     pub customer: ImportCustomer,
 }
 
@@ -520,13 +540,13 @@ pub struct ImportReport {
 }
 
 /// Licenses that share every attribute but the key go in together (the last: customer id).
-type Group = (i64, Option<i64>, Option<i64>, Option<i64>, String, Option<i64>);
+type Group = (PlanId, Option<i64>, Option<i64>, Option<i64>, String, Option<CustomerId>);
 
 pub async fn import(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    app_id: i64,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
     defaults: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
@@ -539,8 +559,8 @@ pub async fn import(
 async fn import_in(
     store: &Store,
     scope: &Scope,
-    seller_id: i64,
-    app_id: i64,
+    seller_id: SellerId,
+    app_id: AppId,
     ImportDefaults { plan_id: default_plan, customer: default_customer }: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
@@ -588,13 +608,13 @@ async fn import_in(
 /// keys repeated in the file come back as duplicates.
 async fn group_records(
     store: &Store,
-    (seller_id, app_id): (i64, i64),
-    default_plan: Option<i64>,
+    (seller_id, app_id): (SellerId, AppId),
+    default_plan: Option<PlanId>,
     default_customer: ImportCustomer,
     records: Vec<ImportRecord>,
 ) -> Result<(Vec<(Group, Vec<String>)>, Vec<String>), ManageError> {
-    let mut plans: HashMap<String, i64> = HashMap::new();
-    let mut customers: HashMap<String, Option<i64>> = HashMap::new();
+    let mut plans: HashMap<String, PlanId> = HashMap::new();
+    let mut customers: HashMap<String, Option<CustomerId>> = HashMap::new();
     let mut index: HashMap<Group, usize> = HashMap::new();
     let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
     let mut seen = HashSet::new();

@@ -20,6 +20,7 @@ pub mod tokens;
 pub mod users;
 
 use crate::domain::events::Event;
+use crate::domain::ids::SellerId;
 use crate::domain::validate::{self, FieldError};
 use crate::store::{Page, Store, StoreError, tokens::TokenKind};
 use serde::{Deserialize, Serialize};
@@ -95,7 +96,7 @@ async fn change<T>(store: &Store, op: impl AsyncFnOnce(&Store) -> Result<T, Mana
 async fn audit(
     store: &Store,
     scope: &Scope,
-    seller_id: i64,
+    seller_id: SellerId,
     action: &str,
     target: impl std::fmt::Display,
     detail: &str,
@@ -112,7 +113,7 @@ async fn emit(store: &Store, events: &[Event]) -> Result<(), ManageError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     /// `None`: the operator, who may act on any seller.
-    pub seller_id: Option<i64>,
+    pub seller_id: Option<SellerId>,
     /// Recorded in audit events, e.g. `token:12` or `cli`.
     pub actor: String,
 }
@@ -123,7 +124,7 @@ impl Scope {
         Self { seller_id: None, actor: "cli".into() }
     }
 
-    pub fn from_token(token_id: i64, kind: TokenKind, seller_id: Option<i64>) -> Self {
+    pub fn from_token(token_id: i64, kind: TokenKind, seller_id: Option<SellerId>) -> Self {
         let seller_id = if kind == TokenKind::Operator { None } else { seller_id };
         Self { seller_id, actor: format!("token:{token_id}") }
     }
@@ -134,7 +135,7 @@ impl Scope {
 
     /// The seller an operation acts on: a seller token always acts on its own seller, and a
     /// different one answers like a missing one; the operator must say which.
-    pub fn seller(&self, requested: Option<i64>) -> Result<i64, ManageError> {
+    pub fn seller(&self, requested: Option<SellerId>) -> Result<SellerId, ManageError> {
         match (self.seller_id, requested) {
             (Some(own), None) => Ok(own),
             (Some(own), Some(r)) if r == own => Ok(own),
@@ -192,13 +193,13 @@ mod tests {
 
     #[test]
     fn seller_scope_never_reaches_another_seller() {
-        let s = Scope { seller_id: Some(3), actor: "t".into() };
-        assert_eq!(s.seller(None).unwrap(), 3);
-        assert_eq!(s.seller(Some(3)).unwrap(), 3);
-        assert!(matches!(s.seller(Some(4)), Err(ManageError::NotFound(_))));
+        let s = Scope { seller_id: Some(SellerId(3)), actor: "t".into() };
+        assert_eq!(s.seller(None).unwrap(), SellerId(3));
+        assert_eq!(s.seller(Some(SellerId(3))).unwrap(), SellerId(3));
+        assert!(matches!(s.seller(Some(SellerId(4))), Err(ManageError::NotFound(_))));
         assert!(s.require_operator().is_err());
         let op = Scope::cli();
-        assert_eq!(op.seller(Some(4)).unwrap(), 4);
+        assert_eq!(op.seller(Some(SellerId(4))).unwrap(), SellerId(4));
         assert!(op.seller(None).is_err());
     }
 }

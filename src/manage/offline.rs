@@ -5,6 +5,7 @@
 //! (or one of a disabled or paused app) gets no file, so it stops at the app's next refresh.
 
 use super::{ManageError, Scope, audit};
+use crate::domain::ids::{LicenseId, SellerId};
 use crate::domain::offline::{self, AppRef, LicenseRef, Machine, MachineKind, Payload, PlanRef, TermError};
 use crate::domain::{time::now_ms, usable, validate};
 use crate::{signing::Signer, state::AppState, store::Store, store::licenses::License};
@@ -28,7 +29,8 @@ pub struct CheckoutRequest {
 /// A checked-out file and its terms (unix ms, like every other time of the admin API).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfflineFile {
-    pub license_id: i64,
+    #[schema(value_type = i64)]
+    pub license_id: LicenseId,
     pub issued_at: i64,
     pub refresh_by: i64,
     pub expires_at: Option<i64>,
@@ -70,11 +72,11 @@ impl<'a> Issuer<'a> {
         let seller = self.store.seller(license.seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
         let issued_at = offline::secs(now);
         let payload = Payload {
-            app: AppRef { id: app.id, name: app.name },
+            app: AppRef { id: app.id.get(), name: app.name },
             entitlements,
             expires_at: expires_at.map(offline::secs),
             issued_at,
-            license: LicenseRef { id: license.id, key: license.key.clone() },
+            license: LicenseRef { id: license.id.get(), key: license.key.clone() },
             machine,
             ownerid: seller.ownerid,
             plan: PlanRef { level: plan.level, name: plan.name },
@@ -98,8 +100,8 @@ impl<'a> Issuer<'a> {
 pub async fn checkout(
     issuer: &Issuer<'_>,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: LicenseId,
     req: CheckoutRequest,
 ) -> Result<OfflineFile, ManageError> {
     let store = issuer.store;

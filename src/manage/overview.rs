@@ -2,6 +2,7 @@
 //! only; the panel's first page.
 
 use super::{ManageError, PageRequest, Scope, audit, licenses};
+use crate::domain::ids::SellerId;
 use crate::store::{Store, audit::AuditEvent, events::DailyCount};
 
 pub const DAYS: i64 = 30;
@@ -19,7 +20,12 @@ pub struct Overview {
     pub recent: Vec<AuditEvent>,
 }
 
-pub async fn overview(store: &Store, scope: &Scope, seller_id: Option<i64>, now: i64) -> Result<Overview, ManageError> {
+pub async fn overview(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    now: i64,
+) -> Result<Overview, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     let apps = store.list_apps(seller_id).await?;
     let mut users = 0;

@@ -2,6 +2,7 @@
 //! optional TOTP second factor) and their sign-in, which opens a browser session.
 
 use super::{ManageError, Scope, audit, change};
+use crate::domain::ids::SellerId;
 use crate::domain::{panel::Role, secret, time::now_ms, totp, validate};
 use crate::services::password::{HashError, Passwords};
 use crate::store::{Store, StoreError, panel::PanelAccount};
@@ -14,7 +15,7 @@ pub async fn add(
     store: &Store,
     passwords: &Passwords,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     email: &str,
     role: &str,
     password: &str,
@@ -38,13 +39,13 @@ pub async fn add(
     .await
 }
 
-pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<PanelAccount>, ManageError> {
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<SellerId>) -> Result<Vec<PanelAccount>, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     Ok(store.panel_accounts(seller_id).await?)
 }
 
 /// The account of the seller with `reference` as its id or email.
-pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<PanelAccount, ManageError> {
+pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Result<PanelAccount, ManageError> {
     let by_email = store.panel_account_by_email(&reference.trim().to_lowercase()).await?;
     match (by_email, reference.parse::<i64>()) {
         (Some(a), _) if a.seller_id == seller_id => Ok(a),
@@ -54,7 +55,7 @@ pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<P
 }
 
 /// Deletes the account; its sessions end with it.
-pub async fn remove(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn remove(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         store.delete_panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))?;
@@ -65,7 +66,12 @@ pub async fn remove(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i6
 
 /// Gives the account a fresh TOTP secret (replacing any earlier one); returns the secret's
 /// `otpauth://` URI, to be shown once.
-pub async fn enrol_totp(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<String, ManageError> {
+pub async fn enrol_totp(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: i64,
+) -> Result<String, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     let secret = totp::new_secret();
     change(store, async |store| {

@@ -2,11 +2,17 @@
 //! duration of keys generated for it (none: lifetime).
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change};
+use crate::domain::ids::{AppId, PlanId, SellerId};
 use crate::domain::validate;
 use crate::store::{Store, StoreError, plans::Plan};
 
 /// Resolves the app of a seller-scoped request: a foreign app answers like a missing one.
-async fn app_of(store: &Store, scope: &Scope, seller_id: Option<i64>, app_id: i64) -> Result<i64, ManageError> {
+async fn app_of(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
+) -> Result<SellerId, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
     Ok(seller_id)
@@ -15,8 +21,8 @@ async fn app_of(store: &Store, scope: &Scope, seller_id: Option<i64>, app_id: i6
 pub async fn create(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    app_id: i64,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
     name: &str,
     level: i64,
     duration_secs: Option<i64>,
@@ -44,8 +50,8 @@ pub async fn create(
 pub async fn list(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    app_id: i64,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
     page: PageRequest,
 ) -> Result<Listed<Plan>, ManageError> {
     app_of(store, scope, seller_id, app_id).await?;
@@ -53,7 +59,7 @@ pub async fn list(
 }
 
 /// Resolves a CLI reference (id or name) to a plan of the app.
-pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<Plan, ManageError> {
+pub async fn resolve(store: &Store, app_id: AppId, reference: &str) -> Result<Plan, ManageError> {
     store.plan_by_ref(app_id, reference).await.map_err(ManageError::from_store("plan", "name"))
 }
 
@@ -61,9 +67,9 @@ pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<Plan
 pub async fn delete(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    app_id: i64,
-    plan_id: i64,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
+    plan_id: PlanId,
 ) -> Result<(), ManageError> {
     change(store, async |store| {
         let seller_id = app_of(store, scope, seller_id, app_id).await?;

@@ -2,6 +2,7 @@
 //! of licenses, which the Reseller API hands out to Discord users.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit, licenses};
+use crate::domain::ids::{LicenseId, ResellerId, SellerId};
 use crate::domain::{
     events::{Event, EventKind, Subject},
     keymask, validate,
@@ -33,7 +34,7 @@ fn checked(name: &str, key_prefix: &str, rate: i64) -> Result<(String, i64), Man
 pub async fn create(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     input: ResellerInput,
 ) -> Result<Reseller, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -58,28 +59,33 @@ pub async fn create(
 pub async fn list(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     page: PageRequest,
 ) -> Result<Listed<Reseller>, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     page.slice(store.list_resellers(seller_id).await?)
 }
 
-pub async fn get(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<Reseller, ManageError> {
+pub async fn get(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
+) -> Result<Reseller, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     store.reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))
 }
 
 /// Resolves a CLI reference (id or name) to a reseller of the seller.
-pub async fn resolve(store: &Store, seller_id: i64, reference: &str) -> Result<Reseller, ManageError> {
+pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Result<Reseller, ManageError> {
     store.reseller_by_ref(seller_id, reference).await.map_err(ManageError::from_store("reseller", "name"))
 }
 
 pub async fn update(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
     input: ResellerInput,
 ) -> Result<Reseller, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -102,7 +108,12 @@ pub async fn update(
 }
 
 /// Deletes the reseller and its keys; its stock goes back to the seller.
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn delete(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
+) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         store.delete_reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
@@ -115,8 +126,8 @@ pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i6
 pub async fn create_key(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
     label: &str,
 ) -> Result<(ResellerKey, String), ManageError> {
     let label = validate::bounded("label", label.trim(), 100)?;
@@ -132,8 +143,8 @@ pub async fn create_key(
 pub async fn list_keys(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
     page: PageRequest,
 ) -> Result<Listed<ResellerKey>, ManageError> {
     let r = get(store, scope, seller_id, id).await?;
@@ -143,8 +154,8 @@ pub async fn list_keys(
 pub async fn revoke_key(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
     key_id: i64,
 ) -> Result<(), ManageError> {
     change(store, async |store| {
@@ -165,9 +176,9 @@ pub struct Moved {
 pub async fn add_stock(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
-    license_ids: &[i64],
+    seller_id: Option<SellerId>,
+    id: ResellerId,
+    license_ids: &[LicenseId],
 ) -> Result<Moved, ManageError> {
     if license_ids.is_empty() || license_ids.len() as i64 > licenses::MAX_BATCH {
         return Err(ManageError::invalid("license_ids", format!("give 1 to {} license ids", licenses::MAX_BATCH)));
@@ -191,8 +202,8 @@ pub async fn add_stock(
 pub async fn list_stock(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    id: i64,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
     page: PageRequest,
 ) -> Result<Listed<License>, ManageError> {
     let r = get(store, scope, seller_id, id).await?;

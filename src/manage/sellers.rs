@@ -1,6 +1,7 @@
 //! Sellers: created and deleted by the operator; a seller token sees only itself.
 
 use super::{ManageError, Scope, change};
+use crate::domain::ids::SellerId;
 use crate::domain::{keymask, validate};
 use crate::store::{Store, StoreError, sellers::Seller};
 
@@ -18,7 +19,7 @@ pub async fn create(store: &Store, scope: &Scope, name: &str, key_prefix: &str) 
 
 /// Every seller for the operator, or the one with `seller_id` (none when there is no such
 /// seller: a filter, not a lookup); only its own for a seller token, whatever `seller_id` says.
-pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<Seller>, ManageError> {
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<SellerId>) -> Result<Vec<Seller>, ManageError> {
     match (scope.seller_id, seller_id) {
         (None, None) => Ok(store.list_sellers().await?),
         (None, Some(id)) => match store.seller(id).await {
@@ -29,7 +30,7 @@ pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Resul
     }
 }
 
-pub async fn get(store: &Store, scope: &Scope, id: i64) -> Result<Seller, ManageError> {
+pub async fn get(store: &Store, scope: &Scope, id: SellerId) -> Result<Seller, ManageError> {
     let id = scope.seller(Some(id))?;
     store.seller(id).await.map_err(ManageError::from_store("seller", "id"))
 }
@@ -39,7 +40,7 @@ pub async fn resolve(store: &Store, reference: &str) -> Result<Seller, ManageErr
     store.seller_by_ref(reference).await.map_err(ManageError::from_store("seller", "name"))
 }
 
-pub async fn delete(store: &Store, scope: &Scope, id: i64) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, scope: &Scope, id: SellerId) -> Result<(), ManageError> {
     scope.require_operator()?;
     change(store, async |store| {
         store.delete_seller(id).await.map_err(ManageError::from_store("seller", "id"))?;

@@ -4,6 +4,7 @@
 //! ban of the order's keys on a refund or chargeback.
 
 use super::{ManageError, Scope, audit, change, licenses};
+use crate::domain::ids::SellerId;
 use crate::domain::{secret, time::now_ms, validate};
 use crate::store::{
     Store,
@@ -43,7 +44,7 @@ fn checked_store(store: &str) -> Result<&str, ManageError> {
 pub async fn create(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
+    seller_id: Option<SellerId>,
     input: ConnectionInput,
 ) -> Result<ConnectionView, ManageError> {
     let seller_id = scope.seller(seller_id)?;
@@ -72,7 +73,11 @@ pub async fn create(
     .await
 }
 
-pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<ConnectionView>, ManageError> {
+pub async fn list(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+) -> Result<Vec<ConnectionView>, ManageError> {
     let seller_id = scope.seller(seller_id)?;
     let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
     let mut out = Vec::new();
@@ -84,7 +89,7 @@ pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Resul
     Ok(out)
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<i64>, id: i64) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
     let seller_id = scope.seller(seller_id)?;
     change(store, async |store| {
         store.delete_connection(seller_id, id).await.map_err(ManageError::from_store("store connection", "id"))?;

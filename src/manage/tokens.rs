@@ -2,6 +2,7 @@
 //! seller API tokens (KeyAuth's seller key: one app of one seller).
 
 use super::{ManageError, Scope, change};
+use crate::domain::ids::{AppId, SellerId};
 use crate::domain::validate;
 use crate::store::{
     Store,
@@ -15,8 +16,8 @@ pub async fn create(
     store: &Store,
     scope: &Scope,
     kind: TokenKind,
-    seller_id: Option<i64>,
-    app_id: Option<i64>,
+    seller_id: Option<SellerId>,
+    app_id: Option<AppId>,
     name: &str,
 ) -> Result<(ApiToken, String), ManageError> {
     let name = validate::bounded("name", name.trim(), 100)?;
@@ -50,7 +51,7 @@ pub async fn create(
 
 /// Every token for the operator, or one seller's with `seller_id`; a seller token's own,
 /// whatever `seller_id` says.
-pub async fn list(store: &Store, scope: &Scope, seller_id: Option<i64>) -> Result<Vec<ApiToken>, ManageError> {
+pub async fn list(store: &Store, scope: &Scope, seller_id: Option<SellerId>) -> Result<Vec<ApiToken>, ManageError> {
     Ok(store.list_tokens(scope.seller_id.or(seller_id)).await?)
 }
 

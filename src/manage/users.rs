@@ -2,6 +2,7 @@
 //! key), search, HWIDs, bans, passwords, extending subscriptions, deletion.
 
 use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use crate::domain::ids::{AppId, PlanId, SellerId, UserId};
 use crate::domain::{
     events::{Event, EventKind},
     time::{now_ms, parse_duration_secs},
@@ -40,18 +41,18 @@ pub struct UserDetail {
 /// Where a user lives: the seller (checked against the scope) and its app.
 #[derive(Debug, Clone, Copy)]
 pub struct AppRef {
-    pub seller_id: Option<i64>,
-    pub app_id: i64,
+    pub seller_id: Option<SellerId>,
+    pub app_id: AppId,
 }
 
-async fn seller_app(store: &Store, scope: &Scope, at: AppRef) -> Result<i64, ManageError> {
+async fn seller_app(store: &Store, scope: &Scope, at: AppRef) -> Result<SellerId, ManageError> {
     let seller_id = scope.seller(at.seller_id)?;
     store.app(seller_id, at.app_id).await.map_err(ManageError::from_store("app", "id"))?;
     Ok(seller_id)
 }
 
 /// The user of the app, checked to belong to the scope's seller.
-async fn user_of(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<(i64, User), ManageError> {
+async fn user_of(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<(SellerId, User), ManageError> {
     let seller_id = seller_app(store, scope, at).await?;
     let user = store.user(at.app_id, id).await.map_err(ManageError::from_store("user", "id"))?;
     Ok((seller_id, user))
@@ -64,7 +65,7 @@ pub async fn create(
     scope: &Scope,
     at: AppRef,
     new: NewUser<'_>,
-    plan_id: i64,
+    plan_id: PlanId,
     expires_at: Option<i64>,
 ) -> Result<User, ManageError> {
     let username = validate::name("username", new.username, MAX_USERNAME_CHARS)?;
@@ -144,7 +145,7 @@ pub async fn set_password(
     store: &Store,
     scope: &Scope,
     at: AppRef,
-    id: i64,
+    id: UserId,
     password_hash: &str,
 ) -> Result<(), ManageError> {
     change(store, async |store| {
@@ -157,7 +158,7 @@ pub async fn set_password(
 }
 
 /// Binds one more HWID to the user; false when it already had this one.
-pub async fn add_hwid(store: &Store, scope: &Scope, at: AppRef, id: i64, hwid: &str) -> Result<bool, ManageError> {
+pub async fn add_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId, hwid: &str) -> Result<bool, ManageError> {
     let hwid = validate::name("hwid", hwid, MAX_HWID_CHARS)?;
     change(store, async |store| {
         let (seller_id, user) = user_of(store, scope, at, id).await?;
@@ -183,7 +184,7 @@ pub async fn list(
     Ok(Listed::new(rows, meta, total))
 }
 
-pub async fn get(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<UserDetail, ManageError> {
+pub async fn get(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<UserDetail, ManageError> {
     let (_, user) = user_of(store, scope, at, id).await?;
     let hwids = store.user_hwids(user.id).await?;
     let subscriptions = store.user_subscriptions(user.id).await?;
@@ -191,7 +192,7 @@ pub async fn get(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<Us
 }
 
 /// Resolves a CLI reference (id or username) to a user of the app.
-pub async fn resolve(store: &Store, app_id: i64, reference: &str) -> Result<User, ManageError> {
+pub async fn resolve(store: &Store, app_id: AppId, reference: &str) -> Result<User, ManageError> {
     store.user_by_ref(app_id, reference).await.map_err(ManageError::from_store("user", "username"))
 }
 
@@ -202,7 +203,7 @@ pub async fn by_name(store: &Store, scope: &Scope, at: AppRef, username: &str) -
 }
 
 /// Forgets the user's HWIDs; returns how many were bound.
-pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<u64, ManageError> {
+pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<u64, ManageError> {
     change(store, async |store| {
         let (seller_id, user) = user_of(store, scope, at, id).await?;
         let n = store.reset_user_hwid(user.id).await?;
@@ -219,7 +220,7 @@ pub async fn set_ban(
     store: &Store,
     scope: &Scope,
     at: AppRef,
-    id: i64,
+    id: UserId,
     reason: Option<&str>,
 ) -> Result<UserDetail, ManageError> {
     let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
@@ -242,7 +243,7 @@ pub async fn extend(
     store: &Store,
     scope: &Scope,
     at: AppRef,
-    id: i64,
+    id: UserId,
     duration: &str,
 ) -> Result<UserDetail, ManageError> {
     let secs = parse_duration_secs(duration)
@@ -258,7 +259,7 @@ pub async fn extend(
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<(), ManageError> {
     change(store, async |store| {
         let (seller_id, user) = user_of(store, scope, at, id).await?;
         store.delete_user(at.app_id, user.id).await.map_err(ManageError::from_store("user", "id"))?;
@@ -269,7 +270,7 @@ pub async fn delete(store: &Store, scope: &Scope, at: AppRef, id: i64) -> Result
 }
 
 /// A user's event: the user's id, app and name, plus `extra`'s fields.
-fn user_event(kind: EventKind, seller_id: i64, user: &User, mut extra: serde_json::Value) -> Event {
+fn user_event(kind: EventKind, seller_id: SellerId, user: &User, mut extra: serde_json::Value) -> Event {
     if extra.is_null() {
         extra = serde_json::json!({});
     }

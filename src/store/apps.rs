@@ -1,13 +1,14 @@
 //! Apps (client API "application", Licenses API "product") and their settings.
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{secret, time::now_ms, usable::AppFlags};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct App {
-    pub id: i64,
-    pub seller_id: i64,
+    pub id: AppId,
+    pub seller_id: SellerId,
     pub name: String,
     #[serde(skip)]
     pub secret: String,
@@ -49,7 +50,7 @@ macro_rules! app_columns {
 }
 
 impl Store {
-    pub async fn create_app(&self, seller_id: i64, name: &str) -> Result<App> {
+    pub async fn create_app(&self, seller_id: SellerId, name: &str) -> Result<App> {
         let now = now_ms();
         sqlx::query_as::<_, App>(concat!(
             "INSERT INTO apps (seller_id, name, secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING ",
@@ -65,7 +66,7 @@ impl Store {
     }
 
     /// An app of one seller; another seller's app is `NotFound`.
-    pub async fn app(&self, seller_id: i64, app_id: i64) -> Result<App> {
+    pub async fn app(&self, seller_id: SellerId, app_id: AppId) -> Result<App> {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE id = $1 AND seller_id = $2"))
             .bind(app_id)
             .bind(seller_id)
@@ -77,7 +78,7 @@ impl Store {
     /// read-modify-write that must not lose a concurrent one. A no-op UPDATE takes the lock in
     /// one SQL text for both engines (PostgreSQL locks the row and returns its latest version;
     /// SQLite's `BEGIN IMMEDIATE` already holds the database's write lock).
-    pub async fn app_for_update(&self, seller_id: i64, app_id: i64) -> Result<App> {
+    pub async fn app_for_update(&self, seller_id: SellerId, app_id: AppId) -> Result<App> {
         sqlx::query_as::<_, App>(concat!(
             "UPDATE apps SET updated_at = updated_at WHERE id = $1 AND seller_id = $2 RETURNING ",
             app_columns!()
@@ -90,7 +91,7 @@ impl Store {
     }
 
     /// An app by id or name within one seller (the CLI accepts either).
-    pub async fn app_by_ref(&self, seller_id: i64, reference: &str) -> Result<App> {
+    pub async fn app_by_ref(&self, seller_id: SellerId, reference: &str) -> Result<App> {
         Ok(sqlx::query_as::<_, App>(concat!(
             "SELECT ",
             app_columns!(),
@@ -103,7 +104,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_apps(&self, seller_id: i64) -> Result<Vec<App>> {
+    pub async fn list_apps(&self, seller_id: SellerId) -> Result<Vec<App>> {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE seller_id = $1 ORDER BY id"))
             .bind(seller_id)
             .fetch_all(&mut *self.read().await?)
@@ -145,7 +146,7 @@ impl Store {
         .one()
     }
 
-    pub async fn rotate_app_secret(&self, seller_id: i64, app_id: i64) -> Result<String> {
+    pub async fn rotate_app_secret(&self, seller_id: SellerId, app_id: AppId) -> Result<String> {
         let secret = secret::random_string(b"0123456789abcdef", 64);
         let done = sqlx::query("UPDATE apps SET secret = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2")
             .bind(app_id)
@@ -159,7 +160,7 @@ impl Store {
 
     /// Deletes the app with everything it owns. Its licenses go first, explicitly, so that the
     /// RESTRICT between licenses and plans never depends on the order the engine cascades in.
-    pub async fn delete_app(&self, seller_id: i64, app_id: i64) -> Result<()> {
+    pub async fn delete_app(&self, seller_id: SellerId, app_id: AppId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM licenses WHERE app_id = $1 AND seller_id = $2")
             .bind(app_id)

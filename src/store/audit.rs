@@ -1,13 +1,14 @@
 //! Audit events: who changed what, for the seller's own record.
 
 use super::{Page, Result, Store};
+use crate::domain::ids::SellerId;
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditEvent {
     pub id: i64,
-    pub seller_id: Option<i64>,
+    pub seller_id: Option<SellerId>,
     pub actor: String,
     pub action: String,
     pub target: String,
@@ -18,7 +19,7 @@ pub struct AuditEvent {
 impl Store {
     pub async fn record_audit(
         &self,
-        seller_id: Option<i64>,
+        seller_id: Option<SellerId>,
         actor: &str,
         action: &str,
         target: &str,
@@ -38,7 +39,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn count_audit(&self, seller_id: Option<i64>) -> Result<i64> {
+    pub async fn count_audit(&self, seller_id: Option<SellerId>) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_events WHERE ($1 IS NULL OR seller_id = $1)")
             .bind(seller_id)
             .fetch_one(&mut *self.read().await?)
@@ -46,7 +47,7 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn list_audit(&self, seller_id: Option<i64>, page: Page) -> Result<Vec<AuditEvent>> {
+    pub async fn list_audit(&self, seller_id: Option<SellerId>, page: Page) -> Result<Vec<AuditEvent>> {
         Ok(sqlx::query_as::<_, AuditEvent>(
             "SELECT id, seller_id, actor, action, target, detail, created_at FROM audit_events \
              WHERE ($1 IS NULL OR seller_id = $1) ORDER BY id DESC LIMIT $2 OFFSET $3",

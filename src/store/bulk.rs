@@ -2,6 +2,7 @@
 //! and client sessions, written set-wise or in multi-row batches instead of one row per request.
 
 use super::{Result, Store, dynsql::DynSql};
+use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::domain::secret;
 use sqlx::AssertSqlSafe;
 
@@ -11,7 +12,7 @@ impl Store {
     /// Makes every license of `app_id` with id in `first..=last` redeemed by a key-only user
     /// (username = key, as the client API's `license` login creates them) holding a subscription
     /// of the license's plan. Returns the number of users created.
-    pub async fn bulk_redeem_range(&self, app_id: i64, first: i64, last: i64, now_ms: i64) -> Result<u64> {
+    pub async fn bulk_redeem_range(&self, app_id: AppId, first: i64, last: i64, now_ms: i64) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let users = sqlx::query(
             "INSERT INTO users (app_id, username, created_at, last_login_at) \
@@ -51,7 +52,7 @@ impl Store {
 
     /// Gives the users who redeemed the licenses of `app_id` with id in `first..=last` the
     /// password whose Argon2id PHC string is `password_hash`.
-    pub async fn bulk_set_passwords(&self, app_id: i64, first: i64, last: i64, password_hash: &str) -> Result<u64> {
+    pub async fn bulk_set_passwords(&self, app_id: AppId, first: i64, last: i64, password_hash: &str) -> Result<u64> {
         Ok(sqlx::query(
             "UPDATE users SET password_hash = $1 WHERE app_id = $2 AND id IN \
              (SELECT used_by_user_id FROM licenses WHERE app_id = $2 AND id BETWEEN $3 AND $4)",
@@ -69,7 +70,7 @@ impl Store {
     /// activation counters kept in step. Returns the instance ids in the order of `license_ids`.
     pub async fn bulk_instances(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         license_ids: &[i64],
         name_prefix: &str,
         now_ms: i64,
@@ -101,8 +102,8 @@ impl Store {
     /// to `user_id`. Returns their ids (the database holds their digests, see `store::sessions`).
     pub async fn bulk_sessions(
         &self,
-        app_id: i64,
-        user_id: Option<i64>,
+        app_id: AppId,
+        user_id: Option<UserId>,
         count: usize,
         now_ms: i64,
         expires_at: i64,
@@ -128,7 +129,7 @@ impl Store {
 
 impl Store {
     /// `(id, key)` of an app's licenses in id order, `count` of them from `offset`.
-    pub async fn license_keys_page(&self, app_id: i64, offset: i64, count: i64) -> Result<Vec<(i64, String)>> {
+    pub async fn license_keys_page(&self, app_id: AppId, offset: i64, count: i64) -> Result<Vec<(i64, String)>> {
         Ok(sqlx::query_as("SELECT id, key FROM licenses WHERE app_id = $1 ORDER BY id LIMIT $2 OFFSET $3")
             .bind(app_id)
             .bind(count)

@@ -3,13 +3,14 @@
 //! `chat_cooldowns`, so concurrent sends from any number of processes let exactly one through.
 
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row, sessions::name_is_key};
+use crate::domain::ids::{AppId, UserId};
 use crate::domain::names;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ChatChannel {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     pub name: String,
     pub delay_secs: i64,
 }
@@ -28,7 +29,7 @@ pub struct ChatMessage {
 pub struct ChatLine {
     pub author: String,
     /// The author's user id, while a user of that name exists in the app.
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     pub author_is_key: i64,
     pub message: String,
     pub created_at: i64,
@@ -46,7 +47,7 @@ impl ChatLine {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ChatMute {
-    pub app_id: i64,
+    pub app_id: AppId,
     pub username: String,
     pub until: i64,
 }
@@ -55,7 +56,7 @@ pub struct ChatMute {
 #[derive(Debug, Clone, Copy)]
 pub struct NewChatMessage<'a> {
     pub channel: &'a ChatChannel,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub author: &'a str,
     pub message: &'a str,
     pub now: i64,
@@ -64,7 +65,7 @@ pub struct NewChatMessage<'a> {
 }
 
 impl Store {
-    pub async fn chat_channel(&self, app_id: i64, name: &str) -> Result<ChatChannel> {
+    pub async fn chat_channel(&self, app_id: AppId, name: &str) -> Result<ChatChannel> {
         Ok(sqlx::query_as::<_, ChatChannel>(
             "SELECT id, app_id, name, delay_secs FROM chat_channels WHERE app_id = $1 AND name = $2",
         )
@@ -74,7 +75,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_chat_channels(&self, app_id: i64, page: Page) -> Result<Vec<ChatChannel>> {
+    pub async fn list_chat_channels(&self, app_id: AppId, page: Page) -> Result<Vec<ChatChannel>> {
         Ok(sqlx::query_as::<_, ChatChannel>(
             "SELECT id, app_id, name, delay_secs FROM chat_channels WHERE app_id = $1 ORDER BY name LIMIT $2 OFFSET $3",
         )
@@ -86,7 +87,7 @@ impl Store {
     }
 
     /// A new channel; a taken name is `Conflict`.
-    pub async fn create_chat_channel(&self, app_id: i64, name: &str, delay_secs: i64) -> Result<ChatChannel> {
+    pub async fn create_chat_channel(&self, app_id: AppId, name: &str, delay_secs: i64) -> Result<ChatChannel> {
         sqlx::query_as::<_, ChatChannel>(
             "INSERT INTO chat_channels (app_id, name, delay_secs) VALUES ($1, $2, $3) \
              RETURNING id, app_id, name, delay_secs",
@@ -100,7 +101,7 @@ impl Store {
     }
 
     /// Deletes a channel with its messages.
-    pub async fn delete_chat_channel(&self, app_id: i64, name: &str) -> Result<()> {
+    pub async fn delete_chat_channel(&self, app_id: AppId, name: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM chat_channels WHERE app_id = $1 AND name = $2")
                 .bind(app_id)
@@ -189,7 +190,7 @@ impl Store {
     }
 
     /// Deletes one message of one of the app's channels.
-    pub async fn delete_chat_message(&self, app_id: i64, message_id: i64) -> Result<()> {
+    pub async fn delete_chat_message(&self, app_id: AppId, message_id: i64) -> Result<()> {
         one_row(sqlx::query(
             "DELETE FROM chat_messages WHERE id = $1 AND channel_id IN (SELECT id FROM chat_channels WHERE app_id = $2)",
         )
@@ -199,7 +200,7 @@ impl Store {
     }
 
     /// When the user's mute ends, if it has not ended by `now`.
-    pub async fn chat_muted_until(&self, app_id: i64, username: &str, now: i64) -> Result<Option<i64>> {
+    pub async fn chat_muted_until(&self, app_id: AppId, username: &str, now: i64) -> Result<Option<i64>> {
         let row: Option<(i64,)> =
             sqlx::query_as("SELECT until FROM chat_mutes WHERE app_id = $1 AND username = $2 AND until > $3")
                 .bind(app_id)
@@ -211,7 +212,7 @@ impl Store {
     }
 
     /// Mutes `username` in every channel of the app until `until` (replacing an earlier mute).
-    pub async fn mute_chat_user(&self, app_id: i64, username: &str, until: i64) -> Result<ChatMute> {
+    pub async fn mute_chat_user(&self, app_id: AppId, username: &str, until: i64) -> Result<ChatMute> {
         sqlx::query_as::<_, ChatMute>(
             "INSERT INTO chat_mutes (app_id, username, until) VALUES ($1, $2, $3) \
              ON CONFLICT (app_id, username) DO UPDATE SET until = excluded.until RETURNING app_id, username, until",
@@ -224,7 +225,7 @@ impl Store {
         .one()
     }
 
-    pub async fn unmute_chat_user(&self, app_id: i64, username: &str) -> Result<()> {
+    pub async fn unmute_chat_user(&self, app_id: AppId, username: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM chat_mutes WHERE app_id = $1 AND username = $2")
                 .bind(app_id)
@@ -235,7 +236,7 @@ impl Store {
     }
 
     /// Mutes that have not ended by `now`.
-    pub async fn list_chat_mutes(&self, app_id: i64, now: i64, page: Page) -> Result<Vec<ChatMute>> {
+    pub async fn list_chat_mutes(&self, app_id: AppId, now: i64, page: Page) -> Result<Vec<ChatMute>> {
         Ok(sqlx::query_as::<_, ChatMute>(
             "SELECT app_id, username, until FROM chat_mutes WHERE app_id = $1 AND until > $2 ORDER BY username \
              LIMIT $3 OFFSET $4",

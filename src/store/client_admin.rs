@@ -2,12 +2,13 @@
 //! client API) and live sessions.
 
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
+use crate::domain::ids::{AppId, UserId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct BlacklistEntry {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     /// `hwid` or `ip`.
     pub kind: String,
     pub value: String,
@@ -20,7 +21,7 @@ pub struct BlacklistEntry {
 pub struct LiveSession {
     /// The SHA-256 digest of the client's session id (the id itself is not stored).
     pub id: String,
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub username: Option<String>,
     pub validated: i64,
     pub ip: String,
@@ -32,7 +33,7 @@ impl Store {
     /// A new blacklist entry; the same kind and value twice is `Conflict`.
     pub async fn add_blacklist_entry(
         &self,
-        app_id: i64,
+        app_id: AppId,
         kind: &str,
         value: &str,
         reason: &str,
@@ -52,7 +53,7 @@ impl Store {
         .one()
     }
 
-    pub async fn list_blacklist_entries(&self, app_id: i64, page: Page) -> Result<Vec<BlacklistEntry>> {
+    pub async fn list_blacklist_entries(&self, app_id: AppId, page: Page) -> Result<Vec<BlacklistEntry>> {
         Ok(sqlx::query_as::<_, BlacklistEntry>(
             "SELECT id, app_id, kind, value, reason, created_at FROM blacklist WHERE app_id = $1 ORDER BY id \
              LIMIT $2 OFFSET $3",
@@ -64,7 +65,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn delete_blacklist_entry(&self, app_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_blacklist_entry(&self, app_id: AppId, id: i64) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM blacklist WHERE app_id = $1 AND id = $2")
                 .bind(app_id)
@@ -75,7 +76,7 @@ impl Store {
     }
 
     /// Deletes the app's blacklist entry of this kind and value; a missing one is `NotFound`.
-    pub async fn delete_blacklist_value(&self, app_id: i64, kind: &str, value: &str) -> Result<()> {
+    pub async fn delete_blacklist_value(&self, app_id: AppId, kind: &str, value: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM blacklist WHERE app_id = $1 AND kind = $2 AND value = $3")
                 .bind(app_id)
@@ -87,7 +88,7 @@ impl Store {
     }
 
     /// Ends every session of the app; returns how many there were.
-    pub async fn end_app_sessions(&self, app_id: i64) -> Result<u64> {
+    pub async fn end_app_sessions(&self, app_id: AppId) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE app_id = $1")
             .bind(app_id)
             .execute(&mut *self.write().await?)
@@ -96,7 +97,7 @@ impl Store {
     }
 
     /// The app's unexpired sessions, newest first.
-    pub async fn list_live_sessions(&self, app_id: i64, now: i64, page: Page) -> Result<Vec<LiveSession>> {
+    pub async fn list_live_sessions(&self, app_id: AppId, now: i64, page: Page) -> Result<Vec<LiveSession>> {
         Ok(sqlx::query_as::<_, LiveSession>(
             "SELECT s.id, s.user_id, u.username, s.validated, s.ip, s.created_at, s.expires_at FROM sessions s \
              LEFT JOIN users u ON u.id = s.user_id WHERE s.app_id = $1 AND s.expires_at > $2 \
@@ -112,7 +113,7 @@ impl Store {
 
     /// Ends one session of the app, named by the digest `list_live_sessions` shows or by the
     /// client's session id itself; a missing one (or another app's) is `NotFound`.
-    pub async fn end_session(&self, app_id: i64, id: &str) -> Result<()> {
+    pub async fn end_session(&self, app_id: AppId, id: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM sessions WHERE id IN ($1, $3) AND app_id = $2")
                 .bind(id)

@@ -3,12 +3,13 @@
 
 use super::{Page, Result, ReturnedRows, Store, StoreError};
 use crate::domain::events::{Event, EventKind, Subject};
+use crate::domain::ids::{AppId, SellerId, UserId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AppVar {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     pub name: String,
     pub value: String,
     /// 1: only a validated session may read it.
@@ -17,7 +18,7 @@ pub struct AppVar {
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct UserVar {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub value: String,
     /// 1: the client may read it but not change it (the seller still can).
@@ -27,7 +28,7 @@ pub struct UserVar {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ClientLog {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     pub username: Option<String>,
     pub pcuser: Option<String>,
     pub message: String,
@@ -47,8 +48,8 @@ pub enum SetUserVar {
 /// A client log line to store.
 #[derive(Debug, Clone, Copy)]
 pub struct NewClientLog<'a> {
-    pub seller_id: i64,
-    pub app_id: i64,
+    pub seller_id: SellerId,
+    pub app_id: AppId,
     pub username: Option<&'a str>,
     pub pcuser: Option<&'a str>,
     pub message: &'a str,
@@ -73,7 +74,7 @@ pub(super) fn one_row(done: sqlx::any::AnyQueryResult) -> Result<()> {
 }
 
 impl Store {
-    pub async fn app_var(&self, app_id: i64, name: &str) -> Result<AppVar> {
+    pub async fn app_var(&self, app_id: AppId, name: &str) -> Result<AppVar> {
         Ok(sqlx::query_as::<_, AppVar>(
             "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 AND name = $2",
         )
@@ -83,7 +84,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_app_vars(&self, app_id: i64, page: Page) -> Result<Vec<AppVar>> {
+    pub async fn list_app_vars(&self, app_id: AppId, page: Page) -> Result<Vec<AppVar>> {
         Ok(sqlx::query_as::<_, AppVar>(
             "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 ORDER BY name LIMIT $2 OFFSET $3",
         )
@@ -95,7 +96,7 @@ impl Store {
     }
 
     /// Creates or replaces the app variable `name`.
-    pub async fn set_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<AppVar> {
+    pub async fn set_app_var(&self, app_id: AppId, name: &str, value: &str, authed: bool) -> Result<AppVar> {
         sqlx::query_as::<_, AppVar>(
             "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (app_id, name) DO UPDATE SET value = excluded.value, authed = excluded.authed \
@@ -111,7 +112,7 @@ impl Store {
     }
 
     /// Creates the app variable `name`; `None` (and no change) when the app has one already.
-    pub async fn create_app_var(&self, app_id: i64, name: &str, value: &str, authed: bool) -> Result<Option<AppVar>> {
+    pub async fn create_app_var(&self, app_id: AppId, name: &str, value: &str, authed: bool) -> Result<Option<AppVar>> {
         Ok(sqlx::query_as::<_, AppVar>(
             "INSERT INTO app_vars (app_id, name, value, authed) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (app_id, name) DO NOTHING RETURNING id, app_id, name, value, authed",
@@ -125,7 +126,7 @@ impl Store {
     }
 
     /// Changes the value of the existing app variable `name`; a missing one is `NotFound`.
-    pub async fn update_app_var_value(&self, app_id: i64, name: &str, value: &str) -> Result<AppVar> {
+    pub async fn update_app_var_value(&self, app_id: AppId, name: &str, value: &str) -> Result<AppVar> {
         sqlx::query_as::<_, AppVar>(
             "UPDATE app_vars SET value = $3 WHERE app_id = $1 AND name = $2 RETURNING id, app_id, name, value, authed",
         )
@@ -137,7 +138,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_app_var(&self, app_id: i64, name: &str) -> Result<()> {
+    pub async fn delete_app_var(&self, app_id: AppId, name: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM app_vars WHERE app_id = $1 AND name = $2")
                 .bind(app_id)
@@ -147,7 +148,7 @@ impl Store {
         )
     }
 
-    pub async fn user_var(&self, user_id: i64, name: &str) -> Result<UserVar> {
+    pub async fn user_var(&self, user_id: UserId, name: &str) -> Result<UserVar> {
         Ok(sqlx::query_as::<_, UserVar>(
             "SELECT user_id, name, value, readonly FROM user_vars WHERE user_id = $1 AND name = $2",
         )
@@ -157,7 +158,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_user_vars(&self, user_id: i64, page: Page) -> Result<Vec<UserVar>> {
+    pub async fn list_user_vars(&self, user_id: UserId, page: Page) -> Result<Vec<UserVar>> {
         Ok(sqlx::query_as::<_, UserVar>(
             "SELECT user_id, name, value, readonly FROM user_vars WHERE user_id = $1 ORDER BY name LIMIT $2 OFFSET $3",
         )
@@ -176,7 +177,7 @@ impl Store {
     /// user's concurrent inserts, so each one's count (a fresh snapshot per statement under READ
     /// COMMITTED) sees the others' committed rows and the cap holds; SQLite's `BEGIN IMMEDIATE`
     /// already serialises writers.
-    pub async fn client_set_user_var(&self, user_id: i64, name: &str, value: &str, cap: i64) -> Result<SetUserVar> {
+    pub async fn client_set_user_var(&self, user_id: UserId, name: &str, value: &str, cap: i64) -> Result<SetUserVar> {
         if let Some(changed) = update_user_var(&mut *self.write().await?, user_id, name, value).await? {
             return Ok(changed);
         }
@@ -203,7 +204,7 @@ impl Store {
     }
 
     /// The seller's write: creates or replaces the variable, read-only or not.
-    pub async fn put_user_var(&self, user_id: i64, name: &str, value: &str, readonly: bool) -> Result<UserVar> {
+    pub async fn put_user_var(&self, user_id: UserId, name: &str, value: &str, readonly: bool) -> Result<UserVar> {
         sqlx::query_as::<_, UserVar>(
             "INSERT INTO user_vars (user_id, name, value, readonly) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (user_id, name) DO UPDATE SET value = excluded.value, readonly = excluded.readonly \
@@ -218,7 +219,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_user_var(&self, user_id: i64, name: &str) -> Result<()> {
+    pub async fn delete_user_var(&self, user_id: UserId, name: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM user_vars WHERE user_id = $1 AND name = $2")
                 .bind(user_id)
@@ -262,7 +263,7 @@ impl Store {
     }
 
     /// The app's client logs, newest first.
-    pub async fn list_client_logs(&self, app_id: i64, page: Page) -> Result<Vec<ClientLog>> {
+    pub async fn list_client_logs(&self, app_id: AppId, page: Page) -> Result<Vec<ClientLog>> {
         Ok(sqlx::query_as::<_, ClientLog>(
             "SELECT id, app_id, username, pcuser, message, created_at FROM client_logs WHERE app_id = $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
@@ -275,7 +276,7 @@ impl Store {
     }
 
     /// Users, users with a validated live session, and license keys of the app.
-    pub async fn app_stats(&self, app_id: i64, now: i64) -> Result<AppStats> {
+    pub async fn app_stats(&self, app_id: AppId, now: i64) -> Result<AppStats> {
         Ok(sqlx::query_as::<_, AppStats>(
             "SELECT (SELECT COUNT(*) FROM users WHERE app_id = $1) AS num_users, \
              (SELECT COUNT(DISTINCT user_id) FROM sessions WHERE app_id = $1 AND validated = 1 AND expires_at > $2) \
@@ -289,7 +290,7 @@ impl Store {
 
     /// Renames a user and ends all of its sessions, atomically. A taken name is `Conflict`
     /// (the unique constraint decides, so two renames to one name cannot both succeed).
-    pub async fn rename_user_and_end_sessions(&self, app_id: i64, user_id: i64, username: &str) -> Result<()> {
+    pub async fn rename_user_and_end_sessions(&self, app_id: AppId, user_id: UserId, username: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET username = $3 WHERE id = $1 AND app_id = $2")
             .bind(user_id)
@@ -309,7 +310,7 @@ impl Store {
 /// Changes an existing user variable unless it is read-only; `None` when it does not exist.
 async fn update_user_var<'e>(
     exec: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     value: &str,
 ) -> Result<Option<SetUserVar>> {

@@ -5,6 +5,7 @@
 //! wake-ups), which the benchmark profile shows as these paths' main cost.
 
 use super::{Result, Store, StoreError, apps::App, sessions::Session, users::User};
+use crate::domain::ids::{AppId, UserId};
 use crate::domain::{
     secret,
     usable::{LicenseFacts, SubscriptionFacts},
@@ -73,7 +74,7 @@ impl Store {
 }
 
 /// The session found, under the id the client presented (the table keeps only its digest).
-fn session_from(row: &AnyRow, app_id: i64, presented: &str) -> Result<Option<Session>> {
+fn session_from(row: &AnyRow, app_id: AppId, presented: &str) -> Result<Option<Session>> {
     if row.try_get::<Option<String>, _>("s_id")?.is_none() {
         return Ok(None);
     }
@@ -102,8 +103,8 @@ fn subscription_from(row: &AnyRow) -> Result<Option<SubscriptionFacts>> {
     Ok(Some(SubscriptionFacts { expires_at: row.try_get("sub_expires_at")?, paused: paused != 0, license }))
 }
 
-fn user_from(row: &AnyRow, app_id: i64) -> Result<Option<User>> {
-    let Some(id) = row.try_get::<Option<i64>, _>("u_id")? else { return Ok(None) };
+fn user_from(row: &AnyRow, app_id: AppId) -> Result<Option<User>> {
+    let Some(id) = row.try_get::<Option<UserId>, _>("u_id")? else { return Ok(None) };
     Ok(Some(User {
         id,
         app_id,

@@ -9,6 +9,7 @@
 use super::users::User;
 use super::{AnyConnection, Result, Store};
 use crate::domain::events::{Event, EventKind};
+use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId, UserId};
 use crate::domain::usable::{LicenseFacts, SubscriptionFacts};
 
 /// Column list of `User`, as a macro so queries stay `&'static str` via `concat!`.
@@ -33,8 +34,8 @@ pub enum KeyProblem {
 /// A user to create while redeeming a key.
 #[derive(Debug, Clone)]
 pub struct NewClientUser<'a> {
-    pub seller_id: i64,
-    pub app_id: i64,
+    pub seller_id: SellerId,
+    pub app_id: AppId,
     pub username: &'a str,
     pub email: Option<&'a str>,
     /// `None` for key-only users (created by `license`), who authenticate with the key itself.
@@ -47,7 +48,7 @@ pub struct NewClientUser<'a> {
 /// Outcome of `register_with_key`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registered {
-    Done(i64),
+    Done(UserId),
     Key(KeyProblem),
     UsernameTaken,
 }
@@ -56,9 +57,9 @@ pub enum Registered {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyLogin {
     /// The key was unused: a user named after it now holds it.
-    Redeemed(i64),
+    Redeemed(UserId),
     /// The key was already redeemed by this user, who logs in with it.
-    Bound(i64),
+    Bound(UserId),
     Key(KeyProblem),
     /// A user whose name is the key exists but does not hold it.
     UsernameTaken,
@@ -67,7 +68,7 @@ pub enum KeyLogin {
 /// Outcome of `upgrade_user`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upgraded {
-    Done(i64),
+    Done(UserId),
     Key(KeyProblem),
     NoUser,
 }
@@ -100,11 +101,11 @@ impl ActiveSubscription {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct KeyRow {
-    id: i64,
-    plan_id: i64,
+    id: LicenseId,
+    plan_id: PlanId,
     duration_secs: Option<i64>,
     expires_at: Option<i64>,
-    used_by_user_id: Option<i64>,
+    used_by_user_id: Option<UserId>,
     used_at: Option<i64>,
     active: i64,
     banned_reason: Option<String>,
@@ -129,7 +130,7 @@ impl KeyRow {
 
 impl Store {
     /// A user of the app by id; another app's user is `NotFound`.
-    pub async fn client_user(&self, app_id: i64, user_id: i64) -> Result<User> {
+    pub async fn client_user(&self, app_id: AppId, user_id: UserId) -> Result<User> {
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
             client_user_columns!(),
@@ -141,7 +142,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn client_user_by_name(&self, app_id: i64, username: &str) -> Result<Option<User>> {
+    pub async fn client_user_by_name(&self, app_id: AppId, username: &str) -> Result<Option<User>> {
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
             client_user_columns!(),
@@ -154,7 +155,7 @@ impl Store {
     }
 
     /// The (oldest) user with this email, compared case-insensitively.
-    pub async fn client_user_by_email(&self, app_id: i64, email: &str) -> Result<Option<User>> {
+    pub async fn client_user_by_email(&self, app_id: AppId, email: &str) -> Result<Option<User>> {
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
             client_user_columns!(),
@@ -191,9 +192,9 @@ impl Store {
     pub async fn create_user_with_plan(
         &self,
         user: &NewClientUser<'_>,
-        plan_id: i64,
+        plan_id: PlanId,
         expires_at: Option<i64>,
-    ) -> Result<Option<i64>> {
+    ) -> Result<Option<UserId>> {
         let mut tx = self.begin_write().await?;
         let Some(user_id) = insert_user(&mut tx, user).await? else { return Ok(None) };
         sqlx::query("INSERT INTO subscriptions (user_id, plan_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
@@ -217,7 +218,7 @@ impl Store {
     }
 
     /// Binds one more HWID to the user (a HWID it already has is kept once); true when new.
-    pub async fn add_user_hwid(&self, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+    pub async fn add_user_hwid(&self, user_id: UserId, hwid: &str, now: i64) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO user_hwids (user_id, hwid, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
@@ -263,8 +264,8 @@ impl Store {
     /// `upgrade`: redeems `key` for the existing user `username`.
     pub async fn upgrade_user(
         &self,
-        seller_id: i64,
-        app_id: i64,
+        seller_id: SellerId,
+        app_id: AppId,
         username: &str,
         key: &str,
         now: i64,
@@ -276,7 +277,7 @@ impl Store {
         if let Some(problem) = row.problem(now) {
             return Ok(Upgraded::Key(problem));
         }
-        let user: Option<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE app_id = $1 AND username = $2")
+        let user: Option<(UserId,)> = sqlx::query_as("SELECT id FROM users WHERE app_id = $1 AND username = $2")
             .bind(app_id)
             .bind(username)
             .fetch_optional(&mut *tx)
@@ -292,7 +293,13 @@ impl Store {
 
     /// Why `key` could not be redeemed now, if so: a cheap early answer before hashing a
     /// password. Redemption itself re-checks inside its transaction.
-    pub async fn key_problem(&self, seller_id: i64, app_id: i64, key: &str, now: i64) -> Result<Option<KeyProblem>> {
+    pub async fn key_problem(
+        &self,
+        seller_id: SellerId,
+        app_id: AppId,
+        key: &str,
+        now: i64,
+    ) -> Result<Option<KeyProblem>> {
         let row = sqlx::query_as::<_, KeyRow>(KEY_ROW_SQL)
             .bind(seller_id)
             .bind(key)
@@ -307,7 +314,7 @@ impl Store {
 
     /// Every subscription of the user with its key's state, lowest level first; which of them
     /// count is `domain::usable`'s decision.
-    pub async fn user_subscriptions_with_keys(&self, user_id: i64) -> Result<Vec<ActiveSubscription>> {
+    pub async fn user_subscriptions_with_keys(&self, user_id: UserId) -> Result<Vec<ActiveSubscription>> {
         Ok(sqlx::query_as::<_, ActiveSubscription>(
             "SELECT p.name AS plan_name, p.level, s.expires_at, s.paused, l.key, l.active AS license_active, \
              l.banned_reason AS license_banned_reason, l.expires_at AS license_expires_at FROM subscriptions s \
@@ -326,7 +333,7 @@ impl Store {
     /// IMMEDIATE already serialises writers), so the insert's NOT EXISTS and the re-check see a
     /// HWID committed by the winner (READ COMMITTED takes a fresh snapshot per statement). Only
     /// first logins pay for it: a matching HWID never gets here.
-    pub async fn bind_first_hwid(&self, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+    pub async fn bind_first_hwid(&self, user_id: UserId, hwid: &str, now: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
             .bind(user_id)
@@ -345,7 +352,7 @@ impl Store {
         Ok(bound)
     }
 
-    pub async fn record_login(&self, user_id: i64, ip: &str, now: i64) -> Result<()> {
+    pub async fn record_login(&self, user_id: UserId, ip: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE users SET ip = $2, last_login_at = $3 WHERE id = $1")
             .bind(user_id)
             .bind(ip)
@@ -356,7 +363,7 @@ impl Store {
     }
 
     /// Whether the HWID (when given) or the IP is on the app's blacklist.
-    pub async fn is_blacklisted(&self, app_id: i64, hwid: Option<&str>, ip: &str) -> Result<bool> {
+    pub async fn is_blacklisted(&self, app_id: AppId, hwid: Option<&str>, ip: &str) -> Result<bool> {
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM blacklist WHERE app_id = $1 \
              AND ((kind = 'hwid' AND value = $2) OR (kind = 'ip' AND value = $3))",
@@ -372,7 +379,7 @@ impl Store {
     /// The client's `ban`: bans the user, blacklists its HWIDs and IP, ends its sessions.
     pub async fn ban_client_user(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         user: &User,
         reason: &str,
         hwids: &[String],
@@ -412,7 +419,7 @@ impl Store {
     /// Stores a new pending (not yet enabled) TOTP secret; no step of it has been accepted yet.
     /// False when 2FA is on: a pending secret never replaces an enabled one, even when 2FA was
     /// enabled between the caller's read of the user and this write.
-    pub async fn set_totp_secret(&self, user_id: i64, secret: &str) -> Result<bool> {
+    pub async fn set_totp_secret(&self, user_id: UserId, secret: &str) -> Result<bool> {
         let done =
             sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1 AND totp_enabled = 0")
                 .bind(user_id)
@@ -424,7 +431,7 @@ impl Store {
 
     /// Enables 2FA if `secret` is still the pending one and its code of time step `step` was not
     /// accepted before (the step is recorded by the same write); false otherwise.
-    pub async fn enable_totp(&self, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+    pub async fn enable_totp(&self, user_id: UserId, secret: &str, step: i64) -> Result<bool> {
         self.switch_totp(
             "UPDATE users SET totp_enabled = 1, totp_last_step = $3 \
              WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 0 AND (totp_last_step IS NULL OR totp_last_step < $3)",
@@ -438,7 +445,7 @@ impl Store {
     /// Accepts the user's TOTP code of time step `step` once: true only for the request that
     /// moves the user's last accepted step forward, so a code (or an older one) that was already
     /// accepted is refused, even when two requests bring it at the same moment.
-    pub async fn claim_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+    pub async fn claim_totp_step(&self, user_id: UserId, step: i64) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
         )
@@ -451,7 +458,7 @@ impl Store {
 
     /// Turns 2FA off if `secret` is still the enabled one and its code of time step `step` was
     /// not accepted before (one conditional write); false otherwise.
-    pub async fn disable_totp(&self, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+    pub async fn disable_totp(&self, user_id: UserId, secret: &str, step: i64) -> Result<bool> {
         self.switch_totp(
             "UPDATE users SET totp_secret = NULL, totp_enabled = 0, totp_last_step = NULL \
              WHERE id = $1 AND totp_secret = $2 AND totp_enabled = 1 AND (totp_last_step IS NULL OR totp_last_step < $3)",
@@ -464,13 +471,13 @@ impl Store {
 
     /// Runs one of the conditional 2FA switches above (`$1` user, `$2` secret, `$3` step);
     /// true when it changed the user.
-    async fn switch_totp(&self, sql: &'static str, user_id: i64, secret: &str, step: i64) -> Result<bool> {
+    async fn switch_totp(&self, sql: &'static str, user_id: UserId, secret: &str, step: i64) -> Result<bool> {
         let done = sqlx::query(sql).bind(user_id).bind(secret).bind(step).execute(&mut *self.write().await?).await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Stores the hash of a mailed replacement password, valid until `expires_at`.
-    pub async fn put_password_reset(&self, user_id: i64, password_hash: &str, expires_at: i64) -> Result<()> {
+    pub async fn put_password_reset(&self, user_id: UserId, password_hash: &str, expires_at: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO password_resets (user_id, password_hash, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, expires_at = excluded.expires_at",
@@ -484,7 +491,7 @@ impl Store {
     }
 
     /// The unexpired pending replacement password hash of the user.
-    pub async fn password_reset(&self, user_id: i64, now: i64) -> Result<Option<String>> {
+    pub async fn password_reset(&self, user_id: UserId, now: i64) -> Result<Option<String>> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT password_hash FROM password_resets WHERE user_id = $1 AND expires_at > $2")
                 .bind(user_id)
@@ -496,7 +503,7 @@ impl Store {
 
     /// Replaces the user's password hash `old` by `new` (a bcrypt hash by its Argon2id after a
     /// sign-in). A hash changed meanwhile (a concurrent password change) is left as it is.
-    pub async fn replace_password_hash(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {
+    pub async fn replace_password_hash(&self, user_id: UserId, old: &str, new: &str) -> Result<bool> {
         let done = sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
             .bind(user_id)
             .bind(old)
@@ -508,7 +515,7 @@ impl Store {
     }
 
     /// Makes the pending replacement the user's password (after it was used to log in).
-    pub async fn apply_password_reset(&self, user_id: i64, password_hash: &str) -> Result<()> {
+    pub async fn apply_password_reset(&self, user_id: UserId, password_hash: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
             .bind(user_id)
@@ -523,7 +530,7 @@ impl Store {
 
 /// The events of a redemption: `license.redeemed`, after `user.registered` when the user was
 /// created with it.
-fn redeemed(user: &NewClientUser<'_>, row: &KeyRow, key: &str, user_id: i64, registered: bool) -> Vec<Event> {
+fn redeemed(user: &NewClientUser<'_>, row: &KeyRow, key: &str, user_id: UserId, registered: bool) -> Vec<Event> {
     let (seller_id, app_id) = (user.seller_id, user.app_id);
     let mut events = Vec::with_capacity(2);
     if registered {
@@ -549,8 +556,8 @@ async fn key_row(tx: &mut AnyConnection, user: &NewClientUser<'_>, key: &str) ->
 }
 
 /// Inserts the user; `None` when the username is taken in the app.
-async fn insert_user(tx: &mut AnyConnection, user: &NewClientUser<'_>) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = sqlx::query_as(
+async fn insert_user(tx: &mut AnyConnection, user: &NewClientUser<'_>) -> Result<Option<UserId>> {
+    let row: Option<(UserId,)> = sqlx::query_as(
         "INSERT INTO users (app_id, username, email, password_hash, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (app_id, username) DO NOTHING RETURNING id",
     )
@@ -568,7 +575,7 @@ async fn insert_user(tx: &mut AnyConnection, user: &NewClientUser<'_>) -> Result
 /// Marks the key used by `user_id` (only if still unused, active, unbanned, unexpired) and grants
 /// its plan: a new subscription, or the user's running one of that plan extended. False when
 /// the key was taken meanwhile.
-async fn claim(tx: &mut AnyConnection, row: &KeyRow, user_id: i64, now: i64) -> Result<bool> {
+async fn claim(tx: &mut AnyConnection, row: &KeyRow, user_id: UserId, now: i64) -> Result<bool> {
     let fresh = row.duration_secs.map(|d| now.saturating_add(d.saturating_mul(1000)));
     let claimed: Option<(Option<i64>,)> = sqlx::query_as(
         "UPDATE licenses SET used_by_user_id = $2, used_at = $3, updated_at = $3, expires_at = COALESCE(expires_at, $4) \
@@ -607,7 +614,7 @@ async fn claim(tx: &mut AnyConnection, row: &KeyRow, user_id: i64, now: i64) -> 
 }
 
 /// Binds `hwid` to the user if no HWID is bound yet (the HWID lock's first login).
-async fn bind_first_hwid(tx: &mut AnyConnection, user_id: i64, hwid: &str, now: i64) -> Result<bool> {
+async fn bind_first_hwid(tx: &mut AnyConnection, user_id: UserId, hwid: &str, now: i64) -> Result<bool> {
     let done = sqlx::query(
         "INSERT INTO user_hwids (user_id, hwid, created_at) \
          SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS BIGINT) \

@@ -3,13 +3,14 @@
 //! customer id; it is made with the seller (and by migration 0013 for older sellers).
 
 use super::{Page, Result, ReturnedRows, Store};
+use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, SellerId};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Customer {
-    pub id: i64,
-    pub seller_id: i64,
+    pub id: CustomerId,
+    pub seller_id: SellerId,
     /// Empty for the seller's default customer.
     pub email: String,
     pub name: String,
@@ -25,13 +26,13 @@ macro_rules! customer_columns {
 /// An order as a store reported it (amount in the currency's minor units).
 #[derive(Debug, Clone)]
 pub struct NewOrder {
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     /// `sellapp`, `lemonsqueezy`, `stripe` or `manual`.
     pub store: String,
     pub external_id: String,
-    pub app_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub customer_id: i64,
+    pub app_id: Option<AppId>,
+    pub plan_id: Option<PlanId>,
+    pub customer_id: CustomerId,
     pub amount: i64,
     pub currency: String,
 }
@@ -39,12 +40,12 @@ pub struct NewOrder {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Order {
     pub id: i64,
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     pub store: String,
     pub external_id: String,
-    pub app_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub customer_id: i64,
+    pub app_id: Option<AppId>,
+    pub plan_id: Option<PlanId>,
+    pub customer_id: CustomerId,
     pub amount: i64,
     pub currency: String,
     pub state: String,
@@ -58,7 +59,7 @@ pub struct Order {
 pub struct KeyContext {
     pub app_name: String,
     pub plan_name: String,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
     pub order_id: Option<i64>,
@@ -67,7 +68,7 @@ pub struct KeyContext {
 impl Store {
     /// The seller's customer with `email`, made when there is none; a non-empty `name` replaces
     /// the stored one. One statement, so concurrent callers get the same row.
-    pub async fn customer_by_email(&self, seller_id: i64, email: &str, name: &str) -> Result<Customer> {
+    pub async fn customer_by_email(&self, seller_id: SellerId, email: &str, name: &str) -> Result<Customer> {
         sqlx::query_as::<_, Customer>(concat!(
             "INSERT INTO customers (seller_id, email, name, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (seller_id, email) DO UPDATE SET \
@@ -108,12 +109,12 @@ impl Store {
     }
 
     /// The seller's default customer (made with the seller).
-    pub async fn default_customer(&self, seller_id: i64) -> Result<Customer> {
+    pub async fn default_customer(&self, seller_id: SellerId) -> Result<Customer> {
         self.customer_by_email(seller_id, "", "").await
     }
 
     /// One page of the seller's customers, newest first, and their total.
-    pub async fn list_customers(&self, seller_id: i64, page: Page) -> Result<(Vec<Customer>, i64)> {
+    pub async fn list_customers(&self, seller_id: SellerId, page: Page) -> Result<(Vec<Customer>, i64)> {
         let mut conn = self.read().await?;
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers WHERE seller_id = $1")
             .bind(seller_id)
@@ -133,7 +134,7 @@ impl Store {
     }
 
     /// The product, variant, customer and order of license `license_id`. One read.
-    pub async fn key_context(&self, license_id: i64) -> Result<KeyContext> {
+    pub async fn key_context(&self, license_id: LicenseId) -> Result<KeyContext> {
         Ok(sqlx::query_as::<_, KeyContext>(
             "SELECT a.name AS app_name, p.name AS plan_name, c.id AS customer_id, c.name AS customer_name, \
              c.email AS customer_email, o.id AS order_id \

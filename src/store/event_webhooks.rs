@@ -7,13 +7,14 @@
 
 use super::{Page, Result, ReturnedRows, Store, StoreError, dynsql::DynSql};
 use crate::domain::deliveries;
+use crate::domain::ids::SellerId;
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: i64,
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     pub url: String,
     /// Space-separated event patterns.
     pub events: String,
@@ -106,7 +107,7 @@ impl Store {
     /// recorded from now on.
     pub async fn create_endpoint(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         settings: &EndpointChanges,
         secret: &str,
         now: i64,
@@ -129,7 +130,7 @@ impl Store {
         .one()
     }
 
-    pub async fn endpoint(&self, seller_id: i64, id: i64) -> Result<Endpoint> {
+    pub async fn endpoint(&self, seller_id: SellerId, id: i64) -> Result<Endpoint> {
         Ok(sqlx::query_as::<_, Endpoint>(concat!(
             "SELECT ",
             endpoint_columns!(),
@@ -141,7 +142,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_endpoints(&self, seller_id: i64) -> Result<Vec<Endpoint>> {
+    pub async fn list_endpoints(&self, seller_id: SellerId) -> Result<Vec<Endpoint>> {
         Ok(sqlx::query_as::<_, Endpoint>(concat!(
             "SELECT ",
             endpoint_columns!(),
@@ -152,7 +153,13 @@ impl Store {
         .await?)
     }
 
-    pub async fn update_endpoint(&self, seller_id: i64, id: i64, c: &EndpointChanges, now: i64) -> Result<Endpoint> {
+    pub async fn update_endpoint(
+        &self,
+        seller_id: SellerId,
+        id: i64,
+        c: &EndpointChanges,
+        now: i64,
+    ) -> Result<Endpoint> {
         sqlx::query_as::<_, Endpoint>(concat!(
             "UPDATE webhook_endpoints SET url = COALESCE($3, url), events = COALESCE($4, events), \
              enabled = COALESCE($5, enabled), format = COALESCE($7, format), updated_at = $6 \
@@ -171,7 +178,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_endpoint(&self, seller_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_endpoint(&self, seller_id: SellerId, id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM webhook_endpoints WHERE id = $1 AND seller_id = $2")
             .bind(id)
             .bind(seller_id)

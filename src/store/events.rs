@@ -2,6 +2,7 @@
 //! `domain::events`), read in id order by deliveries and counted per day for charts.
 
 use super::{AnyConnection, Page, Result, Store, dynsql::DynSql};
+use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{events::Event, time::now_ms};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
@@ -12,8 +13,8 @@ const BATCH: usize = 1_000;
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StoredEvent {
     pub id: i64,
-    pub seller_id: i64,
-    pub app_id: Option<i64>,
+    pub seller_id: SellerId,
+    pub app_id: Option<AppId>,
     #[sqlx(rename = "type")]
     #[serde(rename = "type")]
     pub kind: String,
@@ -39,7 +40,12 @@ impl Store {
     }
 
     /// A seller's events, newest first, optionally of one type.
-    pub async fn list_events(&self, seller_id: i64, kind: Option<&str>, page: Page) -> Result<(Vec<StoredEvent>, i64)> {
+    pub async fn list_events(
+        &self,
+        seller_id: SellerId,
+        kind: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<StoredEvent>, i64)> {
         let mut conn = self.read().await?;
         let (total,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM events WHERE seller_id = $1 AND ($2 IS NULL OR type = $2)")
@@ -75,7 +81,7 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    pub async fn daily_event_counts(&self, seller_id: i64, since_ms: i64) -> Result<Vec<DailyCount>> {
+    pub async fn daily_event_counts(&self, seller_id: SellerId, since_ms: i64) -> Result<Vec<DailyCount>> {
         Ok(sqlx::query_as::<_, DailyCount>(
             "SELECT created_at / 86400000 AS day, type, COUNT(*) AS count FROM events \
              WHERE seller_id = $1 AND created_at >= $2 GROUP BY created_at / 86400000, type ORDER BY day, type",

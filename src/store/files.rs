@@ -2,13 +2,14 @@
 //! SQLite, BYTEA on PostgreSQL) so every server process serves the same bytes.
 
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
+use crate::domain::ids::AppId;
 use serde::Serialize;
 
 /// A file without its contents (what listings show).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct FileInfo {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     pub fileid: String,
     pub name: String,
     pub size: i64,
@@ -25,7 +26,7 @@ macro_rules! file_info_columns {
 
 impl Store {
     /// A file's `authed` flag and bytes.
-    pub async fn file_contents(&self, app_id: i64, fileid: &str) -> Result<(i64, Vec<u8>)> {
+    pub async fn file_contents(&self, app_id: AppId, fileid: &str) -> Result<(i64, Vec<u8>)> {
         Ok(sqlx::query_as("SELECT authed, data FROM files WHERE app_id = $1 AND fileid = $2")
             .bind(app_id)
             .bind(fileid)
@@ -33,7 +34,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn list_files(&self, app_id: i64, page: Page) -> Result<Vec<FileInfo>> {
+    pub async fn list_files(&self, app_id: AppId, page: Page) -> Result<Vec<FileInfo>> {
         Ok(sqlx::query_as::<_, FileInfo>(concat!(
             "SELECT ",
             file_info_columns!(),
@@ -49,7 +50,7 @@ impl Store {
     /// Stores a file under `fileid`, replacing the one there.
     pub async fn put_file(
         &self,
-        app_id: i64,
+        app_id: AppId,
         fileid: &str,
         name: &str,
         data: &[u8],
@@ -73,7 +74,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_file(&self, app_id: i64, fileid: &str) -> Result<()> {
+    pub async fn delete_file(&self, app_id: AppId, fileid: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM files WHERE app_id = $1 AND fileid = $2")
                 .bind(app_id)

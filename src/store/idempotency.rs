@@ -6,6 +6,7 @@
 //! insert rolls its own work back and replays the winner's answer: the operation takes effect once.
 
 use super::{AnyConnection, Conn, Result, Store};
+use crate::domain::ids::SellerId;
 use crate::domain::time::now_ms;
 
 /// A rendered HTTP answer: status and JSON body text.
@@ -22,7 +23,7 @@ impl Store {
     /// The answer saved for `key`, if any.
     async fn saved_answer<'e>(
         db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-        seller_id: i64,
+        seller_id: SellerId,
         key: &str,
     ) -> Result<Option<Answer>> {
         let row: Option<(i64, String)> =
@@ -35,7 +36,7 @@ impl Store {
     }
 
     /// Saves `answer` for `key`; false when another transaction saved one first.
-    async fn save_answer(tx: &mut AnyConnection, seller_id: i64, key: &str, answer: &Answer) -> Result<bool> {
+    async fn save_answer(tx: &mut AnyConnection, seller_id: SellerId, key: &str, answer: &Answer) -> Result<bool> {
         let row: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO idempotency_keys (seller_id, key, status, body, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (seller_id, key) DO NOTHING RETURNING seller_id",
@@ -52,7 +53,7 @@ impl Store {
 
     /// Opens the write transaction of an operation that answers once per `key`: `Err` holds
     /// the answer already saved for `key`. Without a key it just opens the transaction.
-    pub(crate) async fn begin_once(&self, seller_id: i64, key: Option<&str>) -> Result<Result<Conn<'_>, Answer>> {
+    pub(crate) async fn begin_once(&self, seller_id: SellerId, key: Option<&str>) -> Result<Result<Conn<'_>, Answer>> {
         let mut tx = self.begin_write().await?;
         if let Some(key) = key
             && let Some(saved) = Self::saved_answer(&mut *tx, seller_id, key).await?
@@ -68,7 +69,7 @@ impl Store {
     pub(crate) async fn finish_once(
         &self,
         mut tx: Conn<'_>,
-        seller_id: i64,
+        seller_id: SellerId,
         key: Option<&str>,
         answer: Answer,
     ) -> Result<Answer> {

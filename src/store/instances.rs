@@ -8,6 +8,7 @@
 //! opposite order.
 
 use super::{AnyConnection, Page, Result, Store, events, idempotency::Answer, licenses::License};
+use crate::domain::ids::{AppId, LicenseId, SellerId};
 use crate::domain::{
     events::{Event, EventKind},
     time::now_ms,
@@ -18,8 +19,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Instance {
     pub id: String,
-    pub license_id: i64,
-    pub seller_id: i64,
+    pub license_id: LicenseId,
+    pub seller_id: SellerId,
     pub name: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -101,7 +102,7 @@ impl Store {
     /// counts the activation (so the client API and the Licenses API see one expiry).
     pub async fn activate_instance(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         key: &str,
         name: &str,
         idempotency_key: Option<&str>,
@@ -117,7 +118,7 @@ impl Store {
 
     /// Activates `key` for `name` (no idempotency key): the same conditional write and
     /// transaction as [`Store::activate_instance`], so both APIs share one activation limit.
-    pub async fn activate(&self, seller_id: i64, key: &str, name: &str) -> Result<Activation> {
+    pub async fn activate(&self, seller_id: SellerId, key: &str, name: &str) -> Result<Activation> {
         let mut tx = self.begin_write().await?;
         let outcome = activate_in(&mut tx, seller_id, key, name).await?;
         tx.commit().await?;
@@ -127,7 +128,7 @@ impl Store {
     /// Removes one activation of `key` (no idempotency key), as [`Store::deactivate_instance`].
     pub async fn deactivate(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         key: &str,
         instance_id: &str,
     ) -> Result<std::result::Result<(), Refusal>> {
@@ -140,8 +141,8 @@ impl Store {
     /// The seller whose key `key` is, when exactly one seller has a key with that text (keys are
     /// unique per seller only). Used where no credential names the seller (Lemon Squeezy's
     /// License API): a text two sellers share is not reachable there.
-    pub async fn sole_seller_of_key(&self, key: &str) -> Result<Option<i64>> {
-        let sellers: Vec<(i64,)> = sqlx::query_as("SELECT seller_id FROM licenses WHERE key = $1 LIMIT 2")
+    pub async fn sole_seller_of_key(&self, key: &str) -> Result<Option<SellerId>> {
+        let sellers: Vec<(SellerId,)> = sqlx::query_as("SELECT seller_id FROM licenses WHERE key = $1 LIMIT 2")
             .bind(key)
             .fetch_all(&mut *self.read().await?)
             .await?;
@@ -152,7 +153,12 @@ impl Store {
     }
 
     /// Checks `key` (and, when given, that `instance_id` is one of its activations). One read.
-    pub async fn validate_instance(&self, seller_id: i64, key: &str, instance_id: Option<&str>) -> Result<Validation> {
+    pub async fn validate_instance(
+        &self,
+        seller_id: SellerId,
+        key: &str,
+        instance_id: Option<&str>,
+    ) -> Result<Validation> {
         let row = sqlx::query_as::<_, LicenseWithInstance>(
             "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, i.id AS instance_id, \
              i.name AS instance_name, i.created_at AS instance_created_at, i.updated_at AS instance_updated_at \
@@ -179,7 +185,7 @@ impl Store {
     /// instance's id or the refusal (`KeyNotFound`, `InstanceNotFound`).
     pub async fn deactivate_instance(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         key: &str,
         instance_id: &str,
         idempotency_key: Option<&str>,
@@ -196,7 +202,7 @@ impl Store {
     /// Applies the seller's changes to a key. Lowering the limit below the number of instances
     /// deletes the oldest instances, and a new expiry becomes the expiry of the subscription the
     /// key granted, in the same transaction. `NotFound` for another seller's key.
-    pub async fn update_key(&self, seller_id: i64, id: i64, changes: &KeyChanges) -> Result<License> {
+    pub async fn update_key(&self, seller_id: SellerId, id: LicenseId, changes: &KeyChanges) -> Result<License> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let (limit, activations): (Option<i64>, i64) = sqlx::query_as(
@@ -255,7 +261,7 @@ impl Store {
     }
 
     /// One page of the seller's keys (newest first) and their total.
-    pub async fn list_store_keys(&self, seller_id: i64, page: Page) -> Result<(Vec<License>, i64)> {
+    pub async fn list_store_keys(&self, seller_id: SellerId, page: Page) -> Result<(Vec<License>, i64)> {
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licenses WHERE seller_id = $1")
             .bind(seller_id)
             .fetch_one(&mut *self.read().await?)
@@ -269,7 +275,7 @@ impl Store {
     }
 
     /// One of a key's instances; `NotFound` unless the key belongs to the seller.
-    pub async fn instance(&self, seller_id: i64, license_id: i64, instance_id: &str) -> Result<Instance> {
+    pub async fn instance(&self, seller_id: SellerId, license_id: LicenseId, instance_id: &str) -> Result<Instance> {
         Ok(sqlx::query_as::<_, Instance>(concat!(
             "SELECT ",
             instance_columns!(),
@@ -286,8 +292,8 @@ impl Store {
     /// seller's key.
     pub async fn list_key_instances(
         &self,
-        seller_id: i64,
-        license_id: i64,
+        seller_id: SellerId,
+        license_id: LicenseId,
         page: Page,
     ) -> Result<(Vec<Instance>, i64)> {
         let (total,): (i64,) = sqlx::query_as(
@@ -307,7 +313,7 @@ impl Store {
     }
 
     /// One page of every instance of the seller's keys (newest first) and their total.
-    pub async fn list_store_instances(&self, seller_id: i64, page: Page) -> Result<(Vec<Instance>, i64)> {
+    pub async fn list_store_instances(&self, seller_id: SellerId, page: Page) -> Result<(Vec<Instance>, i64)> {
         let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM instances WHERE seller_id = $1")
             .bind(seller_id)
             .fetch_one(&mut *self.read().await?)
@@ -321,12 +327,12 @@ impl Store {
     }
 
     /// One page of a listing whose SQL takes the owner as `$1`, LIMIT as `$2`, OFFSET as `$3`.
-    async fn page_of<T>(&self, sql: &'static str, owner: i64, page: Page) -> Result<Vec<T>>
+    async fn page_of<T>(&self, sql: &'static str, owner: impl Into<i64>, page: Page) -> Result<Vec<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
         Ok(sqlx::query_as::<_, T>(sql)
-            .bind(owner)
+            .bind(owner.into())
             .bind(page.limit)
             .bind(page.offset)
             .fetch_all(&mut *self.read().await?)
@@ -345,10 +351,10 @@ fn usability(app: AppFlags, l: &License, now: i64) -> Option<Refusal> {
 
 /// The conditional count update (the limit check and the start of a duration, in one
 /// statement), then the instance. A refused update is explained by reading the key.
-async fn activate_in(tx: &mut AnyConnection, seller_id: i64, key: &str, name: &str) -> Result<Activation> {
+async fn activate_in(tx: &mut AnyConnection, seller_id: SellerId, key: &str, name: &str) -> Result<Activation> {
     let now = now_ms();
     // expires_at = expiry_on_start(expires_at, duration_secs, now), saturating like the domain rule.
-    let started: Option<(i64, i64)> = sqlx::query_as(
+    let started: Option<(LicenseId, AppId)> = sqlx::query_as(
         "UPDATE licenses SET activations = activations + 1, updated_at = $3, \
          expires_at = CASE WHEN expires_at IS NOT NULL THEN expires_at \
                            WHEN duration_secs IS NULL THEN NULL \
@@ -404,11 +410,11 @@ async fn activate_in(tx: &mut AnyConnection, seller_id: i64, key: &str, name: &s
 /// counts it off. Refusals change nothing.
 async fn deactivate_in(
     tx: &mut AnyConnection,
-    seller_id: i64,
+    seller_id: SellerId,
     key: &str,
     instance_id: &str,
 ) -> Result<std::result::Result<(), Refusal>> {
-    let locked: Option<(i64, i64)> = sqlx::query_as(
+    let locked: Option<(LicenseId, AppId)> = sqlx::query_as(
         "UPDATE licenses SET activations = activations WHERE seller_id = $1 AND key = $2 RETURNING id, app_id",
     )
     .bind(seller_id)

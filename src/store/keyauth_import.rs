@@ -2,6 +2,7 @@
 //! as multi-row inserts that skip whatever exists, so a repeated import changes nothing.
 
 use super::{Result, Store, dynsql::DynSql};
+use crate::domain::ids::{AppId, PlanId, SellerId};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
 
@@ -20,14 +21,14 @@ pub struct ImportedUser {
     pub created_at: i64,
     pub hwids: Vec<String>,
     /// `(plan_id, expires_at)`, one per plan.
-    pub subscriptions: Vec<(i64, Option<i64>)>,
+    pub subscriptions: Vec<(PlanId, Option<i64>)>,
 }
 
 /// A KeyAuth key as a licensd license.
 #[derive(Debug, Clone)]
 pub struct ImportedKey {
     pub key: String,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub duration_secs: Option<i64>,
     pub expires_at: Option<i64>,
     pub banned_reason: Option<String>,
@@ -47,7 +48,7 @@ pub struct Added {
 impl Store {
     /// Inserts the users the app does not have yet, and the HWIDs and subscriptions of those
     /// (an existing user is left exactly as it is). Returns what was added.
-    pub async fn import_users(&self, app_id: i64, users: &[ImportedUser]) -> Result<Added> {
+    pub async fn import_users(&self, app_id: AppId, users: &[ImportedUser]) -> Result<Added> {
         let mut tx = self.begin_write().await?;
         let mut added = Added::default();
         for chunk in users.chunks(ROWS) {
@@ -75,7 +76,13 @@ impl Store {
     }
 
     /// Inserts the keys the seller does not have yet; returns how many were added.
-    pub async fn import_keys(&self, seller_id: i64, app_id: i64, keys: &[ImportedKey], now: i64) -> Result<usize> {
+    pub async fn import_keys(
+        &self,
+        seller_id: SellerId,
+        app_id: AppId,
+        keys: &[ImportedKey],
+        now: i64,
+    ) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         let mut added = 0;
         for chunk in keys.chunks(ROWS) {
@@ -119,7 +126,7 @@ async fn insert_hwids(tx: &mut sqlx::AnyConnection, users: &[(i64, &ImportedUser
 }
 
 async fn insert_subscriptions(tx: &mut sqlx::AnyConnection, users: &[(i64, &ImportedUser)]) -> Result<usize> {
-    let rows: Vec<(i64, i64, Option<i64>, i64)> = users
+    let rows: Vec<(i64, PlanId, Option<i64>, i64)> = users
         .iter()
         .flat_map(|(id, u)| u.subscriptions.iter().map(move |(plan, exp)| (*id, *plan, *exp, u.created_at)))
         .collect();

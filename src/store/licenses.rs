@@ -3,16 +3,17 @@
 
 use super::dynsql::DynSql;
 use super::{Page, Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId, UserId};
 use crate::domain::{time::now_ms, usable::LicenseFacts};
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct License {
-    pub id: i64,
-    pub seller_id: i64,
-    pub app_id: i64,
-    pub plan_id: i64,
+    pub id: LicenseId,
+    pub seller_id: SellerId,
+    pub app_id: AppId,
+    pub plan_id: PlanId,
     pub key: String,
     pub duration_secs: Option<i64>,
     pub expires_at: Option<i64>,
@@ -21,13 +22,13 @@ pub struct License {
     pub active: i64,
     pub banned_reason: Option<String>,
     pub note: String,
-    pub reseller_id: Option<i64>,
+    pub reseller_id: Option<ResellerId>,
     pub discord_user_id: Option<String>,
     pub assigned_at: Option<i64>,
-    pub used_by_user_id: Option<i64>,
+    pub used_by_user_id: Option<UserId>,
     pub used_at: Option<i64>,
     pub order_id: Option<i64>,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -50,25 +51,25 @@ macro_rules! license_columns {
 /// What every key of one generation batch shares.
 #[derive(Debug, Clone)]
 pub struct NewLicenses {
-    pub seller_id: i64,
-    pub app_id: i64,
-    pub plan_id: i64,
+    pub seller_id: SellerId,
+    pub app_id: AppId,
+    pub plan_id: PlanId,
     pub duration_secs: Option<i64>,
     pub expires_at: Option<i64>,
     pub max_activations: Option<i64>,
     pub note: String,
-    pub reseller_id: Option<i64>,
+    pub reseller_id: Option<ResellerId>,
     pub order_id: Option<i64>,
     /// `None`: the seller's default customer.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
 }
 
 /// Filters of the seller's license list; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct LicenseFilter {
-    pub app_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub reseller_id: Option<i64>,
+    pub app_id: Option<AppId>,
+    pub plan_id: Option<PlanId>,
+    pub reseller_id: Option<ResellerId>,
     /// Substring of the key or the note, case-insensitive.
     pub search: Option<String>,
     /// `used`, `unused`, `banned`, `assigned`.
@@ -101,7 +102,7 @@ impl Store {
     /// Inserts one license per key in `keys` that is not taken yet (in this seller), in one
     /// transaction; returns `(id, key)` of those inserted. The caller generates replacements
     /// for the rest (only short masks ever collide).
-    pub async fn insert_licenses(&self, spec: &NewLicenses, keys: &[String]) -> Result<Vec<(i64, String)>> {
+    pub async fn insert_licenses(&self, spec: &NewLicenses, keys: &[String]) -> Result<Vec<(LicenseId, String)>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let mut inserted = Vec::with_capacity(keys.len());
@@ -125,7 +126,7 @@ impl Store {
                 q.push(if i == 0 { "(" } else { ", (" }).bind(key.clone())?.push(")");
             }
             q.push(") AS v WHERE true ON CONFLICT (seller_id, key) DO NOTHING RETURNING id, key");
-            let rows: Vec<(i64, String)> =
+            let rows: Vec<(LicenseId, String)> =
                 sqlx::query_as_with(AssertSqlSafe(q.sql), q.args).fetch_all(&mut *tx).await?;
             inserted.extend(rows);
         }
@@ -133,7 +134,7 @@ impl Store {
         Ok(inserted)
     }
 
-    pub async fn license(&self, seller_id: i64, id: i64) -> Result<License> {
+    pub async fn license(&self, seller_id: SellerId, id: LicenseId) -> Result<License> {
         Ok(sqlx::query_as::<_, License>(concat!(
             "SELECT ",
             license_columns!(),
@@ -145,7 +146,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn license_by_key(&self, seller_id: i64, key: &str) -> Result<License> {
+    pub async fn license_by_key(&self, seller_id: SellerId, key: &str) -> Result<License> {
         Ok(sqlx::query_as::<_, License>(concat!(
             "SELECT ",
             license_columns!(),
@@ -160,7 +161,7 @@ impl Store {
     /// One page of a seller's licenses, newest first, and the total matching the filter.
     pub async fn list_licenses(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         filter: &LicenseFilter,
         page: Page,
     ) -> Result<(Vec<License>, i64)> {
@@ -179,7 +180,7 @@ impl Store {
     }
 
     /// Every license of a seller matching the filter, oldest first (export).
-    pub async fn all_licenses(&self, seller_id: i64, filter: &LicenseFilter) -> Result<Vec<License>> {
+    pub async fn all_licenses(&self, seller_id: SellerId, filter: &LicenseFilter) -> Result<Vec<License>> {
         let mut q = DynSql::new(concat!("SELECT ", license_columns!(), " FROM licenses WHERE "));
         push_filter(&mut q, seller_id, filter)?;
         q.push(" ORDER BY id");
@@ -188,7 +189,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn set_license_ban(&self, seller_id: i64, id: i64, reason: Option<&str>) -> Result<License> {
+    pub async fn set_license_ban(&self, seller_id: SellerId, id: LicenseId, reason: Option<&str>) -> Result<License> {
         sqlx::query_as::<_, License>(concat!(
             "UPDATE licenses SET banned_reason = $3, updated_at = $4 WHERE id = $1 AND seller_id = $2 RETURNING ",
             license_columns!()
@@ -204,7 +205,7 @@ impl Store {
 
     /// Deletes the license and what it granted: the subscriptions it last granted or extended
     /// end with it (left behind, they would keep a deleted key's user signed in).
-    pub async fn delete_license(&self, seller_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_license(&self, seller_id: SellerId, id: LicenseId) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM subscriptions WHERE license_id IN (SELECT id FROM licenses WHERE id = $1 AND seller_id = $2)",
@@ -227,7 +228,7 @@ impl Store {
 
     /// Deletes the app's unbanned licenses that a user redeemed (`used`) or that nobody used
     /// yet (no user, no activation), with the subscriptions they granted; returns them.
-    pub async fn delete_app_licenses(&self, seller_id: i64, app_id: i64, used: bool) -> Result<Vec<License>> {
+    pub async fn delete_app_licenses(&self, seller_id: SellerId, app_id: AppId, used: bool) -> Result<Vec<License>> {
         let mut tx = self.begin_write().await?;
         sqlx::query(concat!(
             "DELETE FROM subscriptions WHERE license_id IN (SELECT id FROM licenses WHERE ",
@@ -256,7 +257,7 @@ impl Store {
 
     /// Lengthens the term of the app's licenses nobody used yet (and that have a duration, not
     /// a fixed expiry or none) by `secs`; returns how many.
-    pub async fn add_time_to_unused(&self, seller_id: i64, app_id: i64, secs: i64) -> Result<u64> {
+    pub async fn add_time_to_unused(&self, seller_id: SellerId, app_id: AppId, secs: i64) -> Result<u64> {
         Ok(sqlx::query(concat!(
             "UPDATE licenses SET duration_secs = duration_secs + $4, updated_at = $5 WHERE ",
             in_use_state!(),
@@ -273,7 +274,7 @@ impl Store {
     }
 
     /// The app's licenses by state: unused, used (by a user), paused (switched off), banned.
-    pub async fn license_counts(&self, seller_id: i64, app_id: i64) -> Result<LicenseCounts> {
+    pub async fn license_counts(&self, seller_id: SellerId, app_id: AppId) -> Result<LicenseCounts> {
         Ok(sqlx::query_as::<_, LicenseCounts>(
             "SELECT \
              COUNT(CASE WHEN banned_reason IS NULL AND active = 1 AND used_by_user_id IS NULL AND activations = 0 \
@@ -293,9 +294,9 @@ impl Store {
     /// Returns how many moved; assigned licenses stay where they are.
     pub async fn move_licenses_to_reseller(
         &self,
-        seller_id: i64,
-        ids: &[i64],
-        reseller_id: Option<i64>,
+        seller_id: SellerId,
+        ids: &[LicenseId],
+        reseller_id: Option<ResellerId>,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
         let mut moved = 0;
@@ -318,7 +319,7 @@ impl Store {
 }
 
 /// `seller_id = $1 AND ...` for the filter's conditions.
-fn push_filter(q: &mut DynSql, seller_id: i64, f: &LicenseFilter) -> Result<()> {
+fn push_filter(q: &mut DynSql, seller_id: SellerId, f: &LicenseFilter) -> Result<()> {
     q.push("seller_id = ").bind(seller_id)?;
     if let Some(app_id) = f.app_id {
         q.push(" AND app_id = ").bind(app_id)?;

@@ -1,11 +1,12 @@
 //! Offline license files: which license a signed-in client user may check out.
 
 use super::{Result, Store, licenses::License};
+use crate::domain::ids::{AppId, UserId};
 
 impl Store {
     /// The license of the app that the user redeemed (the one with `key` when given, else the
     /// most recently redeemed one).
-    pub async fn redeemed_license(&self, app_id: i64, user_id: i64, key: Option<&str>) -> Result<Option<License>> {
+    pub async fn redeemed_license(&self, app_id: AppId, user_id: UserId, key: Option<&str>) -> Result<Option<License>> {
         let query = match key {
             Some(key) => {
                 sqlx::query_as::<_, License>("SELECT * FROM licenses WHERE app_id = $1 AND used_by_user_id = $2 AND key = $3")

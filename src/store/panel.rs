@@ -3,12 +3,13 @@
 //! past its absolute expiry nor idle for longer than the caller's idle time.
 
 use super::{Result, ReturnedRows, Store};
+use crate::domain::ids::SellerId;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct PanelAccount {
     pub id: i64,
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     pub email: String,
     #[serde(skip)]
     pub password_hash: String,
@@ -39,7 +40,7 @@ const ACCOUNT: &str = "id, seller_id, email, password_hash, role, totp_secret, c
 impl Store {
     pub async fn create_panel_account(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         email: &str,
         password_hash: &str,
         role: &str,
@@ -60,7 +61,7 @@ impl Store {
             .one()
     }
 
-    pub async fn panel_accounts(&self, seller_id: i64) -> Result<Vec<PanelAccount>> {
+    pub async fn panel_accounts(&self, seller_id: SellerId) -> Result<Vec<PanelAccount>> {
         let sql = format!("SELECT {ACCOUNT} FROM panel_accounts WHERE seller_id = $1 ORDER BY id");
         Ok(sqlx::query_as::<_, PanelAccount>(sqlx::AssertSqlSafe(sql))
             .bind(seller_id)
@@ -68,7 +69,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn panel_account(&self, seller_id: i64, id: i64) -> Result<PanelAccount> {
+    pub async fn panel_account(&self, seller_id: SellerId, id: i64) -> Result<PanelAccount> {
         let sql = format!("SELECT {ACCOUNT} FROM panel_accounts WHERE seller_id = $1 AND id = $2");
         Ok(sqlx::query_as::<_, PanelAccount>(sqlx::AssertSqlSafe(sql))
             .bind(seller_id)
@@ -86,7 +87,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn delete_panel_account(&self, seller_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_panel_account(&self, seller_id: SellerId, id: i64) -> Result<()> {
         sqlx::query("DELETE FROM panel_accounts WHERE seller_id = $1 AND id = $2 RETURNING id")
             .bind(seller_id)
             .bind(id)
@@ -97,7 +98,7 @@ impl Store {
     }
 
     /// Sets (enrols) the account's TOTP secret and forgets the last accepted step.
-    pub async fn set_panel_totp(&self, seller_id: i64, id: i64, secret: &str) -> Result<()> {
+    pub async fn set_panel_totp(&self, seller_id: SellerId, id: i64, secret: &str) -> Result<()> {
         sqlx::query(
             "UPDATE panel_accounts SET totp_secret = $3, totp_last_step = NULL WHERE seller_id = $1 AND id = $2 \
              RETURNING id",

@@ -1,13 +1,14 @@
 //! Plans: client API "subscription" (name, level), Licenses API "variant", reseller "product".
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{AppId, PlanId};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Plan {
-    pub id: i64,
-    pub app_id: i64,
+    pub id: PlanId,
+    pub app_id: AppId,
     pub name: String,
     pub level: i64,
     pub duration_secs: Option<i64>,
@@ -15,7 +16,7 @@ pub struct Plan {
 }
 
 impl Store {
-    pub async fn create_plan(&self, app_id: i64, name: &str, level: i64, duration_secs: Option<i64>) -> Result<Plan> {
+    pub async fn create_plan(&self, app_id: AppId, name: &str, level: i64, duration_secs: Option<i64>) -> Result<Plan> {
         sqlx::query_as::<_, Plan>(
             "INSERT INTO plans (app_id, name, level, duration_secs, created_at) VALUES ($1, $2, $3, $4, $5) \
              RETURNING id, app_id, name, level, duration_secs, created_at",
@@ -30,7 +31,7 @@ impl Store {
         .one()
     }
 
-    pub async fn list_plans(&self, app_id: i64) -> Result<Vec<Plan>> {
+    pub async fn list_plans(&self, app_id: AppId) -> Result<Vec<Plan>> {
         Ok(sqlx::query_as::<_, Plan>(
             "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 ORDER BY level, id",
         )
@@ -40,7 +41,7 @@ impl Store {
     }
 
     /// A plan by id or name within one app.
-    pub async fn plan_by_ref(&self, app_id: i64, reference: &str) -> Result<Plan> {
+    pub async fn plan_by_ref(&self, app_id: AppId, reference: &str) -> Result<Plan> {
         Ok(sqlx::query_as::<_, Plan>(
             "SELECT id, app_id, name, level, duration_secs, created_at FROM plans \
              WHERE app_id = $1 AND (id = $2 OR name = $3) ORDER BY id LIMIT 1",
@@ -53,7 +54,7 @@ impl Store {
     }
 
     /// A plan of one app by id.
-    pub async fn plan(&self, app_id: i64, plan_id: i64) -> Result<Plan> {
+    pub async fn plan(&self, app_id: AppId, plan_id: PlanId) -> Result<Plan> {
         Ok(sqlx::query_as::<_, Plan>(
             "SELECT id, app_id, name, level, duration_secs, created_at FROM plans WHERE app_id = $1 AND id = $2",
         )
@@ -66,7 +67,7 @@ impl Store {
     /// Refused (Conflict) while licenses still name the plan: keys must never lose their plan.
     /// The delete itself checks for licenses; the foreign key (ON DELETE RESTRICT) backs it up
     /// against a license inserted at the same moment.
-    pub async fn delete_plan(&self, app_id: i64, plan_id: i64) -> Result<()> {
+    pub async fn delete_plan(&self, app_id: AppId, plan_id: PlanId) -> Result<()> {
         let done = sqlx::query(
             "DELETE FROM plans WHERE id = $1 AND app_id = $2 AND NOT EXISTS (SELECT 1 FROM licenses WHERE plan_id = $1)",
         )

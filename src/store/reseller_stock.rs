@@ -8,6 +8,7 @@
 
 use super::{Page, Result, Store, events};
 use crate::domain::events::{Event, EventKind};
+use crate::domain::ids::{AppId, LicenseId, ResellerId, SellerId};
 use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
 use rand::Rng;
 
@@ -62,7 +63,7 @@ macro_rules! sellable {
 
 impl Store {
     /// One page of the reseller's sellable stock, oldest first.
-    pub async fn available_stock(&self, reseller_id: i64, now_ms: i64, page: Page) -> Result<Vec<StockLicense>> {
+    pub async fn available_stock(&self, reseller_id: ResellerId, now_ms: i64, page: Page) -> Result<Vec<StockLicense>> {
         Ok(sqlx::query_as::<_, StockLicense>(concat!(
             stock_select!(),
             "WHERE ",
@@ -78,7 +79,7 @@ impl Store {
     }
 
     /// A license of the reseller's stock by key, whatever its state.
-    pub async fn stock_license(&self, seller_id: i64, reseller_id: i64, key: &str) -> Result<StockLicense> {
+    pub async fn stock_license(&self, seller_id: SellerId, reseller_id: ResellerId, key: &str) -> Result<StockLicense> {
         Ok(sqlx::query_as::<_, StockLicense>(concat!(
             stock_select!(),
             "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3"
@@ -96,7 +97,7 @@ impl Store {
     /// index seeks), draw an id in it, and take the first sellable license at or after that id,
     /// wrapping around to the start. A license's chance is proportional to the id gap before it,
     /// which is close to uniform for stock generated in batches.
-    pub async fn random_available_stock(&self, reseller_id: i64, now_ms: i64) -> Result<Option<StockLicense>> {
+    pub async fn random_available_stock(&self, reseller_id: ResellerId, now_ms: i64) -> Result<Option<StockLicense>> {
         // The ends of the unassigned stock, one index seek each (in the order `sellable!` explains).
         let (low, high): (Option<i64>, Option<i64>) = sqlx::query_as(
             "SELECT (SELECT id FROM licenses WHERE reseller_id = $1 AND discord_user_id IS NULL \
@@ -136,8 +137,8 @@ impl Store {
     /// in between), the UPDATE is retried.
     pub async fn assign_stock_license(
         &self,
-        seller_id: i64,
-        reseller_id: i64,
+        seller_id: SellerId,
+        reseller_id: ResellerId,
         key: &str,
         discord_user_id: &str,
         now_ms: i64,
@@ -163,14 +164,14 @@ impl Store {
     /// is not free to assign (taken, unusable, or not in this reseller's stock).
     async fn assign_if_free(
         &self,
-        seller_id: i64,
-        reseller_id: i64,
+        seller_id: SellerId,
+        reseller_id: ResellerId,
         key: &str,
         discord_user_id: &str,
         now_ms: i64,
     ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let assigned: Option<(i64, i64)> = sqlx::query_as(
+        let assigned: Option<(LicenseId, AppId)> = sqlx::query_as(
             "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
              WHERE seller_id = $1 AND key = $2 AND reseller_id = $3 AND discord_user_id IS NULL \
              AND active = 1 AND banned_reason IS NULL AND (expires_at IS NULL OR expires_at > $5) \

@@ -1,13 +1,14 @@
 //! Reseller accounts of a seller and their API keys (SHA-256 at rest, shown once).
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{ResellerId, SellerId};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Reseller {
-    pub id: i64,
-    pub seller_id: i64,
+    pub id: ResellerId,
+    pub seller_id: SellerId,
     pub name: String,
     pub key_prefix: String,
     pub rate_limit_per_min: i64,
@@ -17,7 +18,7 @@ pub struct Reseller {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ResellerKey {
     pub id: i64,
-    pub reseller_id: i64,
+    pub reseller_id: ResellerId,
     pub label: String,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
@@ -28,15 +29,15 @@ pub struct ResellerKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResellerAuth {
     pub key_id: i64,
-    pub reseller_id: i64,
-    pub seller_id: i64,
+    pub reseller_id: ResellerId,
+    pub seller_id: SellerId,
     pub rate_limit_per_min: i64,
 }
 
 impl Store {
     pub async fn create_reseller(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         name: &str,
         key_prefix: &str,
         rate_limit_per_min: i64,
@@ -55,7 +56,7 @@ impl Store {
     }
 
     /// The reseller, its row locked until the bound transaction ends (see `app_for_update`).
-    pub async fn reseller_for_update(&self, seller_id: i64, id: i64) -> Result<Reseller> {
+    pub async fn reseller_for_update(&self, seller_id: SellerId, id: ResellerId) -> Result<Reseller> {
         sqlx::query_as::<_, Reseller>(
             "UPDATE resellers SET name = name WHERE id = $1 AND seller_id = $2 \
              RETURNING id, seller_id, name, key_prefix, rate_limit_per_min, created_at",
@@ -67,7 +68,7 @@ impl Store {
         .one()
     }
 
-    pub async fn list_resellers(&self, seller_id: i64) -> Result<Vec<Reseller>> {
+    pub async fn list_resellers(&self, seller_id: SellerId) -> Result<Vec<Reseller>> {
         Ok(sqlx::query_as::<_, Reseller>(
             "SELECT id, seller_id, name, key_prefix, rate_limit_per_min, created_at FROM resellers WHERE seller_id = $1 ORDER BY id",
         )
@@ -77,7 +78,7 @@ impl Store {
     }
 
     /// A reseller of one seller by id.
-    pub async fn reseller(&self, seller_id: i64, id: i64) -> Result<Reseller> {
+    pub async fn reseller(&self, seller_id: SellerId, id: ResellerId) -> Result<Reseller> {
         Ok(sqlx::query_as::<_, Reseller>(
             "SELECT id, seller_id, name, key_prefix, rate_limit_per_min, created_at FROM resellers \
              WHERE seller_id = $1 AND id = $2",
@@ -89,7 +90,7 @@ impl Store {
     }
 
     /// A reseller by id or name within one seller.
-    pub async fn reseller_by_ref(&self, seller_id: i64, reference: &str) -> Result<Reseller> {
+    pub async fn reseller_by_ref(&self, seller_id: SellerId, reference: &str) -> Result<Reseller> {
         Ok(sqlx::query_as::<_, Reseller>(
             "SELECT id, seller_id, name, key_prefix, rate_limit_per_min, created_at FROM resellers \
              WHERE seller_id = $1 AND (id = $2 OR name = $3) ORDER BY id LIMIT 1",
@@ -103,8 +104,8 @@ impl Store {
 
     pub async fn update_reseller(
         &self,
-        seller_id: i64,
-        id: i64,
+        seller_id: SellerId,
+        id: ResellerId,
         name: &str,
         key_prefix: &str,
         rate_limit_per_min: i64,
@@ -123,7 +124,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_reseller(&self, seller_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_reseller(&self, seller_id: SellerId, id: ResellerId) -> Result<()> {
         let done = sqlx::query("DELETE FROM resellers WHERE id = $1 AND seller_id = $2")
             .bind(id)
             .bind(seller_id)
@@ -133,7 +134,7 @@ impl Store {
     }
 
     /// Issues an API key for a reseller; returns the key's record and the secret (shown once).
-    pub async fn create_reseller_key(&self, reseller_id: i64, label: &str) -> Result<(ResellerKey, String)> {
+    pub async fn create_reseller_key(&self, reseller_id: ResellerId, label: &str) -> Result<(ResellerKey, String)> {
         let plain = secret::new_token("reseller");
         let key = sqlx::query_as::<_, ResellerKey>(
             "INSERT INTO reseller_keys (reseller_id, label, key_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -149,7 +150,7 @@ impl Store {
         Ok((key, plain))
     }
 
-    pub async fn list_reseller_keys(&self, reseller_id: i64) -> Result<Vec<ResellerKey>> {
+    pub async fn list_reseller_keys(&self, reseller_id: ResellerId) -> Result<Vec<ResellerKey>> {
         Ok(sqlx::query_as::<_, ResellerKey>(
             "SELECT id, reseller_id, label, created_at, revoked_at, last_used_at FROM reseller_keys WHERE reseller_id = $1 ORDER BY id",
         )
@@ -158,7 +159,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn revoke_reseller_key(&self, reseller_id: i64, key_id: i64) -> Result<()> {
+    pub async fn revoke_reseller_key(&self, reseller_id: ResellerId, key_id: i64) -> Result<()> {
         let done = sqlx::query(
             "UPDATE reseller_keys SET revoked_at = $3 WHERE id = $1 AND reseller_id = $2 AND revoked_at IS NULL",
         )
@@ -172,7 +173,7 @@ impl Store {
 
     /// Resolves a presented reseller API key (by its hash; see `authenticate_token`).
     pub async fn authenticate_reseller_key(&self, presented: &str) -> Result<ResellerAuth> {
-        let (key_id, reseller_id, seller_id, rate_limit_per_min): (i64, i64, i64, i64) = sqlx::query_as(
+        let (key_id, reseller_id, seller_id, rate_limit_per_min): (i64, ResellerId, SellerId, i64) = sqlx::query_as(
             "SELECT k.id, r.id, r.seller_id, r.rate_limit_per_min FROM reseller_keys k \
              JOIN resellers r ON r.id = k.reseller_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         )

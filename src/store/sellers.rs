@@ -1,12 +1,13 @@
 //! Sellers: the tenants. Everything else hangs off a seller and is deleted with it.
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::SellerId;
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Seller {
-    pub id: i64,
+    pub id: SellerId,
     pub ownerid: String,
     pub name: String,
     pub key_prefix: String,
@@ -55,7 +56,7 @@ impl Store {
         Err(StoreError::Conflict("sellers.ownerid".into()))
     }
 
-    pub async fn seller(&self, id: i64) -> Result<Seller> {
+    pub async fn seller(&self, id: SellerId) -> Result<Seller> {
         Ok(sqlx::query_as::<_, Seller>(concat!("SELECT ", seller_columns!(), " FROM sellers WHERE id = $1"))
             .bind(id)
             .fetch_one(&mut *self.read().await?)
@@ -82,7 +83,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn update_seller(&self, id: i64, name: &str, key_prefix: &str) -> Result<Seller> {
+    pub async fn update_seller(&self, id: SellerId, name: &str, key_prefix: &str) -> Result<Seller> {
         sqlx::query_as::<_, Seller>(concat!(
             "UPDATE sellers SET name = $2, key_prefix = $3 WHERE id = $1 RETURNING ",
             seller_columns!()
@@ -95,7 +96,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_seller(&self, id: i64) -> Result<()> {
+    pub async fn delete_seller(&self, id: SellerId) -> Result<()> {
         let done = sqlx::query("DELETE FROM sellers WHERE id = $1").bind(id).execute(&mut *self.write().await?).await?;
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }

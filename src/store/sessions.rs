@@ -8,14 +8,15 @@
 //! and return the client's id; `Session::id` is the client's id too.
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{AppId, UserId};
 use crate::domain::{names, secret, time::now_ms};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Session {
     pub id: String,
-    pub app_id: i64,
-    pub user_id: Option<i64>,
+    pub app_id: AppId,
+    pub user_id: Option<UserId>,
     pub validated: i64,
     pub ip: String,
     pub created_at: i64,
@@ -24,7 +25,7 @@ pub struct Session {
 
 impl Session {
     /// The user of a validated session.
-    pub fn validated_user_id(&self) -> Option<i64> {
+    pub fn validated_user_id(&self) -> Option<UserId> {
         self.user_id.filter(|_| self.validated == 1)
     }
 }
@@ -32,7 +33,7 @@ impl Session {
 /// A user as other clients may see it: `domain::names::public_name` of these fields.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NamedUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub name_is_key: i64,
 }
@@ -60,7 +61,7 @@ pub(crate) use name_is_key;
 
 impl Store {
     /// A fresh session with an unguessable id, living `ttl_secs` from `now`.
-    pub async fn create_session(&self, app_id: i64, ttl_secs: i64, ip: &str, now: i64) -> Result<Session> {
+    pub async fn create_session(&self, app_id: AppId, ttl_secs: i64, ip: &str, now: i64) -> Result<Session> {
         let id = secret::new_session_id();
         let created = sqlx::query_as::<_, Session>(
             "INSERT INTO sessions (id, app_id, ip, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
@@ -81,7 +82,7 @@ impl Store {
     /// expired; `NotFound` otherwise. Expiry is judged at the time of this write, not of the
     /// request's start: a login may spend long on password hashing and queued writes, and a
     /// session that expired meanwhile must not come back as a validated one.
-    pub async fn validate_session(&self, app_id: i64, id: &str, user_id: i64) -> Result<()> {
+    pub async fn validate_session(&self, app_id: AppId, id: &str, user_id: UserId) -> Result<()> {
         let done = sqlx::query(
             "UPDATE sessions SET user_id = $3, validated = 1 WHERE id = $1 AND app_id = $2 AND expires_at > $4",
         )
@@ -94,7 +95,7 @@ impl Store {
         if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    pub async fn delete_session(&self, app_id: i64, id: &str) -> Result<()> {
+    pub async fn delete_session(&self, app_id: AppId, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1 AND app_id = $2")
             .bind(secret::hash_secret(id))
             .bind(app_id)
@@ -104,7 +105,7 @@ impl Store {
     }
 
     /// Ends every session of a user (e.g. after a username change).
-    pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+    pub async fn delete_user_sessions(&self, user_id: UserId) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *self.write().await?)
@@ -114,7 +115,7 @@ impl Store {
 
     /// Users with a validated, unexpired session in the app (each once), by username, and
     /// whether each one's name is a license key of the seller (`domain::names`).
-    pub async fn online_users(&self, app_id: i64, now: i64) -> Result<Vec<NamedUser>> {
+    pub async fn online_users(&self, app_id: AppId, now: i64) -> Result<Vec<NamedUser>> {
         Ok(sqlx::query_as::<_, NamedUser>(concat!(
             "SELECT DISTINCT u.id, u.username, ",
             name_is_key!("u"),

@@ -3,12 +3,13 @@
 //! keys of an order, to make them once and to ban them on a refund).
 
 use super::{Result, ReturnedRows, Store};
+use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Connection {
     pub id: i64,
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     pub store: String,
     #[serde(skip)]
     pub secret: String,
@@ -20,8 +21,10 @@ pub struct Connection {
 pub struct ProductMap {
     /// The store's variant id (Lemon Squeezy: `variant_id`).
     pub variant: String,
-    pub app_id: i64,
-    pub plan_id: i64,
+    #[schema(value_type = i64)]
+    pub app_id: AppId,
+    #[schema(value_type = i64)]
+    pub plan_id: PlanId,
 }
 
 impl Store {
@@ -29,7 +32,7 @@ impl Store {
     /// transaction); a second one for the same store is a conflict.
     pub async fn create_connection(
         &self,
-        seller_id: i64,
+        seller_id: SellerId,
         store: &str,
         secret: &str,
         products: &[ProductMap],
@@ -58,7 +61,7 @@ impl Store {
         Ok(c)
     }
 
-    pub async fn connections(&self, seller_id: i64) -> Result<Vec<Connection>> {
+    pub async fn connections(&self, seller_id: SellerId) -> Result<Vec<Connection>> {
         Ok(sqlx::query_as::<_, Connection>(
             "SELECT id, seller_id, store, secret, created_at FROM store_connections WHERE seller_id = $1 ORDER BY id",
         )
@@ -76,7 +79,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn delete_connection(&self, seller_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_connection(&self, seller_id: SellerId, id: i64) -> Result<()> {
         sqlx::query_as::<_, (i64,)>("DELETE FROM store_connections WHERE seller_id = $1 AND id = $2 RETURNING id")
             .bind(seller_id)
             .bind(id)
@@ -110,15 +113,15 @@ impl Store {
     }
 
     /// The ids and keys of the licenses sold in order `order_id`.
-    pub async fn order_keys(&self, order_id: i64) -> Result<Vec<(i64, String)>> {
-        Ok(sqlx::query_as::<_, (i64, String)>("SELECT id, key FROM licenses WHERE order_id = $1 ORDER BY id")
+    pub async fn order_keys(&self, order_id: i64) -> Result<Vec<(LicenseId, String)>> {
+        Ok(sqlx::query_as::<_, (LicenseId, String)>("SELECT id, key FROM licenses WHERE order_id = $1 ORDER BY id")
             .bind(order_id)
             .fetch_all(&mut *self.read().await?)
             .await?)
     }
 
     /// The seller's order `external_id` in `store`, if recorded.
-    pub async fn order_id_of(&self, seller_id: i64, store: &str, external_id: &str) -> Result<Option<i64>> {
+    pub async fn order_id_of(&self, seller_id: SellerId, store: &str, external_id: &str) -> Result<Option<i64>> {
         Ok(sqlx::query_as::<_, (i64,)>(
             "SELECT id FROM orders WHERE seller_id = $1 AND store = $2 AND external_id = $3",
         )

@@ -2,6 +2,7 @@
 //! stored as SHA-256 only.
 
 use super::{Result, ReturnedRows, Store, StoreError};
+use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -42,9 +43,9 @@ impl TokenKind {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
-    pub seller_id: Option<i64>,
+    pub seller_id: Option<SellerId>,
     /// The one app a seller API token acts for; `None` for every other kind.
-    pub app_id: Option<i64>,
+    pub app_id: Option<AppId>,
     pub kind: String,
     pub name: String,
     pub created_at: i64,
@@ -57,8 +58,8 @@ pub struct ApiToken {
 pub struct TokenOwner {
     pub token_id: i64,
     pub kind: TokenKind,
-    pub seller_id: Option<i64>,
-    pub app_id: Option<i64>,
+    pub seller_id: Option<SellerId>,
+    pub app_id: Option<AppId>,
 }
 
 impl Store {
@@ -67,22 +68,22 @@ impl Store {
     pub async fn create_token(
         &self,
         kind: TokenKind,
-        seller_id: Option<i64>,
+        seller_id: Option<SellerId>,
         name: &str,
     ) -> Result<(ApiToken, String)> {
         self.insert_token(kind, seller_id, None, name).await
     }
 
     /// Creates a seller API token acting for one app of the seller.
-    pub async fn create_app_token(&self, seller_id: i64, app_id: i64, name: &str) -> Result<(ApiToken, String)> {
+    pub async fn create_app_token(&self, seller_id: SellerId, app_id: AppId, name: &str) -> Result<(ApiToken, String)> {
         self.insert_token(TokenKind::SellerApi, Some(seller_id), Some(app_id), name).await
     }
 
     async fn insert_token(
         &self,
         kind: TokenKind,
-        seller_id: Option<i64>,
-        app_id: Option<i64>,
+        seller_id: Option<SellerId>,
+        app_id: Option<AppId>,
         name: &str,
     ) -> Result<(ApiToken, String)> {
         let plain = secret::new_token(kind.as_str());
@@ -106,7 +107,7 @@ impl Store {
     /// Resolves a presented bearer secret. The lookup is by hash, so the database index does the
     /// comparison on a digest the caller cannot steer; nothing compares the secret byte by byte.
     pub async fn authenticate_token(&self, presented: &str) -> Result<TokenOwner> {
-        let row: (i64, String, Option<i64>, Option<i64>) = sqlx::query_as(
+        let row: (i64, String, Option<SellerId>, Option<AppId>) = sqlx::query_as(
             "SELECT id, kind, seller_id, app_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(secret::hash_secret(presented))
@@ -117,7 +118,7 @@ impl Store {
     }
 
     /// Tokens of one seller (`Some`), or every token (`None`, operator view).
-    pub async fn list_tokens(&self, seller_id: Option<i64>) -> Result<Vec<ApiToken>> {
+    pub async fn list_tokens(&self, seller_id: Option<SellerId>) -> Result<Vec<ApiToken>> {
         Ok(sqlx::query_as::<_, ApiToken>(
             "SELECT id, seller_id, app_id, kind, name, created_at, revoked_at, last_used_at FROM api_tokens \
              WHERE ($1 IS NULL OR seller_id = $1) ORDER BY id",
@@ -138,7 +139,7 @@ impl Store {
     }
 
     /// Revokes a token; with `seller_id` only that seller's tokens can be revoked.
-    pub async fn revoke_token(&self, id: i64, seller_id: Option<i64>) -> Result<()> {
+    pub async fn revoke_token(&self, id: i64, seller_id: Option<SellerId>) -> Result<()> {
         let done = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND ($2 IS NULL OR seller_id = $2) AND revoked_at IS NULL",
         )

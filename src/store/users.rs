@@ -2,13 +2,14 @@
 //! The client API's own user queries (register, login, sessions) live in its store files.
 
 use super::{Page, Result, Store, StoreError};
+use crate::domain::ids::{AppId, LicenseId, PlanId, UserId};
 use crate::domain::{time::now_ms, usable::UserFacts};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct User {
-    pub id: i64,
-    pub app_id: i64,
+    pub id: UserId,
+    pub app_id: AppId,
     pub username: String,
     pub email: Option<String>,
     #[serde(skip)]
@@ -40,10 +41,10 @@ macro_rules! user_columns {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct UserSubscription {
     pub id: i64,
-    pub plan_id: i64,
+    pub plan_id: PlanId,
     pub plan: String,
     pub level: i64,
-    pub license_id: Option<i64>,
+    pub license_id: Option<LicenseId>,
     pub expires_at: Option<i64>,
     pub paused: i64,
     pub created_at: i64,
@@ -55,7 +56,7 @@ pub(crate) fn like_pattern(term: &str) -> String {
 }
 
 impl Store {
-    pub async fn count_users(&self, app_id: i64, search: Option<&str>) -> Result<i64> {
+    pub async fn count_users(&self, app_id: AppId, search: Option<&str>) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM users WHERE app_id = $1 AND ($2 IS NULL OR LOWER(username) LIKE $2 ESCAPE '\\')",
         )
@@ -66,7 +67,7 @@ impl Store {
         Ok(n)
     }
 
-    pub async fn list_users(&self, app_id: i64, search: Option<&str>, page: Page) -> Result<Vec<User>> {
+    pub async fn list_users(&self, app_id: AppId, search: Option<&str>, page: Page) -> Result<Vec<User>> {
         let pattern = search.map(like_pattern);
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
@@ -82,7 +83,7 @@ impl Store {
     }
 
     /// A user of one app by id.
-    pub async fn user(&self, app_id: i64, id: i64) -> Result<User> {
+    pub async fn user(&self, app_id: AppId, id: UserId) -> Result<User> {
         Ok(sqlx::query_as::<_, User>(concat!("SELECT ", user_columns!(), " FROM users WHERE app_id = $1 AND id = $2"))
             .bind(app_id)
             .bind(id)
@@ -90,7 +91,7 @@ impl Store {
             .await?)
     }
 
-    pub async fn user_subscriptions(&self, user_id: i64) -> Result<Vec<UserSubscription>> {
+    pub async fn user_subscriptions(&self, user_id: UserId) -> Result<Vec<UserSubscription>> {
         Ok(sqlx::query_as::<_, UserSubscription>(
             "SELECT s.id, s.plan_id, p.name AS plan, p.level, s.license_id, s.expires_at, s.paused, s.created_at \
              FROM subscriptions s JOIN plans p ON p.id = s.plan_id WHERE s.user_id = $1 ORDER BY p.level, s.id",
@@ -100,7 +101,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn delete_user(&self, app_id: i64, id: i64) -> Result<()> {
+    pub async fn delete_user(&self, app_id: AppId, id: UserId) -> Result<()> {
         let done = sqlx::query("DELETE FROM users WHERE id = $1 AND app_id = $2")
             .bind(id)
             .bind(app_id)
@@ -110,7 +111,7 @@ impl Store {
     }
 
     /// A user by id or username within one app.
-    pub async fn user_by_ref(&self, app_id: i64, reference: &str) -> Result<User> {
+    pub async fn user_by_ref(&self, app_id: AppId, reference: &str) -> Result<User> {
         Ok(sqlx::query_as::<_, User>(concat!(
             "SELECT ",
             user_columns!(),
@@ -124,7 +125,7 @@ impl Store {
     }
 
     /// Forgets the user's bound HWIDs, so the next login binds a new one.
-    pub async fn reset_user_hwid(&self, user_id: i64) -> Result<u64> {
+    pub async fn reset_user_hwid(&self, user_id: UserId) -> Result<u64> {
         Ok(sqlx::query("DELETE FROM user_hwids WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *self.write().await?)
@@ -132,7 +133,7 @@ impl Store {
             .rows_affected())
     }
 
-    pub async fn user_hwids(&self, user_id: i64) -> Result<Vec<String>> {
+    pub async fn user_hwids(&self, user_id: UserId) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT hwid FROM user_hwids WHERE user_id = $1 ORDER BY created_at")
             .bind(user_id)
             .fetch_all(&mut *self.read().await?)
@@ -140,7 +141,7 @@ impl Store {
         Ok(rows.into_iter().map(|(h,)| h).collect())
     }
 
-    pub async fn set_user_ban(&self, user_id: i64, reason: Option<&str>) -> Result<()> {
+    pub async fn set_user_ban(&self, user_id: UserId, reason: Option<&str>) -> Result<()> {
         let done = sqlx::query("UPDATE users SET banned_reason = $2 WHERE id = $1")
             .bind(user_id)
             .bind(reason)
@@ -151,7 +152,7 @@ impl Store {
 
     /// Extends every subscription of the user by `secs` (a running one from its end, an expired
     /// one from now); lifetime subscriptions stay lifetime.
-    pub async fn extend_user_subscriptions(&self, user_id: i64, secs: i64) -> Result<u64> {
+    pub async fn extend_user_subscriptions(&self, user_id: UserId, secs: i64) -> Result<u64> {
         let now = now_ms();
         Ok(sqlx::query(
             "UPDATE subscriptions SET expires_at = CASE WHEN expires_at > $2 THEN expires_at ELSE $2 END + $3 \

@@ -2,12 +2,13 @@
 //! the server: clients only name the `webid`.
 
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
+use crate::domain::ids::AppId;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Webhook {
     pub id: i64,
-    pub app_id: i64,
+    pub app_id: AppId,
     pub webid: String,
     pub url: String,
     pub user_agent: String,
@@ -22,7 +23,7 @@ macro_rules! webhook_columns {
 }
 
 impl Store {
-    pub async fn webhook(&self, app_id: i64, webid: &str) -> Result<Webhook> {
+    pub async fn webhook(&self, app_id: AppId, webid: &str) -> Result<Webhook> {
         Ok(sqlx::query_as::<_, Webhook>(concat!(
             "SELECT ",
             webhook_columns!(),
@@ -34,7 +35,7 @@ impl Store {
         .await?)
     }
 
-    pub async fn list_webhooks(&self, app_id: i64, page: Page) -> Result<Vec<Webhook>> {
+    pub async fn list_webhooks(&self, app_id: AppId, page: Page) -> Result<Vec<Webhook>> {
         Ok(sqlx::query_as::<_, Webhook>(concat!(
             "SELECT ",
             webhook_columns!(),
@@ -50,7 +51,7 @@ impl Store {
     /// A new webhook; a taken `webid` is `Conflict`.
     pub async fn create_webhook(
         &self,
-        app_id: i64,
+        app_id: AppId,
         webid: &str,
         url: &str,
         user_agent: &str,
@@ -70,7 +71,7 @@ impl Store {
         .one()
     }
 
-    pub async fn delete_webhook(&self, app_id: i64, webid: &str) -> Result<()> {
+    pub async fn delete_webhook(&self, app_id: AppId, webid: &str) -> Result<()> {
         one_row(
             sqlx::query("DELETE FROM webhooks WHERE app_id = $1 AND webid = $2")
                 .bind(app_id)

@@ -2,6 +2,7 @@
 
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::AppId;
 use serde_json::json;
 
 engine_tests!(operator_manages_sellers, seller_token_sees_only_itself, bad_tokens_and_bodies_get_4xx, overview_counts);
@@ -29,7 +30,7 @@ async fn seller_token_sees_only_itself(app: TestApp) {
     let (status, body) = app.get_json("/admin/v1/sellers", &a.admin_token).await;
     assert_eq!(status, 200);
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
-    assert_eq!(body["data"][0]["id"], a.seller.id);
+    assert_eq!(body["data"][0]["id"], a.seller.id.get());
 
     // Another seller answers exactly like a missing one.
     let (s_other, b_other) = app.get_json(&format!("/admin/v1/sellers/{}", b.seller.id), &a.admin_token).await;
@@ -81,7 +82,7 @@ async fn overview_counts(app: TestApp) {
     let keys = generate(&app, t, json!({"app_id": app_id, "plan_id": plan_id, "count": 3})).await;
     let banned = app.store().license_by_key(f.seller.id, &keys[2]).await.unwrap().id;
     call(&app, "POST", &format!("/admin/v1/licenses/{banned}/ban"), t, Some(json!({"reason": "x"}))).await;
-    let c = crate::client_support::ClientFixture::existing(&app, f.seller.id, app_id).await;
+    let c = crate::client_support::ClientFixture::existing(&app, f.seller.id, AppId(app_id)).await;
     let s = c.init().await;
     c.call(Some(&s), "license", &[("key", &keys[0]), ("hwid", "H")]).await.assert_ok("Logged in!");
 

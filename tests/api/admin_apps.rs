@@ -3,6 +3,7 @@
 use crate::adminkit::{app_with_plan, call, generate};
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::AppId;
 use serde_json::json;
 
 engine_tests!(apps_crud_and_settings, apps_are_tenant_scoped, plans_lifecycle, openapi_lists_every_route);
@@ -74,7 +75,7 @@ async fn apps_crud_and_settings(app: TestApp) {
     assert_eq!(s, 200);
     let new_secret = rotated["data"]["secret"].as_str().unwrap();
     assert_ne!(new_secret, secret);
-    assert_eq!(app.store().app(a.seller.id, id).await.unwrap().secret, new_secret);
+    assert_eq!(app.store().app(a.seller.id, AppId(id)).await.unwrap().secret, new_secret);
 
     // Deleting an app takes its plans and licenses with it.
     let (app2, plan2) = app_with_plan(&app, t, "Other", None).await;
@@ -120,7 +121,7 @@ async fn apps_are_tenant_scoped(app: TestApp) {
     assert_eq!((s, list["meta"]["total"].as_i64()), (200, Some(1)));
     let path = format!("/admin/v1/apps?seller_id={}", b.seller.id);
     let (s, made) = call(&app, "POST", &path, &op, Some(json!({"name": "B-App"}))).await;
-    assert_eq!((s, made["data"]["seller_id"].as_i64()), (201, Some(b.seller.id)));
+    assert_eq!((s, made["data"]["seller_id"].as_i64()), (201, Some(b.seller.id.get())));
     let (s, _) = call(&app, "GET", "/admin/v1/apps?limit=0", &a.admin_token, None).await;
     assert_eq!(s, 422);
     let (s, e) = call(&app, "GET", "/admin/v1/apps?limit=501", &a.admin_token, None).await;

@@ -3,6 +3,7 @@
 use crate::adminkit::{app_with_plan, call, generate};
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::SellerId;
 use licensd::store::tokens::TokenKind;
 use serde_json::json;
 
@@ -15,7 +16,7 @@ engine_tests!(
 );
 
 /// A seller with a key prefix, and its admin token.
-async fn prefixed_seller(app: &TestApp, name: &str, prefix: &str) -> (i64, String) {
+async fn prefixed_seller(app: &TestApp, name: &str, prefix: &str) -> (SellerId, String) {
     let seller = app.store().create_seller(name, prefix).await.unwrap();
     let token = app.store().create_token(TokenKind::Seller, Some(seller.id), "t").await.unwrap().1;
     (seller.id, token)

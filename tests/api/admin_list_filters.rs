@@ -30,7 +30,7 @@ async fn operator_filters_tokens_by_seller(app: TestApp) {
     assert_eq!(status, 200, "{only_b}");
     let listed = tokens(&only_b);
     assert_eq!(listed.len(), 2, "{only_b}");
-    assert!(listed.iter().all(|(_, s)| *s == Some(b.seller.id)), "{only_b}");
+    assert!(listed.iter().all(|(_, s)| *s == Some(b.seller.id.get())), "{only_b}");
     assert_eq!(only_b["meta"]["total"], 2, "{only_b}");
 
     let (status, none) = app.get_json("/admin/v1/tokens?seller_id=999999", &op).await;
@@ -42,7 +42,7 @@ async fn operator_filters_tokens_by_seller(app: TestApp) {
         assert_eq!(status, 200, "{query}: {own}");
         let listed = tokens(&own);
         assert_eq!(listed.len(), 2, "{query}: {own}");
-        assert!(listed.iter().all(|(_, s)| *s == Some(a.seller.id)), "{query}: {own}");
+        assert!(listed.iter().all(|(_, s)| *s == Some(a.seller.id.get())), "{query}: {own}");
     }
 }
 

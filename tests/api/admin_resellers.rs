@@ -3,6 +3,7 @@
 use crate::adminkit::{app_with_plan, call, generate, insert_user};
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::ResellerId;
 use serde_json::json;
 
 engine_tests!(resellers_and_keys, reseller_stock, users_admin);
@@ -35,7 +36,7 @@ async fn resellers_and_keys(app: TestApp) {
     let key_id = k["data"]["id"].as_i64().unwrap();
     assert!(k["data"].get("key_hash").is_none());
     let auth = app.store().authenticate_reseller_key(&secret).await.unwrap();
-    assert_eq!((auth.reseller_id, auth.rate_limit_per_min), (id, 20));
+    assert_eq!((auth.reseller_id, auth.rate_limit_per_min), (ResellerId(id), 20));
     let (_, keys) = call(&app, "GET", &format!("{path}/keys"), t, None).await;
     assert_eq!(keys["data"][0]["label"], "discord bot");
     assert!(!keys.to_string().contains(&secret), "the secret is shown once only");

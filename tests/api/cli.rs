@@ -5,6 +5,7 @@
 use crate::adminkit::{call, insert_user};
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::{ResellerId, SellerId};
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -84,7 +85,7 @@ async fn cli_walkthrough(app: TestApp) {
     assert_eq!(g["data"]["count"], 100);
     let keys: Vec<String> = g["data"]["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().into()).collect();
     assert!(keys.iter().all(|k| k.starts_with("ps-")));
-    let l = app.store().license_by_key(seller["data"]["id"].as_i64().unwrap(), &keys[0]).await.unwrap();
+    let l = app.store().license_by_key(SellerId(seller["data"]["id"].as_i64().unwrap()), &keys[0]).await.unwrap();
     assert_eq!((l.duration_secs, l.max_activations, l.note.as_str()), (Some(30 * 86_400), Some(3), "launch"));
 
     // Human output: keys one per line on stdout, the count on stderr.
@@ -134,7 +135,7 @@ async fn cli_walkthrough(app: TestApp) {
     let secret = k["key"].as_str().unwrap();
     assert_eq!(
         app.store().authenticate_reseller_key(secret).await.unwrap().reseller_id,
-        r["data"]["id"].as_i64().unwrap()
+        ResellerId(r["data"]["id"].as_i64().unwrap())
     );
     let two = format!("{},{}", keys[10], keys[11]);
     let moved = json(&app, &["reseller", "stock", "add", "--seller", "acme", "--reseller", "bob", "--licenses", &two]);

@@ -85,7 +85,7 @@ async fn count(c: &ClientFixture<'_>, sql: &str, id: i64) -> i64 {
 }
 
 async fn sessions_of(c: &ClientFixture<'_>) -> i64 {
-    count(c, "SELECT COUNT(*) FROM sessions WHERE app_id = $1", c.app.id).await
+    count(c, "SELECT COUNT(*) FROM sessions WHERE app_id = $1", c.app.id.get()).await
 }
 
 /// Two sessions per address (IPv6: per /64), five per app; refused inits store nothing, and an
@@ -139,7 +139,7 @@ async fn log_lines_per_address_and_app(t: TestApp) {
     assert_refused(&log("198.51.100.1").await);
     log("198.51.100.2").await.assert_ok("Successfully logged the message");
     assert_refused(&log("198.51.100.3").await);
-    assert_eq!(count(&c, "SELECT COUNT(*) FROM client_logs WHERE app_id = $1", c.app.id).await, 3);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM client_logs WHERE app_id = $1", c.app.id.get()).await, 3);
     assert_same_window(window);
 }
 
@@ -215,7 +215,7 @@ async fn user_variables_are_capped(t: TestApp) {
     a.assert_ok("Successfully retrieved variable");
     assert_eq!(a.json["response"], "2");
     c.call(Some(&s), "getvar", &[("var", "d")]).await.assert_fail("Variable not found for user");
-    assert_eq!(count(&c, "SELECT COUNT(*) FROM user_vars WHERE user_id = $1", id).await, 3);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM user_vars WHERE user_id = $1", id.get()).await, 3);
 
     let (s2, id2) = c.user_session("xia").await;
     let names: Vec<String> = (0..10).map(|i| format!("v{i}")).collect();
@@ -226,7 +226,7 @@ async fn user_variables_are_capped(t: TestApp) {
     }))
     .await;
     assert_eq!(answers.iter().filter(|a| a.success()).count(), 3);
-    assert_eq!(count(&c, "SELECT COUNT(*) FROM user_vars WHERE user_id = $1", id2).await, 3);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM user_vars WHERE user_id = $1", id2.get()).await, 3);
 }
 
 /// A channel keeps its three newest messages: each send deletes the oldest beyond them.

@@ -4,6 +4,7 @@
 use crate::client_support::ClientFixture;
 use crate::engine_tests;
 use crate::harness::TestApp;
+use licensd::domain::ids::PlanId;
 use licensd::store::{
     Page,
     client_data::{LOG_PRUNE_EVERY, NewClientLog},
@@ -186,7 +187,7 @@ async fn fetch_online_and_stats_report_real_counts(t: TestApp) {
 }
 
 /// A license row written directly (the counts only need rows to exist).
-async fn insert_license(t: &TestApp, c: &ClientFixture<'_>, plan_id: i64, key: &str) {
+async fn insert_license(t: &TestApp, c: &ClientFixture<'_>, plan_id: PlanId, key: &str) {
     sqlx::any::install_default_drivers();
     let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&t.database_url).await.unwrap();
     sqlx::query(

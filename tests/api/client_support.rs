@@ -7,6 +7,7 @@
 #![allow(dead_code)] // shared by the client test modules; not every test uses every helper
 
 use crate::harness::TestApp;
+use licensd::domain::ids::{AppId, SellerId, UserId};
 use licensd::store::{apps::App, plans::Plan, sellers::Seller};
 use serde_json::{Value, json};
 use std::{io::Write, process::Command, sync::Mutex};
@@ -70,7 +71,7 @@ impl<'a> ClientFixture<'a> {
     }
 
     /// A fixture over a seller and app that already exist (made through other faces).
-    pub async fn existing(t: &'a TestApp, seller_id: i64, app_id: i64) -> Self {
+    pub async fn existing(t: &'a TestApp, seller_id: SellerId, app_id: AppId) -> Self {
         let seller = t.store().seller(seller_id).await.unwrap();
         let app = t.store().app(seller_id, app_id).await.unwrap();
         Self { t, seller, app, path: "/api/1.3/".into(), seen: Mutex::new(Vec::new()) }
@@ -159,11 +160,11 @@ impl<'a> ClientFixture<'a> {
     /// A session validated for a new user `username` created directly in the database (no
     /// client action involved) with a lifetime subscription granted without a key (a signed-in
     /// user needs a running one), and the user's id.
-    pub async fn user_session(&self, username: &str) -> (String, i64) {
+    pub async fn user_session(&self, username: &str) -> (String, UserId) {
         let s = self.init().await;
         let mut conn = self.db().await;
         let now = licensd::domain::time::now_ms();
-        let (id,): (i64,) =
+        let (id,): (UserId,) =
             sqlx::query_as("INSERT INTO users (app_id, username, created_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(self.app.id)
                 .bind(username)

@@ -11,6 +11,7 @@
 
 use crate::harness::{Engine, fresh_postgres_database, split};
 use crate::processes::free_port;
+use licensd::domain::ids::{AppId, LicenseId, SellerId};
 use licensd::store::{DatabaseTarget, OpenOptions, Store, licenses::NewLicenses, tokens::TokenKind};
 use rand::{Rng, SeedableRng, rngs::OsRng, rngs::StdRng};
 use serde_json::{Value, json};
@@ -163,14 +164,14 @@ fn summarize(label: &str, l: &Ledger, started: Instant, seed: u64) {
 #[derive(Clone)]
 struct Fixture {
     engine: Engine,
-    seller_id: i64,
+    seller_id: SellerId,
     store_token: String,
     /// Licenses API keys: (license id, key).
-    keys: Vec<(i64, String)>,
+    keys: Vec<(LicenseId, String)>,
     reseller_token: String,
     stock: Vec<String>,
     ownerid: String,
-    app_id: i64,
+    app_id: AppId,
     /// The plan of the redeemable keys (a 30-day one).
     redeem_plan_id: i64,
     redeemable: Vec<String>,
@@ -223,7 +224,7 @@ impl Fixture {
             stock,
             ownerid: seller.ownerid,
             app_id: app.id,
-            redeem_plan_id: monthly.id,
+            redeem_plan_id: monthly.id.get(),
             redeemable,
         }
     }
@@ -333,7 +334,7 @@ async fn activate(client: &Client, ledger: &Mutex<Ledger>, k: usize) -> bool {
         return false;
     };
     match (status, body["id"].as_str()) {
-        (200, Some(instance)) if body["license_key_id"] == *id => record(ledger, |l| {
+        (200, Some(instance)) if body["license_key_id"] == id.get() => record(ledger, |l| {
             l.acked_activations += 1;
             l.live.push((k, instance.to_owned()));
         }),
@@ -494,7 +495,7 @@ async fn check_rows(fixture: &Fixture, url: &str, l: &Ledger, ctx: &str) {
     .unwrap();
     assert_eq!(counts.len(), KEYS, "{ctx}");
     for (k, (id, activations, rows)) in counts.into_iter().enumerate() {
-        assert_eq!(id, fixture.keys[k].0, "{ctx}");
+        assert_eq!(id, fixture.keys[k].0.get(), "{ctx}");
         let of_key = |list: &[(usize, String)]| list.iter().filter(|(i, _)| *i == k).count() as i64;
         let acked = of_key(&l.live);
         let ceiling = acked + of_key(&l.unsure) + l.interrupted as i64;

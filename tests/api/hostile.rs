@@ -13,6 +13,7 @@ use crate::client_support::{Answer, ClientFixture};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use base64::Engine;
+use licensd::domain::ids::{LicenseId, PlanId, ResellerId};
 use licensd::{api::client::form::MAX_FIELDS, store::tokens::TokenKind};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
@@ -174,11 +175,11 @@ struct World<'a> {
     admin: String,
     store: String,
     session: String,
-    plan_id: i64,
-    license_id: i64,
+    plan_id: PlanId,
+    license_id: LicenseId,
     key: String,
     instance: String,
-    reseller_id: i64,
+    reseller_id: ResellerId,
 }
 
 impl<'a> World<'a> {
@@ -199,7 +200,7 @@ impl<'a> World<'a> {
             store,
             session,
             plan_id,
-            license_id: 0,
+            license_id: LicenseId(0),
             key: String::new(),
             instance: String::new(),
             reseller_id,

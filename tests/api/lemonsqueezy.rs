@@ -5,6 +5,7 @@
 use crate::engine_tests;
 use crate::harness::{TestApp, split};
 use crate::licenses::{KeySpec, activate as sellapp_activate, assert_iso_micros, key, limited, order_of, patch, shop};
+use licensd::domain::ids::LicenseId;
 use licensd::domain::time::now_ms;
 use serde_json::{Value, json};
 
@@ -98,7 +99,7 @@ async fn every_field_of_the_three_calls(app: TestApp) {
     assert_eq!(status, 200, "{d}");
     assert_eq!(fields(&d), ["deactivated", "error", "license_key", "meta"]);
     assert_eq!((d["deactivated"].clone(), d["license_key"]["activation_usage"].clone()), (json!(true), json!(1)));
-    assert_eq!(store.license(s.seller_id, k.id).await.unwrap().activations, 1);
+    assert_eq!(store.license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 1);
     let (status, d) = form(&app, "deactivate", &[("license_key", &k.key), ("instance_id", &instance)]).await;
     assert_eq!(
         (status, d["deactivated"].clone(), d["error"].clone()),
@@ -110,7 +111,7 @@ async fn every_field_of_the_three_calls(app: TestApp) {
     let (status, v) = form(&app, "validate", &[("license_key", &plain.key)]).await;
     assert_eq!(status, 200, "{v}");
     let default = store.default_customer(s.seller_id).await.unwrap();
-    assert_eq!(v["meta"]["customer_id"], default.id);
+    assert_eq!(v["meta"]["customer_id"], default.id.get());
     assert_eq!((v["meta"]["customer_name"].clone(), v["meta"]["customer_email"].clone()), (json!(""), json!("")));
     assert_eq!(
         (v["meta"]["order_id"].clone(), v["license_key"]["activation_limit"].clone()),
@@ -196,7 +197,11 @@ async fn refusals_have_lemon_squeezy_codes_and_words(app: TestApp) {
     assert_eq!(split(res).await, (422, json!({"valid": false, "error": "The request body is not valid JSON."})));
     let res = app.http.get(app.url("/v1/licenses/validate")).send().await.unwrap();
     assert_eq!(res.status(), 405);
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 0, "refusals change nothing");
+    assert_eq!(
+        app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations,
+        0,
+        "refusals change nothing"
+    );
 }
 
 /// Limit 3, ten machines at once: five through Lemon Squeezy's API, five through the Licenses
@@ -229,7 +234,7 @@ async fn one_limit_across_both_apis_under_a_race(app: TestApp) {
             _ => panic!("unexpected answer: {body}"),
         }
     }
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!(l.activations, 3);
     let (_, listed) = app.get_json(&format!("/api/v2/license-keys/{}/instances", k.id), &s.token).await;
     assert_eq!(listed["meta"]["total"], 3);

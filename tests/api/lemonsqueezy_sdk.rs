@@ -7,6 +7,7 @@
 use crate::engine_tests;
 use crate::harness::TestApp;
 use crate::licenses::{KeySpec, key, limited, order_of, patch, shop};
+use licensd::domain::ids::LicenseId;
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -56,9 +57,9 @@ async fn lemonsqueezy_sdk_drives_licensd(app: TestApp) {
     let summary: Value = serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("summary line");
 
     // What the SDK did is what the database holds.
-    let l = store.license(s.seller_id, k.id).await.unwrap();
+    let l = store.license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!((l.activations, summary["usage"].as_i64()), (1, Some(1)));
     let kept = summary["kept"].as_str().unwrap();
-    assert!(store.instance(s.seller_id, k.id, kept).await.is_ok(), "the kept instance exists");
-    assert_eq!(store.license(s.seller_id, off.id).await.unwrap().activations, 0);
+    assert!(store.instance(s.seller_id, LicenseId(k.id), kept).await.is_ok(), "the kept instance exists");
+    assert_eq!(store.license(s.seller_id, LicenseId(off.id)).await.unwrap().activations, 0);
 }

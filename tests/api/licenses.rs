@@ -3,18 +3,19 @@
 
 use crate::engine_tests;
 use crate::harness::{TestApp, split};
+use licensd::domain::ids::{AppId, CustomerId, LicenseId, PlanId, SellerId};
 use licensd::domain::{secret::random_string, time::now_ms};
 use licensd::store::{customers::NewOrder, licenses::NewLicenses, tokens::TokenKind};
 use serde_json::{Value, json};
 
 /// A seller with an app, a plan and a store token.
 pub struct Shop {
-    pub seller_id: i64,
+    pub seller_id: SellerId,
     pub name: String,
     pub ownerid: String,
     pub token: String,
-    pub app_id: i64,
-    pub plan_id: i64,
+    pub app_id: AppId,
+    pub plan_id: PlanId,
 }
 
 /// How a test key differs from an unlimited, never-expiring, fresh key.
@@ -23,7 +24,7 @@ pub struct KeySpec {
     pub limit: Option<i64>,
     pub expires_at: Option<i64>,
     pub duration_secs: Option<i64>,
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     pub order_id: Option<i64>,
 }
 
@@ -60,11 +61,11 @@ pub async fn key(app: &TestApp, shop: &Shop, spec: KeySpec) -> Key {
     assert_eq!(inserted.iter().map(|(_, k)| k).collect::<Vec<_>>(), vec![&text]);
     let id = app.store().license_by_key(shop.seller_id, &text).await.unwrap().id;
     assert_eq!(inserted[0].0, id);
-    Key { id, key: text }
+    Key { id: id.get(), key: text }
 }
 
 /// A paid order of the shop's app and plan by customer `customer_id`.
-pub fn order_of(shop: &Shop, customer_id: i64, external_id: &str) -> NewOrder {
+pub fn order_of(shop: &Shop, customer_id: CustomerId, external_id: &str) -> NewOrder {
     NewOrder {
         seller_id: shop.seller_id,
         store: "lemonsqueezy".into(),
@@ -145,7 +146,7 @@ async fn activate_validate_deactivate_round_trip(app: TestApp) {
     let id = body["id"].as_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
     assert_eq!(body["name"], "zezima@osrs.com");
-    assert_eq!(body["store_id"], s.seller_id);
+    assert_eq!(body["store_id"], s.seller_id.get());
     assert_eq!(body["license_key_id"], k.id);
     assert_iso_micros(&body["created_at"]);
     assert_iso_micros(&body["updated_at"]);
@@ -175,7 +176,7 @@ async fn activate_validate_deactivate_round_trip(app: TestApp) {
         app.post_json("/api/v2/licenses/validate", &s.token, &json!({"license_key": k.key, "instance_id": id})).await;
     assert_eq!(status, 422);
     assert_eq!(body, json!({"message": "License key instance not found"}));
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 0);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 0);
     // Deactivating it again without an idempotency key: the instance is gone.
     let (status, body) =
         app.post_json("/api/v2/licenses/deactivate", &s.token, &json!({"license_key": k.key, "instance_id": id})).await;
@@ -207,12 +208,12 @@ async fn key_model_has_the_spec_types(app: TestApp) {
     assert_eq!(d["status"], "ACTIVE");
     assert_eq!(d["expires_at"], Value::Null);
     assert_eq!(d["is_expired"], false);
-    assert_eq!(d["store_id"], s.seller_id);
+    assert_eq!(d["store_id"], s.seller_id.get());
     assert_eq!(d["order_id"], order.id);
     assert_eq!(d["invoice_id"], Value::Null);
-    assert_eq!(d["product_id"], s.app_id);
-    assert_eq!(d["variant_id"], s.plan_id);
-    assert_eq!(d["customer_id"], buyer.id);
+    assert_eq!(d["product_id"], s.app_id.get());
+    assert_eq!(d["variant_id"], s.plan_id.get());
+    assert_eq!(d["customer_id"], buyer.id.get());
     assert_eq!(d["subscription_id"], Value::Null);
     assert_iso_micros(&d["created_at"]);
     assert_iso_micros(&d["updated_at"]);
@@ -224,7 +225,7 @@ async fn key_model_has_the_spec_types(app: TestApp) {
     assert_eq!(body["data"]["limit"], Value::Null);
     let default = app.store().default_customer(s.seller_id).await.unwrap();
     assert_eq!((default.email.as_str(), default.name.as_str()), ("", ""));
-    assert_eq!(body["data"]["customer_id"], default.id);
+    assert_eq!(body["data"]["customer_id"], default.id.get());
     assert_eq!(body["data"]["order_id"], Value::Null);
 
     // A fixed expiry in the past: EXPIRED, is_expired true, expires_at printed with microseconds.
@@ -235,7 +236,7 @@ async fn key_model_has_the_spec_types(app: TestApp) {
     assert_eq!(body["data"]["expires_at"], "2025-04-22T20:08:39.000000Z");
 
     // A banned key is INACTIVE while its flag stays 1 (status and active are separate, as documented).
-    app.store().set_license_ban(s.seller_id, k.id, Some("chargeback")).await.unwrap();
+    app.store().set_license_ban(s.seller_id, LicenseId(k.id), Some("chargeback")).await.unwrap();
     let (_, body) = app.get_json(&format!("/api/v2/license-keys/{}", k.id), &s.token).await;
     assert_eq!(body["data"]["status"], "INACTIVE");
     assert_eq!(body["data"]["active"], 1);
@@ -273,15 +274,15 @@ async fn activation_refusals_carry_the_key(app: TestApp) {
     assert_eq!(body["license_key"]["status"], "INACTIVE");
 
     let banned = key(&app, &s, KeySpec::default()).await;
-    app.store().set_license_ban(s.seller_id, banned.id, Some("fraud")).await.unwrap();
+    app.store().set_license_ban(s.seller_id, LicenseId(banned.id), Some("fraud")).await.unwrap();
     let (status, body) = activate(&app, &s.token, &banned.key, "pc").await;
     assert_eq!(status, 422);
     assert_eq!(body["license_key"]["status"], "INACTIVE");
     // None of the refusals counted an activation.
     for k in [&expired, &off, &banned] {
-        assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 0);
+        assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 0);
     }
-    assert_eq!(app.store().license(s.seller_id, one.id).await.unwrap().activations, 1);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(one.id)).await.unwrap().activations, 1);
 }
 
 async fn validation_refusals(app: TestApp) {
@@ -327,7 +328,7 @@ async fn validation_refusals(app: TestApp) {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let (status, body) = validate(exp.key.clone(), exp_instance_id.clone()).await;
     assert_eq!((status, body), (422, json!({"message": "This license key has expired."})));
-    assert_eq!(store.license(s.seller_id, exp.id).await.unwrap().activations, 1);
+    assert_eq!(store.license(s.seller_id, LicenseId(exp.id)).await.unwrap().activations, 1);
 
     // Switched-off and expired keys can still release their machines.
     for (k, id) in [(&k.key, json!(instance)), (&exp.key, exp_instance_id)] {
@@ -335,7 +336,7 @@ async fn validation_refusals(app: TestApp) {
             app.post_json("/api/v2/licenses/deactivate", &s.token, &json!({"license_key": k, "instance_id": id})).await;
         assert_eq!(status, 200, "{body}");
     }
-    assert_eq!(store.license(s.seller_id, exp.id).await.unwrap().activations, 0);
+    assert_eq!(store.license(s.seller_id, LicenseId(exp.id)).await.unwrap().activations, 0);
 }
 
 async fn duration_starts_at_first_activation(app: TestApp) {
@@ -348,7 +349,8 @@ async fn duration_starts_at_first_activation(app: TestApp) {
     let before = now_ms();
     assert_eq!(activate(&app, &s.token, &k.key, "pc-1").await.0, 200);
     let after = now_ms();
-    let stored = app.store().license(s.seller_id, k.id).await.unwrap().expires_at.expect("expiry set on activation");
+    let stored =
+        app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().expires_at.expect("expiry set on activation");
     assert!((before + 3_600_000..=after + 3_600_000).contains(&stored), "{before} {stored} {after}");
     let (_, body) = app.get_json(&path, &s.token).await;
     assert_eq!(body["data"]["expires_at"], licensd::domain::time::iso_micros(stored));
@@ -357,7 +359,7 @@ async fn duration_starts_at_first_activation(app: TestApp) {
     // A later activation does not restart the clock.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     assert_eq!(activate(&app, &s.token, &k.key, "pc-2").await.0, 200);
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().expires_at, Some(stored));
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().expires_at, Some(stored));
 }
 
 async fn invalid_bodies_name_the_field(app: TestApp) {
@@ -486,7 +488,7 @@ async fn invalid_bodies_name_the_field(app: TestApp) {
     assert_eq!(status, 422);
     assert!(answer["errors"]["limit"].is_array() && answer["errors"]["active"].is_array(), "{answer}");
     // Nothing was changed by the refused patches.
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!((l.max_activations, l.expires_at, l.active), (Some(2), None, 1));
 }
 
@@ -578,7 +580,7 @@ async fn another_store_sees_nothing(app: TestApp) {
     assert_eq!(keys["meta"]["total"], 0);
     let (_, inst) = app.get_json("/api/v2/license-key-instances", &b.token).await;
     assert_eq!(inst["meta"]["total"], 0);
-    let l = app.store().license(a.seller_id, ka.id).await.unwrap();
+    let l = app.store().license(a.seller_id, LicenseId(ka.id)).await.unwrap();
     assert_eq!((l.activations, l.max_activations), (1, Some(5)));
 }
 
@@ -604,7 +606,7 @@ async fn lists_are_paginated(app: TestApp) {
     for page in 1..=3 {
         let (_, body) = app.get_json(&format!("/api/v2/license-keys?limit=7&page={page}"), &s.token).await;
         for item in body["data"].as_array().unwrap() {
-            assert_eq!(item["store_id"], s.seller_id);
+            assert_eq!(item["store_id"], s.seller_id.get());
             assert!(item["is_expired"].is_boolean() && item["active"].is_i64());
             seen.push(item["id"].as_i64().unwrap());
         }
@@ -649,7 +651,7 @@ async fn instance_endpoints(app: TestApp) {
     let first = &body["data"][0];
     assert_eq!(first["id"], instances[2].as_str(), "newest first");
     assert_eq!(first["license_key_id"], k1.id);
-    assert_eq!(first["store_id"], s.seller_id);
+    assert_eq!(first["store_id"], s.seller_id.get());
     assert_iso_micros(&first["created_at"]);
 
     let (status, body) =
@@ -712,7 +714,7 @@ async fn patch_changes_limit_expiry_and_active(app: TestApp) {
     assert_eq!((body["data"]["limit"].clone(), body["data"]["expires_at"].clone()), (Value::Null, Value::Null));
     let (status, body) = patch(&app, &s.token, k.id, &json!({})).await;
     assert_eq!((status, body["data"]["active"].clone()), (200, json!(1)));
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!((l.max_activations, l.expires_at, l.active, l.activations), (None, None, 1, 1));
 }
 
@@ -733,7 +735,7 @@ async fn lowering_the_limit_deletes_the_oldest_instances(app: TestApp) {
     let (_, list) = app.get_json(&format!("/api/v2/license-keys/{}/instances", k.id), &s.token).await;
     let left: Vec<&str> = list["data"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert_eq!(left, vec![ids[4].as_str(), ids[3].as_str()], "the two newest remain");
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 2);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 2);
     let (status, _) = activate(&app, &s.token, &k.key, "pc-new").await;
     assert_eq!(status, 422, "the lowered limit is full");
     // Raising the limit deletes nothing.
@@ -760,7 +762,7 @@ async fn deactivate_is_idempotent_with_a_key(app: TestApp) {
     assert_eq!(again, first, "the same key replays the first answer");
     let fresh = post_with_key(&app, &s.token, "/api/v2/licenses/deactivate", "retry-2", &req).await;
     assert_eq!(fresh, (422, json!({"message": "License key instance not found"})));
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 0);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 0);
     // Another store's same key is its own key: it does not see store A's answer.
     let other = post_with_key(&app, &b.token, "/api/v2/licenses/deactivate", "retry-1", &req).await;
     assert_eq!(other, (422, json!({"message": "License key not found"})));
@@ -774,7 +776,7 @@ async fn deactivate_is_idempotent_with_a_key(app: TestApp) {
     let req = json!({"license_key": k.key, "instance_id": body["id"]});
     let answers = burst(&app, &s.token, "/api/v2/licenses/deactivate", Some("burst"), vec![req; 8]).await;
     assert!(answers.iter().all(|a| a == &answers[0] && a.0 == 200), "{answers:?}");
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 0);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 0);
 }
 
 async fn activate_is_idempotent_with_a_key(app: TestApp) {
@@ -783,7 +785,7 @@ async fn activate_is_idempotent_with_a_key(app: TestApp) {
     let req = json!({"license_key": k.key, "instance_name": "pc"});
     let answers = burst(&app, &s.token, "/api/v2/licenses/activate", Some("act-1"), vec![req; 6]).await;
     assert!(answers.iter().all(|a| a == &answers[0] && a.0 == 200), "{answers:?}");
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 1);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 1);
     // The deactivate namespace is separate: the same header value there is a new request.
     let (status, _) = post_with_key(
         &app,

@@ -4,6 +4,7 @@
 use crate::engine_tests;
 use crate::harness::{Engine, TestApp, split};
 use crate::licenses::{KeySpec, activate, burst, key, limited, patch, shop};
+use licensd::domain::ids::LicenseId;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -38,7 +39,7 @@ async fn fifty_activations_against_limit_four(app: TestApp) {
         .count();
     assert_eq!((ok, full), (4, 46), "{answers:?}");
     assert_eq!(listed_instances(&app, &s.token, k.id).await, 4);
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 4);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 4);
 }
 
 async fn one_instance_deactivated_once(app: TestApp) {
@@ -50,7 +51,7 @@ async fn one_instance_deactivated_once(app: TestApp) {
     let answers = burst(&app, &s.token, "/api/v2/licenses/deactivate", None, vec![body; 20]).await;
     assert_eq!(answers.iter().filter(|(status, _)| *status == 200).count(), 1, "{answers:?}");
     assert!(answers.iter().all(|(status, _)| *status == 200 || *status == 422), "{answers:?}");
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!(l.activations, 1, "the counter dropped once");
     assert_eq!(listed_instances(&app, &s.token, k.id).await, 1);
     let (status, _) = app
@@ -72,7 +73,7 @@ async fn lowering_the_limit_during_activations(app: TestApp) {
     let (answers, (status, body)) = tokio::join!(racing, lowering);
     assert_eq!(status, 200, "{body}");
     assert!(answers.iter().all(|(status, _)| *status == 200 || *status == 422), "{answers:?}");
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     let listed = listed_instances(&app, &s.token, k.id).await;
     assert_eq!(l.activations, listed);
     assert!(listed <= 3, "{listed}");
@@ -145,5 +146,5 @@ async fn two_processes_hold_the_activation_limit() {
     assert_eq!(ok as i64, limit, "{answers:?}");
     assert!(answers.iter().all(|(status, _)| *status == 200 || *status == 422), "{answers:?}");
     assert_eq!(listed_instances(&app, &s.token, k.id).await, limit);
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, limit);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, limit);
 }

@@ -10,6 +10,7 @@ use crate::adminkit::{self, app_with_plan};
 use crate::harness::TestApp;
 use crate::licenses::{KeySpec, activate, key, limited, patch, shop};
 use crate::{cli, engine_tests, reseller_fixture};
+use licensd::domain::ids::{LicenseId, SellerId};
 use serde_json::{Value, json};
 use std::process::Command;
 
@@ -21,7 +22,13 @@ engine_tests!(
 
 /// Runs tests/py/sellapp_conformance.py against `app` as the store `seller_id` (token, name)
 /// with the extra `envs`; returns its JSON summary (its last line of output).
-async fn run_sdk(app: &TestApp, token: &str, seller_id: i64, name: &str, envs: Vec<(&'static str, String)>) -> Value {
+async fn run_sdk(
+    app: &TestApp,
+    token: &str,
+    seller_id: SellerId,
+    name: &str,
+    envs: Vec<(&'static str, String)>,
+) -> Value {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/py/sellapp_conformance.py");
     let python = std::env::var("TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     let mut all = vec![
@@ -89,8 +96,8 @@ async fn sellapp_sdk_reads_keys_from_every_path(app: TestApp) {
         let l = store.license_by_key(seller_id, key).await.unwrap();
         keys.push(json!({"path": name, "key": key, "id": l.id, "customer_id": l.customer_id, "order_id": l.order_id}));
     }
-    assert_eq!(keys[0]["customer_id"], default, "no buyer: the default customer");
-    assert_eq!(keys[3]["customer_id"], default, "reseller stock: the default customer");
+    assert_eq!(keys[0]["customer_id"], default.get(), "no buyer: the default customer");
+    assert_eq!(keys[3]["customer_id"], default.get(), "reseller stock: the default customer");
     assert_ne!(keys[1]["customer_id"], keys[2]["customer_id"], "two buyers, two customers");
     assert!(keys[2]["order_id"].is_i64(), "the admin API's order is recorded");
     let envs = vec![("LICENSD_PATH_KEYS", Value::Array(keys).to_string())];
@@ -118,7 +125,7 @@ async fn sellapp_sdk_drives_licensd(app: TestApp) {
     let summary = run_sdk(&app, &s.token, s.seller_id, &s.name, envs).await;
 
     // What the SDK did is what the database holds.
-    let l = app.store().license(s.seller_id, k.id).await.unwrap();
+    let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!(l.max_activations, Some(5));
     assert_eq!(l.activations, 0, "the SDK's instance was deactivated once");
     assert_eq!(l.active, 1);
@@ -146,5 +153,5 @@ async fn unlimited_keys_are_served_as_null_limit(app: TestApp) {
     }
     let (_, body) = app.get_json(&format!("/api/v2/license-keys/{}", k.id), &s.token).await;
     assert_eq!(body["data"]["limit"], Value::Null);
-    assert_eq!(app.store().license(s.seller_id, k.id).await.unwrap().activations, 5);
+    assert_eq!(app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap().activations, 5);
 }

@@ -7,6 +7,7 @@ use crate::engine_tests;
 use crate::harness::TestApp;
 use crate::panelkit::{PASSWORD, PanelClient, account, set_cookie, sign_in_answer};
 use licensd::config::Config;
+use licensd::domain::ids::{AppId, LicenseId, SellerId};
 use licensd::domain::{time::now_ms, totp};
 use licensd::manage::{Scope, panel};
 use serde_json::json;
@@ -27,15 +28,15 @@ fn tight_limits(config: &mut Config) {
 }
 
 /// A seller with an app, a plan and `n` keys; `(seller id, admin token, app id, plan id, keys)`.
-async fn seller_with_keys(app: &TestApp, n: i64) -> (i64, String, i64, i64, Vec<String>) {
+async fn seller_with_keys(app: &TestApp, n: i64) -> (SellerId, String, i64, i64, Vec<String>) {
     let f = app.seller("acme").await;
     let (app_id, plan_id) = app_with_plan(app, &f.admin_token, "MyApp", Some(30 * 86_400)).await;
     let keys = generate(app, &f.admin_token, json!({"app_id": app_id, "plan_id": plan_id, "count": n})).await;
     (f.seller.id, f.admin_token, app_id, plan_id, keys)
 }
 
-async fn license_id(app: &TestApp, seller: i64, key: &str) -> i64 {
-    app.store().license_by_key(seller, key).await.unwrap().id
+async fn license_id(app: &TestApp, seller: SellerId, key: &str) -> i64 {
+    app.store().license_by_key(seller, key).await.unwrap().id.get()
 }
 
 async fn panel_sign_in_cookie_and_headers(app: TestApp) {
@@ -136,7 +137,7 @@ async fn panel_csrf_token_is_required(app: TestApp) {
         assert_eq!(page.status, 403, "{fields:?}: {}", page.body);
         assert!(page.body.contains("security token"), "{}", page.body);
     }
-    assert!(app.store().license(seller, id).await.unwrap().banned_reason.is_none(), "nothing changed");
+    assert!(app.store().license(seller, LicenseId(id)).await.unwrap().banned_reason.is_none(), "nothing changed");
     // Another session's token is no good either.
     let other = PanelClient::sign_in(&app, "owner@example.com", "").await;
     assert_ne!(other.csrf, c.csrf);
@@ -155,7 +156,7 @@ async fn panel_csrf_token_is_required(app: TestApp) {
     // With the token the same POST works.
     let done = c.post(&path, &[("reason", "chargeback")]).await;
     assert_eq!(done.status, 303, "{}", done.body);
-    assert_eq!(app.store().license(seller, id).await.unwrap().banned_reason.as_deref(), Some("chargeback"));
+    assert_eq!(app.store().license(seller, LicenseId(id)).await.unwrap().banned_reason.as_deref(), Some("chargeback"));
 }
 
 async fn panel_roles(app: TestApp) {
@@ -183,22 +184,22 @@ async fn panel_roles(app: TestApp) {
     ] {
         assert_eq!(ro.post(path, &fields).await.status, 403, "readonly POST {path}");
     }
-    assert!(app.store().license(seller, id).await.unwrap().banned_reason.is_none());
+    assert!(app.store().license(seller, LicenseId(id)).await.unwrap().banned_reason.is_none());
     // Support bans, but neither deletes, generates nor changes settings; its pages offer none.
     assert!(!support.get("/panel/licenses").await.body.contains("Delete…"));
     assert_eq!(support.post(&ban, &[("reason", "r")]).await.status, 303);
     assert_eq!(support.post(&delete, &[]).await.status, 403);
     assert_eq!(support.post("/panel/licenses/generate", &[("plan", "1:1"), ("count", "1")]).await.status, 403);
     assert_eq!(support.post(&format!("/panel/apps/{app_id}"), &[("name", "x"), ("version", "1")]).await.status, 403);
-    assert!(app.store().license(seller, id).await.is_ok(), "not deleted");
+    assert!(app.store().license(seller, LicenseId(id)).await.is_ok(), "not deleted");
     // The owner deletes after a confirmation page.
     let confirm = owner.get(&delete).await;
     assert_eq!(confirm.status, 200);
     assert!(confirm.body.contains("Yes, delete it") && confirm.body.contains(&keys[0]));
-    assert!(app.store().license(seller, id).await.is_ok(), "the GET deletes nothing");
+    assert!(app.store().license(seller, LicenseId(id)).await.is_ok(), "the GET deletes nothing");
     let done = owner.post(&delete, &[]).await;
     assert_eq!((done.status, done.location.as_str()), (303, "/panel/licenses?done=deleted"));
-    assert!(app.store().license(seller, id).await.is_err());
+    assert!(app.store().license(seller, LicenseId(id)).await.is_err());
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(50, 1)).await.unwrap();
     let who = |action: &str| audit.iter().find(|e| e.action == action).map(|e| e.actor.clone()).unwrap();
     assert!(who("license.ban").starts_with("panel:") && who("license.delete").starts_with("panel:"));
@@ -213,10 +214,10 @@ async fn panel_forms_refuse_bad_input(app: TestApp) {
     account(&app, seller, "owner@example.com", "owner").await;
     let c = PanelClient::sign_in(&app, "owner@example.com", "").await;
     let id = license_id(&app, seller, &keys[0]).await;
-    let c_ = crate::client_support::ClientFixture::existing(&app, seller, app_id).await;
+    let c_ = crate::client_support::ClientFixture::existing(&app, seller, AppId(app_id)).await;
     let s = c_.init().await;
     c_.call(Some(&s), "license", &[("key", &keys[0]), ("hwid", "HW-1")]).await.assert_ok("Logged in!");
-    let user = app.store().user_by_ref(app_id, &keys[0]).await.unwrap().id;
+    let user = app.store().user_by_ref(AppId(app_id), &keys[0]).await.unwrap().id;
     let before = app.store().list_audit(Some(seller), licensd::store::Page::new(500, 1)).await.unwrap().len();
     let plan = format!("{app_id}:{plan_id}");
     let long = "x".repeat(501);
@@ -284,7 +285,7 @@ async fn panel_forms_refuse_bad_input(app: TestApp) {
     let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.database_url).await.unwrap();
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licenses").fetch_one(&mut db).await.unwrap();
     assert_eq!(n, 1);
-    assert_eq!(app.store().app(seller, app_id).await.unwrap().name, "MyApp");
+    assert_eq!(app.store().app(seller, AppId(app_id)).await.unwrap().name, "MyApp");
     assert_eq!(app.store().user_hwids(user).await.unwrap(), vec!["HW-1".to_owned()]);
 }
 

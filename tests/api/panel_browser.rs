@@ -13,6 +13,7 @@ use crate::client_support::ClientFixture;
 use crate::harness::{Engine, TestApp};
 use crate::panelkit::{PASSWORD, account};
 use fantoccini::{Client, ClientBuilder, Locator};
+use licensd::domain::ids::AppId;
 use licensd::domain::{time::now_ms, totp};
 use licensd::manage::{Scope, panel};
 use serde_json::json;
@@ -93,7 +94,7 @@ async fn panel_in_a_browser() {
     let (app_id, plan_id) = app_with_plan(&app, &f.admin_token, "PhotoTool", Some(30 * 86_400)).await;
     // Some history for the overview: keys redeemed by client users with HWIDs.
     let first = generate(&app, &f.admin_token, json!({"app_id": app_id, "plan_id": plan_id, "count": 5})).await;
-    let client = ClientFixture::existing(&app, seller, app_id).await;
+    let client = ClientFixture::existing(&app, seller, AppId(app_id)).await;
     for (i, key) in first.iter().take(3).enumerate() {
         let s = client.init().await;
         let user = format!("customer{}", i + 1);
@@ -159,7 +160,7 @@ async fn panel_in_a_browser() {
     assert_eq!(banned.banned_reason.as_deref(), Some("chargeback"));
 
     // Reset a user's HWID.
-    let user = app.store().user_by_ref(app_id, "customer2").await.unwrap();
+    let user = app.store().user_by_ref(AppId(app_id), "customer2").await.unwrap();
     assert_eq!(app.store().user_hwids(user.id).await.unwrap(), vec!["PC-1".to_owned()]);
     c.goto(&format!("{base}/panel/users?app={app_id}")).await.unwrap();
     wait_for_text(&c, "customer2").await;

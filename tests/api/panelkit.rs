@@ -2,12 +2,13 @@
 //! sends forms with or without the session's CSRF token, and never follows redirects.
 
 use crate::harness::TestApp;
+use licensd::domain::ids::SellerId;
 use licensd::manage::{Scope, panel};
 
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Creates a panel account of the seller with `role` (password `PASSWORD`).
-pub async fn account(app: &TestApp, seller_id: i64, email: &str, role: &str) -> i64 {
+pub async fn account(app: &TestApp, seller_id: SellerId, email: &str, role: &str) -> i64 {
     let passwords = &app.state.services.passwords;
     panel::add(app.store(), passwords, &Scope::cli(), Some(seller_id), email, role, PASSWORD).await.unwrap().id
 }

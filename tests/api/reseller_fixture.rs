@@ -3,6 +3,7 @@
 //! query string, a JSON body or a form body.
 
 use crate::harness::{TestApp, split};
+use licensd::domain::ids::{AppId, PlanId, ResellerId, SellerId};
 use licensd::store::Store;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
@@ -11,15 +12,15 @@ use std::time::Duration;
 
 /// A seller with one app and one plan named "lifetime".
 pub struct Shop {
-    pub seller_id: i64,
-    pub plan_id: i64,
-    app_id: i64,
+    pub seller_id: SellerId,
+    pub plan_id: PlanId,
+    app_id: AppId,
     database_url: String,
 }
 
 /// A reseller of a shop and one of its API keys.
 pub struct Bot {
-    pub reseller_id: i64,
+    pub reseller_id: ResellerId,
     pub key_id: i64,
     pub token: String,
 }
@@ -55,7 +56,7 @@ impl Shop {
     /// so fails on PostgreSQL (reported in the reseller branch's notes).
     pub async fn stock_with(
         &self,
-        reseller_id: Option<i64>,
+        reseller_id: Option<ResellerId>,
         keys: &[&str],
         expires_at: Option<i64>,
         duration_secs: Option<i64>,

@@ -9,6 +9,7 @@ use crate::client_support::ClientFixture;
 use crate::engine_tests;
 use crate::harness::{TestApp, split, without_signin_limits};
 use futures_util::future::join_all;
+use licensd::domain::ids::{LicenseId, UserId};
 use licensd::domain::time::{iso_micros, now_ms};
 use licensd::store::tokens::TokenKind;
 use serde_json::{Value, json};
@@ -45,8 +46,8 @@ const SWITCHES: [Switch; 7] = [
 pub(crate) struct World<'a> {
     pub c: ClientFixture<'a>,
     pub key: String,
-    pub license_id: i64,
-    pub user_id: i64,
+    pub license_id: LicenseId,
+    pub user_id: UserId,
     pub session: String,
     pub instance_id: String,
     pub admin: String,

@@ -4,6 +4,7 @@
 
 use crate::client_support::ClientFixture;
 use crate::harness::TestApp;
+use licensd::domain::ids::AppId;
 use licensd::store::tokens::TokenKind;
 use serde_json::{Value, json};
 
@@ -85,7 +86,7 @@ impl<'a> SellerApi<'a> {
 }
 
 /// A seller API token for `app_id`, created through the admin API with the seller's token.
-pub async fn sellerapi_token(t: &TestApp, admin: &str, app_id: i64) -> String {
+pub async fn sellerapi_token(t: &TestApp, admin: &str, app_id: AppId) -> String {
     let body = json!({"kind": "sellerapi", "app_id": app_id, "name": "discord bot"});
     let (status, created) = t.post_json("/admin/v1/tokens", admin, &body).await;
     assert_eq!(status, 201, "{created}");

@@ -6,6 +6,7 @@ use crate::adminkit::{app_with_plan, call};
 use crate::engine_tests;
 use crate::harness::{Engine, TestApp, fresh_postgres_database, split};
 use crate::licenses::{KeySpec, key, order_of, shop};
+use licensd::domain::ids::{LicenseId, SellerId};
 use licensd::store::tokens::TokenKind;
 use serde_json::json;
 use sqlx::Connection;
@@ -52,13 +53,13 @@ async fn old_database_upgrades_in_place(app: TestApp) {
     // A database with apps refuses to start on a new signing key unless one is given.
     let upgraded = TestApp::spawn_on(app.engine, url, |c| c.signing_key = Some("11".repeat(32))).await;
     let store = upgraded.store();
-    let default = store.default_customer(1).await.unwrap();
-    assert_eq!((default.seller_id, default.email.as_str(), default.created_at), (1, "", 5));
+    let default = store.default_customer(SellerId(1)).await.unwrap();
+    assert_eq!((default.seller_id, default.email.as_str(), default.created_at), (SellerId(1), "", 5));
     for k in ["OLD-1", "OLD-2"] {
-        let l = store.license_by_key(1, k).await.unwrap();
+        let l = store.license_by_key(SellerId(1), k).await.unwrap();
         assert_eq!((l.customer_id, l.order_id), (Some(default.id), None), "{k}");
     }
-    let token = store.create_token(TokenKind::Store, Some(1), "s").await.unwrap().1;
+    let token = store.create_token(TokenKind::Store, Some(SellerId(1)), "s").await.unwrap().1;
     let (status, body) = upgraded.get_json("/api/v2/license-keys?limit=5", &token).await;
     assert_eq!(status, 200, "{body}");
     let ids: Vec<&serde_json::Value> = body["data"].as_array().unwrap().iter().map(|k| &k["customer_id"]).collect();
@@ -69,7 +70,7 @@ async fn old_database_upgrades_in_place(app: TestApp) {
     assert_eq!(status, 200, "{body}");
     let new_default = store.default_customer(s.seller_id).await.unwrap();
     assert_ne!(new_default.id, default.id, "one default customer per seller");
-    assert_eq!(body["data"]["customer_id"], new_default.id);
+    assert_eq!(body["data"]["customer_id"], new_default.id.get());
 }
 
 /// One customer per (seller, email), whatever the case; one order per (seller, store, id).
@@ -92,7 +93,7 @@ async fn buyers_and_orders_are_found_again(app: TestApp) {
     let elsewhere = store.record_order(&order_of(&other, theirs.id, "1001")).await.unwrap();
     assert_ne!(elsewhere.id, first.id, "order ids are per seller");
     let k = key(&app, &s, KeySpec { customer_id: Some(ann.id), order_id: Some(first.id), ..KeySpec::default() }).await;
-    let l = store.license(s.seller_id, k.id).await.unwrap();
+    let l = store.license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!((l.customer_id, l.order_id), (Some(ann.id), Some(first.id)));
 }
 

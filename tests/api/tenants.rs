@@ -9,6 +9,7 @@
 use crate::adminkit::{app_with_plan, call, generate};
 use crate::engine_tests;
 use crate::harness::{Engine, SellerFixture, TestApp};
+use licensd::domain::ids::AppId;
 use serde_json::{Value, json};
 use sqlx::{Column, Connection, Row};
 use std::collections::BTreeMap;
@@ -569,7 +570,7 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let log =
         form(vec![("type", "log".into()), ("sessionid", session.clone()), ("message", format!("{tag}-log"))]).await;
     assert_eq!(log.1["success"], true, "{}", log.1);
-    let user = app.store().client_user_by_name(app_id, &username).await.unwrap().unwrap().id.to_string();
+    let user = app.store().client_user_by_name(AppId(app_id), &username).await.unwrap().unwrap().id.to_string();
     ok(post(format!("{base}/users/{user}/vars"), json!({"name": format!("{tag}uvar"), "value": "v"})).await);
     put("uvar", format!("{tag}uvar"));
     let (_, messages) = app.get_json(&format!("{base}/chat/channels/{tag}chan/messages"), &t).await;
@@ -594,7 +595,7 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     .await;
     assert_eq!(reg.1["success"], true, "{}", reg.1);
     let banned_user =
-        app.store().client_user_by_name(app_id, &format!("{tag}banned")).await.unwrap().unwrap().id.to_string();
+        app.store().client_user_by_name(AppId(app_id), &format!("{tag}banned")).await.unwrap().unwrap().id.to_string();
     ok(post(format!("{base}/users/{banned_user}/ban"), json!({"reason": "x"})).await);
     put("banned_user", banned_user);
 
@@ -869,7 +870,7 @@ impl Worlds {
         foreign.insert("my_session", a.refs["session"].clone());
         foreign.insert("sibling", a.refs["own_sibling"].clone());
         let missing = foreign.iter().map(|(k, v)| (*k, never_existing(k, v))).collect();
-        Worlds { caller: a.fixture.seller.id, a: a.refs.clone(), b: b.refs.clone(), foreign, missing }
+        Worlds { caller: a.fixture.seller.id.get(), a: a.refs.clone(), b: b.refs.clone(), foreign, missing }
     }
 }
 

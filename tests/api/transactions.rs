@@ -8,6 +8,7 @@ use crate::engine_tests;
 use crate::harness::{Engine, TestApp, split, without_signin_limits};
 use crate::revocation::{World, post, reseller};
 use futures_util::future::join_all;
+use licensd::domain::ids::SellerId;
 use licensd::store::{Page, events::DailyCount, tokens::TokenKind};
 use serde_json::{Value, json};
 
@@ -73,7 +74,7 @@ async fn concurrent_reseller_edits_lose_no_field(t: TestApp) {
 }
 
 /// The seller's events of one type (all of them with `None`), oldest first.
-async fn events(t: &TestApp, seller_id: i64, kind: Option<&str>) -> Vec<Value> {
+async fn events(t: &TestApp, seller_id: SellerId, kind: Option<&str>) -> Vec<Value> {
     let (rows, total) = t.store().list_events(seller_id, kind, Page::new(500, 1)).await.unwrap();
     assert_eq!(rows.len() as i64, total);
     rows.into_iter()
@@ -87,7 +88,7 @@ async fn events(t: &TestApp, seller_id: i64, kind: Option<&str>) -> Vec<Value> {
         .collect()
 }
 
-async fn audit_actions(t: &TestApp, seller_id: i64) -> Vec<String> {
+async fn audit_actions(t: &TestApp, seller_id: SellerId) -> Vec<String> {
     let rows = t.store().list_audit(Some(seller_id), Page::new(500, 1)).await.unwrap();
     rows.into_iter().map(|a| a.action).collect()
 }
@@ -142,7 +143,9 @@ async fn a_change_whose_audit_or_event_fails_leaves_nothing(t: TestApp) {
     assert_eq!(keys.len(), 20);
     let created = events(&t, seller_id, Some("license.created")).await;
     assert_eq!(created.len(), 20);
-    assert!(created.iter().all(|e| keys.contains(&e["key"].as_str().unwrap().to_owned()) && e["app_id"] == app_id));
+    assert!(
+        created.iter().all(|e| keys.contains(&e["key"].as_str().unwrap().to_owned()) && e["app_id"] == app_id.get())
+    );
     // The chart's counts: today's (and yesterday's, should the test straddle midnight UTC).
     let today = licensd::domain::time::now_ms() / 86_400_000;
     let daily = t.store().daily_event_counts(seller_id, (today - 1) * 86_400_000).await.unwrap();
@@ -194,7 +197,7 @@ async fn every_face_records_its_events_once_and_refusals_none(t: TestApp) {
     let subject = format!("license:{}", w.license_id);
     assert_eq!(on_key[0]["subject"], subject);
     assert_eq!(on_key[0]["instance_id"], w.instance_id.as_str());
-    assert_eq!(on_key[1]["user_id"], w.user_id);
+    assert_eq!(on_key[1]["user_id"], w.user_id.get());
     assert_eq!((&on_key[2]["subject"], &on_key[2]["user_id"]), (&json!(subject), &json!(w.user_id)));
 
     // Licenses API: a second machine, then a key that does not exist.
@@ -220,5 +223,5 @@ async fn every_face_records_its_events_once_and_refusals_none(t: TestApp) {
     assert_eq!(kinds, ["license.activated", "reseller.license_assigned", "license.banned"], "{later:?}");
     assert_eq!(later[1]["discord_user_id"], "123456789012345678");
     assert_eq!(later[2]["reason"], "chargeback");
-    assert!(later.iter().all(|e| e["subject"] == subject && e["license_id"] == w.license_id));
+    assert!(later.iter().all(|e| e["subject"] == subject && e["license_id"] == w.license_id.get()));
 }

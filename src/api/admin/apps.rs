@@ -4,6 +4,7 @@ use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, cre
 use super::openapi::{Conflict, Errors};
 use super::views::{App, AppDetail, Data, Page, Plan};
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::{AppId, PlanId};
 use crate::{
     manage::{
         apps::{self, AppSettings},
@@ -78,7 +79,7 @@ async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
 ) -> Answer<AppDetail> {
     data(apps::get(&s.store, &scope, q.seller_id, id).await?)
 }
@@ -97,7 +98,7 @@ async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
     Body(body): Body<AppSettings>,
 ) -> Answer<App> {
     data(apps::update(&s.store, &scope, q.seller_id, id, body).await?)
@@ -116,7 +117,7 @@ async fn rotate_secret(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
 ) -> Answer<AppDetail> {
     data(apps::rotate_secret(&s.store, &scope, q.seller_id, id).await?)
 }
@@ -134,7 +135,7 @@ async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
 ) -> NoContent {
     apps::delete(&s.store, &scope, q.seller_id, id).await?;
     no_content()
@@ -162,7 +163,7 @@ async fn create_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
     Body(b): Body<CreatePlan>,
 ) -> Created<Plan> {
     created(plans::create(&s.store, &scope, q.seller_id, id, &b.name, b.level, b.duration_secs).await?)
@@ -181,7 +182,7 @@ async fn list_plans(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<AppId>,
 ) -> Listing<Plan> {
     listed(plans::list(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
@@ -199,7 +200,7 @@ async fn remove_plan(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam((id, plan_id)): PathParam<(i64, i64)>,
+    PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
 ) -> NoContent {
     plans::delete(&s.store, &scope, q.seller_id, id, plan_id).await?;
     no_content()

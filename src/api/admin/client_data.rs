@@ -6,6 +6,7 @@ use super::common::{Answer, ClientListing, Created, NoContent, created, data, no
 use super::openapi::{Conflict, Errors};
 use super::views::{AppVar, BlacklistEntry, ClientLog, ClientPage, ClientPageMeta, Data, Ended, LiveSession, UserVar};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::{
     manage::{
         PageRequest,
@@ -44,7 +45,8 @@ pub fn routes() -> Routes {
 #[into_params(parameter_in = Query)]
 pub struct SellerParam {
     /// The app's seller: required with an operator token.
-    pub seller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub seller_id: Option<SellerId>,
 }
 
 /// The app of the path's `{id}`, checked against the caller's token and `?seller_id=`.
@@ -58,7 +60,7 @@ impl FromRequestParts<AppState> for AppAt {
         let PathParam(params) = PathParam::<HashMap<String, String>>::from_request_parts(parts, state).await?;
         let id = params
             .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
+            .and_then(|v| v.parse::<AppId>().ok())
             .ok_or_else(|| AdminError::Rejected(StatusCode::BAD_REQUEST, "the app id must be an integer".into()))?;
         let QueryParams(q) = QueryParams::<SellerParam>::from_request_parts(parts, state).await?;
         Ok(AppAt(client::client_app(&state.store, &scope, q.seller_id, id).await?))
@@ -157,7 +159,7 @@ async fn list_user_vars(
     State(s): State<AppState>,
     AppAt(at): AppAt,
     QueryParams(q): QueryParams<PageRequest>,
-    PathParam((_, user_id)): PathParam<(i64, i64)>,
+    PathParam((_, user_id)): PathParam<(i64, UserId)>,
 ) -> ClientListing<UserVar> {
     listed(q, async |p| client::list_user_vars(&s.store, &at, user_id, p).await).await
 }
@@ -175,7 +177,7 @@ async fn list_user_vars(
 async fn set_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    PathParam((_, user_id)): PathParam<(i64, i64)>,
+    PathParam((_, user_id)): PathParam<(i64, UserId)>,
     Body(b): Body<SetUserVar>,
 ) -> Answer<UserVar> {
     data(client::set_user_var(&s.store, &at, user_id, &b.name, &b.value, b.readonly).await?)
@@ -193,7 +195,7 @@ async fn set_user_var(
 async fn delete_user_var(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    PathParam((_, user_id, name)): PathParam<(i64, i64, String)>,
+    PathParam((_, user_id, name)): PathParam<(i64, UserId, String)>,
 ) -> NoContent {
     client::delete_user_var(&s.store, &at, user_id, &name).await?;
     no_content()
@@ -211,7 +213,7 @@ async fn delete_user_var(
 async fn end_user_sessions(
     State(s): State<AppState>,
     AppAt(at): AppAt,
-    PathParam((_, user_id)): PathParam<(i64, i64)>,
+    PathParam((_, user_id)): PathParam<(i64, UserId)>,
 ) -> Answer<Ended> {
     data(Ended { ended: client::end_user_sessions(&s.store, &at, user_id).await? })
 }

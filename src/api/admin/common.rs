@@ -3,6 +3,7 @@
 
 use super::AdminError;
 use super::views::{ClientPage, Data, Page};
+use crate::domain::ids::SellerId;
 use crate::manage::{Listed, PageRequest};
 use axum::{Json, http::StatusCode};
 use serde::Deserialize;
@@ -23,7 +24,8 @@ pub type NoContent = Result<StatusCode, AdminError>;
 pub struct Scoped {
     /// The seller acted on: required with an operator token, optional (and only its own) with a
     /// seller token.
-    pub seller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub seller_id: Option<SellerId>,
 }
 
 /// `?seller_id=&limit=&page=`
@@ -33,7 +35,8 @@ pub struct Scoped {
 pub struct ScopedPage {
     /// The seller acted on: required with an operator token, optional (and only its own) with a
     /// seller token.
-    pub seller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub seller_id: Option<SellerId>,
     /// Rows per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

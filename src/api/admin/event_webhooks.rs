@@ -5,6 +5,7 @@ use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, cre
 use super::openapi::Errors;
 use super::views::{CreatedWebhookEndpoint, Data, Page, Redelivered, WebhookDelivery, WebhookEndpoint};
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::SellerId;
 use crate::{
     manage::{
         PageRequest,
@@ -126,7 +127,8 @@ async fn remove(
 #[serde(deny_unknown_fields)]
 struct DeliveryQuery {
     /// The seller acted on: required with an operator token.
-    seller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    seller_id: Option<SellerId>,
     /// pending, delivered or failed.
     state: Option<String>,
     /// Rows per page, 1 to 500 (default 50).

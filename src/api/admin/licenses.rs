@@ -4,6 +4,7 @@ use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, d
 use super::openapi::Errors;
 use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId};
 use crate::manage::licenses::{ImportCustomer, ImportDefaults, ImportRecord};
 use crate::{
     manage::licenses::{self, Format, GenerateSpec, ListQuery},
@@ -79,7 +80,7 @@ async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<LicenseId>,
 ) -> Answer<License> {
     data(licenses::get(&s.store, &scope, q.seller_id, id).await?)
 }
@@ -97,7 +98,7 @@ async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<LicenseId>,
 ) -> NoContent {
     licenses::delete(&s.store, &scope, q.seller_id, id).await?;
     no_content()
@@ -117,7 +118,7 @@ async fn ban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<LicenseId>,
     Body(b): Body<Ban>,
 ) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, Some(&b.reason)).await?)
@@ -136,7 +137,7 @@ async fn unban(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<LicenseId>,
 ) -> Answer<License> {
     data(licenses::set_ban(&s.store, &scope, q.seller_id, id, None).await?)
 }
@@ -177,10 +178,13 @@ async fn export(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ImportQuery {
-    seller_id: Option<i64>,
-    app_id: i64,
+    #[param(value_type = Option<i64>)]
+    seller_id: Option<SellerId>,
+    #[param(value_type = i64)]
+    app_id: AppId,
     /// Plan (id) of records that name none.
-    plan_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    plan_id: Option<PlanId>,
     /// Buyer (found by email or created) of records that name none; none: the default customer.
     customer_email: Option<String>,
     customer_name: Option<String>,

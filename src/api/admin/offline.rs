@@ -5,6 +5,7 @@ use super::common::{Answer, Scoped, data};
 use super::openapi::{Conflict, Errors};
 use super::views::Data;
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::LicenseId;
 use crate::{
     manage::offline::{self, CheckoutRequest, Issuer, OfflineFile},
     state::AppState,
@@ -29,7 +30,7 @@ async fn checkout(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<LicenseId>,
     Body(req): Body<CheckoutRequest>,
 ) -> Answer<OfflineFile> {
     data(offline::checkout(&Issuer::of(&s), &scope, q.seller_id, id, req).await?)

@@ -4,6 +4,7 @@ use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, cre
 use super::openapi::{Conflict, Errors};
 use super::views::{CreatedResellerKey, Data, Generated, License, Moved, Page, Reseller, ResellerKey, StockAdded};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::{LicenseId, ResellerId};
 use crate::{
     manage::{
         ManageError,
@@ -78,7 +79,7 @@ async fn show(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
 ) -> Answer<Reseller> {
     data(resellers::get(&s.store, &scope, q.seller_id, id).await?)
 }
@@ -97,7 +98,7 @@ async fn update(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
     Body(b): Body<ResellerInput>,
 ) -> Answer<Reseller> {
     data(resellers::update(&s.store, &scope, q.seller_id, id, b).await?)
@@ -116,7 +117,7 @@ async fn remove(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
 ) -> NoContent {
     resellers::delete(&s.store, &scope, q.seller_id, id).await?;
     no_content()
@@ -143,7 +144,7 @@ async fn create_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
     Body(b): Body<CreateKey>,
 ) -> Result<(StatusCode, Json<CreatedResellerKey>), AdminError> {
     let (key, secret) = resellers::create_key(&s.store, &scope, q.seller_id, id, &b.label).await?;
@@ -163,7 +164,7 @@ async fn list_keys(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
 ) -> Listing<ResellerKey> {
     listed(resellers::list_keys(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
@@ -181,7 +182,7 @@ async fn revoke_key(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam((id, key_id)): PathParam<(i64, i64)>,
+    PathParam((id, key_id)): PathParam<(ResellerId, i64)>,
 ) -> NoContent {
     resellers::revoke_key(&s.store, &scope, q.seller_id, id, key_id).await?;
     no_content()
@@ -200,7 +201,7 @@ async fn list_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
 ) -> Listing<License> {
     listed(resellers::list_stock(&s.store, &scope, q.seller_id, id, q.page()).await?)
 }
@@ -210,7 +211,8 @@ async fn list_stock(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddStock {
-    license_ids: Option<Vec<i64>>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    license_ids: Option<Vec<LicenseId>>,
     generate: Option<GenerateSpec>,
 }
 
@@ -228,7 +230,7 @@ async fn add_stock(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
-    PathParam(id): PathParam<i64>,
+    PathParam(id): PathParam<ResellerId>,
     Body(b): Body<AddStock>,
 ) -> Created<StockAdded> {
     match (b.license_ids, b.generate) {

@@ -4,6 +4,7 @@ use super::common::{Answer, Created, Listing, NoContent, ScopedPage, created, da
 use super::openapi::{Conflict, Errors, Forbidden};
 use super::views::{Data, Page, Seller};
 use super::{Admin, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::SellerId;
 use crate::{manage::sellers, state::AppState};
 use axum::extract::State;
 use serde::Deserialize;
@@ -63,7 +64,11 @@ async fn list(
     params(("id" = i64, Path)),
     responses((status = 200, description = "OK", body = Data<Seller>), Errors)
 )]
-async fn show(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> Answer<Seller> {
+async fn show(
+    State(state): State<AppState>,
+    Admin(scope): Admin,
+    PathParam(id): PathParam<SellerId>,
+) -> Answer<Seller> {
     data(sellers::get(&state.store, &scope, id).await?)
 }
 
@@ -76,7 +81,7 @@ async fn show(State(state): State<AppState>, Admin(scope): Admin, PathParam(id):
     params(("id" = i64, Path)),
     responses((status = 204, description = "Done; no body"), Forbidden, Errors)
 )]
-async fn remove(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<i64>) -> NoContent {
+async fn remove(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<SellerId>) -> NoContent {
     sellers::delete(&state.store, &scope, id).await?;
     no_content()
 }

@@ -4,6 +4,7 @@ use super::common::{Listing, NoContent, ScopedPage, listed, no_content};
 use super::openapi::{Errors, Forbidden};
 use super::views::{CreatedToken, Page, Token};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
+use crate::domain::ids::{AppId, SellerId};
 use crate::{
     manage::{ManageError, tokens},
     state::AppState,
@@ -21,9 +22,11 @@ pub fn routes() -> Routes {
 struct CreateToken {
     /// operator, seller, store or sellerapi.
     kind: String,
-    seller_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    seller_id: Option<SellerId>,
     /// The app a sellerapi token acts for (required for that kind, refused for the others).
-    app_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    app_id: Option<AppId>,
     #[serde(default)]
     name: String,
 }

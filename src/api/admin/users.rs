@@ -4,6 +4,7 @@ use super::common::{Answer, Ban, Listing, NoContent, data, listed, no_content};
 use super::openapi::Errors;
 use super::views::{Data, HwidsRemoved, Page, User, UserDetail};
 use super::{Admin, Body, PathParam, QueryParams, common::Scoped, routes::Routes};
+use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::{
     manage::{
         PageRequest,
@@ -29,7 +30,8 @@ pub fn routes() -> Routes {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListUsers {
-    seller_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    seller_id: Option<SellerId>,
     search: Option<String>,
     limit: Option<i64>,
     page: Option<i64>,
@@ -48,13 +50,13 @@ async fn list(
     State(s): State<AppState>,
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ListUsers>,
-    PathParam(app_id): PathParam<i64>,
+    PathParam(app_id): PathParam<AppId>,
 ) -> Listing<User> {
     let at = AppRef { seller_id: q.seller_id, app_id };
     listed(users::list(&s.store, &scope, at, q.search.as_deref(), PageRequest::new(q.limit, q.page)).await?)
 }
 
-type UserPath = PathParam<(i64, i64)>;
+type UserPath = PathParam<(AppId, UserId)>;
 
 /// Show a user with HWIDs and subscriptions.
 #[utoipa::path(

@@ -66,7 +66,7 @@ pub struct Seller {
 
 impl From<store::sellers::Seller> for Seller {
     fn from(s: store::sellers::Seller) -> Self {
-        Self { id: s.id, ownerid: s.ownerid, name: s.name, key_prefix: s.key_prefix, created_at: s.created_at }
+        Self { id: s.id.get(), ownerid: s.ownerid, name: s.name, key_prefix: s.key_prefix, created_at: s.created_at }
     }
 }
 
@@ -89,8 +89,8 @@ impl From<store::tokens::ApiToken> for Token {
     fn from(t: store::tokens::ApiToken) -> Self {
         Self {
             id: t.id,
-            seller_id: t.seller_id,
-            app_id: t.app_id,
+            seller_id: t.seller_id.map(i64::from),
+            app_id: t.app_id.map(i64::from),
             kind: t.kind,
             name: t.name,
             created_at: t.created_at,
@@ -146,8 +146,8 @@ impl From<store::apps::App> for App {
             .filter(Value::is_object)
             .unwrap_or_else(|| Value::Object(Default::default()));
         Self {
-            id: a.id,
-            seller_id: a.seller_id,
+            id: a.id.get(),
+            seller_id: a.seller_id.get(),
             name: a.name,
             version: a.version,
             download_url: a.download_url,
@@ -205,8 +205,8 @@ pub struct Plan {
 impl From<store::plans::Plan> for Plan {
     fn from(p: store::plans::Plan) -> Self {
         Self {
-            id: p.id,
-            app_id: p.app_id,
+            id: p.id.get(),
+            app_id: p.app_id.get(),
             name: p.name,
             level: p.level,
             duration_secs: p.duration_secs,
@@ -243,10 +243,10 @@ pub struct License {
 impl From<store::licenses::License> for License {
     fn from(l: store::licenses::License) -> Self {
         Self {
-            id: l.id,
-            seller_id: l.seller_id,
-            app_id: l.app_id,
-            plan_id: l.plan_id,
+            id: l.id.get(),
+            seller_id: l.seller_id.get(),
+            app_id: l.app_id.get(),
+            plan_id: l.plan_id.get(),
             key: l.key,
             duration_secs: l.duration_secs,
             expires_at: l.expires_at,
@@ -255,13 +255,13 @@ impl From<store::licenses::License> for License {
             active: l.active != 0,
             banned_reason: l.banned_reason,
             note: l.note,
-            reseller_id: l.reseller_id,
+            reseller_id: l.reseller_id.map(i64::from),
             discord_user_id: l.discord_user_id,
             assigned_at: l.assigned_at,
-            used_by_user_id: l.used_by_user_id,
+            used_by_user_id: l.used_by_user_id.map(i64::from),
             used_at: l.used_at,
             order_id: l.order_id,
-            customer_id: l.customer_id,
+            customer_id: l.customer_id.map(i64::from),
             created_at: l.created_at,
             updated_at: l.updated_at,
         }
@@ -350,8 +350,8 @@ pub struct User {
 impl From<store::users::User> for User {
     fn from(u: store::users::User) -> Self {
         Self {
-            id: u.id,
-            app_id: u.app_id,
+            id: u.id.get(),
+            app_id: u.app_id.get(),
             username: u.username,
             email: u.email,
             ip: u.ip,
@@ -381,10 +381,10 @@ impl From<store::users::UserSubscription> for UserSubscription {
     fn from(s: store::users::UserSubscription) -> Self {
         Self {
             id: s.id,
-            plan_id: s.plan_id,
+            plan_id: s.plan_id.get(),
             plan: s.plan,
             level: s.level,
-            license_id: s.license_id,
+            license_id: s.license_id.map(i64::from),
             expires_at: s.expires_at,
             paused: s.paused != 0,
             created_at: s.created_at,
@@ -436,8 +436,8 @@ pub struct Reseller {
 impl From<store::resellers::Reseller> for Reseller {
     fn from(r: store::resellers::Reseller) -> Self {
         Self {
-            id: r.id,
-            seller_id: r.seller_id,
+            id: r.id.get(),
+            seller_id: r.seller_id.get(),
             name: r.name,
             key_prefix: r.key_prefix,
             rate_limit_per_min: r.rate_limit_per_min,
@@ -461,7 +461,7 @@ impl From<store::resellers::ResellerKey> for ResellerKey {
     fn from(k: store::resellers::ResellerKey) -> Self {
         Self {
             id: k.id,
-            reseller_id: k.reseller_id,
+            reseller_id: k.reseller_id.get(),
             label: k.label,
             created_at: k.created_at,
             revoked_at: k.revoked_at,
@@ -514,7 +514,7 @@ impl From<store::audit::AuditEvent> for AuditEvent {
     fn from(e: store::audit::AuditEvent) -> Self {
         Self {
             id: e.id,
-            seller_id: e.seller_id,
+            seller_id: e.seller_id.map(i64::from),
             actor: e.actor,
             action: e.action,
             target: e.target,
@@ -537,7 +537,7 @@ pub struct Customer {
 
 impl From<store::customers::Customer> for Customer {
     fn from(c: store::customers::Customer) -> Self {
-        Self { id: c.id, seller_id: c.seller_id, email: c.email, name: c.name, created_at: c.created_at }
+        Self { id: c.id.get(), seller_id: c.seller_id.get(), email: c.email, name: c.name, created_at: c.created_at }
     }
 }
 
@@ -597,7 +597,7 @@ pub struct AppVar {
 
 impl From<store::client_data::AppVar> for AppVar {
     fn from(v: store::client_data::AppVar) -> Self {
-        Self { id: v.id, app_id: v.app_id, name: v.name, value: v.value, authed: v.authed != 0 }
+        Self { id: v.id, app_id: v.app_id.get(), name: v.name, value: v.value, authed: v.authed != 0 }
     }
 }
 
@@ -612,7 +612,7 @@ pub struct UserVar {
 
 impl From<store::client_data::UserVar> for UserVar {
     fn from(v: store::client_data::UserVar) -> Self {
-        Self { user_id: v.user_id, name: v.name, value: v.value, readonly: v.readonly != 0 }
+        Self { user_id: v.user_id.get(), name: v.name, value: v.value, readonly: v.readonly != 0 }
     }
 }
 
@@ -630,7 +630,7 @@ impl From<store::client_data::ClientLog> for ClientLog {
     fn from(l: store::client_data::ClientLog) -> Self {
         Self {
             id: l.id,
-            app_id: l.app_id,
+            app_id: l.app_id.get(),
             username: l.username,
             pcuser: l.pcuser,
             message: l.message,
@@ -652,7 +652,14 @@ pub struct BlacklistEntry {
 
 impl From<store::client_admin::BlacklistEntry> for BlacklistEntry {
     fn from(b: store::client_admin::BlacklistEntry) -> Self {
-        Self { id: b.id, app_id: b.app_id, kind: b.kind, value: b.value, reason: b.reason, created_at: b.created_at }
+        Self {
+            id: b.id,
+            app_id: b.app_id.get(),
+            kind: b.kind,
+            value: b.value,
+            reason: b.reason,
+            created_at: b.created_at,
+        }
     }
 }
 
@@ -673,7 +680,7 @@ impl From<store::client_admin::LiveSession> for LiveSession {
     fn from(s: store::client_admin::LiveSession) -> Self {
         Self {
             id: s.id,
-            user_id: s.user_id,
+            user_id: s.user_id.map(i64::from),
             username: s.username,
             validated: s.validated != 0,
             ip: s.ip,
@@ -696,7 +703,14 @@ pub struct Webhook {
 
 impl From<store::webhooks::Webhook> for Webhook {
     fn from(w: store::webhooks::Webhook) -> Self {
-        Self { id: w.id, app_id: w.app_id, webid: w.webid, url: w.url, user_agent: w.user_agent, authed: w.authed != 0 }
+        Self {
+            id: w.id,
+            app_id: w.app_id.get(),
+            webid: w.webid,
+            url: w.url,
+            user_agent: w.user_agent,
+            authed: w.authed != 0,
+        }
     }
 }
 
@@ -717,7 +731,7 @@ impl From<store::files::FileInfo> for FileInfo {
     fn from(f: store::files::FileInfo) -> Self {
         Self {
             id: f.id,
-            app_id: f.app_id,
+            app_id: f.app_id.get(),
             fileid: f.fileid,
             name: f.name,
             size: f.size,
@@ -738,7 +752,7 @@ pub struct ChatChannel {
 
 impl From<store::chat::ChatChannel> for ChatChannel {
     fn from(c: store::chat::ChatChannel) -> Self {
-        Self { id: c.id, app_id: c.app_id, name: c.name, delay_secs: c.delay_secs }
+        Self { id: c.id, app_id: c.app_id.get(), name: c.name, delay_secs: c.delay_secs }
     }
 }
 
@@ -767,7 +781,7 @@ pub struct ChatMute {
 
 impl From<store::chat::ChatMute> for ChatMute {
     fn from(m: store::chat::ChatMute) -> Self {
-        Self { app_id: m.app_id, username: m.username, until: m.until }
+        Self { app_id: m.app_id.get(), username: m.username, until: m.until }
     }
 }
 
@@ -791,7 +805,7 @@ impl From<store::event_webhooks::Endpoint> for WebhookEndpoint {
         Self {
             events: e.patterns(),
             id: e.id,
-            seller_id: e.seller_id,
+            seller_id: e.seller_id.get(),
             url: e.url,
             format: e.format,
             enabled: e.enabled != 0,
@@ -887,7 +901,7 @@ impl From<manage::store_connections::ConnectionView> for StoreConnection {
     fn from(c: manage::store_connections::ConnectionView) -> Self {
         Self {
             id: c.connection.id,
-            seller_id: c.connection.seller_id,
+            seller_id: c.connection.seller_id.get(),
             store: c.connection.store,
             products: c.products,
             webhook_path: c.webhook_path,

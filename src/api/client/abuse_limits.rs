@@ -13,6 +13,7 @@
 //! `log` count where `rate_limit_store` says.
 
 use super::{actions::Halt, context::Ctx, messages::Msg};
+use crate::domain::ids::UserId;
 use crate::domain::netaddr::network;
 use axum::http::StatusCode;
 
@@ -62,7 +63,7 @@ pub async fn admit(ctx: &Ctx, action: Action) -> Result<(), Halt> {
 }
 
 /// Counts one `forgot` for the user it names (after `admit`, once the user is known).
-pub async fn admit_forgot_for_user(ctx: &Ctx, user_id: i64) -> Result<(), Halt> {
+pub async fn admit_forgot_for_user(ctx: &Ctx, user_id: UserId) -> Result<(), Halt> {
     hit(ctx, ctx.state.config.forgot_per_user_per_min, false, || format!("forgot:user:{user_id}")).await
 }
 

@@ -6,6 +6,7 @@ use super::body::Fields;
 use super::error::{LsError, Verb};
 use super::views;
 use crate::api::client::context::client_ip;
+use crate::domain::ids::SellerId;
 use crate::{
     domain::time::now_ms,
     ratelimit::window_left_ms,
@@ -87,7 +88,7 @@ pub async fn deactivate(_: Limited, State(state): State<AppState>, body: Bytes) 
 }
 
 /// The one seller with a key of this text; otherwise the key is not found here.
-async fn seller_of(state: &AppState, verb: Verb, key: &str) -> Result<i64, LsError> {
+async fn seller_of(state: &AppState, verb: Verb, key: &str) -> Result<SellerId, LsError> {
     state.store.sole_seller_of_key(key).await?.ok_or(LsError::KeyNotFound(verb))
 }
 
@@ -96,7 +97,7 @@ async fn seller_of(state: &AppState, verb: Verb, key: &str) -> Result<i64, LsErr
 async fn answer(
     state: &AppState,
     verb: Verb,
-    seller_id: i64,
+    seller_id: SellerId,
     key: &str,
     outcome: Result<Option<Value>, Refusal>,
 ) -> Result<Response, LsError> {

@@ -2,6 +2,7 @@
 //! rate limit), path ids, pagination and the `Idempotency-Key` header.
 
 use super::error::LicensesError;
+use crate::domain::ids::{LicenseId, SellerId};
 use crate::{
     domain::time::now_ms, ratelimit::window_left_ms, state::AppState, store::StoreError, store::tokens::TokenKind,
 };
@@ -13,7 +14,7 @@ use axum::{
 /// The store (seller) a valid store token belongs to.
 #[derive(Debug, Clone, Copy)]
 pub struct StoreCaller {
-    pub seller_id: i64,
+    pub seller_id: SellerId,
 }
 
 const RATE_WINDOW_MS: i64 = 60_000;
@@ -66,9 +67,9 @@ async fn rate_limit(state: &AppState, token_id: i64) -> Result<(), LicensesError
 
 /// Whether `X-STORE` names the token's store: its id, or (for SDK users who configured the
 /// store by name) the seller's name or public owner id. Only a non-numeric value costs a read.
-async fn names_store(state: &AppState, seller_id: i64, named: &str) -> Result<bool, LicensesError> {
+async fn names_store(state: &AppState, seller_id: SellerId, named: &str) -> Result<bool, LicensesError> {
     if let Ok(id) = named.parse::<i64>() {
-        return Ok(id == seller_id);
+        return Ok(id == seller_id.get());
     }
     let seller = state.store.seller(seller_id).await?;
     Ok(named == seller.name || named == seller.ownerid)
@@ -84,7 +85,7 @@ async fn path_ids(parts: &mut Parts, state: &AppState, message: &'static str) ->
 }
 
 /// `/license-keys/{id}`.
-pub struct KeyId(pub i64);
+pub struct KeyId(pub LicenseId);
 
 impl FromRequestParts<AppState> for KeyId {
     type Rejection = LicensesError;
@@ -96,7 +97,7 @@ impl FromRequestParts<AppState> for KeyId {
 }
 
 /// `/license-keys/{id}/instances/{instance}`.
-pub struct InstancePath(pub i64, pub String);
+pub struct InstancePath(pub LicenseId, pub String);
 
 impl FromRequestParts<AppState> for InstancePath {
     type Rejection = LicensesError;
@@ -115,8 +116,8 @@ impl FromRequestParts<AppState> for InstancePath {
 }
 
 /// A key id is an integer; anything else is a key that does not exist.
-fn parse_key_id(raw: Option<&String>) -> Result<i64, LicensesError> {
-    raw.and_then(|s| s.parse::<i64>().ok()).ok_or(LicensesError::NotFound(super::error::KEY_NOT_FOUND))
+fn parse_key_id(raw: Option<&String>) -> Result<LicenseId, LicensesError> {
+    raw.and_then(|s| s.parse::<LicenseId>().ok()).ok_or(LicensesError::NotFound(super::error::KEY_NOT_FOUND))
 }
 
 /// Pagination: `limit` (default 15, at most 100) and `page` (default 1). `before`, `after` and

@@ -46,19 +46,19 @@ impl KeyView {
     /// The key as listed and fetched (no instance count, as the seed shows).
     pub fn new(l: &License, now: i64) -> Self {
         Self {
-            id: l.id,
+            id: l.id.get(),
             key: l.key.clone(),
             limit: l.max_activations,
             active: i64::from(l.active == 1),
             status: status(l, now),
             expires_at: l.expires_at.map(expiry),
             is_expired: license::is_expired(l.expires_at, now),
-            store_id: l.seller_id,
+            store_id: l.seller_id.get(),
             order_id: l.order_id,
             invoice_id: None,
-            product_id: l.app_id,
-            variant_id: l.plan_id,
-            customer_id: l.customer_id,
+            product_id: l.app_id.get(),
+            variant_id: l.plan_id.get(),
+            customer_id: l.customer_id.map(i64::from),
             subscription_id: None,
             created_at: iso_micros(l.created_at),
             updated_at: iso_micros(l.updated_at),
@@ -86,9 +86,9 @@ impl From<&Instance> for InstanceView {
     fn from(i: &Instance) -> Self {
         Self {
             id: i.id.clone(),
-            license_key_id: i.license_id,
+            license_key_id: i.license_id.get(),
             name: i.name.clone(),
-            store_id: i.seller_id,
+            store_id: i.seller_id.get(),
             created_at: iso_micros(i.created_at),
             updated_at: iso_micros(i.updated_at),
         }

@@ -79,13 +79,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
 }
 
 impl Ids {
-    /// The last id (the object a route acts on).
-    pub fn last(&self) -> i64 {
-        self.0.last().copied().unwrap_or_default()
+    /// The last id (the object a route acts on), as the id type of that object.
+    pub fn last<T: From<i64>>(&self) -> T {
+        T::from(self.0.last().copied().unwrap_or_default())
     }
 
     /// The first id (the app of a user route).
-    pub fn first(&self) -> i64 {
-        self.0.first().copied().unwrap_or_default()
+    pub fn first<T: From<i64>>(&self) -> T {
+        T::from(self.0.first().copied().unwrap_or_default())
     }
 }

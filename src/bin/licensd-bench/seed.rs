@@ -2,6 +2,7 @@
 //! requested numbers of licenses, redeemed users, instances and sessions, all by bulk inserts.
 
 use crate::Args;
+use licensd::domain::ids::{AppId, PlanId};
 use licensd::domain::keymask::{KeyCase, KeyMask};
 use licensd::domain::time::now_ms;
 use licensd::store::{DatabaseTarget, OpenOptions, Store, licenses::NewLicenses, tokens::TokenKind};
@@ -11,8 +12,8 @@ use std::time::Instant;
 /// What the scenarios need to build their requests.
 pub struct Fixture {
     pub ownerid: String,
-    pub app_id: i64,
-    pub plan_id: i64,
+    pub app_id: AppId,
+    pub plan_id: PlanId,
     /// A seller admin token, for the admin API's bulk generation.
     pub admin_token: String,
     pub app_name: String,

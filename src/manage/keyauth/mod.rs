@@ -8,6 +8,7 @@ pub mod parse;
 mod rows;
 
 use super::{ManageError, Scope, audit, change, licenses::Progress, plans};
+use crate::domain::ids::{AppId, PlanId, SellerId};
 use crate::domain::time::now_ms;
 use crate::store::{
     Store,
@@ -66,8 +67,8 @@ pub struct ImportReport {
 pub async fn import(
     store: &Store,
     scope: &Scope,
-    seller_id: Option<i64>,
-    app_id: i64,
+    seller_id: Option<SellerId>,
+    app_id: AppId,
     files: Import,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
@@ -203,8 +204,8 @@ fn later(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 struct Plans<'a> {
     store: &'a Store,
     scope: &'a Scope,
-    seller_id: i64,
-    app_id: i64,
+    seller_id: SellerId,
+    app_id: AppId,
     map: HashMap<String, String>,
     known: Option<Vec<Plan>>,
     created: Vec<String>,
@@ -220,7 +221,7 @@ impl Plans<'_> {
 
     /// The plan of a KeyAuth subscription name (through the mapping), created when missing at
     /// level 1 if that is free (KeyAuth's "default" subscription is level 1), else above the rest.
-    async fn by_name(&mut self, keyauth_name: &str) -> Result<i64, ManageError> {
+    async fn by_name(&mut self, keyauth_name: &str) -> Result<PlanId, ManageError> {
         let name = self.map.get(keyauth_name).cloned().unwrap_or_else(|| keyauth_name.to_owned());
         let all = self.all().await?;
         if let Some(p) = all.iter().find(|p| p.name == name) {
@@ -234,7 +235,7 @@ impl Plans<'_> {
     }
 
     /// The plan of a key's level, created when missing ("default" for level 1, as in KeyAuth).
-    async fn by_level(&mut self, level: i64) -> Result<i64, ManageError> {
+    async fn by_level(&mut self, level: i64) -> Result<PlanId, ManageError> {
         let all = self.all().await?;
         if let Some(p) = all.iter().find(|p| p.level == level) {
             return Ok(p.id);
@@ -246,7 +247,7 @@ impl Plans<'_> {
         self.create(&name, level).await
     }
 
-    async fn create(&mut self, name: &str, level: i64) -> Result<i64, ManageError> {
+    async fn create(&mut self, name: &str, level: i64) -> Result<PlanId, ManageError> {
         let plan = plans::create(self.store, self.scope, Some(self.seller_id), self.app_id, name, level, None).await?;
         self.created.push(plan.name.clone());
         let id = plan.id;

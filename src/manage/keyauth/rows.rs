@@ -2,6 +2,7 @@
 //! are resolved by the caller; a user's subscriptions are attached there too.
 
 use super::parse::{Row, number, text};
+use crate::domain::ids::PlanId;
 use crate::domain::validate;
 use crate::services::password;
 use crate::store::keyauth_import::{ImportedKey, ImportedUser};
@@ -99,7 +100,7 @@ pub fn key(row: &Row, now: i64) -> Result<(ImportedKey, i64), String> {
     };
     // A used key's time ran from its use, as licensd's own keys do.
     let expires_at = used_at.zip(duration_secs).map(|(at, d)| at.saturating_add(d.saturating_mul(1000)));
-    let plan_id = 0;
+    let plan_id = PlanId(0);
     let k = ImportedKey { key, plan_id, duration_secs, expires_at, banned_reason, note, used_by, used_at };
     Ok((k, level as i64))
 }

@@ -6,6 +6,7 @@ use super::{
     signin::{check_blacklist, check_hwid_rules, check_password, finish_login, hwid, key_problem},
 };
 use crate::api::client::{context::Ctx, messages::Msg};
+use crate::domain::ids::AppId;
 use crate::store::{
     Result as StoreResult, Store,
     client_users::{KeyLogin, NewClientUser, Registered},
@@ -88,7 +89,7 @@ pub async fn login_email(ctx: &Ctx) -> ActionResult {
 /// login and loginEmail after naming the user: admission, lookup, password, login checks.
 async fn password_login<'a, F, Fut>(ctx: &'a Ctx, unknown: Msg, lookup: F) -> ActionResult
 where
-    F: FnOnce(&'a Store, i64) -> Fut,
+    F: FnOnce(&'a Store, AppId) -> Fut,
     Fut: Future<Output = StoreResult<Option<User>>>,
 {
     let pass = password_field(ctx)?;

@@ -31,7 +31,7 @@ pub async fn forgot(ctx: &Ctx) -> ActionResult {
     let hash = ctx.state.services.passwords.hash(&new_password).await.map_err(|e| Halt::Fault(e.0))?;
     store.put_password_reset(user.id, &hash, ctx.now + RESET_TTL_MS).await?;
     if let Err(e) = mailer.send_password_reset(stored, &ctx.app.name, &user.username, &new_password).await {
-        tracing::warn!(error = %e.0, app_id = ctx.app.id, "password reset mail not sent");
+        tracing::warn!(error = %e.0, app_id = ctx.app.id.get(), "password reset mail not sent");
         return Err(ctx.refuse(Msg::ResetFailed));
     }
     Ok(ctx.ok(Msg::ResetSent))

@@ -26,7 +26,7 @@ pub async fn webhook(ctx: &Ctx) -> ActionResult {
             // The seller sees why in the server log, the client only that it failed. The log
             // names the host alone: path and query may hold the seller's keys.
             let host = outbound::host_of(&hook.url);
-            tracing::warn!(app_id = ctx.app.id, webid = %hook.webid, host = %host, error = %e, "webhook request failed");
+            tracing::warn!(app_id = ctx.app.id.get(), webid = %hook.webid, host = %host, error = %e, "webhook request failed");
             Err(ctx.refuse(Msg::WebhookFailed))
         }
     }

@@ -7,6 +7,7 @@ use super::super::{
     layout,
     session::Panel,
 };
+use crate::domain::ids::{AppId, PlanId};
 use crate::{
     domain::panel::Role,
     manage::{PageRequest, licenses, plans},
@@ -26,7 +27,7 @@ const STATES: [&str; 4] = ["unused", "used", "banned", "assigned"];
 const MAX_FROM_PANEL: i64 = 10_000;
 
 /// `(app id, plan id) -> "app / plan"` for every plan of the seller.
-async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((i64, i64), String)>, PanelError> {
+async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((AppId, PlanId), String)>, PanelError> {
     let mut out = Vec::new();
     for app in super::all_apps(state, &panel.scope).await? {
         let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
@@ -48,7 +49,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
         ..Default::default()
     };
     let rows = licenses::list(&state.store, &panel.scope, &query).await?;
-    let names: HashMap<(i64, i64), String> = plan_names(&state, &panel).await?.into_iter().collect();
+    let names: HashMap<(AppId, PlanId), String> = plan_names(&state, &panel).await?.into_iter().collect();
     let (search, filter) = (search.unwrap_or_default(), filter.unwrap_or_default());
     let content = html! {
         form.filters method="get" action="/panel/licenses" role="search" {
@@ -91,7 +92,7 @@ fn state_of(l: &License) -> &'static str {
     }
 }
 
-fn row(panel: &Panel, l: &License, names: &HashMap<(i64, i64), String>) -> Markup {
+fn row(panel: &Panel, l: &License, names: &HashMap<(AppId, PlanId), String>) -> Markup {
     let base = format!("/panel/licenses/{}", l.id);
     html! {
         tr {
@@ -120,7 +121,7 @@ fn row(panel: &Panel, l: &License, names: &HashMap<(i64, i64), String>) -> Marku
     }
 }
 
-fn generate_form(panel: &Panel, names: &HashMap<(i64, i64), String>) -> Markup {
+fn generate_form(panel: &Panel, names: &HashMap<(AppId, PlanId), String>) -> Markup {
     let mut plans: Vec<_> = names.iter().collect();
     plans.sort_by(|a, b| a.1.cmp(b.1));
     html! {

@@ -7,6 +7,7 @@ use super::super::{
     layout,
     session::Panel,
 };
+use crate::domain::ids::{AppId, UserId};
 use crate::{
     domain::panel::Role,
     manage::{
@@ -25,7 +26,7 @@ use maud::{Markup, html};
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
     let apps = super::all_apps(&state, &panel.scope).await?;
     let app_id = match q.number("app")? {
-        Some(id) => Some(id),
+        Some(id) => Some(AppId(id)),
         None => apps.first().map(|a| a.id),
     };
     let search = q.text("search", 200)?;
@@ -65,7 +66,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
     Ok(layout::page(&panel, "/panel/users", "Users", layout::notice(q.get("done")), content))
 }
 
-fn row(panel: &Panel, app_id: i64, u: &User) -> Markup {
+fn row(panel: &Panel, app_id: AppId, u: &User) -> Markup {
     let base = format!("/panel/apps/{app_id}/users/{}", u.id);
     html! {
         tr {
@@ -100,7 +101,7 @@ fn row(panel: &Panel, app_id: i64, u: &User) -> Markup {
 }
 
 /// Back to the list, on the user, with a message.
-fn back(app_id: i64, user: &User, done: &str) -> Response {
+fn back(app_id: AppId, user: &User, done: &str) -> Response {
     let q = form_urlencoded::Serializer::new(String::new())
         .append_pair("app", &app_id.to_string())
         .append_pair("search", &user.username)
@@ -109,7 +110,7 @@ fn back(app_id: i64, user: &User, done: &str) -> Response {
     Redirect::to(&format!("/panel/users?{q}")).into_response()
 }
 
-fn at(ids: &Ids) -> (AppRef, i64) {
+fn at(ids: &Ids) -> (AppRef, UserId) {
     (AppRef { seller_id: None, app_id: ids.first() }, ids.last())
 }
 

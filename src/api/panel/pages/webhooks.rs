@@ -179,10 +179,10 @@ fn delivery_row(panel: &Panel, base: &str, d: &Delivery) -> Markup {
 
 pub async fn redeliver_one(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     event_webhooks::redeliver(&state.store, &panel.scope, None, ids.first(), Some(ids.last())).await?;
-    Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.first())).into_response())
+    Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.first::<i64>())).into_response())
 }
 
 pub async fn redeliver_failed(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     event_webhooks::redeliver(&state.store, &panel.scope, None, ids.last(), None).await?;
-    Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.last())).into_response())
+    Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.last::<i64>())).into_response())
 }

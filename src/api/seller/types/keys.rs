@@ -3,6 +3,7 @@
 
 use super::{Answer, lines, secs, secs_or_null};
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
+use crate::domain::ids::PlanId;
 use crate::domain::keymask::KeyCase;
 use crate::manage::{
     PageRequest,
@@ -176,7 +177,7 @@ pub async fn fetch_all(cx: &Cx) -> Answer {
     if rows.is_empty() {
         return Err(SellerError::not_found("No License Keys Found"));
     }
-    let levels: std::collections::HashMap<i64, i64> = all_plans(cx).await?.iter().map(|p| (p.id, p.level)).collect();
+    let levels: std::collections::HashMap<PlanId, i64> = all_plans(cx).await?.iter().map(|p| (p.id, p.level)).collect();
     let text = lines(rows.iter().map(|l| l.key.as_str()));
     let keys: Vec<Value> = rows
         .iter()

@@ -4,13 +4,14 @@
 use super::Answer;
 use crate::api::client::messages::Msg;
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
+use crate::domain::ids::UserId;
 use crate::manage::{client_data, users};
 use serde_json::{Value, json};
 
 /// Variables per `fetchallvars` answer.
 const FETCH_PAGE: i64 = 500;
 
-async fn user_id(cx: &Cx, failure: &'static str) -> Result<i64, SellerError> {
+async fn user_id(cx: &Cx, failure: &'static str) -> Result<UserId, SellerError> {
     let name = cx.require("user")?;
     let user = users::by_name(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), name)
         .await

@@ -173,6 +173,9 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.store.prune_panel_sessions(now, idle_since).await {
             tracing::warn!(error = %e, "pruning expired panel sessions failed");
         }
+        if let Err(e) = state.store.prune_reseller_sessions(now, idle_since).await {
+            tracing::warn!(error = %e, "pruning expired reseller dashboard sessions failed");
+        }
     }
 }
 

@@ -31,6 +31,7 @@ pub mod offline;
 pub mod panel;
 pub mod plans;
 pub mod ratelimit;
+pub mod reseller_accounts;
 pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;

@@ -4,7 +4,7 @@
 use super::{ManageError, Scope, audit, change};
 use crate::domain::{panel::Role, secret, time::now_ms, totp, validate};
 use crate::services::password::{HashError, Passwords};
-use crate::store::{Store, StoreError, panel::PanelAccount};
+use crate::store::{Store, StoreError, browser_sessions::SessionTable, panel::PanelAccount};
 
 /// Shortest password a panel account may have.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -110,7 +110,7 @@ pub async fn sign_in(
     }
     let fresh = NewSession::new("panel", max_secs);
     change(store, async |store| {
-        store.create_panel_session(account.id, &fresh.digest(), &fresh.csrf, fresh.now, fresh.expires_at).await?;
+        fresh.store(store, SessionTable::Panel, account.id).await?;
         let scope = Scope { seller_id: Some(account.seller_id), actor: actor(&account) };
         audit(store, &scope, account.seller_id, "panel.signin", format!("panel_account:{}", account.id), "").await
     })
@@ -153,8 +153,10 @@ impl NewSession {
         Self { cookie: secret::new_token(kind), csrf: secret::new_session_id(), now, expires_at }
     }
 
-    pub fn digest(&self) -> String {
-        secret::hash_secret(&self.cookie)
+    /// Stores the session (its cookie's digest) for `account_id` of the face's account table.
+    pub async fn store(&self, store: &Store, table: SessionTable, account_id: i64) -> Result<(), StoreError> {
+        let digest = secret::hash_secret(&self.cookie);
+        store.create_browser_session(table, account_id, &digest, &self.csrf, self.now, self.expires_at).await
     }
 }
 

@@ -9,6 +9,7 @@ use crate::domain::time::now_ms;
 use crate::services::password::Passwords;
 use crate::store::{
     Store,
+    browser_sessions::SessionTable,
     licenses::{License, LicenseFilter},
     reseller_accounts::ResellerAccount,
     reseller_stock::PlanStock,
@@ -76,7 +77,7 @@ pub async fn sign_in(
     let account = check_password(passwords, found, |a| &a.password_hash, password).await?;
     let fresh = NewSession::new("dash", max_secs);
     change(store, async |store| {
-        store.create_reseller_session(account.id, &fresh.digest(), &fresh.csrf, fresh.now, fresh.expires_at).await?;
+        fresh.store(store, SessionTable::Reseller, account.id).await?;
         let scope = reseller_scope(&account);
         audit(store, &scope, account.seller_id, "reseller.signin", format!("reseller:{}", account.reseller_id), "")
             .await

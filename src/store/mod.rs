@@ -12,6 +12,7 @@ mod wal;
 
 pub mod apps;
 pub mod audit;
+pub mod browser_sessions;
 pub mod bulk;
 pub mod chat;
 pub mod client_admin;

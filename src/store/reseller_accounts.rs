@@ -1,6 +1,6 @@
-//! The reseller dashboard's sign-ins (`reseller_accounts`, one per reseller) and their browser
-//! sessions (`reseller_sessions`), kept like the seller panel's: cookie digests only, valid
-//! while neither past the absolute expiry nor idle for longer than the caller's idle time.
+//! The reseller dashboard's sign-ins (`reseller_accounts`, one per reseller) and the lookup of
+//! their browser sessions (`reseller_sessions`; storing, touching and pruning them is
+//! `browser_sessions`), valid like the seller panel's.
 
 use super::{Result, ReturnedRows, Store};
 use serde::Serialize;
@@ -83,28 +83,6 @@ impl Store {
             .await?)
     }
 
-    pub async fn create_reseller_session(
-        &self,
-        account_id: i64,
-        token_hash: &str,
-        csrf_token: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO reseller_sessions (account_id, token_hash, csrf_token, created_at, last_used_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
-        )
-        .bind(account_id)
-        .bind(token_hash)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *self.write().await?)
-        .await?;
-        Ok(())
-    }
-
     /// The session of cookie digest `token_hash` if it is live at `now` (not expired, used
     /// since `idle_since`).
     pub async fn reseller_session(
@@ -124,33 +102,5 @@ impl Store {
             .bind(idle_since)
             .fetch_optional(&mut *self.read().await?)
             .await?)
-    }
-
-    /// Records that the session was used at `now` (its idle time starts again).
-    pub async fn touch_reseller_session(&self, id: i64, now: i64) -> Result<()> {
-        sqlx::query("UPDATE reseller_sessions SET last_used_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *self.write().await?)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_reseller_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM reseller_sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&mut *self.write().await?)
-            .await?;
-        Ok(())
-    }
-
-    /// Drops sessions past their absolute expiry or idle since `idle_since`.
-    pub async fn prune_reseller_sessions(&self, now: i64, idle_since: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM reseller_sessions WHERE expires_at <= $1 OR last_used_at <= $2")
-            .bind(now)
-            .bind(idle_since)
-            .execute(&mut *self.write().await?)
-            .await?
-            .rows_affected())
     }
 }

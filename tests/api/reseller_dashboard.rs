@@ -3,6 +3,7 @@
 //! pages, and API keys created and revoked there acting on the Reseller API at once; every
 //! form's bad input answers a page naming the error with a 4xx, and stores nothing.
 
+use crate::adminkit::call;
 use crate::engine_tests;
 use crate::harness::TestApp;
 use crate::panelkit::{DASH, PASSWORD, PanelClient, reseller_login, set_cookie, sign_in_answer_at};
@@ -15,6 +16,7 @@ engine_tests!(
     dashboard_keys_act_on_the_reseller_api_at_once,
     dashboard_stock_and_assignments,
     dashboard_forms_refuse_bad_input,
+    dashboard_sign_in_set_through_the_admin_api,
 );
 engine_tests!(config = tight_limits; dashboard_sign_in_limits, dashboard_idle_sessions_end);
 
@@ -202,4 +204,48 @@ async fn dashboard_idle_sessions_end(app: TestApp) {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let page = c.get("/reseller/dashboard/").await;
     assert_eq!((page.status, page.location.as_str()), (303, "/reseller/dashboard/signin"), "idle for longer than 1 s");
+}
+
+async fn dashboard_sign_in_set_through_the_admin_api(app: TestApp) {
+    let f = app.seller("acme").await;
+    let t = &f.admin_token;
+    let mut ids = Vec::new();
+    for name in ["bot", "other"] {
+        let (status, r) = call(&app, "POST", "/admin/v1/resellers", t, Some(json!({"name": name}))).await;
+        assert_eq!(status, 201, "{r}");
+        ids.push(r["data"]["id"].as_i64().unwrap());
+    }
+    let login = |id: i64| format!("/admin/v1/resellers/{id}/login");
+    let logins = "SELECT COUNT(*) FROM reseller_accounts";
+    // Bad input names the field and stores nothing.
+    for (body, field) in [
+        (json!({"email": "bot@example.com", "password": "short"}), "password"),
+        (json!({"email": "not an address", "password": PASSWORD}), "email"),
+        (json!({"email": "bot@example.com", "password": "x".repeat(201)}), "password"),
+    ] {
+        let (status, e) = call(&app, "PUT", &login(ids[0]), t, Some(body)).await;
+        assert_eq!((status, e["error"]["field"].as_str()), (422, Some(field)), "{e}");
+    }
+    let (status, e) = call(&app, "PUT", &login(ids[0]), t, Some(json!({"email": "bot@example.com"}))).await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(count(&app, logins).await, 0);
+
+    let body = json!({"email": "Bot@Example.com", "password": PASSWORD});
+    let (status, set) = call(&app, "PUT", &login(ids[0]), t, Some(body.clone())).await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(
+        set["data"],
+        json!({"reseller_id": ids[0], "email": "bot@example.com", "created_at": set["data"]["created_at"]})
+    );
+    // One email signs in to one reseller only.
+    let (status, e) = call(&app, "PUT", &login(ids[1]), t, Some(body)).await;
+    assert_eq!((status, e["error"]["field"].as_str()), (409, Some("email")), "{e}");
+    assert_eq!(count(&app, logins).await, 1);
+
+    let c = PanelClient::sign_in_at(&app, DASH, "bot@example.com", "").await;
+    let (status, _) = call(&app, "DELETE", &login(ids[0]), t, None).await;
+    assert_eq!(status, 204);
+    assert_eq!(c.get("/reseller/dashboard/").await.status, 303, "its session ended");
+    assert_eq!(sign_in_answer_at(&app, DASH, "bot@example.com", PASSWORD, "").await.status, 401);
+    assert_eq!(call(&app, "DELETE", &login(ids[0]), t, None).await.0, 404);
 }

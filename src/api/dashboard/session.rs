@@ -10,7 +10,7 @@ use crate::api::panel::{
 use crate::{
     manage::{ManageError, Scope, reseller_dashboard},
     state::AppState,
-    store::{StoreError, reseller_accounts::ResellerAccount},
+    store::{browser_sessions::SessionTable, reseller_accounts::ResellerAccount},
 };
 use axum::{extract::FromRequestParts, http::request::Parts};
 use maud::{Markup, html};
@@ -48,6 +48,7 @@ impl Face for DashFace {
     const SIGN_IN: &'static str = "/reseller/dashboard/signin";
     const BUCKET: &'static str = "dash_signin";
     const WRONG: &'static str = "Wrong email or password.";
+    const TABLE: SessionTable = SessionTable::Reseller;
 
     async fn session(
         state: &AppState,
@@ -59,14 +60,6 @@ impl Face for DashFace {
         let scope = reseller_dashboard::reseller_scope(&s.account);
         let who = Dashboard { account: s.account, csrf: s.csrf_token, scope };
         Ok(Some(Live { id: s.session_id, last_used_at: s.last_used_at, who }))
-    }
-
-    async fn touch(state: &AppState, id: i64, now: i64) -> Result<(), StoreError> {
-        state.store.touch_reseller_session(id, now).await
-    }
-
-    async fn end(state: &AppState, digest: &str) -> Result<(), StoreError> {
-        state.store.delete_reseller_session(digest).await
     }
 
     async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {

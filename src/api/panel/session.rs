@@ -7,8 +7,8 @@
 //! sign-in form, before there is a session, is protected the same way by a token in a
 //! short-lived cookie of its own (double submit), and by brute-force limits.
 //!
-//! A face names its cookies, paths and limiter buckets and says how its sessions are looked up,
-//! touched, ended and opened; everything else here is shared.
+//! A face names its cookies, paths, limiter buckets and session table and says how its sessions
+//! are looked up and opened; everything else here is shared.
 
 use super::{PanelError, fields::Fields, layout};
 use crate::{
@@ -16,7 +16,7 @@ use crate::{
     domain::{netaddr::network, panel::Role, secret, time::now_ms},
     manage::{ManageError, Scope, panel},
     state::AppState,
-    store::{StoreError, panel::PanelAccount},
+    store::{StoreError, browser_sessions::SessionTable, panel::PanelAccount},
 };
 use axum::{
     body::{Body, to_bytes},
@@ -82,6 +82,8 @@ pub trait Face: Send + Sync + 'static {
     const BUCKET: &'static str;
     /// The one answer to every failed sign-in.
     const WRONG: &'static str;
+    /// Where its sessions are stored, touched and ended.
+    const TABLE: SessionTable;
 
     fn session(
         state: &AppState,
@@ -89,8 +91,6 @@ pub trait Face: Send + Sync + 'static {
         now: i64,
         idle_since: i64,
     ) -> impl Future<Output = Result<Option<Live<Self::Who>>, PanelError>> + Send;
-    fn touch(state: &AppState, id: i64, now: i64) -> impl Future<Output = Result<(), StoreError>> + Send;
-    fn end(state: &AppState, digest: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Checks the sign-in form (its `email` already lowercased) and opens a session; the
     /// cookie value. Wrong credentials are `ManageError::Forbidden`.
     fn open(state: &AppState, email: &str, form: &Fields) -> impl Future<Output = Result<String, ManageError>> + Send;
@@ -108,6 +108,7 @@ impl Face for PanelFace {
     const SIGN_IN: &'static str = "/panel/signin";
     const BUCKET: &'static str = "panel_signin";
     const WRONG: &'static str = "Wrong email, password or authenticator code.";
+    const TABLE: SessionTable = SessionTable::Panel;
 
     async fn session(
         state: &AppState,
@@ -121,14 +122,6 @@ impl Face for PanelFace {
         let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
         let who = Panel { account: session.account, role, csrf: session.csrf_token, scope };
         Ok(Some(Live { id: session.id, last_used_at: session.last_used_at, who }))
-    }
-
-    async fn touch(state: &AppState, id: i64, now: i64) -> Result<(), StoreError> {
-        state.store.touch_panel_session(id, now).await
-    }
-
-    async fn end(state: &AppState, digest: &str) -> Result<(), StoreError> {
-        state.store.delete_panel_session(digest).await
     }
 
     async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {
@@ -164,7 +157,7 @@ async fn check<F: Face>(state: &AppState, req: Request) -> Result<Request, Respo
         .map_err(IntoResponse::into_response)?
         .ok_or_else(to_sign_in::<F>)?;
     if now - session.last_used_at >= TOUCH_EVERY_MS {
-        F::touch(state, session.id, now).await.map_err(fault)?;
+        state.store.touch_browser_session(F::TABLE, session.id, now).await.map_err(fault)?;
     }
     let found = session.who;
     let mut req = if req.method() == Method::GET || req.method() == Method::HEAD {
@@ -271,7 +264,7 @@ fn buckets<F: Face>(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64
 
 pub async fn sign_out<F: Face>(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
     if let Some(c) = cookie(&headers, F::COOKIE) {
-        F::end(&state, &secret::hash_secret(c)).await?;
+        state.store.delete_browser_session(F::TABLE, &secret::hash_secret(c)).await?;
     }
     let mut res = Redirect::to(F::SIGN_IN).into_response();
     set_cookie(&mut res, &state, F::COOKIE, "", 0);

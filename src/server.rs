@@ -6,6 +6,7 @@ mod connections;
 mod deliveries;
 mod redirect;
 
+use crate::store::browser_sessions::SessionTable;
 use crate::{
     api,
     config::{Config, RateLimitStore},
@@ -170,8 +171,10 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %e, "pruning expired client sessions failed");
         }
         let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
-        if let Err(e) = state.store.prune_panel_sessions(now, idle_since).await {
-            tracing::warn!(error = %e, "pruning expired panel sessions failed");
+        for table in [SessionTable::Panel, SessionTable::Reseller] {
+            if let Err(e) = state.store.prune_browser_sessions(table, now, idle_since).await {
+                tracing::warn!(error = %e, ?table, "pruning expired browser sessions failed");
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod client;
+mod dashboard;
 mod hooks;
 mod known_json;
 pub mod lemonsqueezy;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(reseller::router(), reseller::refuse_body))
         .merge(limited(seller::router(), seller::refuse_body))
         .merge(limited(panel::router(&state), panel::refuse_body))
+        .merge(limited(dashboard::router(&state), panel::refuse_body))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

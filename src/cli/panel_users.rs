@@ -53,11 +53,7 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
     match cmd {
         PanelUserCommand::Add { seller, email, role, password_stdin } => {
             let seller = super::seller_id(store, &seller).await?;
-            let (password, generated) = if password_stdin {
-                (read_password()?, false)
-            } else {
-                (secret::random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20), true)
-            };
+            let (password, generated) = password(password_stdin)?;
             let a =
                 panel::add(store, &state.services.passwords, &scope, Some(seller), &email, &role, &password).await?;
             let shown = generated.then_some(password.as_str());
@@ -98,6 +94,16 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
         }
     }
     Ok(())
+}
+
+/// The password read from standard input, or a generated one (to be printed once): the
+/// password and whether it was generated.
+pub(super) fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    Ok(if from_stdin {
+        (read_password()?, false)
+    } else {
+        (secret::random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20), true)
+    })
 }
 
 /// The first line of standard input, without its line ending.

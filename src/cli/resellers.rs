@@ -7,10 +7,11 @@ use crate::domain::ids::SellerId;
 use crate::{
     config::Config,
     manage::{
-        Scope, licenses,
+        Scope, licenses, reseller_dashboard,
         resellers::{self, ResellerInput},
     },
     server::build_state,
+    state::AppState,
     store::{Store, resellers::Reseller},
 };
 use clap::{Args, Subcommand};
@@ -59,6 +60,29 @@ pub enum ResellerCommand {
     /// The reseller's stock of licenses.
     #[command(subcommand)]
     Stock(StockCommand),
+    /// The reseller's sign-in to the reseller dashboard (/reseller/dashboard/).
+    #[command(subcommand)]
+    Login(LoginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LoginCommand {
+    /// Give the reseller a dashboard sign-in, replacing an earlier one (its sessions end);
+    /// prints the generated password once unless --password-stdin.
+    Set {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Take the reseller's dashboard sign-in away; its sessions end at once.
+    Remove {
+        #[command(flatten)]
+        target: Target,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -153,6 +177,7 @@ pub async fn run(cmd: ResellerCommand, config: Config, out: &Output) -> anyhow::
         }
         ResellerCommand::Key(cmd) => run_key(store, &scope, cmd, out).await?,
         ResellerCommand::Stock(cmd) => run_stock(store, &scope, cmd, out).await?,
+        ResellerCommand::Login(cmd) => run_login(&state, &scope, cmd, out).await?,
     }
     Ok(())
 }
@@ -209,6 +234,34 @@ async fn run_stock(store: &Store, scope: &Scope, cmd: StockCommand, out: &Output
             let (seller, r) = target.resolve(store).await?;
             let list = resellers::list_stock(store, scope, Some(seller), r.id, page.request()).await?;
             out.listed(&list, LICENSE_HEADER, license_row);
+        }
+    }
+    Ok(())
+}
+
+async fn run_login(state: &AppState, scope: &Scope, cmd: LoginCommand, out: &Output) -> anyhow::Result<()> {
+    let store = &state.store;
+    match cmd {
+        LoginCommand::Set { target, email, password_stdin } => {
+            let (seller, r) = target.resolve(store).await?;
+            let (password, generated) = super::panel_users::password(password_stdin)?;
+            let passwords = &state.services.passwords;
+            let a =
+                reseller_dashboard::set_login(store, passwords, scope, Some(seller), r.id, &email, &password).await?;
+            let shown = generated.then_some(password.as_str());
+            out.value(&serde_json::json!({ "data": a, "password": shown }), || {
+                println!("reseller {} signs in to /reseller/dashboard/ as {}", r.name, a.email);
+                if let Some(p) = shown {
+                    println!("password (shown once, store it now):\n{p}");
+                }
+            });
+        }
+        LoginCommand::Remove { target } => {
+            let (seller, r) = target.resolve(store).await?;
+            reseller_dashboard::remove_login(store, scope, Some(seller), r.id).await?;
+            out.value(&serde_json::json!({ "removed": r.id }), || {
+                println!("reseller {} can no longer sign in to the dashboard", r.name)
+            });
         }
     }
     Ok(())

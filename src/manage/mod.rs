@@ -13,6 +13,7 @@ pub mod offline;
 pub mod overview;
 pub mod panel;
 pub mod plans;
+pub mod reseller_dashboard;
 pub mod resellers;
 pub mod sellers;
 pub mod store_connections;

@@ -5,7 +5,7 @@ use super::{ManageError, Scope, audit, change};
 use crate::domain::ids::SellerId;
 use crate::domain::{panel::Role, secret, time::now_ms, totp, validate};
 use crate::services::password::{HashError, Passwords};
-use crate::store::{Store, StoreError, panel::PanelAccount};
+use crate::store::{Store, StoreError, browser_sessions::SessionTable, panel::PanelAccount};
 
 /// Shortest password a panel account may have.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -23,11 +23,7 @@ pub async fn add(
     let seller_id = scope.seller(seller_id)?;
     let email = email_address(email)?;
     let role = Role::parse(role).ok_or_else(|| ManageError::invalid("role", "must be owner, support or readonly"))?;
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(ManageError::invalid("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
-    }
-    validate::bounded("password", password, 200)?;
-    let hash = passwords.hash(password).await.map_err(hashing_stopped)?;
+    let hash = new_password_hash(passwords, password).await?;
     change(store, async |store| {
         let account = store
             .create_panel_account(seller_id, &email, &hash, role.as_str(), now_ms())
@@ -110,13 +106,7 @@ pub async fn sign_in(
 ) -> Result<SignedIn, ManageError> {
     let email = creds.email.trim().to_lowercase();
     let account = store.panel_account_by_email(&email).await?.filter(|a| a.disabled_at.is_none());
-    let Some(account) = account else {
-        passwords.verify(creds.password, DUMMY_HASH).await.map_err(hashing_stopped)?;
-        return Err(ManageError::Forbidden);
-    };
-    if !passwords.verify(creds.password, &account.password_hash).await.map_err(hashing_stopped)? {
-        return Err(ManageError::Forbidden);
-    }
+    let account = check_password(passwords, account, |a| &a.password_hash, creds.password).await?;
     if let Some(secret) = &account.totp_secret {
         let now_secs = u64::try_from(now_ms() / 1000).unwrap_or_default();
         let step = totp::verify(secret, creds.code, now_secs).ok_or(ManageError::Forbidden)?;
@@ -124,17 +114,65 @@ pub async fn sign_in(
             return Err(ManageError::Forbidden);
         }
     }
-    let cookie = secret::new_token("panel");
-    let now = now_ms();
-    let csrf = secret::new_session_id();
-    let expires = now.saturating_add(max_secs.saturating_mul(1000));
+    let fresh = NewSession::new("panel", max_secs);
     change(store, async |store| {
-        store.create_panel_session(account.id, &secret::hash_secret(&cookie), &csrf, now, expires).await?;
+        fresh.store(store, SessionTable::Panel, account.id).await?;
         let scope = Scope { seller_id: Some(account.seller_id), actor: actor(&account) };
         audit(store, &scope, account.seller_id, "panel.signin", format!("panel_account:{}", account.id), "").await
     })
     .await?;
-    Ok(SignedIn { cookie, account })
+    Ok(SignedIn { cookie: fresh.cookie, account })
+}
+
+/// `account` if `password` is its password; else the same `Forbidden` for a wrong password
+/// and an unknown account, which still costs one hash.
+pub(super) async fn check_password<A>(
+    passwords: &Passwords,
+    account: Option<A>,
+    hash_of: impl Fn(&A) -> &str,
+    password: &str,
+) -> Result<A, ManageError> {
+    let Some(account) = account else {
+        passwords.verify(password, DUMMY_HASH).await.map_err(hashing_stopped)?;
+        return Err(ManageError::Forbidden);
+    };
+    if passwords.verify(password, hash_of(&account)).await.map_err(hashing_stopped)? {
+        Ok(account)
+    } else {
+        Err(ManageError::Forbidden)
+    }
+}
+
+/// The parts of a browser session about to be stored: the cookie (never stored, only its
+/// digest), the CSRF token, and its start and absolute end.
+pub(super) struct NewSession {
+    pub cookie: String,
+    pub csrf: String,
+    pub now: i64,
+    pub expires_at: i64,
+}
+
+impl NewSession {
+    pub fn new(kind: &str, max_secs: i64) -> Self {
+        let now = now_ms();
+        let expires_at = now.saturating_add(max_secs.saturating_mul(1000));
+        Self { cookie: secret::new_token(kind), csrf: secret::new_session_id(), now, expires_at }
+    }
+
+    /// Stores the session (its cookie's digest) for `account_id` of the face's account table.
+    pub async fn store(&self, store: &Store, table: SessionTable, account_id: i64) -> Result<(), StoreError> {
+        let digest = secret::hash_secret(&self.cookie);
+        store.create_browser_session(table, account_id, &digest, &self.csrf, self.now, self.expires_at).await
+    }
+}
+
+/// A new password: long enough, bounded, hashed with Argon2id.
+pub(super) async fn new_password_hash(passwords: &Passwords, password: &str) -> Result<String, ManageError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ManageError::invalid("password", format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    validate::bounded("password", password, 200)?;
+    passwords.hash(password).await.map_err(hashing_stopped)
 }
 
 /// Hashing fails only when the blocking pool is gone (the process is shutting down; the
@@ -155,7 +193,7 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZHVtbXlzYWx0ZHVtbXk$W0nI7Hkm5dXfV8pXnE1mZxq3aJm8qG2lJ8Ue4pTbQqs";
 
 /// A lowercased, trimmed email address of a plausible shape.
-fn email_address(value: &str) -> Result<String, ManageError> {
+pub(super) fn email_address(value: &str) -> Result<String, ManageError> {
     let email = validate::name("email", value, 254)?.to_lowercase();
     let ok = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
         && !email.contains(char::is_whitespace);

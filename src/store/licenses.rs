@@ -70,7 +70,7 @@ pub struct LicenseFilter {
     pub app_id: Option<AppId>,
     pub plan_id: Option<PlanId>,
     pub reseller_id: Option<ResellerId>,
-    /// Substring of the key or the note, case-insensitive.
+    /// Substring of the key, the note or the Discord user id, case-insensitive.
     pub search: Option<String>,
     /// `used`, `unused`, `banned`, `assigned`.
     pub state: Option<String>,
@@ -333,7 +333,8 @@ fn push_filter(q: &mut DynSql, seller_id: SellerId, f: &LicenseFilter) -> Result
     if let Some(search) = f.search.as_deref().filter(|s| !s.is_empty()) {
         let pattern = super::users::like_pattern(search);
         q.push(" AND (LOWER(key) LIKE ").bind(pattern.clone())?.push(" ESCAPE '\\'");
-        q.push(" OR LOWER(note) LIKE ").bind(pattern)?.push(" ESCAPE '\\')");
+        q.push(" OR LOWER(note) LIKE ").bind(pattern.clone())?.push(" ESCAPE '\\'");
+        q.push(" OR discord_user_id LIKE ").bind(pattern)?.push(" ESCAPE '\\')");
     }
     match f.state.as_deref() {
         Some("used") => q.push(" AND used_by_user_id IS NOT NULL"),

@@ -12,6 +12,7 @@ mod wal;
 
 pub mod apps;
 pub mod audit;
+pub mod browser_sessions;
 pub mod bulk;
 pub mod chat;
 pub mod client_admin;
@@ -31,6 +32,7 @@ pub mod offline;
 pub mod panel;
 pub mod plans;
 pub mod ratelimit;
+pub mod reseller_accounts;
 pub mod reseller_stock;
 pub mod resellers;
 pub mod sellers;

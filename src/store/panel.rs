@@ -1,6 +1,7 @@
-//! The seller panel's accounts and browser sessions (`panel_accounts`, `panel_sessions`).
-//! Session cookies are stored as SHA-256 digests only; a session is valid while it is neither
-//! past its absolute expiry nor idle for longer than the caller's idle time.
+//! The seller panel's accounts and the lookup of their browser sessions (`panel_accounts`,
+//! `panel_sessions`; storing, touching and pruning sessions is `browser_sessions`). A session is
+//! valid while it is neither past its absolute expiry nor idle for longer than the caller's
+//! idle time.
 
 use super::{Result, ReturnedRows, Store};
 use crate::domain::ids::SellerId;
@@ -126,28 +127,6 @@ impl Store {
         Ok(!rows.is_empty())
     }
 
-    pub async fn create_panel_session(
-        &self,
-        account_id: i64,
-        token_hash: &str,
-        csrf_token: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO panel_sessions (account_id, token_hash, csrf_token, created_at, last_used_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
-        )
-        .bind(account_id)
-        .bind(token_hash)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *self.write().await?)
-        .await?;
-        Ok(())
-    }
-
     /// The session of cookie digest `token_hash` if it is live at `now` (not expired, used
     /// since `idle_since`, its account not disabled).
     pub async fn panel_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<PanelSession>> {
@@ -167,34 +146,6 @@ impl Store {
             last_used_at: r.last_used_at,
             account: r.account,
         }))
-    }
-
-    /// Records that the session was used at `now` (its idle time starts again).
-    pub async fn touch_panel_session(&self, id: i64, now: i64) -> Result<()> {
-        sqlx::query("UPDATE panel_sessions SET last_used_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *self.write().await?)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn delete_panel_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM panel_sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&mut *self.write().await?)
-            .await?;
-        Ok(())
-    }
-
-    /// Drops sessions past their absolute expiry or idle since `idle_since`.
-    pub async fn prune_panel_sessions(&self, now: i64, idle_since: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM panel_sessions WHERE expires_at <= $1 OR last_used_at <= $2")
-            .bind(now)
-            .bind(idle_since)
-            .execute(&mut *self.write().await?)
-            .await?
-            .rows_affected())
     }
 }
 

@@ -27,6 +27,18 @@ pub struct StockLicense {
     pub app_paused: i64,
 }
 
+/// How much of a reseller's stock is of one plan: sellable now, and assigned to Discord users.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PlanStock {
+    pub app: String,
+    pub plan: String,
+    pub available: i64,
+    pub assigned: i64,
+    /// Every license of the plan in the stock, also those neither sellable nor assigned
+    /// (expired, banned, switched off, or of a paused app).
+    pub total: i64,
+}
+
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
 #[derive(Debug, Clone)]
 pub enum AssignOutcome {
@@ -74,6 +86,23 @@ impl Store {
         .bind(now_ms)
         .bind(page.limit)
         .bind(page.offset)
+        .fetch_all(&mut *self.read().await?)
+        .await?)
+    }
+
+    /// The reseller's stock counted per plan (a reseller sells a handful of plans).
+    pub async fn stock_by_plan(&self, reseller_id: ResellerId, now_ms: i64) -> Result<Vec<PlanStock>> {
+        Ok(sqlx::query_as::<_, PlanStock>(concat!(
+            "SELECT a.name AS app, p.name AS plan, \
+             SUM(CASE WHEN ",
+            sellable!(),
+            " THEN 1 ELSE 0 END) AS available, \
+             SUM(CASE WHEN l.discord_user_id IS NOT NULL THEN 1 ELSE 0 END) AS assigned, COUNT(*) AS total \
+             FROM licenses l JOIN plans p ON p.id = l.plan_id JOIN apps a ON a.id = l.app_id \
+             WHERE l.reseller_id = $1 GROUP BY a.name, p.id, p.name ORDER BY a.name, p.name"
+        ))
+        .bind(reseller_id)
+        .bind(now_ms)
         .fetch_all(&mut *self.read().await?)
         .await?)
     }

@@ -14,7 +14,8 @@ engine_tests!(
     cli_app_settings_and_users,
     cli_errors_are_one_line,
     cli_webhook_endpoints,
-    cli_panel_accounts
+    cli_panel_accounts,
+    cli_reseller_logins
 );
 
 const BIN: &str = env!("CARGO_BIN_EXE_licensd");
@@ -410,4 +411,25 @@ async fn cli_panel_accounts(app: TestApp) {
     json(&app, &["seller", "user", "remove", "--seller", "acme", "help@acme.example"]);
     assert_eq!(sign_in_answer(&app, "help@acme.example", &generated, "").await.status, 401);
     assert_eq!(json(&app, &["seller", "user", "list", "--seller", "acme"])["data"].as_array().unwrap().len(), 1);
+}
+
+async fn cli_reseller_logins(app: TestApp) {
+    use crate::panelkit::{DASH, sign_in_answer_at};
+    json(&app, &["seller", "create", "acme"]);
+    json(&app, &["reseller", "create", "--seller", "acme", "GameKeys"]);
+    let target = ["--seller", "acme", "--reseller", "GameKeys"];
+    let mut set = vec!["reseller", "login", "set"];
+    set.extend_from_slice(&target);
+    set.extend_from_slice(&["--email", "Sales@GameKeys.example"]);
+    let made = json(&app, &set);
+    assert_eq!(made["data"]["email"], "sales@gamekeys.example");
+    let generated = made["password"].as_str().unwrap().to_owned();
+    assert_eq!(generated.len(), 20);
+    assert_eq!(sign_in_answer_at(&app, DASH, "sales@gamekeys.example", &generated, "").await.status, 303);
+    let mut remove = vec!["reseller", "login", "remove"];
+    remove.extend_from_slice(&target);
+    json(&app, &remove);
+    assert_eq!(sign_in_answer_at(&app, DASH, "sales@gamekeys.example", &generated, "").await.status, 401);
+    let again = licensd(&app, &remove);
+    assert!(!again.ok && again.stderr.contains("reseller login"), "{}", again.stderr);
 }

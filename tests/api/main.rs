@@ -55,6 +55,7 @@ mod panelkit;
 mod processes;
 mod rate_limit_store;
 mod reseller;
+mod reseller_dashboard;
 mod reseller_fixture;
 mod reseller_limits;
 mod revocation;

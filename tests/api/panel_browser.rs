@@ -5,15 +5,19 @@
 //! and a form whose CSRF token was taken out refused. It fails, not skips, without chromedriver
 //! (`.ci/run` installs `chromium` and `chromium-driver`).
 //!
+//! A second tour does the reseller dashboard: a reseller signs in, creates an API key and calls
+//! `/reseller/fetchlicense` with it over real HTTP, a revocation without the CSRF token is
+//! refused, and the revoked key stops working.
+//!
 //! With `LICENSD_PANEL_SCREENSHOTS=DIR` it saves screenshots of the main pages there
 //! (docs/panel/ holds the committed ones: `LICENSD_PANEL_SCREENSHOTS=docs/panel`).
 
-use crate::adminkit::{app_with_plan, generate};
+use crate::adminkit::{app_with_plan, call, generate};
 use crate::client_support::ClientFixture;
 use crate::harness::{Engine, TestApp};
-use crate::panelkit::{PASSWORD, account};
+use crate::panelkit::{PASSWORD, account, reseller_login};
 use fantoccini::{Client, ClientBuilder, Locator};
-use licensd::domain::ids::AppId;
+use licensd::domain::ids::{AppId, ResellerId};
 use licensd::domain::{time::now_ms, totp};
 use licensd::manage::{Scope, panel};
 use serde_json::json;
@@ -183,5 +187,89 @@ async fn panel_in_a_browser() {
     c.goto(&format!("{base}/panel/")).await.unwrap();
     wait_for_text(&c, "Last 30 days").await;
     screenshot(&c, "overview").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reseller_dashboard_in_a_browser() {
+    let driver = chromedriver().await;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let f = app.seller("Acme Software").await;
+    let t = &f.admin_token;
+    let (app_id, monthly) = app_with_plan(&app, t, "PhotoTool", Some(30 * 86_400)).await;
+    let body = json!({"name": "lifetime", "level": 2, "duration_secs": null});
+    let (status, plan) = call(&app, "POST", &format!("/admin/v1/apps/{app_id}/plans"), t, Some(body)).await;
+    assert!(status < 300, "{plan}");
+    let lifetime = plan["data"]["id"].as_i64().unwrap();
+    let (status, r) = call(&app, "POST", "/admin/v1/resellers", t, Some(json!({"name": "GameKeys"}))).await;
+    assert!(status < 300, "{r}");
+    let reseller = r["data"]["id"].as_i64().unwrap();
+    // Stock of two plans, some of it sold to Discord users through the seller's key for the bot.
+    let mut stock = Vec::new();
+    for (plan, count) in [(monthly, 12), (lifetime, 5)] {
+        let body = json!({"generate": {"app_id": app_id, "plan_id": plan, "count": count}});
+        let (status, g) = call(&app, "POST", &format!("/admin/v1/resellers/{reseller}/stock"), t, Some(body)).await;
+        assert!(status < 300, "{g}");
+        stock.extend(g["data"]["keys"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()));
+    }
+    let (_, bot) =
+        call(&app, "POST", &format!("/admin/v1/resellers/{reseller}/keys"), t, Some(json!({"label": "bot"}))).await;
+    let bot = bot["key"].as_str().unwrap().to_owned();
+    for (i, key) in [&stock[0], &stock[1], &stock[2], &stock[13]].into_iter().enumerate() {
+        let user = format!("31415926535897932{i}");
+        let params = [("api_token", bot.as_str()), ("license", key), ("discord_user_id", &user)];
+        let res = app.http.get(app.url("/reseller/assignlicense")).query(&params).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+    reseller_login(&app, f.seller.id, ResellerId(reseller), "sales@gamekeys.example").await;
+
+    let c = browser(&driver).await;
+    let base = format!("http://{}", app.addr);
+    c.goto(&format!("{base}/reseller/dashboard/")).await.unwrap();
+    wait_for_text(&c, "Reseller dashboard").await;
+    c.find(Locator::Id("email")).await.unwrap().send_keys("sales@gamekeys.example").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "<td>lifetime</td><td>4</td><td>1</td><td>5</td>").await;
+    screenshot(&c, "reseller-stock").await;
+    c.goto(&format!("{base}/reseller/dashboard/assignments")).await.unwrap();
+    wait_for_text(&c, "(4 in all)").await;
+    screenshot(&c, "reseller-assignments").await;
+
+    // Settings: a new API key, shown once, works on the Reseller API at once.
+    c.goto(&format!("{base}/reseller/dashboard/settings")).await.unwrap();
+    c.find(Locator::Id("label")).await.unwrap().send_keys("Discord bot").await.unwrap();
+    c.find(Locator::Css("form.filters button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "shown this once").await;
+    let key = c.find(Locator::Id("secret")).await.unwrap().prop("value").await.unwrap().unwrap();
+    let fetch = |key: String| {
+        let url = app.url("/reseller/fetchlicense");
+        let http = app.http.clone();
+        async move {
+            let res = http.get(url).query(&[("api_token", key)]).send().await.unwrap();
+            (res.status().as_u16(), res.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let (status, fetched) = fetch(key.clone()).await;
+    assert_eq!((status, &fetched["ok"]), (200, &json!(true)), "{fetched}");
+    assert!(stock.contains(&fetched["license"]["key"].as_str().unwrap().to_owned()), "{fetched}");
+    c.goto(&format!("{base}/reseller/dashboard/settings")).await.unwrap();
+    wait_for_text(&c, "Discord bot").await;
+    screenshot(&c, "reseller-settings").await;
+
+    // Revoking asks first; without the CSRF token it is refused and the key keeps working.
+    let links = c.find_all(Locator::Css("td.actions a")).await.unwrap();
+    links.last().unwrap().click().await.unwrap();
+    wait_for_text(&c, "cannot be undone").await;
+    let confirm = c.current_url().await.unwrap();
+    c.execute("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())", vec![]).await.unwrap();
+    c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "no valid security token").await;
+    assert_eq!(fetch(key.clone()).await.0, 200, "a refused revocation revoked nothing");
+    c.goto(confirm.as_str()).await.unwrap();
+    c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "The key was revoked").await;
+    assert_eq!(fetch(key).await.0, 401, "a revoked key stops at once");
+    assert_eq!(fetch(bot).await.0, 200, "the other key still works");
     c.close().await.unwrap();
 }

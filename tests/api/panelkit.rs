@@ -1,8 +1,9 @@
-//! A panel session over plain HTTP (no browser): signs in as a panel account, keeps the cookie,
-//! sends forms with or without the session's CSRF token, and never follows redirects.
+//! A browser-face session over plain HTTP (no browser): signs in to the seller panel or the
+//! reseller dashboard, keeps the cookie, sends forms with or without the session's CSRF token,
+//! and never follows redirects.
 
 use crate::harness::TestApp;
-use licensd::domain::ids::SellerId;
+use licensd::domain::ids::{ResellerId, SellerId};
 use licensd::manage::{Scope, panel};
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -12,6 +13,18 @@ pub async fn account(app: &TestApp, seller_id: SellerId, email: &str, role: &str
     let passwords = &app.state.services.passwords;
     panel::add(app.store(), passwords, &Scope::cli(), Some(seller_id), email, role, PASSWORD).await.unwrap().id
 }
+
+/// Where a face signs in and lands, and its session cookie.
+#[derive(Clone, Copy)]
+pub struct Face {
+    pub sign_in: &'static str,
+    pub home: &'static str,
+    pub cookie: &'static str,
+}
+
+pub const PANEL: Face = Face { sign_in: "/panel/signin", home: "/panel/", cookie: "licensd_panel" };
+pub const DASH: Face =
+    Face { sign_in: "/reseller/dashboard/signin", home: "/reseller/dashboard/", cookie: "licensd_dash" };
 
 /// Status, `Location` header and body of an answer.
 pub struct Page {
@@ -23,6 +36,7 @@ pub struct Page {
 
 pub struct PanelClient<'a> {
     pub app: &'a TestApp,
+    face: Face,
     http: reqwest::Client,
     pub cookie: String,
     pub csrf: String,
@@ -53,13 +67,18 @@ pub fn csrf_of(html: &str) -> String {
 
 /// Posts the sign-in form (with its double-submit token); the answer.
 pub async fn sign_in_answer(app: &TestApp, email: &str, password: &str, code: &str) -> Page {
+    sign_in_answer_at(app, PANEL, email, password, code).await
+}
+
+/// Posts face `face`'s sign-in form; the answer.
+pub async fn sign_in_answer_at(app: &TestApp, face: Face, email: &str, password: &str, code: &str) -> Page {
     let http = http();
-    let form = page(http.get(app.url("/panel/signin")).send().await.unwrap()).await;
+    let form = page(http.get(app.url(face.sign_in)).send().await.unwrap()).await;
     let token = csrf_of(&form.body);
     let body = [("csrf", token.as_str()), ("email", email), ("password", password), ("code", code)];
     let res = http
-        .post(app.url("/panel/signin"))
-        .header("cookie", format!("licensd_panel_signin={token}"))
+        .post(app.url(face.sign_in))
+        .header("cookie", format!("{}_signin={token}", face.cookie))
         .form(&body)
         .send()
         .await
@@ -70,12 +89,17 @@ pub async fn sign_in_answer(app: &TestApp, email: &str, password: &str, code: &s
 impl<'a> PanelClient<'a> {
     /// Signs in; panics unless that works.
     pub async fn sign_in(app: &'a TestApp, email: &str, code: &str) -> Self {
-        let answer = sign_in_answer(app, email, PASSWORD, code).await;
-        assert_eq!((answer.status, answer.location.as_str()), (303, "/panel/"), "{}", answer.body);
-        let line = set_cookie(&answer.headers, "licensd_panel").expect("a session cookie");
-        let cookie = line.split(';').next().unwrap()["licensd_panel=".len()..].to_owned();
-        let mut c = Self { app, http: http(), cookie, csrf: String::new() };
-        let overview = c.get("/panel/").await;
+        Self::sign_in_at(app, PANEL, email, code).await
+    }
+
+    /// Signs in to face `face` with `PASSWORD`; panics unless that works.
+    pub async fn sign_in_at(app: &'a TestApp, face: Face, email: &str, code: &str) -> Self {
+        let answer = sign_in_answer_at(app, face, email, PASSWORD, code).await;
+        assert_eq!((answer.status, answer.location.as_str()), (303, face.home), "{}", answer.body);
+        let line = set_cookie(&answer.headers, face.cookie).expect("a session cookie");
+        let cookie = line.split(';').next().unwrap()[face.cookie.len() + 1..].to_owned();
+        let mut c = Self { app, face, http: http(), cookie, csrf: String::new() };
+        let overview = c.get(face.home).await;
         assert_eq!(overview.status, 200, "{}", overview.body);
         c.csrf = csrf_of(&overview.body);
         c
@@ -107,6 +131,23 @@ impl<'a> PanelClient<'a> {
     }
 
     pub fn cookie_header(&self) -> String {
-        format!("licensd_panel={}", self.cookie)
+        format!("{}={}", self.face.cookie, self.cookie)
     }
+}
+
+/// Gives reseller `reseller_id` of the seller the dashboard sign-in `email` / `PASSWORD`.
+pub async fn reseller_login(app: &TestApp, seller_id: SellerId, reseller_id: ResellerId, email: &str) {
+    let passwords = &app.state.services.passwords;
+    let scope = Scope::cli();
+    licensd::manage::reseller_dashboard::set_login(
+        app.store(),
+        passwords,
+        &scope,
+        Some(seller_id),
+        reseller_id,
+        email,
+        PASSWORD,
+    )
+    .await
+    .unwrap();
 }

@@ -1,6 +1,6 @@
 //! The tenant matrix: two sellers A and B with the same kinds of objects, and every token kind of
 //! A (seller admin token, store token, reseller key, seller API key, client session, panel
-//! session) sends every request of its surface that names an object, once with B's object and
+//! session, reseller dashboard session) sends every request of its surface that names an object, once with B's object and
 //! once with a never-existing one of the same shape. Both answers must be identical (status and
 //! body, volatile fields aside) and neither request may change anything in the database. The operator token is the control: it
 //! does see B's objects through the same requests. A new endpoint is one line in a table; the
@@ -120,6 +120,12 @@ const ADMIN: &[Probe<'static>] = &[
     p("DELETE", "/admin/v1/resellers/{x.reseller}/keys/{x.rkey}", ""),
     p("DELETE", "/admin/v1/resellers/{a.reseller}/keys/{x.rkey}", ""),
     p("GET", "/admin/v1/resellers/{x.reseller}/stock", ""),
+    p(
+        "PUT",
+        "/admin/v1/resellers/{x.reseller}/login",
+        r#"{"email":"new-login@example.com","password":"a long passphrase"}"#,
+    ),
+    p("DELETE", "/admin/v1/resellers/{x.reseller}/login", ""),
     p("POST", "/admin/v1/resellers/{x.reseller}/stock", r#"{"license_ids":[{a.free_license}]}"#),
     p("POST", "/admin/v1/resellers/{a.reseller}/stock", r#"{"license_ids":[{x.free_license}]}"#),
     p(
@@ -293,6 +299,22 @@ const PANEL: &[Probe<'static>] = &[
     ),
 ];
 
+/// The reseller dashboard with the session of A's reseller r1 (every route that names an
+/// object: its API keys): B's keys and r1's sibling's answer like missing ones, and stay.
+const DASHBOARD: &[Probe<'static>] = &[
+    h("GET", "/reseller/dashboard/settings/keys/{x.rkey}/revoke", "", "cookie: {a.dash_cookie}"),
+    h("POST", "/reseller/dashboard/settings/keys/{x.rkey}/revoke", "csrf={a.dash_csrf}", "cookie: {a.dash_cookie}"),
+    h("GET", "/reseller/dashboard/settings/keys/{x.sibling_key}/revoke", "", "cookie: {a.dash_cookie}"),
+    h(
+        "POST",
+        "/reseller/dashboard/settings/keys/{x.sibling_key}/revoke",
+        "csrf={a.dash_csrf}",
+        "cookie: {a.dash_cookie}",
+    ),
+    h("GET", "/reseller/dashboard/assignments?search={x.stock}", "", "cookie: {a.dash_cookie}"),
+    h("GET", "/reseller/dashboard/assignments?search={x.sibling}", "", "cookie: {a.dash_cookie}"),
+];
+
 /// The client API 1.3 as app A (name and ownerid added), e.g. with B's session or B's app.
 const CLIENT: &[&str] = &[
     "type=init&name={a.app_name}&ownerid={x.ownerid}",
@@ -368,6 +390,9 @@ const LISTS: &[(&str, Probe<'static>)] = &[
     ("panel", h("GET", "/panel/licenses", "", "cookie: {a.panel_cookie}")),
     ("panel", h("GET", "/panel/users", "", "cookie: {a.panel_cookie}")),
     ("panel", h("GET", "/panel/audit", "", "cookie: {a.panel_cookie}")),
+    ("dashboard", h("GET", "/reseller/dashboard/", "", "cookie: {a.dash_cookie}")),
+    ("dashboard", h("GET", "/reseller/dashboard/assignments", "", "cookie: {a.dash_cookie}")),
+    ("dashboard", h("GET", "/reseller/dashboard/settings", "", "cookie: {a.dash_cookie}")),
     ("store", p("GET", "/api/v2/license-keys", "")),
     ("store", p("GET", "/api/v2/license-key-instances", "")),
     ("none", p("GET", "/reseller/myavailable?api_token={a.rtoken}", "")),
@@ -481,7 +506,7 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let stock =
         ok(call(app, "POST", &format!("/admin/v1/resellers/{reseller_id}/stock"), &t, Some(stock_body.clone())).await);
     put("stock", stock["data"]["keys"][0].as_str().unwrap().to_owned());
-    put("reseller", reseller_id);
+    put("reseller", reseller_id.clone());
     // Switched off, so the webhook worker writes nothing in the background and every change the
     // matrix sees is a request's (`every_answer_matches_the_document` switches it on).
     let body = json!({"url": "https://example.com/", "enabled": false});
@@ -508,6 +533,9 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let sibling_stock =
         ok(call(app, "POST", &format!("/admin/v1/resellers/{}/stock", id(&sibling)), &t, Some(stock_body)).await);
     put("own_sibling", sibling_stock["data"]["keys"][0].as_str().unwrap().to_owned());
+    let sibling_key =
+        ok(call(app, "POST", &format!("/admin/v1/resellers/{}/keys", id(&sibling)), &t, Some(json!({}))).await);
+    put("own_sibling_key", id(&sibling_key));
 
     let token =
         ok(call(app, "POST", "/admin/v1/tokens", &t, Some(json!({"kind": "store", "name": format!("{tag}-token")})))
@@ -606,6 +634,14 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     put("panel_cookie", session.cookie_header());
     put("panel_email", email);
     put("csrf", session.csrf.clone());
+
+    // A reseller dashboard sign-in of reseller r1, signed in.
+    let email = format!("{tag}-r1@example.com");
+    crate::panelkit::reseller_login(app, s, reseller_id.parse().unwrap(), &email).await;
+    let session = crate::panelkit::PanelClient::sign_in_at(app, crate::panelkit::DASH, &email, "").await;
+    put("dash_cookie", session.cookie_header());
+    put("dash_email", email);
+    put("dash_csrf", session.csrf.clone());
     Tenant { fixture, refs }
 }
 
@@ -869,6 +905,7 @@ impl Worlds {
         // Objects that are A's own but still not the caller's.
         foreign.insert("my_session", a.refs["session"].clone());
         foreign.insert("sibling", a.refs["own_sibling"].clone());
+        foreign.insert("sibling_key", a.refs["own_sibling_key"].clone());
         let missing = foreign.iter().map(|(k, v)| (*k, never_existing(k, v))).collect();
         Worlds { caller: a.fixture.seller.id.get(), a: a.refs.clone(), b: b.refs.clone(), foreign, missing }
     }
@@ -952,6 +989,30 @@ async fn tenant_matrix(app: TestApp) {
     for p in PANEL {
         probe(&mut m, "panel session", None, p).await;
     }
+    for p in DASHBOARD {
+        probe(&mut m, "dashboard session", None, p).await;
+    }
+    // A reseller's session is no panel session, not even on its own seller's objects: every
+    // panel route sends it to the panel's sign-in form, and nothing changes.
+    let before = snapshot(&mut m.db, app.engine, m.w.caller).await;
+    for p in PANEL {
+        let body = p.body.replace("{a.csrf}", "{a.dash_csrf}");
+        for x in [&m.w.a, &m.w.foreign, &m.w.missing] {
+            let (path, body) = (fill(p.path, &m.w.a, &m.w.b, x), fill(&body, &m.w.a, &m.w.b, x));
+            let header = fill("cookie: {a.dash_cookie}", &m.w.a, &m.w.b, x);
+            let (status, answer) = send(&app, None, p.method, &path, &body, &header).await;
+            let text = answer.to_string();
+            assert!(
+                status == 200 && text.contains("Sign in to licensd"),
+                "{} {path} as a reseller: {status} {text}",
+                p.method
+            );
+        }
+    }
+    let after = snapshot(&mut m.db, app.engine, m.w.caller).await;
+    if let Some(d) = diff(&before, &after) {
+        panic!("a dashboard session on the panel changed the database: {d}");
+    }
     let client_rows = CLIENT
         .iter()
         .map(|f| {
@@ -981,6 +1042,8 @@ async fn tenant_matrix(app: TestApp) {
         send(&app, Some(&a.fixture.store_token), "GET", &format!("/api/v2/license-keys/{}", a.refs["license"]), "", "")
             .await;
     assert_eq!(status, 200);
+    let settings = format!("cookie: {}", a.refs["dash_cookie"]);
+    assert_eq!(send(&app, None, "GET", "/reseller/dashboard/settings", "", &settings).await.0, 200);
     let info = format!("/reseller/licenseinfo?api_token={}&license={}", a.refs["rtoken"], a.refs["stock"]);
     assert_eq!(send(&app, None, "GET", &info, "", "").await.0, 200);
     let verify = format!("/api/seller/?sellerkey={}&type=userdata&user={}", a.refs["sellerkey"], a.refs["username"]);

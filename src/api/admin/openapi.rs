@@ -113,6 +113,8 @@ impl Modify for Bearer {
         resellers::revoke_key,
         resellers::list_stock,
         resellers::add_stock,
+        resellers::set_login,
+        resellers::remove_login,
         audit::list,
         overview::show,
         client_data::list_vars,

@@ -2,13 +2,16 @@
 
 use super::common::{Answer, Created, Listing, NoContent, Scoped, ScopedPage, created, data, listed, no_content};
 use super::openapi::{Conflict, Errors};
-use super::views::{CreatedResellerKey, Data, Generated, License, Moved, Page, Reseller, ResellerKey, StockAdded};
+use super::views::{
+    CreatedResellerKey, Data, Generated, License, Moved, Page, Reseller, ResellerKey, ResellerLogin, StockAdded,
+};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
 use crate::domain::ids::{LicenseId, ResellerId};
 use crate::{
     manage::{
         ManageError,
         licenses::{self, GenerateSpec},
+        reseller_dashboard,
         resellers::{self, ResellerInput},
     },
     state::AppState,
@@ -28,6 +31,8 @@ pub fn routes() -> Routes {
         .delete("/resellers/{id}/keys/{key_id}", revoke_key)
         .get("/resellers/{id}/stock", list_stock)
         .post("/resellers/{id}/stock", add_stock)
+        .put("/resellers/{id}/login", set_login)
+        .delete("/resellers/{id}/login", remove_login)
 }
 
 /// Create a reseller.
@@ -248,4 +253,54 @@ async fn add_stock(
         }
         _ => Err(ManageError::invalid("license_ids", "give either license_ids or generate").into()),
     }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SetLogin {
+    /// The address the reseller signs in with; unique across all resellers.
+    email: String,
+    /// 12 to 200 characters; stored as an Argon2id hash.
+    password: String,
+}
+
+/// Give the reseller its reseller dashboard sign-in (`/reseller/dashboard/`), replacing an
+/// earlier one, whose sessions end.
+#[utoipa::path(
+    operation_id = "resellers_set_login",
+    put,
+    path = "/resellers/{id}/login",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    request_body = SetLogin,
+    responses((status = 200, description = "OK", body = Data<ResellerLogin>), Conflict, Errors)
+)]
+async fn set_login(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<ResellerId>,
+    Body(b): Body<SetLogin>,
+) -> Answer<ResellerLogin> {
+    let passwords = &s.services.passwords;
+    data(reseller_dashboard::set_login(&s.store, passwords, &scope, q.seller_id, id, &b.email, &b.password).await?)
+}
+
+/// Take the reseller's dashboard sign-in away; its sessions end at once.
+#[utoipa::path(
+    operation_id = "resellers_remove_login",
+    delete,
+    path = "/resellers/{id}/login",
+    tag = "resellers",
+    params(("id" = i64, Path), Scoped),
+    responses((status = 204, description = "Done; no body"), Errors)
+)]
+async fn remove_login(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<ResellerId>,
+) -> NoContent {
+    reseller_dashboard::remove_login(&s.store, &scope, q.seller_id, id).await?;
+    no_content()
 }

@@ -470,6 +470,20 @@ impl From<store::resellers::ResellerKey> for ResellerKey {
     }
 }
 
+/// A reseller's sign-in to the reseller dashboard (never its password).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResellerLogin {
+    pub reseller_id: i64,
+    pub email: String,
+    pub created_at: i64,
+}
+
+impl From<store::reseller_accounts::ResellerAccount> for ResellerLogin {
+    fn from(a: store::reseller_accounts::ResellerAccount) -> Self {
+        Self { reseller_id: a.reseller_id.get(), email: a.email, created_at: a.created_at }
+    }
+}
+
 /// A new reseller key and, this once, its secret.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedResellerKey {

@@ -1,10 +1,13 @@
 //! The panel's errors as HTML pages with a 4xx (or 5xx for the server's own faults): bad input
 //! names the field and what is wrong with it; nothing else about the server is shown.
 
-use super::layout;
+use super::{layout, session::Face};
 use crate::{api::middleware::Refused, manage::ManageError, state::AppState, store::StoreError};
 use axum::{
+    body::Body,
+    extract::Request,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER, request::Parts},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -60,16 +63,34 @@ impl PanelError {
     }
 }
 
+/// An error page's text, kept on the response so that another face's layer (`rehome`) can
+/// render it again with its own start page.
+#[derive(Debug, Clone)]
+struct Shown {
+    title: &'static str,
+    message: String,
+}
+
 impl IntoResponse for PanelError {
     fn into_response(self) -> Response {
         let (status, message) = self.status_and_message();
-        let mut res =
-            (status, layout::message_page(status.canonical_reason().unwrap_or("Error"), &message)).into_response();
+        let title = status.canonical_reason().unwrap_or("Error");
+        let mut res = (status, layout::message_page(title, &message, "/panel/")).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
             res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
         }
+        res.extensions_mut().insert(Shown { title, message });
         res
     }
+}
+
+/// Error pages of face `F` link back to its own start page, not the seller panel's.
+pub async fn rehome<F: Face>(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    if let Some(shown) = res.extensions_mut().remove::<Shown>() {
+        *res.body_mut() = Body::from(layout::message_page(shown.title, &shown.message, F::HOME).into_string());
+    }
+    res
 }
 
 pub async fn not_found() -> PanelError {

@@ -2,7 +2,10 @@
 //! forms that carry the CSRF token, pagination. No inline script or style anywhere: the
 //! Content-Security-Policy would refuse both.
 
-use super::{assets, session::Panel};
+use super::{
+    assets,
+    session::{Csrf, Panel},
+};
 use crate::domain::time::iso_micros;
 use crate::manage::PageMeta;
 use maud::{DOCTYPE, Markup, html};
@@ -29,8 +32,32 @@ fn head(title: &str) -> Markup {
     }
 }
 
-/// A signed-in page: navigation (with `current` marked), the account, a message, the content.
+/// What frames a face's signed-in pages: its navigation, its sign-out action, who is signed in.
+pub struct Chrome<'a> {
+    pub nav: &'a [(&'a str, &'a str)],
+    pub sign_out: &'a str,
+    pub who: String,
+}
+
+/// A signed-in panel page: navigation (with `current` marked), the account, a message, the content.
 pub fn page(panel: &Panel, current: &str, title: &str, notice: Option<&str>, content: Markup) -> Markup {
+    let chrome = Chrome {
+        nav: &NAV,
+        sign_out: "/panel/signout",
+        who: format!("{} ({})", panel.account.email, panel.role.as_str()),
+    };
+    shell(&chrome, panel, current, title, notice, content)
+}
+
+/// A signed-in page of any face.
+pub fn shell(
+    chrome: &Chrome<'_>,
+    session: &impl Csrf,
+    current: &str,
+    title: &str,
+    notice: Option<&str>,
+    content: Markup,
+) -> Markup {
     html! {
         html lang="en" {
             (head(title))
@@ -40,14 +67,14 @@ pub fn page(panel: &Panel, current: &str, title: &str, notice: Option<&str>, con
                     span.brand { "licensd" }
                     nav aria-label="Main" {
                         ul {
-                            @for (href, label) in NAV {
-                                li { a href=(href) aria-current=[(href == current).then_some("page")] { (label) } }
+                            @for (href, label) in chrome.nav {
+                                li { a href=(href) aria-current=[(*href == current).then_some("page")] { (label) } }
                             }
                         }
                     }
-                    form.signout method="post" action="/panel/signout" {
-                        (csrf(panel))
-                        span.who { (panel.account.email) " (" (panel.role.as_str()) ")" }
+                    form.signout method="post" action=(chrome.sign_out) {
+                        (csrf(session))
+                        span.who { (chrome.who) }
                         button type="submit" { "Sign out" }
                     }
                 }
@@ -61,8 +88,8 @@ pub fn page(panel: &Panel, current: &str, title: &str, notice: Option<&str>, con
     }
 }
 
-/// A page without navigation: errors and the sign-in form.
-pub fn message_page(title: &str, message: &str) -> Markup {
+/// A page without navigation: errors, with a link to the face's start page `home`.
+pub fn message_page(title: &str, message: &str, home: &str) -> Markup {
     html! {
         html lang="en" {
             (head(title))
@@ -70,29 +97,39 @@ pub fn message_page(title: &str, message: &str) -> Markup {
                 main #main.narrow {
                     h1 { (title) }
                     p.error role="alert" { (message) }
-                    p { a href="/panel/" { "Back to the panel" } }
+                    p { a href=(home) { "Back to the start page" } }
                 }
             }
         }
     }
 }
 
+/// The seller panel's sign-in form (email, password, TOTP code).
 pub fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
+    let code = html! {
+        label for="code" { "Authenticator code (if enrolled)" }
+        input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6";
+    };
+    sign_in_form("Sign in to licensd", "/panel/signin", token, error, code)
+}
+
+/// A sign-in page posting email, password and `extra` fields to `action`, with the
+/// double-submit `token`.
+pub fn sign_in_form(heading: &str, action: &str, token: &str, error: Option<&str>, extra: Markup) -> Markup {
     html! {
         html lang="en" {
             (head("Sign in"))
             body {
                 main #main.narrow {
-                    h1 { "Sign in to licensd" }
+                    h1 { (heading) }
                     @if let Some(e) = error { p.error role="alert" { (e) } }
-                    form.stack method="post" action="/panel/signin" {
+                    form.stack method="post" action=(action) {
                         input type="hidden" name="csrf" value=(token);
                         label for="email" { "Email" }
                         input #email type="email" name="email" autocomplete="username" required autofocus;
                         label for="password" { "Password" }
                         input #password type="password" name="password" autocomplete="current-password" required;
-                        label for="code" { "Authenticator code (if enrolled)" }
-                        input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6";
+                        (extra)
                         button type="submit" { "Sign in" }
                     }
                 }
@@ -102,15 +139,15 @@ pub fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
 }
 
 /// The hidden field every form of a session carries.
-pub fn csrf(panel: &Panel) -> Markup {
-    html! { input type="hidden" name="csrf" value=(panel.csrf); }
+pub fn csrf(session: &impl Csrf) -> Markup {
+    html! { input type="hidden" name="csrf" value=(session.csrf()); }
 }
 
 /// A one-button form posting to `action` (with extra hidden fields).
-pub fn button(panel: &Panel, action: &str, label: &str, hidden: &[(&str, &str)]) -> Markup {
+pub fn button(session: &impl Csrf, action: &str, label: &str, hidden: &[(&str, &str)]) -> Markup {
     html! {
         form.inline method="post" action=(action) {
-            (csrf(panel))
+            (csrf(session))
             @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
             button type="submit" { (label) }
         }

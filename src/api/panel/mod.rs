@@ -10,14 +10,14 @@
 //! Who may do what is decided here, once: each route sits in the group of the least role that
 //! may use it, and the group's layer refuses every other role with 403.
 
-mod assets;
+pub(super) mod assets;
 mod chart;
-mod error;
-mod fields;
-mod layout;
+pub(super) mod error;
+pub(super) mod fields;
+pub(super) mod layout;
 mod pages;
-mod security;
-mod session;
+pub(super) mod security;
+pub(super) mod session;
 
 pub use error::PanelError;
 pub(crate) use error::refuse_body;
@@ -29,12 +29,13 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{apps, audit, licenses, overview, users, webhooks};
+use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     // Looking: every role. Signing out is no change to the seller's data, so readonly may.
     let read = Router::new()
         .route("/panel/", get(overview::show))
-        .route("/panel/signout", post(session::sign_out))
+        .route("/panel/signout", post(session::sign_out::<PanelFace>))
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
         .route("/panel/licenses", get(licenses::list))
@@ -60,11 +61,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/webhooks", post(webhooks::create))
         .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))
         .route_layer(from_fn_with_state(Role::Owner, session::require_role));
-    let signed_in =
-        read.merge(support).merge(owner).route_layer(from_fn_with_state(state.clone(), session::authenticate));
+    let signed_in = read
+        .merge(support)
+        .merge(owner)
+        .route_layer(from_fn_with_state(state.clone(), session::authenticate::<PanelFace>));
     Router::new()
         .route("/panel", get(session::to_panel))
-        .route("/panel/signin", get(session::sign_in_page).post(session::sign_in))
+        .route("/panel/signin", get(session::sign_in_page::<PanelFace>).post(session::sign_in::<PanelFace>))
         .route("/panel/assets/{name}", get(assets::serve))
         .merge(signed_in)
         .route("/panel/{*rest}", any(error::not_found))

@@ -1,10 +1,14 @@
-//! Browser sessions of panel accounts. The cookie holds a random token; the database keeps only
-//! its SHA-256 digest, with an absolute expiry (`panel_session_max_secs`) and an idle expiry
-//! (`panel_session_idle_secs`). Cookies are `HttpOnly; SameSite=Strict; Path=/`, plus `Secure`
-//! when this server speaks TLS. Each session has a CSRF token that every POST must send back in
-//! its `csrf` field; `authenticate` checks it before any handler runs, so a POST without it
-//! changes nothing. The sign-in form, before there is a session, is protected the same way by a
-//! token in a short-lived cookie of its own (double submit), and by brute-force limits.
+//! Browser sessions of the web faces (the seller panel; the reseller dashboard through its own
+//! `Face`). The cookie holds a random token; the database keeps only its SHA-256 digest, with an
+//! absolute expiry (`panel_session_max_secs`) and an idle expiry (`panel_session_idle_secs`).
+//! Cookies are `HttpOnly; SameSite=Strict; Path=/`, plus `Secure` when this server speaks TLS.
+//! Each session has a CSRF token that every POST must send back in its `csrf` field;
+//! `authenticate` checks it before any handler runs, so a POST without it changes nothing. The
+//! sign-in form, before there is a session, is protected the same way by a token in a
+//! short-lived cookie of its own (double submit), and by brute-force limits.
+//!
+//! A face names its cookies, paths, limiter buckets and session table and says how its sessions
+//! are looked up and opened; everything else here is shared.
 
 use super::{PanelError, fields::Fields, layout};
 use crate::{
@@ -12,7 +16,7 @@ use crate::{
     domain::{netaddr::network, panel::Role, secret, time::now_ms},
     manage::{ManageError, Scope, panel},
     state::AppState,
-    store::{StoreError, panel::PanelAccount},
+    store::{StoreError, browser_sessions::SessionTable, panel::PanelAccount},
 };
 use axum::{
     body::{Body, to_bytes},
@@ -21,10 +25,9 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
+use maud::Markup;
 use std::net::SocketAddr;
 
-const COOKIE: &str = "licensd_panel";
-const SIGNIN_COOKIE: &str = "licensd_panel_signin";
 const WINDOW_MS: i64 = 60_000;
 /// A session's last use is written at most this often (not on every page view).
 const TOUCH_EVERY_MS: i64 = 60_000;
@@ -47,32 +50,122 @@ impl<S: Send + Sync> FromRequestParts<S> for Panel {
     }
 }
 
-/// Lets a request through with a live session (and, for a POST, its CSRF token); else sends a
-/// browser to the sign-in page.
-pub async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    match check(&state, req).await {
+/// The session's CSRF token, which every form of the session carries.
+pub trait Csrf {
+    fn csrf(&self) -> &str;
+}
+
+impl Csrf for Panel {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// A live session as a face finds it: its id, last use, and who is signed in.
+pub struct Live<W> {
+    pub id: i64,
+    pub last_used_at: i64,
+    pub who: W,
+}
+
+/// One browser face with its own accounts and session table.
+pub trait Face: Send + Sync + 'static {
+    /// The signed-in principal, handed to handlers as a request extension.
+    type Who: Csrf + Clone + Send + Sync + 'static;
+    const COOKIE: &'static str;
+    /// The double-submit cookie of the sign-in form.
+    const SIGNIN_COOKIE: &'static str;
+    /// Where a signed-in browser lands.
+    const HOME: &'static str;
+    const SIGN_IN: &'static str;
+    /// Prefix of the sign-in limiter's buckets.
+    const BUCKET: &'static str;
+    /// The one answer to every failed sign-in.
+    const WRONG: &'static str;
+    /// Where its sessions are stored, touched and ended.
+    const TABLE: SessionTable;
+
+    fn session(
+        state: &AppState,
+        digest: &str,
+        now: i64,
+        idle_since: i64,
+    ) -> impl Future<Output = Result<Option<Live<Self::Who>>, PanelError>> + Send;
+    /// Checks the sign-in form (its `email` already lowercased) and opens a session; the
+    /// cookie value. Wrong credentials are `ManageError::Forbidden`.
+    fn open(state: &AppState, email: &str, form: &Fields) -> impl Future<Output = Result<String, ManageError>> + Send;
+    fn sign_in_page(token: &str, error: Option<&str>) -> Markup;
+}
+
+/// The seller panel's face.
+pub struct PanelFace;
+
+impl Face for PanelFace {
+    type Who = Panel;
+    const COOKIE: &'static str = "licensd_panel";
+    const SIGNIN_COOKIE: &'static str = "licensd_panel_signin";
+    const HOME: &'static str = "/panel/";
+    const SIGN_IN: &'static str = "/panel/signin";
+    const BUCKET: &'static str = "panel_signin";
+    const WRONG: &'static str = "Wrong email, password or authenticator code.";
+    const TABLE: SessionTable = SessionTable::Panel;
+
+    async fn session(
+        state: &AppState,
+        digest: &str,
+        now: i64,
+        idle_since: i64,
+    ) -> Result<Option<Live<Panel>>, PanelError> {
+        let Some(session) = state.store.panel_session(digest, now, idle_since).await? else { return Ok(None) };
+        let role =
+            Role::parse(&session.account.role).ok_or(PanelError::Forbidden("This account has no valid role."))?;
+        let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
+        let who = Panel { account: session.account, role, csrf: session.csrf_token, scope };
+        Ok(Some(Live { id: session.id, last_used_at: session.last_used_at, who }))
+    }
+
+    async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {
+        let creds = panel::Credentials {
+            email,
+            password: form.get("password").unwrap_or(""),
+            code: form.get("code").unwrap_or(""),
+        };
+        let max_secs = state.config.panel_session_max_secs;
+        Ok(panel::sign_in(&state.store, &state.services.passwords, &creds, max_secs).await?.cookie)
+    }
+
+    fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
+        layout::sign_in_page(token, error)
+    }
+}
+
+/// Lets a request through with a live session of face `F` (and, for a POST, its CSRF token);
+/// else sends a browser to the face's sign-in page.
+pub async fn authenticate<F: Face>(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match check::<F>(&state, req).await {
         Ok(req) => next.run(req).await,
         Err(res) => res,
     }
 }
 
-async fn check(state: &AppState, req: Request) -> Result<Request, Response> {
+async fn check<F: Face>(state: &AppState, req: Request) -> Result<Request, Response> {
     let now = now_ms();
-    let digest = cookie(req.headers(), COOKIE).map(secret::hash_secret).ok_or_else(to_sign_in)?;
+    let digest = cookie(req.headers(), F::COOKIE).map(secret::hash_secret).ok_or_else(to_sign_in::<F>)?;
     let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
-    let session = state.store.panel_session(&digest, now, idle_since).await.map_err(fault)?.ok_or_else(to_sign_in)?;
+    let session = F::session(state, &digest, now, idle_since)
+        .await
+        .map_err(IntoResponse::into_response)?
+        .ok_or_else(to_sign_in::<F>)?;
     if now - session.last_used_at >= TOUCH_EVERY_MS {
-        state.store.touch_panel_session(session.id, now).await.map_err(fault)?;
+        state.store.touch_browser_session(F::TABLE, session.id, now).await.map_err(fault)?;
     }
-    let role = Role::parse(&session.account.role).ok_or_else(|| forbidden("This account has no valid role."))?;
-    let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
-    let found = Panel { account: session.account, role, csrf: session.csrf_token, scope };
+    let found = session.who;
     let mut req = if req.method() == Method::GET || req.method() == Method::HEAD {
         req
     } else {
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| forbidden(STALE))?;
-        if !same(Fields::parse(&bytes).get("csrf"), &found.csrf) {
+        if !same(Fields::parse(&bytes).get("csrf"), found.csrf()) {
             return Err(forbidden(STALE));
         }
         Request::from_parts(parts, Body::from(bytes))
@@ -100,38 +193,38 @@ fn fault(e: StoreError) -> Response {
     PanelError::from(e).into_response()
 }
 
-fn to_sign_in() -> Response {
-    Redirect::to("/panel/signin").into_response()
+fn to_sign_in<F: Face>() -> Response {
+    Redirect::to(F::SIGN_IN).into_response()
 }
 
 pub async fn to_panel() -> Redirect {
     Redirect::permanent("/panel/")
 }
 
-pub async fn sign_in_page(State(state): State<AppState>) -> Response {
-    sign_in_form(&state, StatusCode::OK, None)
+pub async fn sign_in_page<F: Face>(State(state): State<AppState>) -> Response {
+    sign_in_form::<F>(&state, StatusCode::OK, None)
 }
 
 /// The form with a fresh double-submit token (cookie and hidden field).
-fn sign_in_form(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
+fn sign_in_form<F: Face>(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
     let token = secret::new_session_id();
-    let mut res = (status, layout::sign_in_page(&token, error)).into_response();
-    set_cookie(&mut res, state, SIGNIN_COOKIE, &token, 600);
+    let mut res = (status, F::sign_in_page(&token, error)).into_response();
+    set_cookie(&mut res, state, F::SIGNIN_COOKIE, &token, 600);
     res
 }
 
-pub async fn sign_in(
+pub async fn sign_in<F: Face>(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Fields,
 ) -> Result<Response, PanelError> {
-    if !cookie(&headers, SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c)) {
+    if !cookie(&headers, F::SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c)) {
         return Err(PanelError::Forbidden(STALE));
     }
     let email = form.get("email").unwrap_or("").trim().to_lowercase();
     let ip = client_ip(Some(peer.ip()), &headers, &state.config);
-    let buckets = buckets(&state, &ip, &email);
+    let buckets = buckets::<F>(&state, &ip, &email);
     let now = now_ms();
     // Counted before the password is checked, refunded on success: parallel guesses cannot
     // overshoot, and signing in does not use up the budget. Per address first, so an address
@@ -141,34 +234,27 @@ pub async fn sign_in(
             return Err(PanelError::TooManyAttempts);
         }
     }
-    let creds = panel::Credentials {
-        email: &email,
-        password: form.get("password").unwrap_or(""),
-        code: form.get("code").unwrap_or(""),
-    };
-    match panel::sign_in(&state.store, &state.services.passwords, &creds, state.config.panel_session_max_secs).await {
-        Ok(signed_in) => {
+    match F::open(&state, &email, &form).await {
+        Ok(session_cookie) => {
             for (bucket, _) in &buckets {
                 state.limiter.refund(bucket, now, WINDOW_MS).await?;
             }
-            let mut res = Redirect::to("/panel/").into_response();
-            set_cookie(&mut res, &state, COOKIE, &signed_in.cookie, state.config.panel_session_max_secs);
-            set_cookie(&mut res, &state, SIGNIN_COOKIE, "", 0);
+            let mut res = Redirect::to(F::HOME).into_response();
+            set_cookie(&mut res, &state, F::COOKIE, &session_cookie, state.config.panel_session_max_secs);
+            set_cookie(&mut res, &state, F::SIGNIN_COOKIE, "", 0);
             Ok(res)
         }
-        Err(ManageError::Forbidden) => {
-            Ok(sign_in_form(&state, StatusCode::UNAUTHORIZED, Some("Wrong email, password or authenticator code.")))
-        }
+        Err(ManageError::Forbidden) => Ok(sign_in_form::<F>(&state, StatusCode::UNAUTHORIZED, Some(F::WRONG))),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The counters a sign-in attempt goes into, with their limits (0: unlimited, left out).
-fn buckets(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64)> {
+fn buckets<F: Face>(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64)> {
     let c = &state.config;
     [
-        (format!("panel_signin:{}", network(ip)), c.panel_login_failures_per_ip_per_min),
-        (format!("panel_signin_account:{email}"), c.panel_login_failures_per_account_per_min),
+        (format!("{}:{}", F::BUCKET, network(ip)), c.panel_login_failures_per_ip_per_min),
+        (format!("{}_account:{email}", F::BUCKET), c.panel_login_failures_per_account_per_min),
     ]
     .into_iter()
     .filter(|(_, limit)| *limit > 0)
@@ -176,12 +262,12 @@ fn buckets(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64)> {
     .collect()
 }
 
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
-    if let Some(c) = cookie(&headers, COOKIE) {
-        state.store.delete_panel_session(&secret::hash_secret(c)).await?;
+pub async fn sign_out<F: Face>(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
+    if let Some(c) = cookie(&headers, F::COOKIE) {
+        state.store.delete_browser_session(F::TABLE, &secret::hash_secret(c)).await?;
     }
-    let mut res = Redirect::to("/panel/signin").into_response();
-    set_cookie(&mut res, &state, COOKIE, "", 0);
+    let mut res = Redirect::to(F::SIGN_IN).into_response();
+    set_cookie(&mut res, &state, F::COOKIE, "", 0);
     Ok(res)
 }
 

@@ -66,6 +66,7 @@ mod seller_api_users;
 mod signing_identity;
 mod store_hooks;
 mod stores_model;
+mod stripe_hooks;
 mod tenants;
 mod tls;
 mod transactions;

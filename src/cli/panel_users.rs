@@ -8,9 +8,7 @@ use crate::{
     manage::{Scope, panel},
     state::AppState,
 };
-use anyhow::Context;
 use clap::Subcommand;
-use std::io::BufRead;
 
 #[derive(Debug, Subcommand)]
 pub enum PanelUserCommand {
@@ -54,7 +52,7 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
         PanelUserCommand::Add { seller, email, role, password_stdin } => {
             let seller = super::seller_id(store, &seller).await?;
             let (password, generated) = if password_stdin {
-                (read_password()?, false)
+                (super::stdin_line("the password")?, false)
             } else {
                 (secret::random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20), true)
             };
@@ -98,11 +96,4 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
         }
     }
     Ok(())
-}
-
-/// The first line of standard input, without its line ending.
-fn read_password() -> anyhow::Result<String> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

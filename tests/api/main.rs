@@ -31,6 +31,7 @@ mod client_sessions;
 mod client_signin_limits;
 mod client_support;
 mod client_totp;
+mod client_web_loader;
 mod client_webhook;
 mod connections;
 mod crash;

@@ -12,6 +12,7 @@ mod output;
 mod panel_users;
 mod resellers;
 mod sellers;
+mod store_connections;
 mod tokens;
 mod users;
 mod webhooks;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Manage a seller's event webhook endpoints and their deliveries.
     #[command(subcommand)]
     Webhook(webhooks::WebhookCommand),
+    /// Connect a seller's stores (Lemon Squeezy, Stripe) to their order webhooks.
+    #[command(subcommand)]
+    StoreConnection(store_connections::StoreConnectionCommand),
     /// Show the audit trail, newest first.
     Audit {
         /// Only this seller's events (id, name or ownerid).
@@ -157,6 +161,15 @@ impl PageArgs {
 /// A seller reference (id, name or ownerid) to its id.
 pub async fn seller_id(store: &Store, reference: &str) -> anyhow::Result<SellerId> {
     Ok(manage_sellers::resolve(store, reference).await?.id)
+}
+
+/// The first line of standard input, for secrets that must not appear as arguments (the
+/// process list, shell history); `what` names it in the error.
+pub fn stdin_line(what: &str) -> anyhow::Result<String> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).with_context(|| format!("cannot read {what} from standard input"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 /// An optional duration option such as `--duration 30d`, in seconds.
@@ -229,6 +242,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => users::run(cmd, config, &out).await,
         Command::Reseller(cmd) => resellers::run(cmd, config, &out).await,
         Command::Webhook(cmd) => webhooks::run(cmd, config, &out).await,
+        Command::StoreConnection(cmd) => store_connections::run(cmd, config, &out).await,
         Command::Audit { seller, page } => run_audit(config, seller, page, &out).await,
         Command::Client(cmd) => client_data::run(cmd, config, &out).await,
         Command::Import(cmd) => import::run(cmd, config, &out).await,

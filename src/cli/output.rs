@@ -125,6 +125,7 @@ wire! {
     manage::event_webhooks::CreatedEndpoint => views::CreatedWebhookEndpoint,
     store::event_webhooks::Delivery => views::WebhookDelivery,
     store::panel::PanelAccount => store::panel::PanelAccount,
+    manage::store_connections::ConnectionView => manage::store_connections::ConnectionView,
 }
 
 /// A time for people: `2026-01-31 12:00:00`, or empty.

@@ -8,9 +8,7 @@ use crate::{
     manage::{Scope, panel},
     state::AppState,
 };
-use anyhow::Context;
 use clap::Subcommand;
-use std::io::BufRead;
 
 #[derive(Debug, Subcommand)]
 pub enum PanelUserCommand {
@@ -100,15 +98,8 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
 /// password and whether it was generated.
 pub(super) fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     Ok(if from_stdin {
-        (read_password()?, false)
+        (super::stdin_line("the password")?, false)
     } else {
         (secret::random_string(b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20), true)
     })
-}
-
-/// The first line of standard input, without its line ending.
-fn read_password() -> anyhow::Result<String> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -43,6 +43,14 @@ pub enum UserCommand {
         app: String,
         user: String,
     },
+    /// Issue the user's web-loader token (printed once; one sign-in within 10 minutes).
+    WebToken {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        user: String,
+    },
     Ban {
         #[arg(long)]
         seller: String,
@@ -117,6 +125,17 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
             let (at, id) = target(store, &seller, &app, Some(&user)).await?;
             let n = users::reset_hwid(store, &scope, at, id).await?;
             out.data(&serde_json::json!({ "hwids_removed": n }), || println!("removed {n} HWIDs of {user}"));
+        }
+        UserCommand::WebToken { seller, app, user } => {
+            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let t = users::issue_web_token(store, &scope, at, id).await?;
+            out.value(&serde_json::json!({ "data": t }), || {
+                println!(
+                    "web-loader token of {user} (shown once, one sign-in until {}):\n{}",
+                    output::when(Some(t.expires_at)),
+                    t.token
+                )
+            });
         }
         UserCommand::Ban { seller, app, user, reason } => {
             let (at, id) = target(store, &seller, &app, Some(&user)).await?;

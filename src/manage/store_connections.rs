@@ -13,14 +13,22 @@ use crate::store::{
 use serde::{Deserialize, Serialize};
 
 /// Stores whose order webhooks licensd takes.
-pub const STORES: &[&str] = &["lemonsqueezy"];
+pub const STORES: &[&str] = &["lemonsqueezy", "stripe"];
+
+/// Stores that make the signing secret themselves (the seller pastes it into licensd); for the
+/// others licensd makes one for the seller to paste into the store.
+const SECRET_FROM_STORE: &[&str] = &["stripe"];
 
 /// A new connection: the store and what its variants sell.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionInput {
-    /// `lemonsqueezy`.
+    /// `lemonsqueezy` or `stripe`.
     pub store: String,
+    /// The store's signing secret: required for `stripe` (Stripe makes it: `whsec_...`);
+    /// for `lemonsqueezy` licensd makes one when it is left out.
+    #[serde(default)]
+    pub secret: Option<String>,
     #[serde(default)]
     pub products: Vec<ProductMap>,
 }
@@ -38,7 +46,11 @@ pub struct ConnectionView {
 }
 
 fn checked_store(store: &str) -> Result<&str, ManageError> {
-    STORES.iter().copied().find(|s| *s == store).ok_or_else(|| ManageError::invalid("store", "must be lemonsqueezy"))
+    STORES
+        .iter()
+        .copied()
+        .find(|s| *s == store)
+        .ok_or_else(|| ManageError::invalid("store", "must be lemonsqueezy or stripe"))
 }
 
 pub async fn create(
@@ -52,7 +64,16 @@ pub async fn create(
     for p in &input.products {
         validate::name("products.variant", &p.variant, 200)?;
     }
-    let secret = secret::random_string(b"0123456789abcdefghijklmnopqrstuvwxyz", 40);
+    let (secret, made) = match input.secret.as_deref().map(str::trim) {
+        Some(s) if s.len() < 16 || s.len() > 200 => {
+            return Err(ManageError::invalid("secret", "must be 16 to 200 characters"));
+        }
+        Some(s) => (s.to_owned(), false),
+        None if SECRET_FROM_STORE.contains(&name) => {
+            return Err(ManageError::invalid("secret", "required: paste the signing secret the store shows"));
+        }
+        None => (secret::random_string(b"0123456789abcdefghijklmnopqrstuvwxyz", 40), true),
+    };
     change(store, async |store| {
         let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
         for p in &input.products {
@@ -68,7 +89,9 @@ pub async fn create(
         audit(store, scope, seller_id, "store_connection.create", format!("store_connection:{}", connection.id), name)
             .await?;
         let webhook_path = format!("/hooks/{name}/{}", seller.ownerid);
-        Ok(ConnectionView { connection, products: input.products, webhook_path, secret: Some(secret) })
+        // A secret the seller pasted is not echoed back.
+        let secret = made.then_some(secret);
+        Ok(ConnectionView { connection, products: input.products, webhook_path, secret })
     })
     .await
 }

@@ -5,6 +5,7 @@ use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
 use crate::domain::ids::{AppId, PlanId, SellerId, UserId};
 use crate::domain::{
     events::{Event, EventKind},
+    secret,
     time::{now_ms, parse_duration_secs},
     validate,
 };
@@ -153,6 +154,33 @@ pub async fn set_password(
         // The same write as accepting a mailed replacement: the new hash, no pending one left.
         store.apply_password_reset(user.id, password_hash).await?;
         audit(store, scope, seller_id, "user.set_password", format!("user:{id}"), &user.username).await
+    })
+    .await
+}
+
+/// How long a web-loader token may wait for its one sign-in: the web loader hands it to the
+/// client at once, so minutes are plenty.
+pub const WEB_TOKEN_TTL_MS: i64 = 10 * 60 * 1000;
+
+/// A web-loader token, shown once: the client's `login` with `username` + `token` spends it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WebToken {
+    pub username: String,
+    pub token: String,
+    /// Unix milliseconds; unused after this it is refused.
+    pub expires_at: i64,
+}
+
+/// Issues the user's web-loader token (replacing an unused one): random, stored as its
+/// SHA-256, so neither the database nor the password hash yields it.
+pub async fn issue_web_token(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<WebToken, ManageError> {
+    let token = secret::random_string(b"0123456789abcdef", 32);
+    let expires_at = now_ms() + WEB_TOKEN_TTL_MS;
+    change(store, async |store| {
+        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        store.set_web_token(user.id, &secret::hash_secret(&token), expires_at).await?;
+        audit(store, scope, seller_id, "user.web_token", format!("user:{id}"), &user.username).await?;
+        Ok(WebToken { username: user.username, token: token.clone(), expires_at })
     })
     .await
 }

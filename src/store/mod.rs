@@ -41,6 +41,7 @@ pub mod stats;
 pub mod store_connections;
 pub mod tokens;
 pub mod users;
+pub mod web_loader;
 pub mod webhooks;
 
 pub use error::StoreError;

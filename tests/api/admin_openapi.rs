@@ -50,6 +50,7 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ("GET", "/admin/v1/apps/{a.app}/users", ""),
     ("GET", "/admin/v1/apps/{a.app}/users/{a.user}", ""),
     ("POST", "/admin/v1/apps/{a.app}/users/{a.user}/reset-hwid", ""),
+    ("POST", "/admin/v1/apps/{a.app}/users/{a.user}/web-token", ""),
     ("POST", "/admin/v1/apps/{a.app}/users/{a.user}/extend", r#"{"duration":"1d"}"#),
     ("POST", "/admin/v1/apps/{a.app}/users/{a.banned_user}/unban", ""),
     ("POST", "/admin/v1/apps/{a.app}/users/{a.banned_user}/ban", r#"{"reason":"r"}"#),

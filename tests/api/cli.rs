@@ -15,7 +15,8 @@ engine_tests!(
     cli_errors_are_one_line,
     cli_webhook_endpoints,
     cli_panel_accounts,
-    cli_reseller_logins
+    cli_reseller_logins,
+    cli_store_connections
 );
 
 const BIN: &str = env!("CARGO_BIN_EXE_licensd");
@@ -28,15 +29,26 @@ struct Run {
 
 /// Runs `licensd <args>` on the test server's database.
 fn licensd(app: &TestApp, args: &[&str]) -> Run {
-    let out = Command::new(BIN)
+    licensd_with_stdin(app, args, "")
+}
+
+/// Runs `licensd <args>` with `stdin` as its standard input.
+fn licensd_with_stdin(app: &TestApp, args: &[&str], stdin: &str) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
         .arg("--database-url")
         .arg(&app.database_url)
         .arg("--data-dir")
         .arg(app.data_dir.path())
         .args(args)
         .env_remove("RUST_LOG")
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run licensd");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let out = child.wait_with_output().expect("run licensd");
     Run {
         ok: out.status.success(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -432,4 +444,70 @@ async fn cli_reseller_logins(app: TestApp) {
     assert_eq!(sign_in_answer_at(&app, DASH, "sales@gamekeys.example", &generated, "").await.status, 401);
     let again = licensd(&app, &remove);
     assert!(!again.ok && again.stderr.contains("reseller login"), "{}", again.stderr);
+}
+
+/// `licensd store-connection ...`: the admin API's operation from the command line. A Lemon
+/// Squeezy connection prints the secret licensd made once, and a webhook signed with it makes
+/// the order's key on the running server; a Stripe one takes the store's secret from standard
+/// input and never prints it; list shows no secret; bad input is one line; delete refuses the
+/// store's webhooks from then on.
+async fn cli_store_connections(app: TestApp) {
+    use crate::store_hooks::{post_signed, sign};
+    json(&app, &["seller", "create", "acme"]);
+    json(&app, &["app", "create", "--seller", "acme", "MyApp"]);
+    json(&app, &["plan", "create", "--seller", "acme", "--app", "MyApp", "--name", "Lifetime", "--level", "1"]);
+    let add =
+        ["store-connection", "add", "--seller", "acme", "--store", "lemonsqueezy", "--product", "501=MyApp:Lifetime"];
+    let made = json(&app, &add);
+    let (path, secret) = (made["data"]["webhook_path"].as_str().unwrap(), made["data"]["secret"].as_str().unwrap());
+    assert!(path.starts_with("/hooks/lemonsqueezy/"), "{made}");
+    assert_eq!(made["data"]["products"][0]["variant"], "501");
+    let order = json!({ "meta": { "event_name": "order_created" }, "data": { "id": "77", "attributes": {
+        "user_email": "ann@example.com", "user_name": "Ann", "total": 100, "currency": "USD",
+        "first_order_item": { "variant_id": 501 } } } })
+    .to_string()
+    .into_bytes();
+    let (s, a) = post_signed(&app, path, &order, "X-Signature", Some(&sign(secret, &order))).await;
+    assert_eq!((s, a["new"].clone()), (200, json!(true)), "{a}");
+
+    let stripe =
+        ["store-connection", "add", "--seller", "acme", "--store", "stripe", "--product", "plink_1=MyApp:Lifetime"];
+    let r = licensd(&app, &stripe);
+    assert!(!r.ok && r.stderr.contains("secret") && r.stderr.trim().lines().count() == 1, "{}", r.stderr);
+    let mut piped = vec!["--json"];
+    piped.extend_from_slice(&stripe);
+    piped.push("--secret-stdin");
+    let r = licensd_with_stdin(&app, &piped, "whsec_pasted_from_stripe_0001\n");
+    assert!(r.ok, "{}", r.stderr);
+    assert!(!r.stdout.contains("whsec_pasted"), "a pasted secret is not printed: {}", r.stdout);
+    let listed = json(&app, &["store-connection", "list", "--seller", "acme"]);
+    let rows = listed["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{listed}");
+    assert!(rows.iter().all(|c| c.get("secret").is_none()), "{listed}");
+    let human = licensd(&app, &["store-connection", "list", "--seller", "acme"]);
+    assert!(human.ok && human.stdout.contains("stripe") && !human.stdout.contains(secret), "{}", human.stdout);
+
+    for (args, needle) in [
+        (&["store-connection", "add", "--seller", "acme", "--store", "shopify"][..], "store"),
+        (
+            &["store-connection", "add", "--seller", "acme", "--store", "lemonsqueezy", "--product", "501"][..],
+            "VARIANT=APP:PLAN",
+        ),
+        (
+            &["store-connection", "add", "--seller", "acme", "--store", "lemonsqueezy", "--product", "1=MyApp:nope"][..],
+            "plan",
+        ),
+        (&["store-connection", "add", "--seller", "acme", "--store", "lemonsqueezy"][..], "already"),
+    ] {
+        let r = licensd(&app, args);
+        assert!(!r.ok && r.stderr.trim().lines().count() == 1 && r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+    }
+
+    let id = rows.iter().find(|c| c["store"] == "lemonsqueezy").unwrap()["id"].as_i64().unwrap().to_string();
+    assert_eq!(
+        json(&app, &["store-connection", "delete", "--seller", "acme", &id])["deleted"],
+        json!(id.parse::<i64>().unwrap())
+    );
+    let (s, a) = post_signed(&app, path, &order, "X-Signature", Some(&sign(secret, &order))).await;
+    assert_eq!(s, 404, "{a}");
 }

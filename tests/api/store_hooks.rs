@@ -19,28 +19,43 @@ engine_tests!(
     concurrent_deliveries_make_one_key
 );
 
-struct Shop<'a> {
-    c: ClientFixture<'a>,
-    token: String,
-    path: String,
-    secret: String,
+pub struct Shop<'a> {
+    pub c: ClientFixture<'a>,
+    pub token: String,
+    pub path: String,
+    pub secret: String,
 }
 
 /// Seller `acme` with app `MyApp`, a plan, and a Lemon Squeezy connection mapping variant 501.
 async fn shop(t: &TestApp) -> Shop<'_> {
+    connect(t, "lemonsqueezy", "501", None).await
+}
+
+/// Seller `acme` with app `MyApp`, a plan, and a connection to `store` mapping `variant`,
+/// made through the admin API with `secret` (or the one licensd makes, shown once).
+pub async fn connect<'a>(t: &'a TestApp, store: &str, variant: &str, secret: Option<&str>) -> Shop<'a> {
     let c = ClientFixture::new(t).await;
     let plan = c.plan("Lifetime", 1, None).await;
     let token = t.store().create_token(TokenKind::Seller, Some(c.seller.id), "admin").await.unwrap().1;
-    let body =
-        json!({ "store": "lemonsqueezy", "products": [{ "variant": "501", "app_id": c.app.id, "plan_id": plan.id }] });
+    let mut body =
+        json!({ "store": store, "products": [{ "variant": variant, "app_id": c.app.id, "plan_id": plan.id }] });
+    if let Some(s) = secret {
+        body["secret"] = json!(s);
+    }
     let (s, a) = call(t, "POST", "/admin/v1/store-connections", &token, Some(body)).await;
     assert_eq!(s, 201, "{a}");
     let path = a["data"]["webhook_path"].as_str().unwrap().to_owned();
-    assert_eq!(path, format!("/hooks/lemonsqueezy/{}", c.seller.ownerid));
-    let secret = a["data"]["secret"].as_str().unwrap().to_owned();
+    assert_eq!(path, format!("/hooks/{store}/{}", c.seller.ownerid));
+    let secret = match secret {
+        Some(s) => {
+            assert!(a["data"].get("secret").is_none(), "a pasted secret is not echoed: {a}");
+            s.to_owned()
+        }
+        None => a["data"]["secret"].as_str().unwrap().to_owned(),
+    };
     let (s, l) = call(t, "GET", "/admin/v1/store-connections", &token, None).await;
     assert_eq!(s, 200, "{l}");
-    assert_eq!(l["data"][0]["products"][0]["variant"], "501");
+    assert_eq!(l["data"][0]["products"][0]["variant"], variant);
     assert!(l["data"][0].get("secret").is_none(), "the secret is shown once: {l}");
     Shop { c, token, path, secret }
 }
@@ -56,16 +71,21 @@ fn order(event: &str, id: i64, variant: i64) -> Value {
     })
 }
 
-fn sign(secret: &str, body: &[u8]) -> String {
+pub fn sign(secret: &str, body: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())
 }
 
 async fn deliver(t: &TestApp, path: &str, body: &[u8], signature: Option<&str>) -> (u16, Value) {
+    post_signed(t, path, body, "X-Signature", signature).await
+}
+
+/// POSTs `body` to a webhook path with signature header `header` when `signature` is given.
+pub async fn post_signed(t: &TestApp, path: &str, body: &[u8], header: &str, signature: Option<&str>) -> (u16, Value) {
     let mut req = t.http.post(t.url(path)).header("content-type", "application/json").body(body.to_vec());
     if let Some(s) = signature {
-        req = req.header("X-Signature", s);
+        req = req.header(header, s);
     }
     split(req.send().await.unwrap()).await
 }
@@ -75,7 +95,7 @@ async fn signed(t: &TestApp, shop: &Shop<'_>, body: &Value) -> (u16, Value) {
     deliver(t, &shop.path, &bytes, Some(&sign(&shop.secret, &bytes))).await
 }
 
-async fn keys_of(shop: &Shop<'_>) -> Vec<Value> {
+pub async fn keys_of(shop: &Shop<'_>) -> Vec<Value> {
     let (s, l) = call(shop.c.t, "GET", "/admin/v1/licenses", &shop.token, None).await;
     assert_eq!(s, 200, "{l}");
     l["data"].as_array().unwrap().clone()

@@ -67,6 +67,8 @@ const ADMIN: &[Probe<'static>] = &[
     p("DELETE", "/admin/v1/apps/{a.app}/users/{x.user}", ""),
     p("POST", "/admin/v1/apps/{x.app}/users/{x.user}/reset-hwid", ""),
     p("POST", "/admin/v1/apps/{a.app}/users/{x.user}/reset-hwid", ""),
+    p("POST", "/admin/v1/apps/{x.app}/users/{x.user}/web-token", ""),
+    p("POST", "/admin/v1/apps/{a.app}/users/{x.user}/web-token", ""),
     p("POST", "/admin/v1/apps/{x.app}/users/{x.user}/ban", r#"{"reason":"r"}"#),
     p("POST", "/admin/v1/apps/{a.app}/users/{x.user}/ban", r#"{"reason":"r"}"#),
     p("POST", "/admin/v1/apps/{x.app}/users/{x.banned_user}/unban", ""),

@@ -90,6 +90,7 @@ impl Modify for Bearer {
         users::show,
         users::remove,
         users::reset_hwid,
+        users::web_token,
         users::ban,
         users::unban,
         users::extend,

@@ -8,7 +8,7 @@ use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::{
     manage::{
         PageRequest,
-        users::{self, AppRef},
+        users::{self, AppRef, WebToken},
     },
     state::AppState,
 };
@@ -21,6 +21,7 @@ pub fn routes() -> Routes {
         .get("/apps/{id}/users/{user_id}", show)
         .delete("/apps/{id}/users/{user_id}", remove)
         .post("/apps/{id}/users/{user_id}/reset-hwid", reset_hwid)
+        .post("/apps/{id}/users/{user_id}/web-token", web_token)
         .post("/apps/{id}/users/{user_id}/ban", ban)
         .post("/apps/{id}/users/{user_id}/unban", unban)
         .post("/apps/{id}/users/{user_id}/extend", extend)
@@ -112,6 +113,26 @@ async fn reset_hwid(
 ) -> Answer<HwidsRemoved> {
     let at = AppRef { seller_id: q.seller_id, app_id };
     data(HwidsRemoved { hwids_removed: users::reset_hwid(&s.store, &scope, at, id).await? })
+}
+
+/// Issue the user's web-loader token (shown once; single use, 10 minutes): the seller's web
+/// loader hands it to the client, whose `login` with `username` + `token` signs in.
+#[utoipa::path(
+    operation_id = "users_web_token",
+    post,
+    path = "/apps/{id}/users/{user_id}/web-token",
+    tag = "users",
+    params(("id" = i64, Path), ("user_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<WebToken>), Errors)
+)]
+async fn web_token(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam((app_id, id)): UserPath,
+) -> Answer<WebToken> {
+    let at = AppRef { seller_id: q.seller_id, app_id };
+    data(users::issue_web_token(&s.store, &scope, at, id).await?)
 }
 
 /// Ban a user.

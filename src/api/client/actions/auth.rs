@@ -1,4 +1,5 @@
-//! Getting a validated session: `register` (new user + key), `login` (username + password),
+//! Getting a validated session: `register` (new user + key), `login` (username + password, or
+//! username + web-loader token),
 //! `loginEmail` (email + password), `license` (the key alone).
 
 use super::{
@@ -7,6 +8,7 @@ use super::{
 };
 use crate::api::client::{context::Ctx, messages::Msg};
 use crate::domain::ids::AppId;
+use crate::domain::secret;
 use crate::store::{
     Result as StoreResult, Store,
     client_users::{KeyLogin, NewClientUser, Registered},
@@ -78,12 +80,26 @@ pub async fn register(ctx: &Ctx) -> ActionResult {
 
 pub async fn login(ctx: &Ctx) -> ActionResult {
     let username = ctx.require("username")?;
+    if let Some(token) = ctx.field("token") {
+        return web_loader_login(ctx, username, token).await;
+    }
     password_login(ctx, Msg::UsernameNotFound, |store, app_id| store.client_user_by_name(app_id, username)).await
 }
 
 pub async fn login_email(ctx: &Ctx) -> ActionResult {
     let email = ctx.require("email")?;
     password_login(ctx, Msg::EmailNotFound, |store, app_id| store.client_user_by_email(app_id, email)).await
+}
+
+/// KeyAuth's web loader: `login` with `username` + `token` and no password. The token is the
+/// one the seller issued for this user (`users::issue_web_token`), spent by this sign-in; a
+/// wrong, used or expired one answers like a wrong password (and counts as a failed sign-in).
+async fn web_loader_login(ctx: &Ctx, username: &str, token: &str) -> ActionResult {
+    let hwid = admit(ctx).await?;
+    let store = &ctx.state.store;
+    let spent = store.take_web_token(ctx.app.id, username, &secret::hash_secret(token), ctx.now).await?;
+    let user_id = spent.ok_or_else(|| ctx.refuse(Msg::PassMismatch))?;
+    finish_login(ctx, store.client_user(ctx.app.id, user_id).await?, hwid.as_deref()).await
 }
 
 /// login and loginEmail after naming the user: admission, lookup, password, login checks.

@@ -7,9 +7,14 @@ use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
 /// Longest ban reason kept.
 const MAX_REASON_CHARS: usize = 255;
 
+/// With `check_paid` (the C++ client's `check(true)`, sent in the query string), KeyAuth adds
+/// `role`, the app owner's account tier (`tester` is its free one); the client runs its
+/// periodic session check only for a paid one. A licensd seller has every feature, so the
+/// answer is KeyAuth's paid seller tier.
 pub async fn check(ctx: &Ctx) -> ActionResult {
     ctx.validated_user().await?;
-    Ok(ctx.ok(Msg::SessionValidated))
+    let answer = ctx.ok(Msg::SessionValidated);
+    Ok(if ctx.field("check_paid").is_some() { answer.with("role", "seller") } else { answer })
 }
 
 /// Inverted on purpose (clients rely on it): success means the client IS blacklisted.

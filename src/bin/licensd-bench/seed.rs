@@ -55,7 +55,9 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let reseller_token = store.create_reseller_key(reseller.id, "bench").await?.1;
 
     let (redeemed_n, instances_n) = (args.users.min(args.licenses), args.instances);
-    let stock_n = 200_000.min(args.licenses.saturating_sub(redeemed_n + instances_n));
+    // The reseller's stock takes at most half of what is left, so the other half stays unused
+    // for the write scenarios (`license` of a new user, `activate`) at every size.
+    let stock_n = 200_000.min(args.licenses.saturating_sub(redeemed_n + instances_n) / 2);
     let spec = NewLicenses {
         seller_id: seller.id,
         app_id: app.id,

@@ -6,7 +6,11 @@
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
 //! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
 
-use super::{Page, Result, Store, events};
+use super::{
+    Page, Result, Store,
+    direct::{Arg, from_columns},
+    events,
+};
 use crate::domain::events::{Event, EventKind};
 use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
 use rand::Rng;
@@ -25,6 +29,19 @@ pub struct StockLicense {
     pub app_enabled: i64,
     pub app_paused: i64,
 }
+
+from_columns!(StockLicense {
+    key,
+    product,
+    duration_secs,
+    expires_at,
+    active,
+    banned_reason,
+    discord_user_id,
+    created_at,
+    app_enabled,
+    app_paused,
+});
 
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
 #[derive(Debug, Clone)]
@@ -79,15 +96,8 @@ impl Store {
 
     /// A license of the reseller's stock by key, whatever its state.
     pub async fn stock_license(&self, seller_id: i64, reseller_id: i64, key: &str) -> Result<StockLicense> {
-        Ok(sqlx::query_as::<_, StockLicense>(concat!(
-            stock_select!(),
-            "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3"
-        ))
-        .bind(seller_id)
-        .bind(key)
-        .bind(reseller_id)
-        .fetch_one(&mut *self.read().await?)
-        .await?)
+        let sql = concat!(stock_select!(), "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3");
+        self.fetch_first(sql, &[Arg::Int(seller_id), Arg::Text(key), Arg::Int(reseller_id)]).await
     }
 
     /// A random sellable license of the reseller's stock, `None` when there is none.

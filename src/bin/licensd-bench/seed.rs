@@ -44,6 +44,10 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let target = DatabaseTarget::parse(Some(database_url), work)?;
     let store =
         Store::open(&target, &OpenOptions { create: true, max_connections: 4, ..OpenOptions::default() }).await?;
+    // The signing key first, as `serve` makes it on a new database: a database with sellers but
+    // no recorded key is one whose key file went missing, and the server would refuse to start.
+    let config = licensd::config::Config { data_dir: work.to_path_buf(), create: true, ..Default::default() };
+    licensd::identity::signer(&config, &store).await?;
     let seller = store.create_seller("bench", "").await?;
     let app = store.create_app(seller.id, "bench-app").await?;
     let plan = store.create_plan(app.id, "monthly", 1, Some(30 * 86_400)).await?;

@@ -119,8 +119,8 @@ impl Metrics {
 
     /// One answered request: `path` names the surface, `status` its class. A 429 is a
     /// rate-limit refusal; a 401 a refused credential.
-    pub fn request(&self, path: &str, status: u16, seconds: f64) {
-        let surface = surface(path);
+    /// One answer of `surface` (see [`surface`]).
+    pub fn request(&self, surface: &'static str, status: u16, seconds: f64) {
         self.requests.get_or_create(&RequestLabels { surface, status: status_class(status) }).inc();
         self.latency.get_or_create(&SurfaceLabel { surface }).observe(seconds);
         let refusals = match status {
@@ -186,7 +186,8 @@ fn set_by_state(family: &Family<StateLabel, Gauge>, states: &[&str], rows: Vec<(
 }
 
 /// The surface a path belongs to (a fixed set of label values).
-fn surface(path: &str) -> &'static str {
+/// The API surface a request path belongs to, a metric label.
+pub fn surface(path: &str) -> &'static str {
     SURFACES.iter().find(|(prefix, _)| path.starts_with(prefix)).map_or("other", |(_, surface)| surface)
 }
 

@@ -1,28 +1,36 @@
 //! Middleware shared by every route: request ids, access logs without secrets, request timeout,
-//! a panic guard that answers 500 instead of dropping the connection, and running each request
-//! to its end even when its client goes away; and the body limits (size and time) each protocol
-//! router applies with its own answer (`limit_body`).
+//! a panic guard that answers 500 instead of dropping the connection, the request metrics and
+//! running each request to its end even when its client goes away; and the body limits (size
+//! and time) each protocol router applies with its own answer (`limit_body`).
+//!
+//! Every layer runs on every request, `/healthz` included, so each is kept to what it buys:
+//! request ids count up from a random per-process prefix instead of drawing a UUID from the
+//! kernel per request, and metrics and run-to-completion share one layer (BENCHMARKS.md has
+//! what each cost).
 
 use crate::{metrics::Metrics, state::AppState};
 use axum::{
     Router,
     body::{Body, Bytes, HttpBody},
     extract::State,
-    http::{HeaderName, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
-    middleware::{Next, from_fn, from_fn_with_state},
+    http::{HeaderName, HeaderValue, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
+    middleware::{Next, from_fn_with_state},
     response::Response,
 };
 use std::{
     future::poll_fn,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
     task::{Context, Poll, ready},
     time::{Duration, Instant},
 };
 use tower_http::{
     LatencyUnit,
     catch_panic::CatchPanicLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -33,8 +41,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Wraps `router` in the shared layers (the last added runs first).
 pub fn apply(router: Router, state: &AppState) -> Router {
     router
-        .layer(from_fn(run_to_completion))
-        .layer(from_fn_with_state(state.metrics.clone(), measure))
+        .layer(from_fn_with_state(state.metrics.clone(), measure_to_completion))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -44,15 +51,31 @@ pub fn apply(router: Router, state: &AppState) -> Router {
                 .on_request(())
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, CountingRequestId))
 }
 
-/// Counts the answer and its latency by surface and status class (`metrics`).
-async fn measure(State(metrics): State<Arc<Metrics>>, req: Request<Body>, next: Next) -> Response {
+/// Request ids unique in this process (a counter) and, by a random 64-bit prefix drawn once,
+/// across the processes of a deployment: `0123456789abcdef-2a`.
+#[derive(Clone, Copy)]
+struct CountingRequestId;
+
+impl MakeRequestId for CountingRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        static PREFIX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let prefix = PREFIX.get_or_init(rand::random);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{prefix:016x}-{n:x}")).ok().map(RequestId::new)
+    }
+}
+
+/// Counts the answer and its latency by surface and status class (`metrics`), and runs the
+/// request to its end (`FinishOnDrop`): one layer for both, as each layer costs a boxed future.
+async fn measure_to_completion(State(metrics): State<Arc<Metrics>>, req: Request<Body>, next: Next) -> Response {
     let started = Instant::now();
-    let path = req.uri().path().to_owned();
-    let response = next.run(req).await;
-    metrics.request(&path, response.status().as_u16(), started.elapsed().as_secs_f64());
+    let surface = crate::metrics::surface(req.uri().path());
+    let response = FinishOnDrop(Some(Box::pin(next.run(req).in_current_span()))).await;
+    metrics.request(surface, response.status().as_u16(), started.elapsed().as_secs_f64());
     response
 }
 
@@ -63,10 +86,7 @@ async fn measure(State(metrics): State<Arc<Metrics>>, req: Request<Body>, next: 
 /// PostgreSQL connection inside an open transaction when a future is dropped while its `BEGIN`
 /// is in flight (launchbadge/sqlx#4393), after which that connection's statements are never
 /// committed. A request that completes normally pays one allocation, not a task.
-async fn run_to_completion(req: Request<Body>, next: Next) -> Response {
-    FinishOnDrop(Some(Box::pin(next.run(req).in_current_span()))).await
-}
-
+///
 /// A future that, dropped before it is done, hands its remainder to a new task.
 struct FinishOnDrop<F: Future<Output = Response> + Send + 'static>(Option<Pin<Box<F>>>);
 

@@ -1,7 +1,10 @@
 //! The client API's data of an app and its users: app variables (`var`), user variables
 //! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
 
-use super::{Page, Result, ReturnedRows, Store, StoreError};
+use super::{
+    Page, Result, ReturnedRows, Store, StoreError,
+    direct::{Arg, from_columns},
+};
 use crate::domain::events::{Event, EventKind, Subject};
 use crate::domain::ids::{AppId, SellerId, UserId};
 use serde::Serialize;
@@ -15,6 +18,8 @@ pub struct AppVar {
     /// 1: only a validated session may read it.
     pub authed: i64,
 }
+
+from_columns!(AppVar { id, app_id, name, value, authed });
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct UserVar {
@@ -75,13 +80,8 @@ pub(super) fn one_row(done: sqlx::any::AnyQueryResult) -> Result<()> {
 
 impl Store {
     pub async fn app_var(&self, app_id: AppId, name: &str) -> Result<AppVar> {
-        Ok(sqlx::query_as::<_, AppVar>(
-            "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 AND name = $2",
-        )
-        .bind(app_id)
-        .bind(name)
-        .fetch_one(&mut *self.read().await?)
-        .await?)
+        let sql = "SELECT id, app_id, name, value, authed FROM app_vars WHERE app_id = $1 AND name = $2";
+        self.fetch_first(sql, &[Arg::Int(app_id.get()), Arg::Text(name)]).await
     }
 
     pub async fn list_app_vars(&self, app_id: AppId, page: Page) -> Result<Vec<AppVar>> {

@@ -23,6 +23,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// An error of the SQLite direct read path (`direct`).
+    #[error("database error: {0}")]
+    Direct(rusqlite::Error),
 }
 
 impl StoreError {

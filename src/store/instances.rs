@@ -7,7 +7,13 @@
 //! (row lock, the WHERE re-checked on the latest row), and no two writers wait on each other in
 //! opposite order.
 
-use super::{AnyConnection, Page, Result, Store, events, idempotency::Answer, licenses::License};
+use super::{
+    AnyConnection, Page, Result, Store,
+    direct::{Arg, Columns, FromColumns},
+    events,
+    idempotency::Answer,
+    licenses::License,
+};
 use crate::domain::ids::{AppId, LicenseId, SellerId};
 use crate::domain::{
     events::{Event, EventKind},
@@ -77,6 +83,20 @@ struct LicenseWithInstance {
     instance_name: Option<String>,
     instance_created_at: Option<i64>,
     instance_updated_at: Option<i64>,
+}
+
+impl FromColumns for LicenseWithInstance {
+    fn from_columns(row: &impl Columns) -> Result<Self> {
+        Ok(Self {
+            license: License::from_columns(row)?,
+            app_enabled: row.col("app_enabled")?,
+            app_paused: row.col("app_paused")?,
+            instance_id: row.col("instance_id")?,
+            instance_name: row.col("instance_name")?,
+            instance_created_at: row.col("instance_created_at")?,
+            instance_updated_at: row.col("instance_updated_at")?,
+        })
+    }
 }
 
 impl LicenseWithInstance {
@@ -159,17 +179,12 @@ impl Store {
         key: &str,
         instance_id: Option<&str>,
     ) -> Result<Validation> {
-        let row = sqlx::query_as::<_, LicenseWithInstance>(
-            "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, i.id AS instance_id, \
+        let sql = "SELECT l.*, a.enabled AS app_enabled, a.paused AS app_paused, i.id AS instance_id, \
              i.name AS instance_name, i.created_at AS instance_created_at, i.updated_at AS instance_updated_at \
              FROM licenses l JOIN apps a ON a.id = l.app_id LEFT JOIN instances i ON i.license_id = l.id AND i.id = $3 \
-             WHERE l.seller_id = $1 AND l.key = $2",
-        )
-        .bind(seller_id)
-        .bind(key)
-        .bind(instance_id)
-        .fetch_optional(&mut *self.read().await?)
-        .await?;
+             WHERE l.seller_id = $1 AND l.key = $2";
+        let args = [Arg::Int(seller_id.get()), Arg::Text(key), Arg::OptText(instance_id)];
+        let row = self.fetch_rows::<LicenseWithInstance>(sql, &args).await?.into_iter().next();
         let Some(row) = row else { return Ok(Validation::Refused(Refusal::KeyNotFound)) };
         if let Some(refusal) = usability(row.app_flags(), &row.license, now_ms()) {
             return Ok(Validation::Refused(refusal));

@@ -2,7 +2,7 @@
 //! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
 
 use super::dynsql::DynSql;
-use super::{Page, Result, ReturnedRows, Store, StoreError};
+use super::{Page, Result, ReturnedRows, Store, StoreError, direct::from_columns};
 use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId, UserId};
 use crate::domain::{time::now_ms, usable::LicenseFacts};
 use serde::Serialize;
@@ -32,6 +32,30 @@ pub struct License {
     pub created_at: i64,
     pub updated_at: i64,
 }
+
+from_columns!(License {
+    id,
+    seller_id,
+    app_id,
+    plan_id,
+    key,
+    duration_secs,
+    expires_at,
+    max_activations,
+    activations,
+    active,
+    banned_reason,
+    note,
+    reseller_id,
+    discord_user_id,
+    assigned_at,
+    used_by_user_id,
+    used_at,
+    order_id,
+    customer_id,
+    created_at,
+    updated_at,
+});
 
 impl License {
     /// The license's own state, as `domain::usable` judges it.

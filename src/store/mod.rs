@@ -3,6 +3,7 @@
 //! server processes (activation limits, one-time redemption, assignment, rate limits) is a
 //! conditional write or a unique constraint here, never a read followed by a write in Rust.
 
+mod direct;
 mod dynsql;
 mod error;
 mod open;
@@ -76,6 +77,8 @@ pub struct Store {
     engine: Engine,
     /// SQLite's write-ahead log file (see `wal`).
     wal: Option<Arc<std::path::Path>>,
+    /// SQLite: the read connections that run on the calling thread (see `direct`).
+    direct: Option<Arc<direct::DirectReads>>,
     /// The open transaction of a handle from [`Store::begin`]; `None` once it has ended.
     tx: Option<unit::Shared>,
     timings: timings::DbTimings,
@@ -89,6 +92,11 @@ impl Store {
     /// A connection for queries that only read: from the read pool, or the bound transaction.
     pub(crate) async fn read(&self) -> Result<Conn<'_>> {
         self.conn(&self.read).await
+    }
+
+    /// The direct read path (`direct`): on SQLite, for a handle not bound to a transaction.
+    fn direct(&self) -> Option<&direct::DirectReads> {
+        self.tx.is_none().then_some(self.direct.as_deref()).flatten()
     }
 
     /// A connection for single-statement writes (each statement is its own transaction unless

@@ -5,12 +5,15 @@ use super::{Engine, Result, Store, StoreError};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 /// How long an SQLite statement waits for a lock held by another connection or process.
 pub(super) const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000";
+/// The same wait, for the direct read connections (`direct`).
+pub(super) const BUSY_TIMEOUT_MS: u64 = 10_000;
 
 /// Where the data lives, decided from `database_url` (or the SQLite default in the data dir).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +190,7 @@ async fn open_sqlite(path: &Path, options: &OpenOptions) -> Result<Store> {
         write,
         engine: Engine::Sqlite,
         wal: Some(super::wal::wal_path(path).into()),
+        direct: Some(Arc::new(super::direct::DirectReads::new(path))),
         tx: None,
         timings: Default::default(),
     })
@@ -209,6 +213,7 @@ async fn open_postgres(url: &str, options: &OpenOptions) -> Result<Store> {
         write: pool,
         engine: Engine::Postgres,
         wal: None,
+        direct: None,
         tx: None,
         timings: Default::default(),
     })

@@ -6,7 +6,11 @@
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
 //! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
 
-use super::{Page, Result, Store, events};
+use super::{
+    Page, Result, Store,
+    direct::{Arg, from_columns},
+    events,
+};
 use crate::domain::events::{Event, EventKind};
 use crate::domain::ids::{AppId, LicenseId, ResellerId, SellerId};
 use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
@@ -38,6 +42,19 @@ pub struct PlanStock {
     /// (expired, banned, switched off, or of a paused app).
     pub total: i64,
 }
+
+from_columns!(StockLicense {
+    key,
+    product,
+    duration_secs,
+    expires_at,
+    active,
+    banned_reason,
+    discord_user_id,
+    created_at,
+    app_enabled,
+    app_paused,
+});
 
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
 #[derive(Debug, Clone)]
@@ -109,15 +126,8 @@ impl Store {
 
     /// A license of the reseller's stock by key, whatever its state.
     pub async fn stock_license(&self, seller_id: SellerId, reseller_id: ResellerId, key: &str) -> Result<StockLicense> {
-        Ok(sqlx::query_as::<_, StockLicense>(concat!(
-            stock_select!(),
-            "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3"
-        ))
-        .bind(seller_id)
-        .bind(key)
-        .bind(reseller_id)
-        .fetch_one(&mut *self.read().await?)
-        .await?)
+        let sql = concat!(stock_select!(), "WHERE l.seller_id = $1 AND l.key = $2 AND l.reseller_id = $3");
+        self.fetch_first(sql, &[Arg::Int(seller_id.get()), Arg::Text(key), Arg::Int(reseller_id.get())]).await
     }
 
     /// A random sellable license of the reseller's stock, `None` when there is none.

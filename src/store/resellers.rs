@@ -1,6 +1,9 @@
 //! Reseller accounts of a seller and their API keys (SHA-256 at rest, shown once).
 
-use super::{Result, ReturnedRows, Store, StoreError};
+use super::{
+    Result, ReturnedRows, Store, StoreError,
+    direct::{Arg, from_columns},
+};
 use crate::domain::ids::{ResellerId, SellerId};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
@@ -33,6 +36,8 @@ pub struct ResellerAuth {
     pub seller_id: SellerId,
     pub rate_limit_per_min: i64,
 }
+
+from_columns!(ResellerAuth { key_id, reseller_id, seller_id, rate_limit_per_min });
 
 impl Store {
     pub async fn create_reseller(
@@ -173,13 +178,8 @@ impl Store {
 
     /// Resolves a presented reseller API key (by its hash; see `authenticate_token`).
     pub async fn authenticate_reseller_key(&self, presented: &str) -> Result<ResellerAuth> {
-        let (key_id, reseller_id, seller_id, rate_limit_per_min): (i64, ResellerId, SellerId, i64) = sqlx::query_as(
-            "SELECT k.id, r.id, r.seller_id, r.rate_limit_per_min FROM reseller_keys k \
-             JOIN resellers r ON r.id = k.reseller_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
-        )
-        .bind(secret::hash_secret(presented))
-        .fetch_one(&mut *self.read().await?)
-        .await?;
-        Ok(ResellerAuth { key_id, reseller_id, seller_id, rate_limit_per_min })
+        let sql = "SELECT k.id AS key_id, r.id AS reseller_id, r.seller_id, r.rate_limit_per_min FROM reseller_keys k \
+             JOIN resellers r ON r.id = k.reseller_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL";
+        self.fetch_first(sql, &[Arg::Text(&secret::hash_secret(presented))]).await
     }
 }

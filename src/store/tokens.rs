@@ -1,7 +1,10 @@
 //! API tokens (operator, seller admin, store for the Licenses API, seller API for one app),
 //! stored as SHA-256 only.
 
-use super::{Result, ReturnedRows, Store, StoreError};
+use super::{
+    Result, ReturnedRows, Store, StoreError,
+    direct::{Arg, from_columns},
+};
 use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
@@ -62,6 +65,16 @@ pub struct TokenOwner {
     pub app_id: Option<AppId>,
 }
 
+/// A live token's row, as `authenticate_token` reads it.
+struct TokenRow {
+    id: i64,
+    kind: String,
+    seller_id: Option<SellerId>,
+    app_id: Option<AppId>,
+}
+
+from_columns!(TokenRow { id, kind, seller_id, app_id });
+
 impl Store {
     /// Creates a token for a whole seller (or, operator, for all) and returns it with the
     /// secret, which is never stored and never shown again.
@@ -107,14 +120,10 @@ impl Store {
     /// Resolves a presented bearer secret. The lookup is by hash, so the database index does the
     /// comparison on a digest the caller cannot steer; nothing compares the secret byte by byte.
     pub async fn authenticate_token(&self, presented: &str) -> Result<TokenOwner> {
-        let row: (i64, String, Option<SellerId>, Option<AppId>) = sqlx::query_as(
-            "SELECT id, kind, seller_id, app_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(secret::hash_secret(presented))
-        .fetch_one(&mut *self.read().await?)
-        .await?;
-        let kind = TokenKind::parse(&row.1).ok_or(StoreError::NotFound)?;
-        Ok(TokenOwner { token_id: row.0, kind, seller_id: row.2, app_id: row.3 })
+        let sql = "SELECT id, kind, seller_id, app_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+        let row: TokenRow = self.fetch_first(sql, &[Arg::Text(&secret::hash_secret(presented))]).await?;
+        let kind = TokenKind::parse(&row.kind).ok_or(StoreError::NotFound)?;
+        Ok(TokenOwner { token_id: row.id, kind, seller_id: row.seller_id, app_id: row.app_id })
     }
 
     /// Tokens of one seller (`Some`), or every token (`None`, operator view).

@@ -55,6 +55,7 @@ mod panel_browser;
 mod panelkit;
 mod processes;
 mod rate_limit_store;
+mod read_paths;
 mod reseller;
 mod reseller_dashboard;
 mod reseller_fixture;

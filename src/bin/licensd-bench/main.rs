@@ -3,6 +3,7 @@
 //! prints one table (requests/s, p50/p99/p99.9, errors, share of the server's own ceiling).
 //! Run it through `scripts/bench`, which builds in release mode and provides wrk and PostgreSQL.
 
+mod bare;
 mod report;
 mod scenarios;
 mod seed;
@@ -72,12 +73,21 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut rows = vec![report::Row::startup(servers.startup)];
     rows.push(report::Row::note("bulk key generation (seeding)", fixture.keys_per_sec, "keys/s"));
 
+    let bare_port = bare::start().await?;
     let plans = scenarios::all(&fixture, &work)?;
-    for plan in plans.iter().filter(|p| args.only.is_empty() || args.only.iter().any(|o| p.name.contains(o.as_str()))) {
+    let selected: Vec<_> = plans
+        .iter()
+        .filter(|p| args.only.is_empty() || args.only.iter().any(|o| p.name.contains(o.as_str())))
+        .collect();
+    for plan in &selected {
+        plan.check_runnable(&args)?;
+    }
+    for plan in selected {
         eprintln!("== {} ({} s, {} connections)", plan.name, args.duration, args.connections);
         // The bench's own SQLite file (a --database-url is PostgreSQL): watch its log.
         let watch = args.database_url.is_none().then(|| wal::WalWatch::start(work.join("licensd.db-wal")));
-        let result = wrk::run(plan, &servers.ports, &args).await?;
+        let ports = if plan.bare { std::slice::from_ref(&bare_port) } else { &servers.ports[..] };
+        let result = wrk::run(plan, ports, &args).await?;
         let wal = match watch {
             Some(w) => Some(w.finish().await),
             None => None,

@@ -23,6 +23,9 @@ impl Row {
     }
 }
 
+/// licensd's own `/healthz` row: the first ceiling.
+const CEILING: &str = "ceiling: GET /healthz";
+
 fn ms(us: u64) -> String {
     format!("{:.2}", us as f64 / 1000.0)
 }
@@ -33,10 +36,14 @@ fn mib(bytes: u64) -> String {
 
 pub fn render(rows: &[Row], database_url: &str, args: &Args) -> String {
     let engine = if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
-    let ceiling = rows.iter().find_map(|r| match r {
-        Row::Load { name, result, .. } if name.starts_with("ceiling") => Some(result.rate()),
-        _ => None,
-    });
+    let rate_of = |wanted: &str| {
+        rows.iter().find_map(|r| match r {
+            Row::Load { name, result, .. } if *name == wanted => Some(result.rate()),
+            _ => None,
+        })
+    };
+    let (ceiling, bare) = (rate_of(CEILING), rate_of(crate::scenarios::BARE));
+    let share = |rate: f64, of: Option<f64>| of.map(|c| format!("{:.0}%", 100.0 * rate / c)).unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -45,16 +52,16 @@ pub fn render(rows: &[Row], database_url: &str, args: &Args) -> String {
     );
     let _ = writeln!(
         out,
-        "| endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | of ceiling | WAL peak / end MiB |"
+        "| endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | of ceiling | of bare axum | WAL peak / end MiB |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         if let Row::Load { name, result, wal } = row {
-            let share = ceiling.map(|c| format!("{:.0}%", 100.0 * result.rate() / c)).unwrap_or_default();
+            let (of_ceiling, of_bare) = (share(result.rate(), ceiling), share(result.rate(), bare));
             let wal = wal.map(|w| format!("{} / {}", mib(w.peak), mib(w.end))).unwrap_or_else(|| "-".into());
             let _ = writeln!(
                 out,
-                "| {name} | {:.0} | {} | {} | {} | {} | {share} | {wal} |",
+                "| {name} | {:.0} | {} | {} | {} | {} | {of_ceiling} | {of_bare} | {wal} |",
                 result.rate(),
                 ms(result.p50_us),
                 ms(result.p99_us),

@@ -18,7 +18,31 @@ pub struct Plan {
     pub marker: &'static str,
     /// The HTTP status of every successful response (a refusal, for the hostile scenarios).
     pub status: u16,
+    /// Served by the bench's bare axum endpoint (`bare`) instead of licensd.
+    pub bare: bool,
+    /// Requests in the file: none when the seed's sizes leave no row this scenario needs.
+    pub requests: usize,
 }
+
+impl Plan {
+    /// Refuses a scenario that cannot run with the chosen sizes, so that a run never reports
+    /// fewer paths than it was asked for without saying why.
+    pub fn check_runnable(&self, args: &crate::Args) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.requests > 0,
+            "scenario `{}` cannot run: --licenses {} --users {} --instances {} leave no rows it needs \
+             (a redeemed user, an instance, a key in stock or an unused key); raise --licenses",
+            self.name,
+            args.licenses,
+            args.users,
+            args.instances
+        );
+        Ok(())
+    }
+}
+
+/// The bare axum endpoint's row (`bare`).
+pub const BARE: &str = "ceiling: bare axum GET /healthz";
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded";
 const JSON: &str = "Content-Type: application/json";
@@ -35,21 +59,20 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
                         (status, marker): (u16, &'static str),
                         reqs: Vec<(&str, String, String, String)>|
      -> anyhow::Result<()> {
-        if reqs.is_empty() {
-            return Ok(());
-        }
+        let requests = reqs.len();
         let file = dir.join(format!("{}.requests", name.replace([' ', '/'], "_")));
         let mut w = std::io::BufWriter::new(std::fs::File::create(&file)?);
         for (method, path, headers, body) in reqs {
             writeln!(w, "{method}\t{path}\t{headers}\t{body}")?;
         }
         w.flush()?;
-        plans.push(Plan { name, file, sequential, marker, status });
+        plans.push(Plan { name, file, sequential, marker, status, bare: false, requests });
         Ok(())
     };
     let mut add = |name, sequential, marker, reqs| add_with(name, sequential, (200, marker), reqs);
 
     add("ceiling: GET /healthz", false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
+    add(BARE, false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
     add("client init", false, "\"success\":true", vec![client("type=init&ver=1.0".into())])?;
     let n = READ_REQUESTS.min(f.redeemed.len());
     add(
@@ -174,6 +197,9 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             .collect(),
     )?;
     hostile(&mut add_with, f)?;
+    for plan in plans.iter_mut().filter(|p| p.name == BARE) {
+        plan.bare = true;
+    }
     Ok(plans)
 }
 

@@ -45,6 +45,10 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let target = DatabaseTarget::parse(Some(database_url), work)?;
     let store =
         Store::open(&target, &OpenOptions { create: true, max_connections: 4, ..OpenOptions::default() }).await?;
+    // The signing key first, as `serve` makes it on a new database: a database with sellers but
+    // no recorded key is one whose key file went missing, and the server would refuse to start.
+    let config = licensd::config::Config { data_dir: work.to_path_buf(), create: true, ..Default::default() };
+    licensd::identity::signer(&config, &store).await?;
     let seller = store.create_seller("bench", "").await?;
     let app = store.create_app(seller.id, "bench-app").await?;
     let plan = store.create_plan(app.id, "monthly", 1, Some(30 * 86_400)).await?;
@@ -56,7 +60,9 @@ pub async fn seed(database_url: &str, work: &Path, args: &Args) -> anyhow::Resul
     let reseller_token = store.create_reseller_key(reseller.id, "bench").await?.1;
 
     let (redeemed_n, instances_n) = (args.users.min(args.licenses), args.instances);
-    let stock_n = 200_000.min(args.licenses.saturating_sub(redeemed_n + instances_n));
+    // The reseller's stock takes at most half of what is left, so the other half stays unused
+    // for the write scenarios (`license` of a new user, `activate`) at every size.
+    let stock_n = 200_000.min(args.licenses.saturating_sub(redeemed_n + instances_n) / 2);
     let spec = NewLicenses {
         seller_id: seller.id,
         app_id: app.id,

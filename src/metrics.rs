@@ -117,9 +117,8 @@ impl Metrics {
         }
     }
 
-    /// One answered request: `path` names the surface, `status` its class. A 429 is a
+    /// One answered request of `surface` (see [`surface`]), `status` its class. A 429 is a
     /// rate-limit refusal; a 401 a refused credential.
-    /// One answer of `surface` (see [`surface`]).
     pub fn request(&self, surface: &'static str, status: u16, seconds: f64) {
         self.requests.get_or_create(&RequestLabels { surface, status: status_class(status) }).inc();
         self.latency.get_or_create(&SurfaceLabel { surface }).observe(seconds);
@@ -185,8 +184,7 @@ fn set_by_state(family: &Family<StateLabel, Gauge>, states: &[&str], rows: Vec<(
     }
 }
 
-/// The surface a path belongs to (a fixed set of label values).
-/// The API surface a request path belongs to, a metric label.
+/// The API surface a request path belongs to: a metric label from a fixed set of values.
 pub fn surface(path: &str) -> &'static str {
     SURFACES.iter().find(|(prefix, _)| path.starts_with(prefix)).map_or("other", |(_, surface)| surface)
 }
@@ -221,12 +219,12 @@ mod tests {
     #[test]
     fn counts_come_out_by_surface_status_and_action() {
         let m = Metrics::new(&DbTimings::new());
-        m.request("/api/1.3/", 200, 0.001);
-        m.request("/api/v2/licenses/validate", 404, 0.002);
-        m.request("/api/v2/licenses/validate", 429, 0.002);
-        m.request("/admin/v1/apps", 401, 0.002);
-        m.request("/nonsense/path/12345", 404, 0.002);
-        m.request("/v1/licenses/activate", 400, 0.002);
+        m.request(surface("/api/1.3/"), 200, 0.001);
+        m.request(surface("/api/v2/licenses/validate"), 404, 0.002);
+        m.request(surface("/api/v2/licenses/validate"), 429, 0.002);
+        m.request(surface("/admin/v1/apps"), 401, 0.002);
+        m.request(surface("/nonsense/path/12345"), 404, 0.002);
+        m.request(surface("/v1/licenses/activate"), 400, 0.002);
         m.client_action("check", true);
         m.client_action("login", false);
         m.delivery("retry");

@@ -2,8 +2,8 @@
 //! customer (email `''`) that keys without a buyer belong to, so every API can show an integer
 //! customer id; it is made with the seller (and by migration 0013 for older sellers).
 
-use super::{Page, Result, ReturnedRows, Store};
-use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, SellerId};
+use super::{Page, Result, ReturnedRows, Store, licenses::License};
+use crate::domain::ids::{AppId, CustomerId, PlanId, SellerId};
 use crate::domain::time::now_ms;
 use serde::Serialize;
 
@@ -53,16 +53,23 @@ pub struct Order {
     pub updated_at: i64,
 }
 
-/// What the stores' license APIs show of a key beside the key itself: its product, variant,
-/// customer and order (Lemon Squeezy's `meta`).
+/// What the stores' license APIs show of a key beside the key itself: the names of its product,
+/// variant and customer (Lemon Squeezy's `meta`; the ids are the license's own columns).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KeyContext {
     pub app_name: String,
     pub plan_name: String,
-    pub customer_id: Option<CustomerId>,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
-    pub order_id: Option<i64>,
+}
+
+/// A key and its context, read together.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyWithContext {
+    #[sqlx(flatten)]
+    pub license: License,
+    #[sqlx(flatten)]
+    pub context: KeyContext,
 }
 
 impl Store {
@@ -133,16 +140,17 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// The product, variant, customer and order of license `license_id`. One read.
-    pub async fn key_context(&self, license_id: LicenseId) -> Result<KeyContext> {
-        Ok(sqlx::query_as::<_, KeyContext>(
-            "SELECT a.name AS app_name, p.name AS plan_name, c.id AS customer_id, c.name AS customer_name, \
-             c.email AS customer_email, o.id AS order_id \
+    /// The seller's key `key` with its product, variant and customer names. One read.
+    pub async fn key_with_context(&self, seller_id: SellerId, key: &str) -> Result<KeyWithContext> {
+        Ok(sqlx::query_as::<_, KeyWithContext>(
+            "SELECT l.*, a.name AS app_name, p.name AS plan_name, c.name AS customer_name, \
+             c.email AS customer_email \
              FROM licenses l JOIN apps a ON a.id = l.app_id JOIN plans p ON p.id = l.plan_id \
-             LEFT JOIN customers c ON c.id = l.customer_id LEFT JOIN orders o ON o.id = l.order_id \
-             WHERE l.id = $1",
+             LEFT JOIN customers c ON c.id = l.customer_id \
+             WHERE l.seller_id = $1 AND l.key = $2",
         )
-        .bind(license_id)
+        .bind(seller_id)
+        .bind(key)
         .fetch_one(&mut *self.read().await?)
         .await?)
     }

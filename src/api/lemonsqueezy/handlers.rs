@@ -13,6 +13,7 @@ use crate::{
     state::AppState,
     store::{
         StoreError,
+        customers::KeyWithContext,
         instances::{Activation, Refusal, Validation},
     },
 };
@@ -108,8 +109,7 @@ async fn answer(
     if outcome == Err(Refusal::KeyNotFound) {
         return Err(LsError::KeyNotFound(verb));
     }
-    let license = state.store.license_by_key(seller_id, key).await.map_err(gone)?;
-    let context = state.store.key_context(license.id).await.map_err(gone)?;
+    let KeyWithContext { license, context } = state.store.key_with_context(seller_id, key).await.map_err(gone)?;
     let mut body = json!({
         verb.flag(): outcome.is_ok(),
         "error": outcome.as_ref().err().map(|r| refusal_message(*r)),

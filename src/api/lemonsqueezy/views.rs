@@ -43,13 +43,13 @@ pub fn instance(i: &Instance) -> Value {
 pub fn meta(l: &License, c: &KeyContext) -> Value {
     json!({
         "store_id": l.seller_id,
-        "order_id": c.order_id,
-        "order_item_id": c.order_id,
+        "order_id": l.order_id,
+        "order_item_id": l.order_id,
         "product_id": l.app_id,
         "product_name": c.app_name,
         "variant_id": l.plan_id,
         "variant_name": c.plan_name,
-        "customer_id": c.customer_id,
+        "customer_id": l.customer_id,
         "customer_name": c.customer_name.clone().unwrap_or_default(),
         "customer_email": c.customer_email.clone().unwrap_or_default(),
     })

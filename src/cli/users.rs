@@ -86,15 +86,17 @@ pub enum UserCommand {
     },
 }
 
-/// The seller, app and user a command names.
-async fn target(store: &Store, seller: &str, app: &str, user: Option<&str>) -> anyhow::Result<(AppRef, UserId)> {
+/// The seller and app a command names.
+async fn app_at(store: &Store, seller: &str, app: &str) -> anyhow::Result<AppRef> {
     let seller = seller_id(store, seller).await?;
     let app = apps::resolve(store, seller, app).await?;
-    let user_id = match user {
-        Some(u) => users::resolve(store, app.id, u).await?.id,
-        None => UserId(0),
-    };
-    Ok((AppRef { seller_id: Some(seller), app_id: app.id }, user_id))
+    Ok(AppRef { seller_id: Some(seller), app_id: app.id })
+}
+
+/// The seller, app and user a command names.
+async fn target(store: &Store, seller: &str, app: &str, user: &str) -> anyhow::Result<(AppRef, UserId)> {
+    let at = app_at(store, seller, app).await?;
+    Ok((at, users::resolve(store, at.app_id, user).await?.id))
 }
 
 pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Result<()> {
@@ -103,7 +105,7 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
     let scope = Scope::cli();
     match cmd {
         UserCommand::List { seller, app, search, page } => {
-            let (at, _) = target(store, &seller, &app, None).await?;
+            let at = app_at(store, &seller, &app).await?;
             let list = users::list(store, &scope, at, search.as_deref(), page.request()).await?;
             out.listed(&list, &["id", "username", "email", "banned", "created", "last login"], |u| {
                 vec![
@@ -117,17 +119,17 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
             });
         }
         UserCommand::Show { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let u = users::get(store, &scope, at, id).await?;
             out.data(&u, || print_user(&u));
         }
         UserCommand::ResetHwid { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let n = users::reset_hwid(store, &scope, at, id).await?;
             out.data(&serde_json::json!({ "hwids_removed": n }), || println!("removed {n} HWIDs of {user}"));
         }
         UserCommand::WebToken { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let t = users::issue_web_token(store, &scope, at, id).await?;
             out.value(&serde_json::json!({ "data": t }), || {
                 println!(
@@ -138,22 +140,22 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
             });
         }
         UserCommand::Ban { seller, app, user, reason } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let u = users::set_ban(store, &scope, at, id, Some(&reason)).await?;
             out.data(&u, || println!("banned {}", u.user.username));
         }
         UserCommand::Unban { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let u = users::set_ban(store, &scope, at, id, None).await?;
             out.data(&u, || println!("unbanned {}", u.user.username));
         }
         UserCommand::Extend { seller, app, user, duration } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             let u = users::extend(store, &scope, at, id, &duration).await?;
             out.data(&u, || print_user(&u));
         }
         UserCommand::Delete { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, Some(&user)).await?;
+            let (at, id) = target(store, &seller, &app, &user).await?;
             users::delete(store, &scope, at, id).await?;
             out.value(&serde_json::json!({ "deleted": id }), || println!("deleted user {user}"));
         }

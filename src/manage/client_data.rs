@@ -78,12 +78,8 @@ pub async fn set_app_var(
     value: &str,
     authed: bool,
 ) -> Result<AppVar, ManageError> {
-    let name = item_name("name", name)?;
-    let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
-    change(store, async |store| {
-        let var = store.set_app_var(at.id(), &name, &value, authed).await?;
-        at.audit(store, "app_var.set", &name, "").await?;
-        Ok(var)
+    write_app_var(store, at, name, value, async |store, name, value| {
+        Ok(store.set_app_var(at.id(), name, value, authed).await?)
     })
     .await
 }
@@ -96,13 +92,27 @@ pub async fn add_app_var(
     value: &str,
     authed: bool,
 ) -> Result<AppVar, ManageError> {
+    write_app_var(store, at, name, value, async |store, name, value| {
+        store.create_app_var(at.id(), name, value, authed).await?.ok_or_else(|| ManageError::Conflict {
+            field: "name",
+            message: "this variable name is already taken".into(),
+        })
+    })
+    .await
+}
+
+/// Checks a variable's name and value, then runs `write` and its audit row in one transaction.
+async fn write_app_var(
+    store: &Store,
+    at: &ClientApp,
+    name: &str,
+    value: &str,
+    write: impl AsyncFnOnce(&Store, &str, &str) -> Result<AppVar, ManageError>,
+) -> Result<AppVar, ManageError> {
     let name = item_name("name", name)?;
     let value = validate::bounded("value", value, MAX_VAR_VALUE_CHARS)?;
     change(store, async |store| {
-        let var = store.create_app_var(at.id(), &name, &value, authed).await?.ok_or_else(|| ManageError::Conflict {
-            field: "name",
-            message: "this variable name is already taken".into(),
-        })?;
+        let var = write(store, &name, &value).await?;
         at.audit(store, "app_var.set", &name, "").await?;
         Ok(var)
     })

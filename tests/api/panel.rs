@@ -325,9 +325,20 @@ async fn panel_webhooks_show_their_secret_once_and_redeliver(app: TestApp) {
     assert_eq!((off.status, off.location.as_str()), (303, "/panel/webhooks?done=saved"));
     assert_eq!(app.store().endpoint(seller, endpoint.id).await.unwrap().enabled, 0);
     assert!(owner.get("/panel/webhooks").await.body.contains("Switch on"));
+    // A failed delivery (the endpoint is off, so the worker leaves it alone) is made due again.
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    sqlx::query("UPDATE webhook_deliveries SET state = 'failed', attempts = 8 WHERE endpoint_id = $1")
+        .bind(endpoint.id)
+        .execute(&pool)
+        .await
+        .unwrap();
     let support = PanelClient::sign_in(&app, "help@example.com", "").await;
     let again = support.post(&format!("/panel/webhooks/{}/redeliver-failed", endpoint.id), &[]).await;
     assert_eq!(again.status, 303, "{}", again.body);
+    let (deliveries, _) =
+        app.store().list_deliveries(endpoint.id, None, licensd::store::Page::new(10, 1)).await.unwrap();
+    assert!(deliveries.iter().all(|d| d.state == "pending" && d.attempts == 0), "{deliveries:?}");
     assert_eq!(support.post("/panel/webhooks", &[("url", url), ("events", "*")]).await.status, 403);
 
     let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;

@@ -199,8 +199,8 @@ fn all() -> Page {
     Page::new(Page::MAX_LIMIT, 1)
 }
 
-fn flag(v: i64) -> String {
-    if v != 0 { "yes".into() } else { String::new() }
+fn flag(v: bool) -> String {
+    if v { "yes".into() } else { String::new() }
 }
 
 pub async fn run(cmd: ClientCommand, config: Config, out: &Output) -> anyhow::Result<()> {
@@ -222,7 +222,7 @@ pub async fn run(cmd: ClientCommand, config: Config, out: &Output) -> anyhow::Re
             let logs = data::list_logs(store, &at, data::page(Some(limit), Some(page))?).await?;
             out.table(&logs, &["time", "username", "pcuser", "message"], |l| {
                 vec![
-                    iso_micros(l.created_at),
+                    iso_micros(l.created_at.get()),
                     l.username.clone().unwrap_or_default(),
                     l.pcuser.clone().unwrap_or_default(),
                     l.message.clone(),
@@ -326,7 +326,13 @@ async fn files(store: &Store, at: &ClientApp, cmd: FileCommand, max: usize, out:
         FileCommand::List => {
             let list = content::list_files(store, at, all()).await?;
             out.table(&list, &["fileid", "name", "bytes", "authed", "uploaded"], |f| {
-                vec![f.fileid.clone(), f.name.clone(), f.size.to_string(), flag(f.authed), iso_micros(f.created_at)]
+                vec![
+                    f.fileid.clone(),
+                    f.name.clone(),
+                    f.size.to_string(),
+                    flag(f.authed),
+                    iso_micros(f.created_at.get()),
+                ]
             });
         }
         FileCommand::Delete { fileid } => {
@@ -354,7 +360,7 @@ async fn chat(store: &Store, at: &ClientApp, cmd: ChatCommand, out: &Output) -> 
         ChatCommand::Messages { channel, limit } => {
             let list = content::list_messages(store, at, &channel, data::page(Some(limit), None)?).await?;
             out.table(&list, &["id", "time", "author", "message"], |m| {
-                vec![m.id.to_string(), iso_micros(m.created_at), m.author.clone(), m.message.clone()]
+                vec![m.id.to_string(), iso_micros(m.created_at.get()), m.author.clone(), m.message.clone()]
             });
         }
         ChatCommand::DeleteMessage { id } => {
@@ -365,7 +371,7 @@ async fn chat(store: &Store, at: &ClientApp, cmd: ChatCommand, out: &Output) -> 
             let secs = parse_duration_secs(&duration)
                 .with_context(|| format!("{duration:?} is not a duration like 30m, 12h, 7d"))?;
             let m = content::mute(store, at, &username, now_ms().saturating_add(secs.saturating_mul(1000))).await?;
-            out.value(&m.wire(), || println!("muted {} until {}", m.username, iso_micros(m.until)));
+            out.value(&m.wire(), || println!("muted {} until {}", m.username, iso_micros(m.until.get())));
         }
         ChatCommand::Unmute { username } => {
             content::unmute(store, at, &username).await?;
@@ -373,7 +379,7 @@ async fn chat(store: &Store, at: &ClientApp, cmd: ChatCommand, out: &Output) -> 
         }
         ChatCommand::Mutes => {
             let list = content::list_mutes(store, at, all()).await?;
-            out.table(&list, &["username", "until"], |m| vec![m.username.clone(), iso_micros(m.until)]);
+            out.table(&list, &["username", "until"], |m| vec![m.username.clone(), iso_micros(m.until.get())]);
         }
     }
     Ok(())
@@ -388,7 +394,13 @@ async fn blacklist(store: &Store, at: &ClientApp, cmd: BlacklistCommand, out: &O
         BlacklistCommand::List => {
             let list = data::list_blacklist(store, at, all()).await?;
             out.table(&list, &["id", "kind", "value", "reason", "added"], |e| {
-                vec![e.id.to_string(), e.kind.clone(), e.value.clone(), e.reason.clone(), iso_micros(e.created_at)]
+                vec![
+                    e.id.to_string(),
+                    e.kind.clone(),
+                    e.value.clone(),
+                    e.reason.clone(),
+                    iso_micros(e.created_at.get()),
+                ]
             });
         }
         BlacklistCommand::Remove { id } => {
@@ -408,8 +420,8 @@ async fn sessions(store: &Store, at: &ClientApp, cmd: SessionCommand, out: &Outp
                     s.id.clone(),
                     s.username.clone().unwrap_or_default(),
                     s.ip.clone(),
-                    iso_micros(s.created_at),
-                    iso_micros(s.expires_at),
+                    iso_micros(s.created_at.get()),
+                    iso_micros(s.expires_at.get()),
                 ]
             });
         }

@@ -362,7 +362,7 @@ pub fn license_row(l: &License) -> Vec<String> {
         } else {
             output::duration(l.duration_secs)
         },
-        output::when(l.expires_at),
+        output::when(l.expires_at.map(i64::from)),
         format!("{}/{max}", l.activations),
         state,
         l.reseller_id.map(|r| r.to_string()).unwrap_or_default(),

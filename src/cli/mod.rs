@@ -259,7 +259,7 @@ async fn run_audit(config: Config, seller: Option<String>, page: PageArgs, out: 
     out.listed(&list, &["id", "time", "seller", "actor", "action", "target", "detail"], |e| {
         vec![
             e.id.to_string(),
-            output::when(Some(e.created_at)),
+            output::when(Some(e.created_at.get())),
             e.seller_id.map(|s| s.to_string()).unwrap_or_default(),
             e.actor.clone(),
             e.action.clone(),

@@ -124,8 +124,8 @@ wire! {
     store::event_webhooks::Endpoint => views::WebhookEndpoint,
     manage::event_webhooks::CreatedEndpoint => views::CreatedWebhookEndpoint,
     store::event_webhooks::Delivery => views::WebhookDelivery,
-    store::panel::PanelAccount => store::panel::PanelAccount,
-    manage::store_connections::ConnectionView => manage::store_connections::ConnectionView,
+    store::panel::PanelAccount => views::PanelAccount,
+    manage::store_connections::ConnectionView => views::StoreConnection,
 }
 
 /// A time for people: `2026-01-31 12:00:00`, or empty.

@@ -55,8 +55,9 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
             let a =
                 panel::add(store, &state.services.passwords, &scope, Some(seller), &email, &role, &password).await?;
             let shown = generated.then_some(password.as_str());
-            out.value(&serde_json::json!({ "data": a, "password": shown }), || {
-                println!("created panel account {} ({}, id {})", a.email, a.role, a.id);
+            let view = crate::api::admin::views::PanelAccount::from(a.clone());
+            out.value(&serde_json::json!({ "data": view, "password": shown }), || {
+                println!("created panel account {} ({}, id {})", a.email, a.role.as_str(), a.id);
                 if let Some(p) = shown {
                     println!("password (shown once, store it now):\n{p}");
                 }
@@ -69,10 +70,10 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
                 vec![
                     a.id.to_string(),
                     a.email.clone(),
-                    a.role.clone(),
+                    a.role.as_str().to_owned(),
                     super::output::flag(a.totp_enrolled()),
-                    when(Some(a.created_at)),
-                    when(a.disabled_at),
+                    when(Some(a.created_at.get())),
+                    when(a.disabled_at.map(i64::from)),
                 ]
             });
         }

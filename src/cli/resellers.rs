@@ -198,9 +198,9 @@ async fn run_key(store: &Store, scope: &Scope, cmd: KeyCommand, out: &Output) ->
                 vec![
                     k.id.to_string(),
                     k.label.clone(),
-                    output::when(Some(k.created_at)),
-                    output::when(k.last_used_at),
-                    output::when(k.revoked_at),
+                    output::when(Some(k.created_at.get())),
+                    output::when(k.last_used_at.map(i64::from)),
+                    output::when(k.revoked_at.map(i64::from)),
                 ]
             });
         }
@@ -249,7 +249,8 @@ async fn run_login(state: &AppState, scope: &Scope, cmd: LoginCommand, out: &Out
             let a =
                 reseller_dashboard::set_login(store, passwords, scope, Some(seller), r.id, &email, &password).await?;
             let shown = generated.then_some(password.as_str());
-            out.value(&serde_json::json!({ "data": a, "password": shown }), || {
+            let view = crate::api::admin::views::ResellerLogin::from(a.clone());
+            out.value(&serde_json::json!({ "data": view, "password": shown }), || {
                 println!("reseller {} signs in to /reseller/dashboard/ as {}", r.name, a.email);
                 if let Some(p) = shown {
                     println!("password (shown once, store it now):\n{p}");

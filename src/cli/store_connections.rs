@@ -83,7 +83,7 @@ pub async fn run(cmd: StoreConnectionCommand, config: Config, out: &Output) -> a
                     c.connection.store.clone(),
                     c.webhook_path.clone(),
                     products.join(" "),
-                    when(Some(c.connection.created_at)),
+                    when(Some(c.connection.created_at.get())),
                 ]
             });
         }

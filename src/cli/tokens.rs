@@ -62,7 +62,7 @@ pub async fn run(cmd: TokenCommand, config: Config, out: &Output) -> anyhow::Res
             out.table(&all, &["id", "kind", "seller", "app", "name", "revoked"], |t| {
                 vec![
                     t.id.to_string(),
-                    t.kind.clone(),
+                    t.kind.as_str().to_owned(),
                     t.seller_id.map(|s| s.to_string()).unwrap_or_default(),
                     t.app_id.map(|a| a.to_string()).unwrap_or_default(),
                     t.name.clone(),

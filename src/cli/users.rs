@@ -113,8 +113,8 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
                     u.username.clone(),
                     u.email.clone().unwrap_or_default(),
                     u.banned_reason.clone().unwrap_or_default(),
-                    output::when(Some(u.created_at)),
-                    output::when(u.last_login_at),
+                    output::when(Some(u.created_at.get())),
+                    output::when(u.last_login_at.map(i64::from)),
                 ]
             });
         }
@@ -168,11 +168,11 @@ fn print_user(d: &UserDetail) {
     println!("user {} (id {})", u.username, u.id);
     println!("  email      {}", u.email.clone().unwrap_or_default());
     println!("  banned     {}", u.banned_reason.clone().unwrap_or_default());
-    println!("  created    {}", output::when(Some(u.created_at)));
-    println!("  last login {}", output::when(u.last_login_at));
+    println!("  created    {}", output::when(Some(u.created_at.get())));
+    println!("  last login {}", output::when(u.last_login_at.map(i64::from)));
     println!("  hwids      {}", d.hwids.join(", "));
     for s in &d.subscriptions {
-        let until = if s.expires_at.is_some() { output::when(s.expires_at) } else { "lifetime".into() };
+        let until = if s.expires_at.is_some() { output::when(s.expires_at.map(i64::from)) } else { "lifetime".into() };
         println!("  subscription {} (level {}) until {until}", s.plan, s.level);
     }
 }

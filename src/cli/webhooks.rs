@@ -92,7 +92,7 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
             let seller = Some(seller_id(store, &seller).await?);
             let list = event_webhooks::list(store, &scope, seller, page.request()).await?;
             out.listed(&list, &["id", "url", "events", "enabled"], |e| {
-                vec![e.id.to_string(), e.url.clone(), e.events.clone(), output::flag(e.enabled != 0)]
+                vec![e.id.to_string(), e.url.clone(), e.events.clone(), output::flag(e.enabled)]
             });
         }
         WebhookCommand::Update { seller, id, url, events, enabled } => {

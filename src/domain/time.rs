@@ -7,6 +7,51 @@ pub fn now_ms() -> i64 {
     (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+/// A moment as every table stores it: unix milliseconds, UTC. Store rows hold their times as
+/// this type, so a time cannot be handed where a duration or a count is expected; it is stored,
+/// bound and serialised as the number (`sqlx(transparent)`, `serde(transparent)`), so no wire
+/// format changes. Each face formats it as its protocol wants (`iso_micros`, seconds, ...).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, sqlx::Type,
+)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct UnixMs(pub i64);
+
+impl UnixMs {
+    pub fn now() -> Self {
+        Self(now_ms())
+    }
+
+    /// The milliseconds, as stored.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+
+    /// Whole seconds since the epoch (what the KeyAuth-style client API prints).
+    pub const fn secs(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+}
+
+impl From<i64> for UnixMs {
+    fn from(ms: i64) -> Self {
+        Self(ms)
+    }
+}
+
+impl From<UnixMs> for i64 {
+    fn from(t: UnixMs) -> i64 {
+        t.0
+    }
+}
+
+impl std::fmt::Display for UnixMs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// ISO 8601 UTC with microseconds, as the Licenses API prints it: `2025-04-22T20:08:39.000000Z`.
 pub fn iso_micros(ms: i64) -> String {
     let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");

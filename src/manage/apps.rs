@@ -9,13 +9,12 @@ use crate::domain::{
     validate,
 };
 use crate::store::{Store, apps::App};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// An app as its seller sees it in `show`: the settings plus the HMAC secret.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct AppDetail {
-    #[serde(flatten)]
     pub app: App,
     pub secret: String,
 }
@@ -139,11 +138,10 @@ fn apply(app: &mut App, s: AppSettings) -> Result<(), ManageError> {
     if let Some(v) = s.changelog {
         app.changelog = validate::bounded("changelog", &v, 20_000)?;
     }
-    let flag = |b: bool| i64::from(b);
-    app.enabled = s.enabled.map_or(app.enabled, flag);
-    app.paused = s.paused.map_or(app.paused, flag);
-    app.hwid_lock = s.hwid_lock.map_or(app.hwid_lock, flag);
-    app.force_hwid = s.force_hwid.map_or(app.force_hwid, flag);
+    app.enabled = s.enabled.unwrap_or(app.enabled);
+    app.paused = s.paused.unwrap_or(app.paused);
+    app.hwid_lock = s.hwid_lock.unwrap_or(app.hwid_lock);
+    app.force_hwid = s.force_hwid.unwrap_or(app.force_hwid);
     if let Some(v) = s.hwid_min_len {
         app.hwid_min_len = validate::in_range("hwid_min_len", v, 0, 512)?;
     }
@@ -155,16 +153,13 @@ fn apply(app: &mut App, s: AppSettings) -> Result<(), ManageError> {
         app.session_ttl_secs = validate::in_range("session_ttl_secs", v, 60, 30 * 86_400)?;
     }
     if let Some(v) = s.key_case {
-        app.key_case = KeyCase::parse(&v)
-            .ok_or_else(|| ManageError::invalid("key_case", "must be upper, lower or mixed"))?
-            .as_str()
-            .into();
+        app.key_case =
+            KeyCase::parse(&v).ok_or_else(|| ManageError::invalid("key_case", "must be upper, lower or mixed"))?;
     }
     if let Some(v) = s.key_mask {
         app.key_mask = v;
     }
-    let case = KeyCase::parse(&app.key_case).unwrap_or(KeyCase::Upper);
-    KeyMask::parse(&app.key_mask, case).map_err(|e| ManageError::invalid("key_mask", e.to_string()))?;
+    KeyMask::parse(&app.key_mask, app.key_case).map_err(|e| ManageError::invalid("key_mask", e.to_string()))?;
     if let Some(v) = s.min_username_len {
         app.min_username_len = validate::in_range("min_username_len", v, 1, 64)?;
     }

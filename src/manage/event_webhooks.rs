@@ -11,9 +11,8 @@ use crate::store::{
 use serde::{Deserialize, Serialize};
 
 /// An endpoint as created: with its signing secret, shown this once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CreatedEndpoint {
-    #[serde(flatten)]
     pub endpoint: Endpoint,
     pub secret: String,
 }

@@ -101,9 +101,12 @@ pub(super) async fn generate_in(
     let app = store.app(seller_id, spec.app_id).await.map_err(ManageError::from_store("app", "id"))?;
     let plan = store.plan(app.id, spec.plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
     let count = validate::in_range("count", spec.count, 1, MAX_BATCH)? as usize;
-    let case_text = spec.case.as_deref().unwrap_or(&app.key_case);
-    let case =
-        KeyCase::parse(case_text).ok_or_else(|| ManageError::invalid("case", "must be upper, lower or mixed"))?;
+    let case = match spec.case.as_deref() {
+        Some(text) => {
+            KeyCase::parse(text).ok_or_else(|| ManageError::invalid("case", "must be upper, lower or mixed"))?
+        }
+        None => app.key_case,
+    };
     let mask = KeyMask::parse(spec.mask.as_deref().unwrap_or(&app.key_mask), case)
         .map_err(|e| ManageError::invalid("mask", e.to_string()))?;
     let (duration_secs, expires_at) = term(spec.duration_secs, spec.expires_at, plan.duration_secs)?;
@@ -448,14 +451,14 @@ pub async fn export(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Vec<E
             reseller: l.reseller_id.map(|r| name(&resellers, r)),
             key: l.key,
             duration_secs: l.duration_secs,
-            expires_at: l.expires_at,
+            expires_at: l.expires_at.map(i64::from),
             max_activations: l.max_activations,
             activations: l.activations,
             banned_reason: l.banned_reason,
             note: l.note,
             discord_user_id: l.discord_user_id,
-            used_at: l.used_at,
-            created_at: l.created_at,
+            used_at: l.used_at.map(i64::from),
+            created_at: l.created_at.get(),
         })
         .collect())
 }

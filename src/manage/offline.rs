@@ -65,7 +65,8 @@ impl<'a> Issuer<'a> {
         let app =
             self.store.app(license.seller_id, license.app_id).await.map_err(ManageError::from_store("app", "id"))?;
         usable::license(app.flags(), license.facts(), now).map_err(refused)?;
-        let expires_at = offline::license_end(license.expires_at, license.duration_secs).map_err(term)?;
+        let expires_at =
+            offline::license_end(license.expires_at.map(i64::from), license.duration_secs).map_err(term)?;
         let ttl = offline::ttl(ttl_secs, self.max_ttl_secs).map_err(term)?;
         let entitlements = offline::entitlements(entitlements).map_err(term)?;
         let plan = self.store.plan(app.id, license.plan_id).await.map_err(ManageError::from_store("plan", "id"))?;

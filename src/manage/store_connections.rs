@@ -10,7 +10,7 @@ use crate::store::{
     Store,
     store_connections::{Connection, ProductMap},
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// Stores whose order webhooks licensd takes.
 pub const STORES: &[&str] = &["lemonsqueezy", "stripe"];
@@ -34,14 +34,12 @@ pub struct ConnectionInput {
 }
 
 /// A connection with its product map (and, on creation only, its secret).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ConnectionView {
-    #[serde(flatten)]
     pub connection: Connection,
     pub products: Vec<ProductMap>,
     /// The path the store posts to (`/hooks/{store}/{ownerid}`).
     pub webhook_path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 

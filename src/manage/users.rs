@@ -31,9 +31,8 @@ pub struct NewUser<'a> {
 use serde::Serialize;
 
 /// A user with the HWIDs bound to it and its subscriptions.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct UserDetail {
-    #[serde(flatten)]
     pub user: User,
     pub hwids: Vec<String>,
     pub subscriptions: Vec<UserSubscription>,

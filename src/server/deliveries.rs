@@ -83,10 +83,12 @@ async fn round(state: &AppState) -> Result<(), StoreError> {
 /// One POST of the event, and its outcome recorded.
 async fn attempt(state: &AppState, d: &DueDelivery) -> Result<(), StoreError> {
     let data: serde_json::Value = serde_json::from_str(&d.payload).unwrap_or(serde_json::Value::Null);
-    let created_at = iso_micros(d.event_created_at);
-    let body = match deliveries::Format::parse(&d.format) {
-        Some(deliveries::Format::Discord) => deliveries::discord_message(&d.kind, &created_at, &data),
-        _ => serde_json::json!({ "id": d.event_id, "type": d.kind, "created_at": created_at, "data": data }),
+    let created_at = iso_micros(d.event_created_at.get());
+    let body = match d.format {
+        deliveries::Format::Discord => deliveries::discord_message(&d.kind, &created_at, &data),
+        deliveries::Format::Json => {
+            serde_json::json!({ "id": d.event_id, "type": d.kind, "created_at": created_at, "data": data })
+        }
     }
     .to_string();
     let signature = deliveries::signature(&d.secret, now_ms() / 1000, &body);
@@ -128,7 +130,7 @@ fn again(state: &AppState, d: &DueDelivery, status: Option<i64>, error: String, 
     let base = i64::try_from(state.config.webhook_retry_base_ms).unwrap_or(i64::MAX).max(1);
     let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
     let now = now_ms();
-    match deliveries::next_attempt_at(attempts, base, rand::random::<f64>(), now, d.event_created_at) {
+    match deliveries::next_attempt_at(attempts, base, rand::random::<f64>(), now, d.event_created_at.get()) {
         Some(at) => Attempt::Retry { at: at.max(now.saturating_add(wait_ms.unwrap_or(0))), status, error },
         None => Attempt::Failed { status, error },
     }

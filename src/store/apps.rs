@@ -1,43 +1,47 @@
 //! Apps (client API "application", Licenses API "product") and their settings.
 
+use super::values::Flag;
 use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::ids::{AppId, SellerId};
-use crate::domain::{secret, time::now_ms, usable::AppFlags};
-use serde::Serialize;
+use crate::domain::time::UnixMs;
+use crate::domain::{keymask::KeyCase, secret, time::now_ms, usable::AppFlags};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct App {
     pub id: AppId,
     pub seller_id: SellerId,
     pub name: String,
-    #[serde(skip)]
     pub secret: String,
     pub version: String,
     pub download_url: String,
     pub customer_panel_link: String,
     pub changelog: String,
-    pub enabled: i64,
-    pub paused: i64,
-    pub hwid_lock: i64,
-    pub force_hwid: i64,
+    #[sqlx(try_from = "Flag")]
+    pub enabled: bool,
+    #[sqlx(try_from = "Flag")]
+    pub paused: bool,
+    #[sqlx(try_from = "Flag")]
+    pub hwid_lock: bool,
+    #[sqlx(try_from = "Flag")]
+    pub force_hwid: bool,
     pub hwid_min_len: i64,
     pub program_hash: Option<String>,
     pub session_ttl_secs: i64,
     pub key_mask: String,
-    pub key_case: String,
+    #[sqlx(try_from = "String")]
+    pub key_case: KeyCase,
     pub min_username_len: i64,
     pub request_limit_per_min: Option<i64>,
     /// JSON object of customised client API messages, keyed by message id (served as an object).
-    #[serde(serialize_with = "json_text")]
     pub messages: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 impl App {
     /// The app's switches, as `domain::usable` judges them.
     pub fn flags(&self) -> AppFlags {
-        AppFlags { enabled: self.enabled != 0, paused: self.paused != 0 }
+        AppFlags { enabled: self.enabled, paused: self.paused }
     }
 }
 
@@ -128,15 +132,15 @@ impl Store {
         .bind(&app.download_url)
         .bind(&app.customer_panel_link)
         .bind(&app.changelog)
-        .bind(app.enabled)
-        .bind(app.paused)
-        .bind(app.hwid_lock)
-        .bind(app.force_hwid)
+        .bind(i64::from(app.enabled))
+        .bind(i64::from(app.paused))
+        .bind(i64::from(app.hwid_lock))
+        .bind(i64::from(app.force_hwid))
         .bind(app.hwid_min_len)
         .bind(&app.program_hash)
         .bind(app.session_ttl_secs)
         .bind(&app.key_mask)
-        .bind(&app.key_case)
+        .bind(app.key_case.as_str())
         .bind(app.min_username_len)
         .bind(app.request_limit_per_min)
         .bind(&app.messages)
@@ -177,13 +181,5 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
-    }
-}
-
-/// Serialises stored JSON text as the JSON value it holds (a string if it does not parse).
-fn json_text<S: serde::Serializer>(text: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v) => serde::Serialize::serialize(&v, s),
-        Err(_) => s.serialize_str(text),
     }
 }

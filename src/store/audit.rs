@@ -2,10 +2,10 @@
 
 use super::{Page, Result, Store};
 use crate::domain::ids::SellerId;
+use crate::domain::time::UnixMs;
 use crate::domain::time::now_ms;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditEvent {
     pub id: i64,
     pub seller_id: Option<SellerId>,
@@ -13,7 +13,7 @@ pub struct AuditEvent {
     pub action: String,
     pub target: String,
     pub detail: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 impl Store {

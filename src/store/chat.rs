@@ -2,12 +2,13 @@
 //! their messages, and mutes. The delay is enforced by a conditional upsert on
 //! `chat_cooldowns`, so concurrent sends from any number of processes let exactly one through.
 
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row, sessions::name_is_key};
 use crate::domain::ids::{AppId, UserId};
 use crate::domain::names;
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatChannel {
     pub id: i64,
     pub app_id: AppId,
@@ -15,13 +16,13 @@ pub struct ChatChannel {
     pub delay_secs: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatMessage {
     pub id: i64,
     pub channel_id: i64,
     pub author: String,
     pub message: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// A message as `chatget` shows it to clients.
@@ -30,26 +31,27 @@ pub struct ChatLine {
     pub author: String,
     /// The author's user id, while a user of that name exists in the app.
     pub author_id: Option<UserId>,
-    pub author_is_key: i64,
+    #[sqlx(try_from = "Flag")]
+    pub author_is_key: bool,
     pub message: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 impl ChatLine {
     /// The author's name as other clients may see it.
     pub fn public_author(&self) -> String {
         match self.author_id {
-            Some(id) => names::public_name(id, &self.author, self.author_is_key == 1),
+            Some(id) => names::public_name(id, &self.author, self.author_is_key),
             None => self.author.clone(),
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChatMute {
     pub app_id: AppId,
     pub username: String,
-    pub until: i64,
+    pub until: UnixMs,
 }
 
 /// Who posts what, where and when.

@@ -1,11 +1,12 @@
 //! The seller's view of client API state: blacklist entries (HWIDs and IPs refused by the
 //! client API) and live sessions.
 
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use crate::domain::ids::{AppId, UserId};
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BlacklistEntry {
     pub id: i64,
     pub app_id: AppId,
@@ -13,20 +14,21 @@ pub struct BlacklistEntry {
     pub kind: String,
     pub value: String,
     pub reason: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// A session that has not expired, with the username of its user when validated.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LiveSession {
     /// The SHA-256 digest of the client's session id (the id itself is not stored).
     pub id: String,
     pub user_id: Option<UserId>,
     pub username: Option<String>,
-    pub validated: i64,
+    #[sqlx(try_from = "Flag")]
+    pub validated: bool,
     pub ip: String,
-    pub created_at: i64,
-    pub expires_at: i64,
+    pub created_at: UnixMs,
+    pub expires_at: UnixMs,
 }
 
 impl Store {

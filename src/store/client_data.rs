@@ -1,43 +1,46 @@
 //! The client API's data of an app and its users: app variables (`var`), user variables
 //! (`getvar`/`setvar`), client logs (`log`), the counts of `fetchStats`, and username changes.
 
+use super::values::Flag;
 use super::{
     Page, Result, ReturnedRows, Store, StoreError,
     direct::{Arg, from_columns},
 };
 use crate::domain::events::{Event, EventKind, Subject};
 use crate::domain::ids::{AppId, SellerId, UserId};
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AppVar {
     pub id: i64,
     pub app_id: AppId,
     pub name: String,
     pub value: String,
     /// 1: only a validated session may read it.
-    pub authed: i64,
+    #[sqlx(try_from = "Flag")]
+    pub authed: bool,
 }
 
-from_columns!(AppVar { id, app_id, name, value, authed });
+from_columns!(AppVar { id, app_id, name, value, authed as Flag });
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserVar {
     pub user_id: UserId,
     pub name: String,
     pub value: String,
     /// 1: the client may read it but not change it (the seller still can).
-    pub readonly: i64,
+    #[sqlx(try_from = "Flag")]
+    pub readonly: bool,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ClientLog {
     pub id: i64,
     pub app_id: AppId,
     pub username: Option<String>,
     pub pcuser: Option<String>,
     pub message: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// How the client's `setvar` ended.

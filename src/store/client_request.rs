@@ -10,6 +10,7 @@ use super::{
     direct::{Arg, Columns, FromColumns, bind_all, from_columns},
     sessions::Session,
     users::User,
+    values::Flag,
 };
 use crate::domain::ids::{AppId, UserId};
 use crate::domain::{
@@ -109,15 +110,15 @@ from_columns!(App {
     download_url,
     customer_panel_link,
     changelog,
-    enabled,
-    paused,
-    hwid_lock,
-    force_hwid,
+    enabled as Flag,
+    paused as Flag,
+    hwid_lock as Flag,
+    force_hwid as Flag,
     hwid_min_len,
     program_hash,
     session_ttl_secs,
     key_mask,
-    key_case,
+    key_case as String,
     min_username_len,
     request_limit_per_min,
     messages,
@@ -134,7 +135,7 @@ fn session_from(row: &impl Columns, app_id: AppId, presented: &str) -> Result<Op
         id: presented.to_owned(),
         app_id,
         user_id: row.col("s_user_id")?,
-        validated: row.col("s_validated")?,
+        validated: row.col::<Flag>("s_validated")?.into(),
         ip: row.col("s_ip")?,
         created_at: row.col("s_created_at")?,
         expires_at: row.col("s_expires_at")?,
@@ -143,7 +144,7 @@ fn session_from(row: &impl Columns, app_id: AppId, presented: &str) -> Result<Op
 
 /// The subscription of one row, `None` on the row of a user without any.
 fn subscription_from(row: &impl Columns) -> Result<Option<SubscriptionFacts>> {
-    let Some(paused) = row.col::<Option<i64>>("sub_paused")? else { return Ok(None) };
+    let Some(paused) = row.col::<Option<Flag>>("sub_paused")? else { return Ok(None) };
     let license = match row.col::<Option<i64>>("l_active")? {
         Some(active) => Some(LicenseFacts {
             active: active == 1,
@@ -152,7 +153,7 @@ fn subscription_from(row: &impl Columns) -> Result<Option<SubscriptionFacts>> {
         }),
         None => None,
     };
-    Ok(Some(SubscriptionFacts { expires_at: row.col("sub_expires_at")?, paused: paused != 0, license }))
+    Ok(Some(SubscriptionFacts { expires_at: row.col("sub_expires_at")?, paused: paused.into(), license }))
 }
 
 fn user_from(row: &impl Columns, app_id: AppId) -> Result<Option<User>> {
@@ -166,8 +167,8 @@ fn user_from(row: &impl Columns, app_id: AppId) -> Result<Option<User>> {
         ip: row.col("u_ip")?,
         banned_reason: row.col("u_banned_reason")?,
         totp_secret: row.col("u_totp_secret")?,
-        totp_enabled: row.col("u_totp_enabled")?,
-        paused: row.col("u_paused")?,
+        totp_enabled: row.col::<Flag>("u_totp_enabled")?.into(),
+        paused: row.col::<Flag>("u_paused")?.into(),
         created_at: row.col("u_created_at")?,
         last_login_at: row.col("u_last_login_at")?,
     }))

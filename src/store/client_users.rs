@@ -7,9 +7,11 @@
 //! clients racing with one key cannot both get it, and a refused registration burns nothing.
 
 use super::users::User;
+use super::values::Flag;
 use super::{AnyConnection, Result, Store};
 use crate::domain::events::{Event, EventKind};
 use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId, UserId};
+use crate::domain::time::UnixMs;
 use crate::domain::usable::{LicenseFacts, SubscriptionFacts};
 
 /// Column list of `User`, as a macro so queries stay `&'static str` via `concat!`.
@@ -79,12 +81,13 @@ pub enum Upgraded {
 pub struct ActiveSubscription {
     pub plan_name: String,
     pub level: i64,
-    pub expires_at: Option<i64>,
-    pub paused: i64,
+    pub expires_at: Option<UnixMs>,
+    #[sqlx(try_from = "Flag")]
+    pub paused: bool,
     pub key: Option<String>,
     pub license_active: Option<i64>,
     pub license_banned_reason: Option<String>,
-    pub license_expires_at: Option<i64>,
+    pub license_expires_at: Option<UnixMs>,
 }
 
 impl ActiveSubscription {
@@ -93,9 +96,9 @@ impl ActiveSubscription {
         let license = self.license_active.map(|active| LicenseFacts {
             active: active == 1,
             banned: self.license_banned_reason.is_some(),
-            expires_at: self.license_expires_at,
+            expires_at: self.license_expires_at.map(i64::from),
         });
-        SubscriptionFacts { expires_at: self.expires_at, paused: self.paused != 0, license }
+        SubscriptionFacts { expires_at: self.expires_at.map(i64::from), paused: self.paused, license }
     }
 }
 

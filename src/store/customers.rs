@@ -4,17 +4,17 @@
 
 use super::{Page, Result, ReturnedRows, Store, licenses::License};
 use crate::domain::ids::{AppId, CustomerId, PlanId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::time::now_ms;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Customer {
     pub id: CustomerId,
     pub seller_id: SellerId,
     /// Empty for the seller's default customer.
     pub email: String,
     pub name: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 macro_rules! customer_columns {
@@ -37,7 +37,7 @@ pub struct NewOrder {
     pub currency: String,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Order {
     pub id: i64,
     pub seller_id: SellerId,
@@ -49,8 +49,8 @@ pub struct Order {
     pub amount: i64,
     pub currency: String,
     pub state: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 /// What the stores' license APIs show of a key beside the key itself: the names of its product,

@@ -17,6 +17,7 @@
 
 use super::{Result, StoreError};
 use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId, UserId};
+use crate::domain::time::UnixMs;
 use rusqlite::{Connection, OpenFlags, Row, ToSql, types::FromSql};
 use sqlx::{Any, Decode, Type, any::AnyRow};
 use std::{
@@ -131,7 +132,7 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// Ids read as the integer they are stored as (`domain::ids`).
+/// Ids (`domain::ids`) and times (`domain::time::UnixMs`) read as the integer they are stored as.
 macro_rules! id_from_sql {
     ($($id:ty),*) => {$(
         impl FromSql for $id {
@@ -141,7 +142,7 @@ macro_rules! id_from_sql {
         }
     )*};
 }
-id_from_sql!(SellerId, AppId, PlanId, LicenseId, UserId, ResellerId, CustomerId);
+id_from_sql!(SellerId, AppId, PlanId, LicenseId, UserId, ResellerId, CustomerId, UnixMs);
 
 /// A value both row kinds can decode.
 pub(crate) trait Value: for<'r> Decode<'r, Any> + Type<Any> + FromSql {}
@@ -171,13 +172,20 @@ pub(crate) trait FromColumns: Sized {
 }
 
 /// `FromColumns` for a struct whose fields are named as its columns.
+/// A field written `name as Stored` is read as its stored form and converted (`store::values`).
 macro_rules! from_columns {
-    ($ty:ty { $($field:ident),* $(,)? }) => {
+    ($ty:ty { $($field:ident $(as $stored:ty)?),* $(,)? }) => {
         impl $crate::store::direct::FromColumns for $ty {
             fn from_columns(row: &impl $crate::store::direct::Columns) -> $crate::store::Result<Self> {
-                Ok(Self { $($field: row.col(stringify!($field))?),* })
+                Ok(Self { $($field: $crate::store::direct::from_columns!(@col row, $field $(, $stored)?)),* })
             }
         }
+    };
+    (@col $row:ident, $field:ident) => {
+        $row.col(stringify!($field))?
+    };
+    (@col $row:ident, $field:ident, $stored:ty) => {
+        $crate::store::values::convert($row.col::<$stored>(stringify!($field))?)?
     };
 }
 pub(crate) use from_columns;

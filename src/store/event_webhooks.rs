@@ -5,26 +5,27 @@
 //! for its transaction (a no-op update, as `app_for_update`), and a delivery is taken by a
 //! conditional update of its lease, so two processes never attempt the same delivery at once.
 
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, StoreError, dynsql::DynSql};
 use crate::domain::deliveries;
 use crate::domain::ids::SellerId;
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 use sqlx::AssertSqlSafe;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: i64,
     pub seller_id: SellerId,
     pub url: String,
     /// Space-separated event patterns.
     pub events: String,
-    #[serde(skip)]
     pub secret: String,
-    /// `json` or `discord` (`domain::deliveries::Format`).
-    pub format: String,
-    pub enabled: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[sqlx(try_from = "String")]
+    pub format: deliveries::Format,
+    #[sqlx(try_from = "Flag")]
+    pub enabled: bool,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 impl Endpoint {
@@ -39,21 +40,20 @@ macro_rules! endpoint_columns {
     };
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
     pub endpoint_id: i64,
     pub event_id: i64,
     #[sqlx(rename = "type")]
-    #[serde(rename = "type")]
     pub kind: String,
     pub state: String,
     pub attempts: i64,
-    pub next_attempt_at: i64,
+    pub next_attempt_at: UnixMs,
     pub last_status: Option<i64>,
     pub last_error: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 /// A delivery taken for one attempt, with what the attempt needs.
@@ -63,12 +63,13 @@ pub struct DueDelivery {
     pub attempts: i64,
     pub url: String,
     pub secret: String,
-    pub format: String,
+    #[sqlx(try_from = "String")]
+    pub format: deliveries::Format,
     pub event_id: i64,
     #[sqlx(rename = "type")]
     pub kind: String,
     pub payload: String,
-    pub event_created_at: i64,
+    pub event_created_at: UnixMs,
 }
 
 /// How an attempt ended.

@@ -3,32 +3,30 @@
 
 use super::{AnyConnection, Page, Result, Store, dynsql::DynSql};
 use crate::domain::ids::{AppId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::{events::Event, time::now_ms};
-use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
 /// Rows per multi-row insert: 7 binds each, far below either engine's parameter limit.
 const BATCH: usize = 1_000;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct StoredEvent {
     pub id: i64,
     pub seller_id: SellerId,
     pub app_id: Option<AppId>,
     #[sqlx(rename = "type")]
-    #[serde(rename = "type")]
     pub kind: String,
     pub subject: String,
     pub payload: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// How many events of one type a seller had on one day (UTC, `day` = unix day number).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DailyCount {
     pub day: i64,
     #[sqlx(rename = "type")]
-    #[serde(rename = "type")]
     pub kind: String,
     pub count: i64,
 }

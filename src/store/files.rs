@@ -1,12 +1,13 @@
 //! Files a seller uploads for the client API's `file` action, stored in the database (BLOB on
 //! SQLite, BYTEA on PostgreSQL) so every server process serves the same bytes.
 
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use crate::domain::ids::AppId;
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
 /// A file without its contents (what listings show).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FileInfo {
     pub id: i64,
     pub app_id: AppId,
@@ -14,8 +15,9 @@ pub struct FileInfo {
     pub name: String,
     pub size: i64,
     /// 1: only a validated session may download it.
-    pub authed: i64,
-    pub created_at: i64,
+    #[sqlx(try_from = "Flag")]
+    pub authed: bool,
+    pub created_at: UnixMs,
 }
 
 macro_rules! file_info_columns {
@@ -26,12 +28,15 @@ macro_rules! file_info_columns {
 
 impl Store {
     /// A file's `authed` flag and bytes.
-    pub async fn file_contents(&self, app_id: AppId, fileid: &str) -> Result<(i64, Vec<u8>)> {
-        Ok(sqlx::query_as("SELECT authed, data FROM files WHERE app_id = $1 AND fileid = $2")
-            .bind(app_id)
-            .bind(fileid)
-            .fetch_one(&mut *self.read().await?)
-            .await?)
+    /// Whether the file needs a signed-in user, and its bytes.
+    pub async fn file_contents(&self, app_id: AppId, fileid: &str) -> Result<(bool, Vec<u8>)> {
+        let (authed, data): (Flag, Vec<u8>) =
+            sqlx::query_as("SELECT authed, data FROM files WHERE app_id = $1 AND fileid = $2")
+                .bind(app_id)
+                .bind(fileid)
+                .fetch_one(&mut *self.read().await?)
+                .await?;
+        Ok((authed.into(), data))
     }
 
     pub async fn list_files(&self, app_id: AppId, page: Page) -> Result<Vec<FileInfo>> {

@@ -15,21 +15,21 @@ use super::{
     licenses::License,
 };
 use crate::domain::ids::{AppId, LicenseId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::{
     events::{Event, EventKind},
     time::now_ms,
     usable::{self, AppFlags, Denial},
 };
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Instance {
     pub id: String,
     pub license_id: LicenseId,
     pub seller_id: SellerId,
     pub name: String,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 macro_rules! instance_columns {
@@ -81,8 +81,8 @@ struct LicenseWithInstance {
     app_paused: i64,
     instance_id: Option<String>,
     instance_name: Option<String>,
-    instance_created_at: Option<i64>,
-    instance_updated_at: Option<i64>,
+    instance_created_at: Option<UnixMs>,
+    instance_updated_at: Option<UnixMs>,
 }
 
 impl FromColumns for LicenseWithInstance {
@@ -267,7 +267,7 @@ impl Store {
         .await?;
         let fields = serde_json::json!({
             "key": license.key, "max_activations": license.max_activations, "expires_at": license.expires_at,
-            "active": license.active == 1,
+            "active": license.active,
         });
         events::insert(&mut tx, &[Event::license(EventKind::LicenseUpdated, seller_id, license.app_id, id, fields)])
             .await?;

@@ -2,13 +2,14 @@
 //! and the seller's own changes (ban, activate, delete, move into a reseller's stock).
 
 use super::dynsql::DynSql;
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, StoreError, direct::from_columns};
 use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId, UserId};
+use crate::domain::time::UnixMs;
 use crate::domain::{time::now_ms, usable::LicenseFacts};
-use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct License {
     pub id: LicenseId,
     pub seller_id: SellerId,
@@ -16,21 +17,22 @@ pub struct License {
     pub plan_id: PlanId,
     pub key: String,
     pub duration_secs: Option<i64>,
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<UnixMs>,
     pub max_activations: Option<i64>,
     pub activations: i64,
-    pub active: i64,
+    #[sqlx(try_from = "Flag")]
+    pub active: bool,
     pub banned_reason: Option<String>,
     pub note: String,
     pub reseller_id: Option<ResellerId>,
     pub discord_user_id: Option<String>,
-    pub assigned_at: Option<i64>,
+    pub assigned_at: Option<UnixMs>,
     pub used_by_user_id: Option<UserId>,
-    pub used_at: Option<i64>,
+    pub used_at: Option<UnixMs>,
     pub order_id: Option<i64>,
     pub customer_id: Option<CustomerId>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: UnixMs,
+    pub updated_at: UnixMs,
 }
 
 from_columns!(License {
@@ -43,7 +45,7 @@ from_columns!(License {
     expires_at,
     max_activations,
     activations,
-    active,
+    active as Flag,
     banned_reason,
     note,
     reseller_id,
@@ -60,7 +62,11 @@ from_columns!(License {
 impl License {
     /// The license's own state, as `domain::usable` judges it.
     pub fn facts(&self) -> LicenseFacts {
-        LicenseFacts { active: self.active == 1, banned: self.banned_reason.is_some(), expires_at: self.expires_at }
+        LicenseFacts {
+            active: self.active,
+            banned: self.banned_reason.is_some(),
+            expires_at: self.expires_at.map(i64::from),
+        }
     }
 }
 
@@ -101,7 +107,7 @@ pub struct LicenseFilter {
 }
 
 /// How many licenses of an app are in each state (`license_counts`).
-#[derive(Debug, Clone, Copy, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
 pub struct LicenseCounts {
     pub unused: i64,
     pub used: i64,

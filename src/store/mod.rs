@@ -9,6 +9,7 @@ mod error;
 mod open;
 pub mod timings;
 mod unit;
+pub mod values;
 mod wal;
 
 pub mod apps;

@@ -5,20 +5,20 @@
 
 use super::{Result, ReturnedRows, Store};
 use crate::domain::ids::SellerId;
-use serde::Serialize;
+use crate::domain::panel::Role;
+use crate::domain::time::UnixMs;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PanelAccount {
     pub id: i64,
     pub seller_id: SellerId,
     pub email: String,
-    #[serde(skip)]
     pub password_hash: String,
-    pub role: String,
-    #[serde(skip)]
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub totp_secret: Option<String>,
-    pub created_at: i64,
-    pub disabled_at: Option<i64>,
+    pub created_at: UnixMs,
+    pub disabled_at: Option<UnixMs>,
 }
 
 impl PanelAccount {
@@ -32,7 +32,7 @@ impl PanelAccount {
 pub struct PanelSession {
     pub id: i64,
     pub csrf_token: String,
-    pub last_used_at: i64,
+    pub last_used_at: UnixMs,
     pub account: PanelAccount,
 }
 
@@ -153,7 +153,7 @@ impl Store {
 struct SessionRow {
     session_id: i64,
     csrf_token: String,
-    last_used_at: i64,
+    last_used_at: UnixMs,
     #[sqlx(flatten)]
     account: PanelAccount,
 }

@@ -2,17 +2,17 @@
 
 use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::ids::{AppId, PlanId};
+use crate::domain::time::UnixMs;
 use crate::domain::time::now_ms;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Plan {
     pub id: PlanId,
     pub app_id: AppId,
     pub name: String,
     pub level: i64,
     pub duration_secs: Option<i64>,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 impl Store {

@@ -5,19 +5,18 @@
 use super::{Result, ReturnedRows, Store};
 use crate::domain::ids::ResellerId;
 use crate::domain::ids::SellerId;
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
 /// A reseller's sign-in with the reseller it acts for.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResellerAccount {
     pub id: i64,
     pub reseller_id: ResellerId,
     pub seller_id: SellerId,
     pub reseller_name: String,
     pub email: String,
-    #[serde(skip)]
     pub password_hash: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// A live session with its account.
@@ -25,7 +24,7 @@ pub struct ResellerAccount {
 pub struct ResellerSession {
     pub session_id: i64,
     pub csrf_token: String,
-    pub last_used_at: i64,
+    pub last_used_at: UnixMs,
     #[sqlx(flatten)]
     pub account: ResellerAccount,
 }

@@ -6,6 +6,7 @@
 //! outside the caller's stock is indistinguishable from a missing one. Assignment is one
 //! conditional UPDATE: under concurrency (threads or server processes) exactly one wins.
 
+use super::values::Flag;
 use super::{
     Page, Result, Store,
     direct::{Arg, from_columns},
@@ -13,6 +14,7 @@ use super::{
 };
 use crate::domain::events::{Event, EventKind};
 use crate::domain::ids::{AppId, LicenseId, ResellerId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::usable::{self, AppFlags, Denial, LicenseFacts};
 use rand::Rng;
 
@@ -22,13 +24,16 @@ pub struct StockLicense {
     pub key: String,
     pub product: String,
     pub duration_secs: Option<i64>,
-    pub expires_at: Option<i64>,
-    pub active: i64,
+    pub expires_at: Option<UnixMs>,
+    #[sqlx(try_from = "Flag")]
+    pub active: bool,
     pub banned_reason: Option<String>,
     pub discord_user_id: Option<String>,
-    pub created_at: i64,
-    pub app_enabled: i64,
-    pub app_paused: i64,
+    pub created_at: UnixMs,
+    #[sqlx(try_from = "Flag")]
+    pub app_enabled: bool,
+    #[sqlx(try_from = "Flag")]
+    pub app_paused: bool,
 }
 
 /// How much of a reseller's stock is of one plan: sellable now, and assigned to Discord users.
@@ -48,12 +53,12 @@ from_columns!(StockLicense {
     product,
     duration_secs,
     expires_at,
-    active,
+    active as Flag,
     banned_reason,
     discord_user_id,
     created_at,
-    app_enabled,
-    app_paused,
+    app_enabled as Flag,
+    app_paused as Flag,
 });
 
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
@@ -245,11 +250,11 @@ impl Store {
 impl StockLicense {
     /// Whether the license may be sold now: `domain::usable::license`, the rule `sellable!()` spells in SQL.
     pub fn usable(&self, now_ms: i64) -> std::result::Result<(), Denial> {
-        let app = AppFlags { enabled: self.app_enabled != 0, paused: self.app_paused != 0 };
+        let app = AppFlags { enabled: self.app_enabled, paused: self.app_paused };
         let facts = LicenseFacts {
-            active: self.active == 1,
+            active: self.active,
             banned: self.banned_reason.is_some(),
-            expires_at: self.expires_at,
+            expires_at: self.expires_at.map(i64::from),
         };
         usable::license(app, facts, now_ms)
     }

@@ -5,27 +5,27 @@ use super::{
     direct::{Arg, from_columns},
 };
 use crate::domain::ids::{ResellerId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::{secret, time::now_ms};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Reseller {
     pub id: ResellerId,
     pub seller_id: SellerId,
     pub name: String,
     pub key_prefix: String,
     pub rate_limit_per_min: i64,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ResellerKey {
     pub id: i64,
     pub reseller_id: ResellerId,
     pub label: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-    pub last_used_at: Option<i64>,
+    pub created_at: UnixMs,
+    pub revoked_at: Option<UnixMs>,
+    pub last_used_at: Option<UnixMs>,
 }
 
 /// The reseller (and key) a presented API key belongs to.

@@ -2,16 +2,16 @@
 
 use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::ids::SellerId;
+use crate::domain::time::UnixMs;
 use crate::domain::{secret, time::now_ms};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Seller {
     pub id: SellerId,
     pub ownerid: String,
     pub name: String,
     pub key_prefix: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// Column list of `Seller`, as a macro so queries stay `&'static str` via `concat!`.

@@ -7,26 +7,28 @@
 //! table (or the admin API's session list) hands out no usable session. The methods here take
 //! and return the client's id; `Session::id` is the client's id too.
 
+use super::values::Flag;
 use super::{Result, ReturnedRows, Store, StoreError};
 use crate::domain::ids::{AppId, UserId};
+use crate::domain::time::UnixMs;
 use crate::domain::{names, secret, time::now_ms};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Session {
     pub id: String,
     pub app_id: AppId,
     pub user_id: Option<UserId>,
-    pub validated: i64,
+    #[sqlx(try_from = "Flag")]
+    pub validated: bool,
     pub ip: String,
-    pub created_at: i64,
-    pub expires_at: i64,
+    pub created_at: UnixMs,
+    pub expires_at: UnixMs,
 }
 
 impl Session {
     /// The user of a validated session.
     pub fn validated_user_id(&self) -> Option<UserId> {
-        self.user_id.filter(|_| self.validated == 1)
+        self.user_id.filter(|_| self.validated)
     }
 }
 
@@ -35,12 +37,13 @@ impl Session {
 pub struct NamedUser {
     pub id: UserId,
     pub username: String,
-    pub name_is_key: i64,
+    #[sqlx(try_from = "Flag")]
+    pub name_is_key: bool,
 }
 
 impl NamedUser {
     pub fn public_name(&self) -> String {
-        names::public_name(self.id, &self.username, self.name_is_key == 1)
+        names::public_name(self.id, &self.username, self.name_is_key)
     }
 }
 

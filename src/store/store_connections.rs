@@ -4,20 +4,20 @@
 
 use super::{Result, ReturnedRows, Store};
 use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId};
-use serde::Serialize;
+use crate::domain::time::UnixMs;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Connection {
     pub id: i64,
     pub seller_id: SellerId,
     pub store: String,
-    #[serde(skip)]
     pub secret: String,
-    pub created_at: i64,
+    pub created_at: UnixMs,
 }
 
 /// One variant of a store's product and what it sells.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, serde::Deserialize, utoipa::ToSchema)]
+/// Also the admin API's wire form of a product map, in requests and answers.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ProductMap {
     /// The store's variant id (Lemon Squeezy: `variant_id`).
     pub variant: String,

@@ -6,6 +6,7 @@ use super::{
     direct::{Arg, from_columns},
 };
 use crate::domain::ids::{AppId, SellerId};
+use crate::domain::time::UnixMs;
 use crate::domain::{secret, time::now_ms};
 use serde::Serialize;
 
@@ -43,17 +44,18 @@ impl TokenKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
     pub seller_id: Option<SellerId>,
     /// The one app a seller API token acts for; `None` for every other kind.
     pub app_id: Option<AppId>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: TokenKind,
     pub name: String,
-    pub created_at: i64,
-    pub revoked_at: Option<i64>,
-    pub last_used_at: Option<i64>,
+    pub created_at: UnixMs,
+    pub revoked_at: Option<UnixMs>,
+    pub last_used_at: Option<UnixMs>,
 }
 
 /// Who a presented token belongs to.
@@ -68,12 +70,12 @@ pub struct TokenOwner {
 /// A live token's row, as `authenticate_token` reads it.
 struct TokenRow {
     id: i64,
-    kind: String,
+    kind: TokenKind,
     seller_id: Option<SellerId>,
     app_id: Option<AppId>,
 }
 
-from_columns!(TokenRow { id, kind, seller_id, app_id });
+from_columns!(TokenRow { id, kind as String, seller_id, app_id });
 
 impl Store {
     /// Creates a token for a whole seller (or, operator, for all) and returns it with the
@@ -122,8 +124,7 @@ impl Store {
     pub async fn authenticate_token(&self, presented: &str) -> Result<TokenOwner> {
         let sql = "SELECT id, kind, seller_id, app_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
         let row: TokenRow = self.fetch_first(sql, &[Arg::Text(&secret::hash_secret(presented))]).await?;
-        let kind = TokenKind::parse(&row.kind).ok_or(StoreError::NotFound)?;
-        Ok(TokenOwner { token_id: row.id, kind, seller_id: row.seller_id, app_id: row.app_id })
+        Ok(TokenOwner { token_id: row.id, kind: row.kind, seller_id: row.seller_id, app_id: row.app_id })
     }
 
     /// Tokens of one seller (`Some`), or every token (`None`, operator view).

@@ -1,33 +1,34 @@
 //! End users of an app (client API "user", Licenses API "customer"): the seller's view of them.
 //! The client API's own user queries (register, login, sessions) live in its store files.
 
+use super::values::Flag;
 use super::{Page, Result, Store, StoreError};
 use crate::domain::ids::{AppId, LicenseId, PlanId, UserId};
+use crate::domain::time::UnixMs;
 use crate::domain::{time::now_ms, usable::UserFacts};
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
     pub id: UserId,
     pub app_id: AppId,
     pub username: String,
     pub email: Option<String>,
-    #[serde(skip)]
     pub password_hash: Option<String>,
     pub ip: Option<String>,
     pub banned_reason: Option<String>,
-    #[serde(skip)]
     pub totp_secret: Option<String>,
-    pub totp_enabled: i64,
-    pub paused: i64,
-    pub created_at: i64,
-    pub last_login_at: Option<i64>,
+    #[sqlx(try_from = "Flag")]
+    pub totp_enabled: bool,
+    #[sqlx(try_from = "Flag")]
+    pub paused: bool,
+    pub created_at: UnixMs,
+    pub last_login_at: Option<UnixMs>,
 }
 
 impl User {
     /// The user's switches, as `domain::usable` judges them.
     pub fn facts(&self) -> UserFacts {
-        UserFacts { banned: self.banned_reason.is_some(), paused: self.paused != 0 }
+        UserFacts { banned: self.banned_reason.is_some(), paused: self.paused }
     }
 }
 
@@ -38,16 +39,17 @@ macro_rules! user_columns {
 }
 
 /// A user's subscription to a plan, with the plan's name and level for display.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserSubscription {
     pub id: i64,
     pub plan_id: PlanId,
     pub plan: String,
     pub level: i64,
     pub license_id: Option<LicenseId>,
-    pub expires_at: Option<i64>,
-    pub paused: i64,
-    pub created_at: i64,
+    pub expires_at: Option<UnixMs>,
+    #[sqlx(try_from = "Flag")]
+    pub paused: bool,
+    pub created_at: UnixMs,
 }
 
 /// `%term%` for a case-insensitive LIKE with `\` as escape character.

@@ -1,11 +1,11 @@
 //! Seller-configured webhook targets of the client API's `webhook` action. The URL stays on
 //! the server: clients only name the `webid`.
 
+use super::values::Flag;
 use super::{Page, Result, ReturnedRows, Store, client_data::one_row};
 use crate::domain::ids::AppId;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Webhook {
     pub id: i64,
     pub app_id: AppId,
@@ -13,7 +13,8 @@ pub struct Webhook {
     pub url: String,
     pub user_agent: String,
     /// 1: only a validated session may call it.
-    pub authed: i64,
+    #[sqlx(try_from = "Flag")]
+    pub authed: bool,
 }
 
 macro_rules! webhook_columns {

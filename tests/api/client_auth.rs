@@ -152,13 +152,13 @@ async fn hwid_lock_rules(t: TestApp) {
     t.store().reset_user_hwid(user.id).await.unwrap();
     login_hwid(&c, Some("BBBB-2")).await.assert_ok("Logged in!");
     login_hwid(&c, Some("AAAA-1")).await.assert_fail("HWID doesn't match. Ask for a HWID reset");
-    c.update(|a| a.hwid_lock = 0).await;
+    c.update(|a| a.hwid_lock = false).await;
     login_hwid(&c, Some("CCCC-3")).await.assert_ok("Logged in!");
     c.update(|a| a.hwid_min_len = 8).await;
     login_hwid(&c, Some("short"))
         .await
         .assert_fail("HWID is too short for this application. Contact application developer.");
-    c.update(|a| a.force_hwid = 1).await;
+    c.update(|a| a.force_hwid = true).await;
     login_hwid(&c, None).await.assert_fail("This application requires a HWID. Contact application developer.");
     login_hwid(&c, Some("LONGENOUGH")).await.assert_ok("Logged in!");
 }
@@ -227,13 +227,13 @@ async fn upgrade_extends_exactly(t: TestApp) {
     let s = c.init().await;
     c.call(Some(&s), "register", &[("username", "ann"), ("pass", "p"), ("key", "G1")]).await.assert_ok("Logged in!");
     let user = t.store().user_by_ref(c.app.id, "ann").await.unwrap();
-    let first = t.store().user_subscriptions_with_keys(user.id).await.unwrap()[0].expires_at.unwrap();
+    let first = t.store().user_subscriptions_with_keys(user.id).await.unwrap()[0].expires_at.unwrap().get();
     let s2 = c.init().await;
     c.call(Some(&s2), "upgrade", &[("username", "ann"), ("key", "G2")]).await.assert_ok("Upgraded successfully");
     c.call(Some(&s2), "check", &[]).await.assert_fail("Session is not validated");
     let subs = t.store().user_subscriptions_with_keys(user.id).await.unwrap();
     assert_eq!(subs.len(), 1);
-    assert_eq!(subs[0].expires_at.unwrap(), first + 30 * DAY * 1000, "extended by exactly the key's duration");
+    assert_eq!(subs[0].expires_at.unwrap().get(), first + 30 * DAY * 1000, "extended by exactly the key's duration");
     assert_eq!(subs[0].key.as_deref(), Some("G2"));
     c.call(Some(&s2), "upgrade", &[("username", "ann"), ("key", "G2")])
         .await
@@ -326,7 +326,7 @@ async fn racing_license_logins_make_one_user(t: TestApp) {
     assert_eq!(users.len(), 1);
     let subs = t.store().user_subscriptions_with_keys(users[0].id).await.unwrap();
     assert_eq!(subs.len(), 1);
-    let end = subs[0].expires_at.unwrap();
+    let end = subs[0].expires_at.unwrap().get();
     assert!(end >= start + DAY * 1000 && end <= now_ms() + DAY * 1000, "granted once");
 }
 

@@ -58,11 +58,11 @@ async fn init_refuses_old_versions_disabled_paused_and_wrong_hashes(t: TestApp) 
     c.call(None, "init", &[("ver", "2.0")]).await.assert_fail(msg);
     c.call(None, "init", &[("ver", "2.0"), ("hash", "abcdef0123")]).await.assert_ok("Initialized");
 
-    c.update(|a| a.paused = 1).await;
+    c.update(|a| a.paused = true).await;
     c.call(None, "init", &[])
         .await
         .assert_fail("Application is currently paused, please wait for the developer to say otherwise.");
-    c.update(|a| a.enabled = 0).await;
+    c.update(|a| a.enabled = false).await;
     c.call(None, "init", &[]).await.assert_fail("This application is disabled");
 }
 
@@ -152,7 +152,7 @@ async fn paths_and_methods(t: TestApp) {
 async fn init_honours_customised_messages(t: TestApp) {
     let mut c = ClientFixture::new(&t).await;
     c.update(|a| {
-        a.enabled = 0;
+        a.enabled = false;
         a.messages = r#"{"appdisabled":"Wir sind geschlossen \u00fc"}"#.into();
     })
     .await;

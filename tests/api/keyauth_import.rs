@@ -113,7 +113,7 @@ async fn keyauth_export_imports_and_users_sign_in(t: TestApp) {
     let user1 = t.store().user_by_ref(c.app.id, "user1").await.unwrap();
     assert_eq!(used.used_by_user_id, Some(user1.id));
     assert_eq!(used.note, "from the bot");
-    assert!(used.expires_at.is_some_and(|e| e > now_ms() && e < now_ms() + 86_400_000));
+    assert!(used.expires_at.map(i64::from).is_some_and(|e| e > now_ms() && e < now_ms() + 86_400_000));
     let banned = t.store().license_by_key(c.seller.id, "KA-BANNED").await.unwrap();
     assert_eq!(banned.banned_reason.as_deref(), Some("leaked"));
     let free = t.store().license_by_key(c.seller.id, "KA-FREE").await.unwrap();

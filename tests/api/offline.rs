@@ -206,7 +206,7 @@ async fn licenses_api_checkout_binds_the_instance(app: TestApp) {
 /// HWID the user signed in with; a banned key gets no file.
 async fn client_api_checkout_for_the_signed_in_user(t: TestApp) {
     let mut c = ClientFixture::new(&t).await;
-    c.update(|a| a.hwid_lock = 1).await;
+    c.update(|a| a.hwid_lock = true).await;
     let plan = c.plan("gold", 3, None).await;
     c.license(&plan, "CLIENT-KEY-1", Some(30 * 86_400)).await;
     let s = c.init().await;

@@ -220,7 +220,7 @@ async fn bad_tokens_are_401(app: TestApp) {
     assert_eq!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at, None);
     let before = now_ms();
     assert_eq!(get(&app, "myavailable", &[("api_token", &bot.token)]).await.0, 200);
-    assert!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at.unwrap() >= before);
+    assert!(store.list_reseller_keys(bot.reseller_id).await.unwrap()[0].last_used_at.unwrap().get() >= before);
     store.revoke_reseller_key(bot.reseller_id, bot.key_id).await.unwrap();
     assert_error(&get(&app, "myavailable", &[("api_token", &bot.token)]).await, 401, "Invalid API token");
     // A new key of the same reseller works; deleting the reseller ends all of its keys.
@@ -354,7 +354,7 @@ async fn assigned_license_leaves_the_stock_and_shows_to_the_seller(app: TestApp)
     }
     let row = store.license_by_key(shop.seller_id, "ps-A").await.unwrap();
     assert_eq!(row.discord_user_id.as_deref(), Some(DISCORD));
-    assert!(row.assigned_at.unwrap() >= before);
+    assert!(row.assigned_at.unwrap().get() >= before);
     assert_eq!(row.reseller_id, Some(bot.reseller_id));
     // The seller cannot move an assigned license out of the reseller's stock.
     assert_eq!(store.move_licenses_to_reseller(shop.seller_id, &[row.id], None).await.unwrap(), 0);

@@ -54,7 +54,7 @@ async fn old_database_upgrades_in_place(app: TestApp) {
     let upgraded = TestApp::spawn_on(app.engine, url, |c| c.signing_key = Some("11".repeat(32))).await;
     let store = upgraded.store();
     let default = store.default_customer(SellerId(1)).await.unwrap();
-    assert_eq!((default.seller_id, default.email.as_str(), default.created_at), (SellerId(1), "", 5));
+    assert_eq!((default.seller_id, default.email.as_str(), default.created_at.get()), (SellerId(1), "", 5));
     for k in ["OLD-1", "OLD-2"] {
         let l = store.license_by_key(SellerId(1), k).await.unwrap();
         assert_eq!((l.customer_id, l.order_id), (Some(default.id), None), "{k}");

@@ -66,7 +66,13 @@ pub struct Seller {
 
 impl From<store::sellers::Seller> for Seller {
     fn from(s: store::sellers::Seller) -> Self {
-        Self { id: s.id.get(), ownerid: s.ownerid, name: s.name, key_prefix: s.key_prefix, created_at: s.created_at }
+        Self {
+            id: s.id.get(),
+            ownerid: s.ownerid,
+            name: s.name,
+            key_prefix: s.key_prefix,
+            created_at: s.created_at.get(),
+        }
     }
 }
 
@@ -91,11 +97,11 @@ impl From<store::tokens::ApiToken> for Token {
             id: t.id,
             seller_id: t.seller_id.map(i64::from),
             app_id: t.app_id.map(i64::from),
-            kind: t.kind,
+            kind: t.kind.as_str().to_owned(),
             name: t.name,
-            created_at: t.created_at,
-            revoked_at: t.revoked_at,
-            last_used_at: t.last_used_at,
+            created_at: t.created_at.get(),
+            revoked_at: t.revoked_at.map(i64::from),
+            last_used_at: t.last_used_at.map(i64::from),
         }
     }
 }
@@ -153,20 +159,20 @@ impl From<store::apps::App> for App {
             download_url: a.download_url,
             customer_panel_link: a.customer_panel_link,
             changelog: a.changelog,
-            enabled: a.enabled != 0,
-            paused: a.paused != 0,
-            hwid_lock: a.hwid_lock != 0,
-            force_hwid: a.force_hwid != 0,
+            enabled: a.enabled,
+            paused: a.paused,
+            hwid_lock: a.hwid_lock,
+            force_hwid: a.force_hwid,
             hwid_min_len: a.hwid_min_len,
             program_hash: a.program_hash,
             session_ttl_secs: a.session_ttl_secs,
             key_mask: a.key_mask,
-            key_case: a.key_case,
+            key_case: a.key_case.as_str().to_owned(),
             min_username_len: a.min_username_len,
             request_limit_per_min: a.request_limit_per_min,
             messages,
-            created_at: a.created_at,
-            updated_at: a.updated_at,
+            created_at: a.created_at.get(),
+            updated_at: a.updated_at.get(),
         }
     }
 }
@@ -210,7 +216,7 @@ impl From<store::plans::Plan> for Plan {
             name: p.name,
             level: p.level,
             duration_secs: p.duration_secs,
-            created_at: p.created_at,
+            created_at: p.created_at.get(),
         }
     }
 }
@@ -249,21 +255,21 @@ impl From<store::licenses::License> for License {
             plan_id: l.plan_id.get(),
             key: l.key,
             duration_secs: l.duration_secs,
-            expires_at: l.expires_at,
+            expires_at: l.expires_at.map(i64::from),
             max_activations: l.max_activations,
             activations: l.activations,
-            active: l.active != 0,
+            active: l.active,
             banned_reason: l.banned_reason,
             note: l.note,
             reseller_id: l.reseller_id.map(i64::from),
             discord_user_id: l.discord_user_id,
-            assigned_at: l.assigned_at,
+            assigned_at: l.assigned_at.map(i64::from),
             used_by_user_id: l.used_by_user_id.map(i64::from),
-            used_at: l.used_at,
+            used_at: l.used_at.map(i64::from),
             order_id: l.order_id,
             customer_id: l.customer_id.map(i64::from),
-            created_at: l.created_at,
-            updated_at: l.updated_at,
+            created_at: l.created_at.get(),
+            updated_at: l.updated_at.get(),
         }
     }
 }
@@ -356,10 +362,10 @@ impl From<store::users::User> for User {
             email: u.email,
             ip: u.ip,
             banned_reason: u.banned_reason,
-            totp_enabled: u.totp_enabled != 0,
-            paused: u.paused != 0,
-            created_at: u.created_at,
-            last_login_at: u.last_login_at,
+            totp_enabled: u.totp_enabled,
+            paused: u.paused,
+            created_at: u.created_at.get(),
+            last_login_at: u.last_login_at.map(i64::from),
         }
     }
 }
@@ -385,9 +391,9 @@ impl From<store::users::UserSubscription> for UserSubscription {
             plan: s.plan,
             level: s.level,
             license_id: s.license_id.map(i64::from),
-            expires_at: s.expires_at,
-            paused: s.paused != 0,
-            created_at: s.created_at,
+            expires_at: s.expires_at.map(i64::from),
+            paused: s.paused,
+            created_at: s.created_at.get(),
         }
     }
 }
@@ -441,7 +447,7 @@ impl From<store::resellers::Reseller> for Reseller {
             name: r.name,
             key_prefix: r.key_prefix,
             rate_limit_per_min: r.rate_limit_per_min,
-            created_at: r.created_at,
+            created_at: r.created_at.get(),
         }
     }
 }
@@ -463,9 +469,34 @@ impl From<store::resellers::ResellerKey> for ResellerKey {
             id: k.id,
             reseller_id: k.reseller_id.get(),
             label: k.label,
-            created_at: k.created_at,
-            revoked_at: k.revoked_at,
-            last_used_at: k.last_used_at,
+            created_at: k.created_at.get(),
+            revoked_at: k.revoked_at.map(i64::from),
+            last_used_at: k.last_used_at.map(i64::from),
+        }
+    }
+}
+
+/// A seller's panel account (never its password or TOTP secret); the CLI's `seller user` answers.
+#[derive(Debug, Serialize)]
+pub struct PanelAccount {
+    pub id: i64,
+    pub seller_id: i64,
+    pub email: String,
+    /// `owner`, `support` or `readonly`.
+    pub role: &'static str,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+impl From<store::panel::PanelAccount> for PanelAccount {
+    fn from(a: store::panel::PanelAccount) -> Self {
+        Self {
+            id: a.id,
+            seller_id: a.seller_id.get(),
+            email: a.email,
+            role: a.role.as_str(),
+            created_at: a.created_at.get(),
+            disabled_at: a.disabled_at.map(i64::from),
         }
     }
 }
@@ -480,7 +511,7 @@ pub struct ResellerLogin {
 
 impl From<store::reseller_accounts::ResellerAccount> for ResellerLogin {
     fn from(a: store::reseller_accounts::ResellerAccount) -> Self {
-        Self { reseller_id: a.reseller_id.get(), email: a.email, created_at: a.created_at }
+        Self { reseller_id: a.reseller_id.get(), email: a.email, created_at: a.created_at.get() }
     }
 }
 
@@ -533,7 +564,7 @@ impl From<store::audit::AuditEvent> for AuditEvent {
             action: e.action,
             target: e.target,
             detail: e.detail,
-            created_at: e.created_at,
+            created_at: e.created_at.get(),
         }
     }
 }
@@ -551,7 +582,13 @@ pub struct Customer {
 
 impl From<store::customers::Customer> for Customer {
     fn from(c: store::customers::Customer) -> Self {
-        Self { id: c.id.get(), seller_id: c.seller_id.get(), email: c.email, name: c.name, created_at: c.created_at }
+        Self {
+            id: c.id.get(),
+            seller_id: c.seller_id.get(),
+            email: c.email,
+            name: c.name,
+            created_at: c.created_at.get(),
+        }
     }
 }
 
@@ -611,7 +648,7 @@ pub struct AppVar {
 
 impl From<store::client_data::AppVar> for AppVar {
     fn from(v: store::client_data::AppVar) -> Self {
-        Self { id: v.id, app_id: v.app_id.get(), name: v.name, value: v.value, authed: v.authed != 0 }
+        Self { id: v.id, app_id: v.app_id.get(), name: v.name, value: v.value, authed: v.authed }
     }
 }
 
@@ -626,7 +663,7 @@ pub struct UserVar {
 
 impl From<store::client_data::UserVar> for UserVar {
     fn from(v: store::client_data::UserVar) -> Self {
-        Self { user_id: v.user_id.get(), name: v.name, value: v.value, readonly: v.readonly != 0 }
+        Self { user_id: v.user_id.get(), name: v.name, value: v.value, readonly: v.readonly }
     }
 }
 
@@ -648,7 +685,7 @@ impl From<store::client_data::ClientLog> for ClientLog {
             username: l.username,
             pcuser: l.pcuser,
             message: l.message,
-            created_at: l.created_at,
+            created_at: l.created_at.get(),
         }
     }
 }
@@ -672,7 +709,7 @@ impl From<store::client_admin::BlacklistEntry> for BlacklistEntry {
             kind: b.kind,
             value: b.value,
             reason: b.reason,
-            created_at: b.created_at,
+            created_at: b.created_at.get(),
         }
     }
 }
@@ -696,10 +733,10 @@ impl From<store::client_admin::LiveSession> for LiveSession {
             id: s.id,
             user_id: s.user_id.map(i64::from),
             username: s.username,
-            validated: s.validated != 0,
+            validated: s.validated,
             ip: s.ip,
-            created_at: s.created_at,
-            expires_at: s.expires_at,
+            created_at: s.created_at.get(),
+            expires_at: s.expires_at.get(),
         }
     }
 }
@@ -723,7 +760,7 @@ impl From<store::webhooks::Webhook> for Webhook {
             webid: w.webid,
             url: w.url,
             user_agent: w.user_agent,
-            authed: w.authed != 0,
+            authed: w.authed,
         }
     }
 }
@@ -749,8 +786,8 @@ impl From<store::files::FileInfo> for FileInfo {
             fileid: f.fileid,
             name: f.name,
             size: f.size,
-            authed: f.authed != 0,
-            created_at: f.created_at,
+            authed: f.authed,
+            created_at: f.created_at.get(),
         }
     }
 }
@@ -781,7 +818,13 @@ pub struct ChatMessage {
 
 impl From<store::chat::ChatMessage> for ChatMessage {
     fn from(m: store::chat::ChatMessage) -> Self {
-        Self { id: m.id, channel_id: m.channel_id, author: m.author, message: m.message, created_at: m.created_at }
+        Self {
+            id: m.id,
+            channel_id: m.channel_id,
+            author: m.author,
+            message: m.message,
+            created_at: m.created_at.get(),
+        }
     }
 }
 
@@ -795,7 +838,7 @@ pub struct ChatMute {
 
 impl From<store::chat::ChatMute> for ChatMute {
     fn from(m: store::chat::ChatMute) -> Self {
-        Self { app_id: m.app_id.get(), username: m.username, until: m.until }
+        Self { app_id: m.app_id.get(), username: m.username, until: m.until.get() }
     }
 }
 
@@ -821,10 +864,10 @@ impl From<store::event_webhooks::Endpoint> for WebhookEndpoint {
             id: e.id,
             seller_id: e.seller_id.get(),
             url: e.url,
-            format: e.format,
-            enabled: e.enabled != 0,
-            created_at: e.created_at,
-            updated_at: e.updated_at,
+            format: e.format.as_str().to_owned(),
+            enabled: e.enabled,
+            created_at: e.created_at.get(),
+            updated_at: e.updated_at.get(),
         }
     }
 }
@@ -873,11 +916,11 @@ impl From<store::event_webhooks::Delivery> for WebhookDelivery {
             kind: d.kind,
             state: d.state,
             attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
+            next_attempt_at: d.next_attempt_at.get(),
             last_status: d.last_status,
             last_error: d.last_error,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
+            created_at: d.created_at.get(),
+            updated_at: d.updated_at.get(),
         }
     }
 }
@@ -920,7 +963,7 @@ impl From<manage::store_connections::ConnectionView> for StoreConnection {
             products: c.products,
             webhook_path: c.webhook_path,
             secret: c.secret,
-            created_at: c.connection.created_at,
+            created_at: c.connection.created_at.get(),
         }
     }
 }

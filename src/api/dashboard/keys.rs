@@ -56,10 +56,10 @@ fn row(k: &ResellerKey) -> Markup {
         tr {
             td { (k.id) }
             td { (k.label) }
-            td { (layout::when(Some(k.created_at))) }
-            td { (layout::when(k.last_used_at)) }
+            td { (layout::when(Some(k.created_at.get()))) }
+            td { (layout::when(k.last_used_at.map(i64::from))) }
             td {
-                @if k.revoked_at.is_some() { span.badge.banned { "revoked " (layout::when(k.revoked_at)) } }
+                @if k.revoked_at.is_some() { span.badge.banned { "revoked " (layout::when(k.revoked_at.map(i64::from))) } }
                 @else { span.badge.used { "active" } }
             }
             td.actions {

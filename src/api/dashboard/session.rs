@@ -59,7 +59,7 @@ impl Face for DashFace {
         let Some(s) = state.store.reseller_session(digest, now, idle_since).await? else { return Ok(None) };
         let scope = reseller_dashboard::reseller_scope(&s.account);
         let who = Dashboard { account: s.account, csrf: s.csrf_token, scope };
-        Ok(Some(Live { id: s.session_id, last_used_at: s.last_used_at, who }))
+        Ok(Some(Live { id: s.session_id, last_used_at: s.last_used_at.get(), who }))
     }
 
     async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {

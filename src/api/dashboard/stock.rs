@@ -55,8 +55,8 @@ pub async fn assignments(State(state): State<AppState>, dash: Dashboard, q: Fiel
                         tr {
                             td { code { (l.key) } }
                             td { (l.discord_user_id.as_deref().unwrap_or("")) }
-                            td { (layout::when(l.assigned_at)) }
-                            td { (layout::when(l.expires_at)) }
+                            td { (layout::when(l.assigned_at.map(i64::from))) }
+                            td { (layout::when(l.expires_at.map(i64::from))) }
                         }
                     }
                     @if rows.data.is_empty() { tr { td colspan="4" { "No assignments match." } } }

@@ -7,9 +7,9 @@ use serde_json::{Value, json};
 
 /// `inactive` (no activations), `active`, `expired` or `disabled` (switched off or banned).
 pub fn status(l: &License, now: i64) -> &'static str {
-    if l.active != 1 || l.banned_reason.is_some() {
+    if !l.active || l.banned_reason.is_some() {
         "disabled"
-    } else if license::is_expired(l.expires_at, now) {
+    } else if license::is_expired(l.expires_at.map(i64::from), now) {
         "expired"
     } else if l.activations > 0 {
         "active"
@@ -28,14 +28,14 @@ pub fn license_key(l: &License, now: i64) -> Value {
         "key": l.key,
         "activation_limit": l.max_activations,
         "activation_usage": l.activations,
-        "created_at": iso_micros(l.created_at),
-        "expires_at": l.expires_at.map(|ms| iso_micros(ms.min(LAST_PRINTABLE_MS))),
+        "created_at": iso_micros(l.created_at.get()),
+        "expires_at": l.expires_at.map(|ms| iso_micros(ms.get().min(LAST_PRINTABLE_MS))),
         "test_mode": false,
     })
 }
 
 pub fn instance(i: &Instance) -> Value {
-    json!({ "id": i.id, "name": i.name, "created_at": iso_micros(i.created_at) })
+    json!({ "id": i.id, "name": i.name, "created_at": iso_micros(i.created_at.get()) })
 }
 
 /// Store, order, product, variant and customer. licensd orders have one item, so

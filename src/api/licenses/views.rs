@@ -3,7 +3,10 @@
 //! paginated envelope, and the body of a refused activation.
 
 use super::extract::Paging;
-use crate::domain::{license, time::iso_micros};
+use crate::domain::{
+    license,
+    time::{UnixMs, iso_micros},
+};
 use crate::store::{instances::Instance, instances::Refusal, licenses::License};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -34,12 +37,12 @@ pub struct KeyView {
 /// saturate towards i64::MAX) print as this instead of failing to format.
 const LAST_PRINTABLE_MS: i64 = 253_402_300_799_999;
 
-fn expiry(ms: i64) -> String {
-    iso_micros(ms.min(LAST_PRINTABLE_MS))
+fn expiry(t: UnixMs) -> String {
+    iso_micros(t.get().min(LAST_PRINTABLE_MS))
 }
 
 pub fn status(l: &License, now: i64) -> &'static str {
-    license::status(l.active == 1, l.banned_reason.is_some(), l.expires_at, now).as_str()
+    license::status(l.active, l.banned_reason.is_some(), l.expires_at.map(i64::from), now).as_str()
 }
 
 impl KeyView {
@@ -49,10 +52,10 @@ impl KeyView {
             id: l.id.get(),
             key: l.key.clone(),
             limit: l.max_activations,
-            active: i64::from(l.active == 1),
+            active: i64::from(l.active),
             status: status(l, now),
             expires_at: l.expires_at.map(expiry),
-            is_expired: license::is_expired(l.expires_at, now),
+            is_expired: license::is_expired(l.expires_at.map(i64::from), now),
             store_id: l.seller_id.get(),
             order_id: l.order_id,
             invoice_id: None,
@@ -60,8 +63,8 @@ impl KeyView {
             variant_id: l.plan_id.get(),
             customer_id: l.customer_id.map(i64::from),
             subscription_id: None,
-            created_at: iso_micros(l.created_at),
-            updated_at: iso_micros(l.updated_at),
+            created_at: iso_micros(l.created_at.get()),
+            updated_at: iso_micros(l.updated_at.get()),
             instances_count: None,
         }
     }
@@ -89,8 +92,8 @@ impl From<&Instance> for InstanceView {
             license_key_id: i.license_id.get(),
             name: i.name.clone(),
             store_id: i.seller_id.get(),
-            created_at: iso_micros(i.created_at),
-            updated_at: iso_micros(i.updated_at),
+            created_at: iso_micros(i.created_at.get()),
+            updated_at: iso_micros(i.updated_at.get()),
         }
     }
 }
@@ -179,7 +182,7 @@ mod tests {
 
     #[test]
     fn far_expiries_print_as_year_9999() {
-        assert_eq!(expiry(i64::MAX), "9999-12-31T23:59:59.999000Z");
-        assert_eq!(expiry(1_745_352_519_000), "2025-04-22T20:08:39.000000Z");
+        assert_eq!(expiry(UnixMs(i64::MAX)), "9999-12-31T23:59:59.999000Z");
+        assert_eq!(expiry(UnixMs(1_745_352_519_000)), "2025-04-22T20:08:39.000000Z");
     }
 }

@@ -117,11 +117,10 @@ impl Face for PanelFace {
         idle_since: i64,
     ) -> Result<Option<Live<Panel>>, PanelError> {
         let Some(session) = state.store.panel_session(digest, now, idle_since).await? else { return Ok(None) };
-        let role =
-            Role::parse(&session.account.role).ok_or(PanelError::Forbidden("This account has no valid role."))?;
+        let role = session.account.role;
         let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
         let who = Panel { account: session.account, role, csrf: session.csrf_token, scope };
-        Ok(Some(Live { id: session.id, last_used_at: session.last_used_at, who }))
+        Ok(Some(Live { id: session.id, last_used_at: session.last_used_at.get(), who }))
     }
 
     async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {

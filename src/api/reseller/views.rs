@@ -17,7 +17,7 @@ pub struct Expiry {
 impl Expiry {
     fn of(l: &StockLicense) -> Self {
         match l.expires_at {
-            Some(at) => Self { expiration: Some(at), duration: None },
+            Some(at) => Self { expiration: Some(at.get()), duration: None },
             None => Self { expiration: None, duration: l.duration_secs.map(|s| s.saturating_mul(1000)) },
         }
     }
@@ -40,7 +40,7 @@ pub struct ListedLicense {
 
 impl From<StockLicense> for ListedLicense {
     fn from(l: StockLicense) -> Self {
-        Self { expiry: Expiry::of(&l), created_at: l.created_at, key: l.key, product: l.product }
+        Self { expiry: Expiry::of(&l), created_at: l.created_at.get(), key: l.key, product: l.product }
     }
 }
 
@@ -65,9 +65,9 @@ impl LicenseInfo {
     pub fn new(l: StockLicense, now_ms: i64) -> Self {
         Self {
             expiry: Expiry::of(&l),
-            is_expired: license::is_expired(l.expires_at, now_ms),
+            is_expired: license::is_expired(l.expires_at.map(i64::from), now_ms),
             is_assigned: l.discord_user_id.is_some(),
-            created_at: l.created_at,
+            created_at: l.created_at.get(),
             key: l.key,
             product: l.product,
         }

@@ -22,7 +22,7 @@ pub async fn chatget(ctx: &Ctx) -> ActionResult {
         .recent_chat_messages(channel.id, CHATGET_LIMIT)
         .await?
         .into_iter()
-        .map(|m| json!({ "author": m.public_author(), "message": m.message, "timestamp": m.created_at.div_euclid(1000) }))
+        .map(|m| json!({ "author": m.public_author(), "message": m.message, "timestamp": m.created_at.secs() }))
         .collect();
     Ok(ctx.ok(Msg::ChatRetrieved).with("messages", messages))
 }

@@ -15,8 +15,8 @@ pub fn found<T>(ctx: &Ctx, result: Result<T, StoreError>, missing: Msg) -> Resul
 }
 
 /// Items the seller marked `authed` need a validated session (`Session is not validated`).
-pub async fn require_authed(ctx: &Ctx, authed: i64) -> Result<(), Halt> {
-    if authed != 0 {
+pub async fn require_authed(ctx: &Ctx, authed: bool) -> Result<(), Halt> {
+    if authed {
         ctx.validated_user().await?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 use super::{ActionResult, Halt};
 use crate::api::client::{context::Ctx, messages::Msg};
+use crate::domain::time::UnixMs;
 use crate::domain::{
     totp,
     usable::{self, Denial},
@@ -28,7 +29,7 @@ pub fn hwid(ctx: &Ctx) -> Option<String> {
 /// The app's HWID rules on the sent HWID: present when forced, long enough, bounded.
 pub fn check_hwid_rules(ctx: &Ctx, hwid: Option<&str>) -> Result<(), Halt> {
     match hwid {
-        None if ctx.app.force_hwid != 0 => Err(ctx.refuse(Msg::HwidRequired)),
+        None if ctx.app.force_hwid => Err(ctx.refuse(Msg::HwidRequired)),
         Some(h) if h.chars().count() > MAX_HWID_CHARS => Err(ctx.refuse(Msg::BadRequest)),
         Some(h) if (h.chars().count() as i64) < ctx.app.hwid_min_len => Err(ctx.refuse(Msg::HwidTooShort)),
         _ => Ok(()),
@@ -83,7 +84,7 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
     if user.banned_reason.is_some() {
         return Err(ctx.refuse(Msg::UserBanned));
     }
-    if user.totp_enabled != 0 {
+    if user.totp_enabled {
         let code = ctx.field("code").ok_or_else(|| ctx.refuse(Msg::TwofaRequired))?;
         let secret = user.totp_secret.as_deref().unwrap_or("");
         // A code is accepted once (RFC 6238 section 5.2): a replayed one answers like a wrong one.
@@ -128,7 +129,7 @@ pub fn denied(ctx: &Ctx, denial: Denial) -> Halt {
 async fn check_hwid_lock(ctx: &Ctx, user: &User, hwid: Option<&str>) -> Result<Option<String>, Halt> {
     let store = &ctx.state.store;
     let mut bound = store.user_hwids(user.id).await?;
-    if ctx.app.hwid_lock == 0 {
+    if !ctx.app.hwid_lock {
         return Ok(bound.into_iter().next());
     }
     match hwid {
@@ -154,7 +155,7 @@ fn info(ctx: &Ctx, user: &User, subs: &[ActiveSubscription], hwid: Option<&str>)
     let subscriptions: Vec<Value> = subs
         .iter()
         .map(|s| {
-            let expiry = s.expires_at.map_or(LIFETIME_EXPIRY_SECS, |ms| ms / 1000);
+            let expiry = s.expires_at.map_or(LIFETIME_EXPIRY_SECS, UnixMs::secs);
             json!({
                 "subscription": s.plan_name,
                 "key": s.key,
@@ -169,7 +170,7 @@ fn info(ctx: &Ctx, user: &User, subs: &[ActiveSubscription], hwid: Option<&str>)
         "subscriptions": subscriptions,
         "ip": ctx.ip,
         "hwid": hwid,
-        "createdate": (user.created_at / 1000).to_string(),
+        "createdate": user.created_at.secs().to_string(),
         "lastlogin": now_secs.to_string(),
     })
 }

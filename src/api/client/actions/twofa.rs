@@ -15,7 +15,7 @@ fn now_secs(ctx: &Ctx) -> u64 {
 
 pub async fn enable(ctx: &Ctx) -> ActionResult {
     let user = ctx.validated_user().await?;
-    if user.totp_enabled != 0 {
+    if user.totp_enabled {
         return Err(ctx.refuse(Msg::TwofaAlreadyOn));
     }
     let store = &ctx.state.store;
@@ -37,7 +37,7 @@ pub async fn enable(ctx: &Ctx) -> ActionResult {
 
 pub async fn disable(ctx: &Ctx) -> ActionResult {
     let user = ctx.validated_user().await?;
-    if user.totp_enabled == 0 {
+    if !user.totp_enabled {
         return Err(ctx.refuse(Msg::TwofaNotOn));
     }
     let secret = user.totp_secret.as_deref().unwrap_or("");

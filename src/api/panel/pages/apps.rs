@@ -43,7 +43,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel) -> Result<Markup,
 }
 
 fn app_state(a: &App) -> &'static str {
-    match (a.enabled != 0, a.paused != 0) {
+    match (a.enabled, a.paused) {
         (false, _) => "disabled",
         (true, true) => "paused",
         (true, false) => "enabled",
@@ -60,8 +60,8 @@ fn settings_form(panel: &Panel, a: &App) -> Markup {
     let text = |id: &str, label: &str, value: &str| {
         html! { label for=(id) { (label) } input id=(id) type="text" name=(id) value=(value); }
     };
-    let check = |id: &str, label: &str, on: i64| {
-        html! { label.check for=(id) { input id=(id) type="checkbox" name=(id) value="1" checked[on != 0]; " " (label) } }
+    let check = |id: &str, label: &str, on: bool| {
+        html! { label.check for=(id) { input id=(id) type="checkbox" name=(id) value="1" checked[on]; " " (label) } }
     };
     let owner = panel.role.may(Role::Owner);
     html! {

@@ -26,7 +26,7 @@ pub fn table(rows: &[AuditEvent]) -> Markup {
                 thead { tr { th scope="col" { "Time (UTC)" } th scope="col" { "Who" } th scope="col" { "Action" } th scope="col" { "Object" } th scope="col" { "Detail" } } }
                 tbody {
                     @for e in rows {
-                        tr { td { (layout::when(Some(e.created_at))) } td { (e.actor) } td { (e.action) } td { (e.target) } td { (e.detail) } }
+                        tr { td { (layout::when(Some(e.created_at.get()))) } td { (e.actor) } td { (e.action) } td { (e.target) } td { (e.detail) } }
                     }
                     @if rows.is_empty() { tr { td colspan="5" { "Nothing yet." } } }
                 }

@@ -101,7 +101,7 @@ fn row(panel: &Panel, l: &License, names: &HashMap<(AppId, PlanId), String>) -> 
             td { span class=(format!("badge {}", state_of(l))) { (state_of(l)) }
                  @if let Some(r) = &l.banned_reason { " " small { (r) } } }
             td { (l.activations) @if let Some(m) = l.max_activations { " / " (m) } }
-            td { (layout::when(Some(l.created_at))) }
+            td { (layout::when(Some(l.created_at.get()))) }
             td.actions {
                 @if panel.role.may(Role::Support) {
                     @if l.banned_reason.is_some() {

@@ -73,8 +73,8 @@ fn row(panel: &Panel, app_id: AppId, u: &User) -> Markup {
             td { (u.username) @if let Some(r) = &u.banned_reason { " " span.badge.banned { "banned" } " " small { (r) } } }
             td { (u.email.as_deref().unwrap_or("")) }
             td { (u.ip.as_deref().unwrap_or("")) }
-            td { (layout::when(Some(u.created_at))) }
-            td { (layout::when(u.last_login_at)) }
+            td { (layout::when(Some(u.created_at.get()))) }
+            td { (layout::when(u.last_login_at.map(i64::from))) }
             td.actions {
                 @if panel.role.may(Role::Support) {
                     (layout::button(panel, &format!("{base}/reset-hwid"), "Reset HWID", &[]))

@@ -49,12 +49,12 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
 
 fn row(panel: &Panel, e: &Endpoint) -> Markup {
     let base = format!("/panel/webhooks/{}", e.id);
-    let on = e.enabled != 0;
+    let on = e.enabled;
     html! {
         tr {
             td { a href=(base) { (host_of(&e.url)) } }
             td { code { (e.events) } }
-            td { (e.format) }
+            td { (e.format.as_str()) }
             td { span class=(if on { "badge used" } else { "badge banned" }) { (if on { "on" } else { "off" }) } }
             td.actions {
                 a href=(base) { "Deliveries" }
@@ -125,7 +125,7 @@ pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fiel
     let base = format!("/panel/webhooks/{id}");
     let filter = filter.unwrap_or_default();
     let content = html! {
-        p { "Events " code { (endpoint.events) } " to " (host_of(&endpoint.url)) " as " (endpoint.format) "." }
+        p { "Events " code { (endpoint.events) } " to " (host_of(&endpoint.url)) " as " (endpoint.format.as_str()) "." }
         form.filters method="get" action=(base) {
             label for="state" { "State" }
             select #state name="state" {
@@ -167,7 +167,7 @@ fn delivery_row(panel: &Panel, base: &str, d: &Delivery) -> Markup {
             td { span class=(format!("badge {}", if d.state == "failed" { "banned" } else { "used" })) { (d.state) } }
             td { (d.attempts) }
             td { (answer) }
-            td { @if d.state == "pending" { (layout::when(Some(d.next_attempt_at))) } @else { "–" } }
+            td { @if d.state == "pending" { (layout::when(Some(d.next_attempt_at.get()))) } @else { "–" } }
             td.actions {
                 @if panel.role.may(Role::Support) && d.state != "pending" {
                     (layout::button(panel, &format!("{base}/deliveries/{}/redeliver", d.id), "Send again", &[]))

@@ -68,11 +68,11 @@ pub async fn settings(cx: &Cx) -> Answer {
     let app = apps::get(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id()).await?.app;
     let texts = Messages::from_json(&app.messages);
     let mut reply = Reply::ok("Retrieved Settings Successfully")
-        .with("enabled", app.enabled != 0)
-        .with("hwid-lock", app.hwid_lock != 0)
+        .with("enabled", app.enabled)
+        .with("hwid-lock", app.hwid_lock)
         .with("version", app.version.as_str())
         .with("download", app.download_url.as_str())
-        .with("paused", app.paused != 0);
+        .with("paused", app.paused);
     for (_, member, msg) in MESSAGES {
         reply = reply.with(member, texts.text(msg));
     }

@@ -25,8 +25,8 @@ pub async fn fetch_all_sessions(cx: &Cx) -> Answer {
             json!({
                 "id": s.id,
                 "credential": s.username,
-                "expiry": secs(s.expires_at),
-                "validated": s.validated.to_string(),
+                "expiry": secs(s.expires_at.get()),
+                "validated": i64::from(s.validated).to_string(),
                 "ip": s.ip,
             })
         })

@@ -88,7 +88,7 @@ pub async fn verify(cx: &Cx) -> Answer {
 fn status(l: &License) -> &'static str {
     if l.banned_reason.is_some() {
         "Banned"
-    } else if l.active == 0 {
+    } else if !l.active {
         "Paused"
     } else if l.used_by_user_id.is_some() || l.activations > 0 {
         "Used"
@@ -113,9 +113,9 @@ pub async fn info(cx: &Cx) -> Answer {
         .with("level", level.map(|n| n.to_string()))
         .with("createdby", Value::Null)
         .with("usedby", user.map(|u| u.user.username))
-        .with("usedon", secs_or_null(l.used_at))
-        .with("creationdate", secs(l.created_at))
-        .with("expires", secs_or_null(l.expires_at))
+        .with("usedon", secs_or_null(l.used_at.map(i64::from)))
+        .with("creationdate", secs(l.created_at.get()))
+        .with("expires", secs_or_null(l.expires_at.map(i64::from)))
         .with("banned", l.banned_reason.clone()))
 }
 
@@ -188,8 +188,8 @@ pub async fn fetch_all(cx: &Cx) -> Answer {
                 "expires": l.duration_secs.map(|d| d.to_string()),
                 "status": status(l),
                 "level": levels.get(&l.plan_id).map(|n| n.to_string()),
-                "gendate": secs(l.created_at),
-                "usedon": secs_or_null(l.used_at),
+                "gendate": secs(l.created_at.get()),
+                "usedon": secs_or_null(l.used_at.map(i64::from)),
                 "banned": l.banned_reason,
             })
         })

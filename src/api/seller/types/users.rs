@@ -47,13 +47,13 @@ async fn hash(cx: &Cx, field: &'static str) -> Result<String, SellerError> {
 fn subscriptions(cx: &Cx, d: &UserDetail) -> Vec<Value> {
     d.subscriptions
         .iter()
-        .filter(|s| s.expires_at.is_none_or(|t| t > cx.now))
+        .filter(|s| s.expires_at.is_none_or(|t| t.get() > cx.now))
         .map(|s| {
             json!({
                 "subscription": s.plan,
                 "level": s.level,
-                "expiry": secs_or_null(s.expires_at),
-                "timeleft": s.expires_at.map(|t| (t - cx.now) / 1000),
+                "expiry": secs_or_null(s.expires_at.map(i64::from)),
+                "timeleft": s.expires_at.map(|t| (t.get() - cx.now) / 1000),
             })
         })
         .collect()
@@ -126,8 +126,8 @@ pub async fn data(cx: &Cx) -> Answer {
         .with("subscriptions", subscriptions(cx, &d))
         .with("ip", d.user.ip.clone())
         .with("hwid", Some(d.hwids.join(",")).filter(|h| !h.is_empty()))
-        .with("createdate", secs(d.user.created_at))
-        .with("lastlogin", secs_or_null(d.user.last_login_at))
+        .with("createdate", secs(d.user.created_at.get()))
+        .with("lastlogin", secs_or_null(d.user.last_login_at.map(i64::from)))
         .with("banned", d.user.banned_reason.clone()))
 }
 
@@ -200,8 +200,8 @@ pub async fn fetch_all(cx: &Cx) -> Answer {
             json!({
                 "username": u.username,
                 "ip": u.ip,
-                "createdate": secs(u.created_at),
-                "lastlogin": secs_or_null(u.last_login_at),
+                "createdate": secs(u.created_at.get()),
+                "lastlogin": secs_or_null(u.last_login_at.map(i64::from)),
                 "banned": u.banned_reason,
             })
         })

@@ -77,7 +77,9 @@ pub async fn fetch_all(cx: &Cx) -> Answer {
     if rows.is_empty() {
         return Err(SellerError::not_found("No variables Found"));
     }
-    let vars: Vec<Value> =
-        rows.iter().map(|v| json!({ "varid": v.name, "msg": v.value, "authed": v.authed.to_string() })).collect();
+    let vars: Vec<Value> = rows
+        .iter()
+        .map(|v| json!({ "varid": v.name, "msg": v.value, "authed": i64::from(v.authed).to_string() }))
+        .collect();
     Ok(Reply::ok("Successfully retrieved variables").with("vars", vars))
 }

@@ -29,8 +29,8 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(hooks::router(), hooks::refuse_body))
         .merge(limited(reseller::router(), reseller::refuse_body))
         .merge(limited(seller::router(), seller::refuse_body))
-        .merge(limited(panel::router(&state), panel::refuse_body))
-        .merge(limited(dashboard::router(&state), panel::refuse_body))
+        .merge(limited(panel::router(&state), panel::refuse_body::<panel::PanelFace>))
+        .merge(limited(dashboard::router(&state), panel::refuse_body::<dashboard::DashFace>))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

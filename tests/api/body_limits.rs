@@ -52,6 +52,14 @@ async fn oversized_bodies_answer_in_each_protocols_shape(t: TestApp) {
             }
         }
     }
+    // The web faces answer with a page that leads back to their own start page.
+    for (path, home) in [("/panel/signin", "/panel/"), ("/reseller/dashboard/signin", "/reseller/dashboard/")] {
+        for chunked in [false, true] {
+            let (status, body) = send(&t, path, &big, chunked).await;
+            assert_eq!(status, 413, "{path}: {body}");
+            assert!(body.contains("The form is too large.") && body.contains(&format!("href=\"{home}\"")), "{body}");
+        }
+    }
     // Under the limit the protocols still read the body (the client API answers its own way).
     let (status, body) = send(&t, "/api/1.3/", "type=init", false).await;
     assert_eq!(status, 200);

@@ -21,7 +21,7 @@ use axum::{
     routing::{any, get, post},
 };
 use panel_session::{authenticate, sign_in, sign_in_page, sign_out};
-use session::DashFace;
+pub(crate) use session::DashFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     let signed_in = Router::new()

@@ -73,9 +73,16 @@ struct Shown {
 
 impl IntoResponse for PanelError {
     fn into_response(self) -> Response {
+        self.page("/panel/")
+    }
+}
+
+impl PanelError {
+    /// The error as a page whose link leads to `home`, a face's start page.
+    fn page(self, home: &str) -> Response {
         let (status, message) = self.status_and_message();
         let title = status.canonical_reason().unwrap_or("Error");
-        let mut res = (status, layout::message_page(title, &message, "/panel/")).into_response();
+        let mut res = (status, layout::message_page(title, &message, home)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
             res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(StoreError::RETRY_AFTER_SECS));
         }
@@ -97,13 +104,14 @@ pub async fn not_found() -> PanelError {
     PanelError::Status(StatusCode::NOT_FOUND, "There is no such page.".into())
 }
 
-/// A body refused by the size or time limit, as a page.
-pub fn refuse_body(_: &AppState, _: &Parts, why: Refused) -> Response {
+/// A body refused by the size or time limit, as a page of face `F`. The limit wraps the face's
+/// router from outside, so `rehome` never sees this answer: it names its home itself.
+pub fn refuse_body<F: Face>(_: &AppState, _: &Parts, why: Refused) -> Response {
     match why {
         Refused::TooLarge => PanelError::Status(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.".into()),
         Refused::TimedOut => {
             PanelError::Status(StatusCode::REQUEST_TIMEOUT, "The form took too long to arrive.".into())
         }
     }
-    .into_response()
+    .page(F::HOME)
 }

@@ -29,7 +29,7 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{apps, audit, licenses, overview, users, webhooks};
-use session::PanelFace;
+pub(crate) use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     // Looking: every role. Signing out is no change to the seller's data, so readonly may.

@@ -19,6 +19,7 @@ engine_tests!(
     panel_roles,
     panel_forms_refuse_bad_input,
     panel_webhooks_show_their_secret_once_and_redeliver,
+    panel_licenses_go_out_and_in_as_csv,
 );
 engine_tests!(config = tight_limits; panel_sign_in_limits, panel_idle_sessions_end);
 
@@ -362,4 +363,72 @@ async fn panel_webhooks_show_their_secret_once_and_redeliver(app: TestApp) {
     }
     assert_eq!(app.store().list_endpoints(seller).await.unwrap().len(), 1);
     assert_eq!(owner.get("/panel/webhooks/999999").await.status, 404);
+}
+
+/// Licenses as CSV: the export holds the list's licenses under its filter and no other seller's;
+/// an owner's pasted CSV imports new keys for the chosen plan and names the keys already there,
+/// and an export imports again as duplicates only; bad CSV, a missing field and another seller's
+/// plan store nothing; readonly may export but not import.
+async fn panel_licenses_go_out_and_in_as_csv(app: TestApp) {
+    let (seller, _, app_id, plan_id, keys) = seller_with_keys(&app, 2).await;
+    let other = app.seller("globex").await;
+    let (their_app, their_plan) = app_with_plan(&app, &other.admin_token, "TheirApp", None).await;
+    let theirs =
+        generate(&app, &other.admin_token, json!({"app_id": their_app, "plan_id": their_plan, "count": 1})).await;
+    account(&app, seller, "owner@example.com", "owner").await;
+    account(&app, seller, "viewer@example.com", "readonly").await;
+    let c = PanelClient::sign_in(&app, "owner@example.com", "").await;
+    let banned_id = license_id(&app, seller, &keys[0]).await;
+    assert_eq!(c.post(&format!("/panel/licenses/{banned_id}/ban"), &[("reason", "chargeback")]).await.status, 303);
+
+    let all = c.get("/panel/licenses/export.csv").await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert_eq!(all.headers["content-type"], "text/csv; charset=utf-8");
+    assert!(all.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let lines: Vec<&str> = all.body.lines().collect();
+    assert!(lines[0].starts_with("key,app,plan,"), "{}", all.body);
+    assert_eq!(lines.len(), 3, "{}", all.body);
+    assert!(keys.iter().all(|k| all.body.contains(k.as_str())) && !all.body.contains(&theirs[0]), "{}", all.body);
+    let banned = c.get("/panel/licenses/export.csv?state=banned").await;
+    assert!(banned.body.contains(&keys[0]) && !banned.body.contains(&keys[1]), "{}", banned.body);
+    let list = c.get("/panel/licenses?state=banned").await;
+    assert!(list.body.contains("/panel/licenses/export.csv?search=&amp;state=banned"), "{}", list.body);
+
+    let plan = format!("{app_id}:{plan_id}");
+    let csv = format!("key,note\nMOVED-0001,from the old server\nMOVED-0002,from the old server\n{},again\n", keys[1]);
+    let imported = c.post("/panel/licenses/import", &[("plan", &plan), ("csv", &csv)]).await;
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert!(imported.body.contains("Imported 2 keys; 1 were there already"), "{}", imported.body);
+    assert!(imported.body.contains(&keys[1]), "{}", imported.body);
+    let moved = app.store().license_by_key(seller, "MOVED-0001").await.unwrap();
+    assert_eq!(
+        (moved.app_id.get(), moved.plan_id.get(), moved.note.as_str()),
+        (app_id, plan_id, "from the old server")
+    );
+    let again = c.post("/panel/licenses/import", &[("plan", &plan), ("csv", &all.body)]).await;
+    assert!(again.body.contains("Imported 0 keys; 2 were there already"), "{}", again.body);
+
+    let count = async || {
+        let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&app.database_url).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licenses").fetch_one(&mut db).await.unwrap();
+        n
+    };
+    let before = count().await;
+    let theirs_plan = format!("{their_app}:{their_plan}");
+    let cases: Vec<FormCase> = vec![
+        ("/panel/licenses/import".into(), vec![("plan", &plan), ("csv", "note\nno key column\n")], 422, "record 1"),
+        ("/panel/licenses/import".into(), vec![("plan", &plan)], 422, "csv: is required"),
+        ("/panel/licenses/import".into(), vec![("plan", "x"), ("csv", "key\nBAD-0001\n")], 422, "plan: must be one of"),
+        ("/panel/licenses/import".into(), vec![("plan", &theirs_plan), ("csv", "key\nBAD-0002\n")], 404, "No such app"),
+    ];
+    for (path, fields, status, message) in &cases {
+        let page = c.post(path, fields).await;
+        assert_eq!(page.status, *status, "POST {path} {fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "POST {path} {fields:?} should say {message:?}: {}", page.body);
+    }
+    let viewer = PanelClient::sign_in(&app, "viewer@example.com", "").await;
+    assert_eq!(viewer.get("/panel/licenses/export.csv").await.status, 200);
+    let refused = viewer.post("/panel/licenses/import", &[("plan", &plan), ("csv", "key\nBAD-0003\n")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(count().await, before, "a refused import stored a key");
 }

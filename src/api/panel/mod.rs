@@ -28,7 +28,7 @@ use axum::{
     middleware::{from_fn, from_fn_with_state},
     routing::{any, get, post},
 };
-use pages::{apps, audit, licenses, overview, users, webhooks};
+use pages::{apps, audit, license_csv, licenses, overview, users, webhooks};
 pub(crate) use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -39,6 +39,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
         .route("/panel/licenses", get(licenses::list))
+        .route("/panel/licenses/export.csv", get(license_csv::export))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
         .route("/panel/users", get(users::list))
         .route("/panel/audit", get(audit::list))
@@ -57,6 +58,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let owner = Router::new()
         .route("/panel/apps/{app}", post(apps::update))
         .route("/panel/licenses/generate", post(licenses::generate))
+        .route("/panel/licenses/import", post(license_csv::import))
         .route("/panel/licenses/{id}/delete", post(licenses::delete))
         .route("/panel/webhooks", post(webhooks::create))
         .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))

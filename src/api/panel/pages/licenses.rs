@@ -27,7 +27,7 @@ const STATES: [&str; 4] = ["unused", "used", "banned", "assigned"];
 const MAX_FROM_PANEL: i64 = 10_000;
 
 /// `(app id, plan id) -> "app / plan"` for every plan of the seller.
-async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((AppId, PlanId), String)>, PanelError> {
+pub(super) async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((AppId, PlanId), String)>, PanelError> {
     let mut out = Vec::new();
     for app in super::all_apps(state, &panel.scope).await? {
         let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
@@ -62,7 +62,8 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
             }
             button type="submit" { "Search" }
         }
-        @if panel.role.may(Role::Owner) { (generate_form(&panel, &names)) }
+        p { a href=(super::license_csv::export_link(&search, &filter)) download { "Export these licenses as CSV" } }
+        @if panel.role.may(Role::Owner) { (generate_form(&panel, &names)) (super::license_csv::import_form(&panel, &names)) }
         div.scroll {
             table {
                 thead { tr {
@@ -122,17 +123,12 @@ fn row(panel: &Panel, l: &License, names: &HashMap<(AppId, PlanId), String>) -> 
 }
 
 fn generate_form(panel: &Panel, names: &HashMap<(AppId, PlanId), String>) -> Markup {
-    let mut plans: Vec<_> = names.iter().collect();
-    plans.sort_by(|a, b| a.1.cmp(b.1));
     html! {
         details.generate {
             summary { "Generate keys" }
             form.stack method="post" action="/panel/licenses/generate" {
                 (layout::csrf(panel))
-                label for="plan" { "App / plan" }
-                select #plan name="plan" required {
-                    @for ((app, plan), name) in plans { option value=(format!("{app}:{plan}")) { (name) } }
-                }
+                (plan_select(names))
                 label for="count" { "How many (1 to " (MAX_FROM_PANEL) ")" }
                 input #count type="number" name="count" min="1" max=(MAX_FROM_PANEL) value="1" required;
                 label for="note" { "Note (optional)" }
@@ -143,12 +139,28 @@ fn generate_form(panel: &Panel, names: &HashMap<(AppId, PlanId), String>) -> Mar
     }
 }
 
-pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
-    let (app_id, plan_id) = f
-        .required("plan", 50)?
+/// The `plan` field of a form that offers the seller's plans as `app:plan` (`plan_select`).
+pub(super) fn chosen_plan(f: &Fields) -> Result<(AppId, PlanId), PanelError> {
+    f.required("plan", 50)?
         .split_once(':')
         .and_then(|(a, p)| Some((a.parse().ok()?, p.parse().ok()?)))
-        .ok_or_else(|| PanelError::invalid("plan", "must be one of the listed plans"))?;
+        .ok_or_else(|| PanelError::invalid("plan", "must be one of the listed plans"))
+}
+
+/// A labelled select of every plan of the seller, sent as `plan=app:plan`.
+pub(super) fn plan_select(names: &HashMap<(AppId, PlanId), String>) -> Markup {
+    let mut plans: Vec<_> = names.iter().collect();
+    plans.sort_by(|a, b| a.1.cmp(b.1));
+    html! {
+        label for="plan" { "App / plan" }
+        select #plan name="plan" required {
+            @for ((app, plan), name) in plans { option value=(format!("{app}:{plan}")) { (name) } }
+        }
+    }
+}
+
+pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
+    let (app_id, plan_id) = chosen_plan(&f)?;
     let count = f.number("count")?.ok_or_else(|| PanelError::invalid("count", "is required"))?;
     if !(1..=MAX_FROM_PANEL).contains(&count) {
         return Err(PanelError::invalid("count", format!("must be from 1 to {MAX_FROM_PANEL}")));

@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod license_csv;
 pub mod licenses;
 pub mod overview;
 pub mod users;

@@ -242,6 +242,25 @@ pub enum PlanCommand {
         #[command(flatten)]
         page: PageArgs,
     },
+    /// Change a plan's name, level or default duration; keys made before keep theirs.
+    Edit {
+        #[arg(long)]
+        seller: String,
+        #[arg(long)]
+        app: String,
+        /// Plan id or name.
+        plan: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        level: Option<i64>,
+        /// New default duration of its keys, e.g. 30d.
+        #[arg(long, conflicts_with = "lifetime")]
+        duration: Option<String>,
+        /// Keys generated from now on never expire.
+        #[arg(long)]
+        lifetime: bool,
+    },
     /// Delete a plan (refused while licenses use it).
     Delete {
         #[arg(long)]
@@ -279,6 +298,21 @@ pub async fn run_plan(cmd: PlanCommand, config: Config, out: &Output) -> anyhow:
             let list = plans::list(store, &scope, Some(seller), app.id, page.request()).await?;
             out.listed(&list, &["id", "name", "level", "duration"], |p| {
                 vec![p.id.to_string(), p.name.clone(), p.level.to_string(), output::duration(p.duration_secs)]
+            });
+        }
+        PlanCommand::Edit { seller, app, plan, name, level, duration, lifetime } => {
+            let seller = seller_id(store, &seller).await?;
+            let app = apps::resolve(store, seller, &app).await?;
+            let p = plans::resolve(store, app.id, &plan).await?;
+            let duration_secs = match (lifetime, duration) {
+                (true, _) => Some(None),
+                (false, Some(d)) => Some(super::duration_arg("--duration", Some(&d))?),
+                (false, None) => None,
+            };
+            let changes = plans::PlanChanges { name, level, duration_secs };
+            let p = plans::update(store, &scope, Some(seller), app.id, p.id, changes).await?;
+            out.data(&p, || {
+                println!("plan {} (id {}): level {}, {}", p.name, p.id, p.level, output::duration(p.duration_secs))
             });
         }
         PlanCommand::Delete { seller, app, plan } => {

@@ -64,6 +64,36 @@ impl Store {
         .await?)
     }
 
+    /// The plan, its row locked until the bound handle's transaction ends (see
+    /// `app_for_update`), for an edit that must not lose a concurrent one.
+    pub async fn plan_for_update(&self, app_id: AppId, plan_id: PlanId) -> Result<Plan> {
+        sqlx::query_as::<_, Plan>(
+            "UPDATE plans SET name = name WHERE app_id = $1 AND id = $2 \
+             RETURNING id, app_id, name, level, duration_secs, created_at",
+        )
+        .bind(app_id)
+        .bind(plan_id)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()
+    }
+
+    /// Writes the plan's name, level and duration (the caller read it and changed fields).
+    pub async fn save_plan(&self, plan: &Plan) -> Result<Plan> {
+        sqlx::query_as::<_, Plan>(
+            "UPDATE plans SET name = $3, level = $4, duration_secs = $5 WHERE app_id = $1 AND id = $2 \
+             RETURNING id, app_id, name, level, duration_secs, created_at",
+        )
+        .bind(plan.app_id)
+        .bind(plan.id)
+        .bind(&plan.name)
+        .bind(plan.level)
+        .bind(plan.duration_secs)
+        .fetch_all(&mut *self.write().await?)
+        .await
+        .one()
+    }
+
     /// Refused (Conflict) while licenses still name the plan: keys must never lose their plan.
     /// The delete itself checks for licenses; the foreign key (ON DELETE RESTRICT) backs it up
     /// against a license inserted at the same moment.

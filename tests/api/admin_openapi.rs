@@ -47,6 +47,8 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ("POST", "/admin/v1/apps/{a.app}/rotate-secret", ""),
     ("GET", "/admin/v1/apps/{a.app}/plans", ""),
     ("POST", "/admin/v1/apps/{a.app}/plans", r#"{"name":"p2","level":9,"duration_secs":null}"#),
+    ("GET", "/admin/v1/apps/{a.app}/plans/{a.plan}", ""),
+    ("PATCH", "/admin/v1/apps/{a.app}/plans/{a.plan}", r#"{"duration_secs":3600}"#),
     ("GET", "/admin/v1/apps/{a.app}/users", ""),
     ("GET", "/admin/v1/apps/{a.app}/users/{a.user}", ""),
     ("POST", "/admin/v1/apps/{a.app}/users/{a.user}/reset-hwid", ""),
@@ -158,6 +160,8 @@ async fn first_delivery(app: &TestApp, token: &str, endpoint: &str) -> i64 {
 /// Error answers: unknown ids, bad bodies and queries, conflicts, operator-only routes.
 const ERRORS: &[(&str, &str, &str)] = &[
     ("GET", "/admin/v1/apps/987654321", ""),
+    ("GET", "/admin/v1/apps/{a.app}/plans/987654321", ""),
+    ("PATCH", "/admin/v1/apps/{a.app}/plans/{a.plan}", r#"{"level":9}"#),
     ("GET", "/admin/v1/apps?limit=0", ""),
     ("GET", "/admin/v1/apps?nonsense=1", ""),
     ("POST", "/admin/v1/apps", r#"{"name":"{a.app_name}"}"#),

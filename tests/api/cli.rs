@@ -273,6 +273,15 @@ async fn cli_app_settings_and_users(app: TestApp) {
     );
     let plans = json(&app, &["plan", "list", "--seller", "acme", "--app", "MyApp"]);
     assert_eq!(plans["data"][0]["duration_secs"], 30 * 86_400);
+    let edit = ["plan", "edit", "--seller", "acme", "--app", "MyApp", "monthly"];
+    let longer = json(&app, &[&edit[..], &["--duration", "31d", "--level", "2"]].concat());
+    assert_eq!(
+        (longer["data"]["duration_secs"].as_i64(), longer["data"]["level"].as_i64()),
+        (Some(31 * 86_400), Some(2))
+    );
+    let lifetime = json(&app, &[&edit[..], &["--lifetime"]].concat());
+    assert_eq!((lifetime["data"]["duration_secs"].clone(), lifetime["data"]["level"].as_i64()), (json!(null), Some(2)));
+    json(&app, &[&edit[..], &["--duration", "30d", "--level", "1"]].concat());
     let app_id = list["data"][0]["id"].as_i64().unwrap();
     let plan_id = plans["data"][0]["id"].as_i64().unwrap();
     insert_user(&app, app_id, plan_id, "alice", 5_000_000_000_000).await;

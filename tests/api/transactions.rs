@@ -16,6 +16,7 @@ engine_tests!(
     config = without_signin_limits;
     concurrent_app_edits_lose_no_field,
     concurrent_reseller_edits_lose_no_field,
+    concurrent_plan_edits_lose_no_field,
     a_change_whose_audit_or_event_fails_leaves_nothing,
     every_face_records_its_events_once_and_refusals_none,
 );
@@ -71,6 +72,25 @@ async fn concurrent_reseller_edits_lose_no_field(t: TestApp) {
         ];
         race_edits(&t, &path, &s.admin_token, r, &edits).await;
     }
+}
+
+/// Rounds of three PATCHes of one plan at once (name, level, default duration); the duration
+/// goes back to lifetime (`null`) in every other round.
+async fn concurrent_plan_edits_lose_no_field(t: TestApp) {
+    let s = t.seller("acme").await;
+    let (app_id, plan_id) = app_with_plan(&t, &s.admin_token, "Edited", Some(86_400)).await;
+    let path = format!("/admin/v1/apps/{app_id}/plans/{plan_id}");
+    for r in 1..=8 {
+        let duration = if r % 2 == 0 { Value::Null } else { json!(86_400 * r as i64) };
+        let edits = [("name", json!(format!("pro-{r}"))), ("level", json!(10 + r as i64)), ("duration_secs", duration)];
+        race_edits(&t, &path, &s.admin_token, r, &edits).await;
+    }
+    let (status, body) = call(&t, "PATCH", &path, &s.admin_token, Some(json!({ "level": -1 }))).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = call(&t, "PATCH", &path, &s.admin_token, Some(json!({ "colour": "red" }))).await;
+    assert_eq!(status, 422, "{body}");
+    let (_, shown) = call(&t, "GET", &path, &s.admin_token, None).await;
+    assert_eq!((shown["data"]["name"].as_str(), shown["data"]["level"].as_i64()), (Some("pro-8"), Some(18)));
 }
 
 /// The seller's events of one type (all of them with `None`), oldest first.

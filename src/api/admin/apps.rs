@@ -26,6 +26,8 @@ pub fn routes() -> Routes {
         .get("/apps/{id}/plans", list_plans)
         .post("/apps/{id}/plans", create_plan)
         .delete("/apps/{id}/plans/{plan_id}", remove_plan)
+        .get("/apps/{id}/plans/{plan_id}", show_plan)
+        .patch("/apps/{id}/plans/{plan_id}", update_plan)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -185,6 +187,45 @@ async fn list_plans(
     PathParam(id): PathParam<AppId>,
 ) -> Listing<Plan> {
     listed(plans::list(&s.store, &scope, q.seller_id, id, q.page()).await?)
+}
+
+/// Show one plan.
+#[utoipa::path(
+    operation_id = "apps_show_plan",
+    get,
+    path = "/apps/{id}/plans/{plan_id}",
+    tag = "apps",
+    params(("id" = i64, Path), ("plan_id" = i64, Path), Scoped),
+    responses((status = 200, description = "OK", body = Data<Plan>), Errors)
+)]
+async fn show_plan(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
+) -> Answer<Plan> {
+    data(plans::get(&s.store, &scope, q.seller_id, id, plan_id).await?)
+}
+
+/// Change a plan's name, level or default duration (`null`: lifetime); absent fields stay.
+/// Keys generated before keep their own duration and expiry.
+#[utoipa::path(
+    operation_id = "apps_update_plan",
+    patch,
+    path = "/apps/{id}/plans/{plan_id}",
+    tag = "apps",
+    params(("id" = i64, Path), ("plan_id" = i64, Path), Scoped),
+    request_body = plans::PlanChanges,
+    responses((status = 200, description = "OK", body = Data<Plan>), Conflict, Errors)
+)]
+async fn update_plan(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
+    Body(b): Body<plans::PlanChanges>,
+) -> Answer<Plan> {
+    data(plans::update(&s.store, &scope, q.seller_id, id, plan_id, b).await?)
 }
 
 /// Delete a plan (409 while licenses use it).

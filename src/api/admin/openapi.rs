@@ -83,6 +83,8 @@ impl Modify for Bearer {
         apps::update,
         apps::remove,
         apps::rotate_secret,
+        apps::show_plan,
+        apps::update_plan,
         apps::list_plans,
         apps::create_plan,
         apps::remove_plan,

@@ -114,6 +114,9 @@ async fn panel_plans_list_create_delete(app: TestApp) {
     }
 }
 
+/// A POST of a form: fields, expected status, a text the page must show.
+type Case<'s> = (Vec<(&'s str, &'s str)>, u16, &'s str);
+
 async fn panel_plans_refuse_bad_input(app: TestApp) {
     let (seller, token, app_id, plan_id) = seller(&app).await;
     let other = app.seller("other").await;
@@ -123,7 +126,7 @@ async fn panel_plans_refuse_bad_input(app: TestApp) {
     let a = app_id.to_string();
     let long = "x".repeat(101);
     let theirs = other_app.to_string();
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (vec![("name", "n"), ("level", "3")], 422, "app: is required"),
         (vec![("app", &a), ("level", "3")], 422, "name: is required"),
         (vec![("app", &a), ("name", &long), ("level", "3")], 422, "name: must be at most 100"),

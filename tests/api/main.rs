@@ -52,6 +52,7 @@ mod ops;
 mod outage;
 mod panel;
 mod panel_browser;
+mod panel_pages;
 mod panelkit;
 mod processes;
 mod rate_limit_store;

@@ -2,7 +2,8 @@
 //! chromedriver, against the real server on a real socket. One test runs the whole tour with one
 //! browser (a browser start costs more than the pages): sign in with a TOTP code, generate 1,000
 //! keys and find one by search, ban it and see the client API refuse it, reset a user's HWID,
-//! and a form whose CSRF token was taken out refused. It fails, not skips, without chromedriver
+//! a form whose CSRF token was taken out refused, and an admin API token created (its secret
+//! works on the admin API) and revoked (it no longer does). It fails, not skips, without chromedriver
 //! (`.ci/run` installs `chromium` and `chromium-driver`).
 //!
 //! A second tour does the reseller dashboard: a reseller signs in, creates an API key and calls
@@ -173,6 +174,22 @@ async fn panel_in_a_browser() {
     c.find(Locator::Css(&reset)).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "The HWIDs were reset.").await;
     assert!(app.store().user_hwids(user.id).await.unwrap().is_empty());
+
+    // An admin API token: its secret is shown once and works on the admin API; revoked after the
+    // confirmation page, it is refused.
+    c.goto(&format!("{base}/panel/tokens")).await.unwrap();
+    c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys("browser token").await.unwrap();
+    c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "shown this once").await;
+    let token = c.find(Locator::Id("secret")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &token, None).await.0, 200);
+    c.goto(&format!("{base}/panel/tokens")).await.unwrap();
+    c.find(Locator::XPath("//tr[td[text()='browser token']]//a")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Yes, revoke it").await;
+    c.find(Locator::Css("main form button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Revoked.").await;
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &token, None).await.0, 401);
 
     // The other main pages, for the documentation.
     c.goto(&format!("{base}/panel/licenses")).await.unwrap();

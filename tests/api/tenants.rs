@@ -300,6 +300,28 @@ const PANEL: &[Probe<'static>] = &[
     h("POST", "/panel/apps/{a.app}/users/{x.banned_user}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{x.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{a.app}/users/{x.user}/extend", "csrf={a.csrf}&duration=1d", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/plans?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/plans", "csrf={a.csrf}&app={x.app}&name=panelplan&level=77", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/plans/{x.plan}/delete", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/plans/{x.plan}/delete", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/plans/{x.plan}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/plans/{x.plan}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/variables?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/variables", "csrf={a.csrf}&app={x.app}&name=panelvar&value=v", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/variables/{x.var_id}/delete", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/variables/{x.var_id}/delete", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/variables/{x.var_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/variables/{x.var_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/blacklist?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/blacklist", "csrf={a.csrf}&app={x.app}&kind=hwid&value=panelhwid", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/blacklist/{x.blacklist}/remove", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/blacklist/{x.blacklist}/remove", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/blacklist/{x.blacklist}/remove", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/blacklist/{x.blacklist}/remove", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/tokens/{x.admin_token}/revoke", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/tokens/{x.admin_token}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/tokens/{x.token}/revoke", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/tokens/{x.token}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/webhooks/{x.endpoint}", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/webhooks/{x.endpoint}/enabled", "csrf={a.csrf}&enabled=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/webhooks/{x.endpoint}/redeliver-failed", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
@@ -408,6 +430,10 @@ const LISTS: &[(&str, Probe<'static>)] = &[
     ("panel", h("GET", "/panel/licenses", "", "cookie: {a.panel_cookie}")),
     ("panel", h("GET", "/panel/users", "", "cookie: {a.panel_cookie}")),
     ("panel", h("GET", "/panel/audit", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/plans", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/tokens", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/variables", "", "cookie: {a.panel_cookie}")),
+    ("panel", h("GET", "/panel/blacklist", "", "cookie: {a.panel_cookie}")),
     ("dashboard", h("GET", "/reseller/dashboard/", "", "cookie: {a.dash_cookie}")),
     ("dashboard", h("GET", "/reseller/dashboard/assignments", "", "cookie: {a.dash_cookie}")),
     ("dashboard", h("GET", "/reseller/dashboard/settings", "", "cookie: {a.dash_cookie}")),
@@ -560,6 +586,9 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
             .await);
     put("token", id(&token));
     put("token_name", format!("{tag}-token"));
+    let body = json!({"kind": "seller", "name": format!("{tag}-admin")});
+    put("admin_token", id(&ok(call(app, "POST", "/admin/v1/tokens", &t, Some(body)).await)));
+    put("admin_token_name", format!("{tag}-admin"));
     let body = json!({"kind": "sellerapi", "app_id": app_id, "name": format!("{tag}-bot")});
     let sellerkey = ok(call(app, "POST", "/admin/v1/tokens", &t, Some(body)).await);
     put("sellerkey", sellerkey["token"].as_str().unwrap().to_owned());
@@ -569,8 +598,9 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
         let t = t.clone();
         async move { call(app, "POST", &path, &t, Some(body)).await }
     };
-    ok(post(format!("{base}/vars"), json!({"name": format!("{tag}var"), "value": "secret"})).await);
+    let var = ok(post(format!("{base}/vars"), json!({"name": format!("{tag}var"), "value": "secret"})).await);
     put("var", format!("{tag}var"));
+    put("var_id", id(&var));
     let bl = ok(post(format!("{base}/blacklist"), json!({"kind": "hwid", "value": format!("{tag}-bad-hwid")})).await);
     put("blacklist", id(&bl));
     put("hwid", format!("{tag}-bad-hwid"));

@@ -10,12 +10,16 @@ use crate::domain::time::iso_micros;
 use crate::manage::PageMeta;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 6] = [
+const NAV: [(&str, &str); 10] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
+    ("/panel/plans", "Plans"),
     ("/panel/licenses", "Licenses"),
     ("/panel/users", "Users"),
+    ("/panel/variables", "Variables"),
+    ("/panel/blacklist", "Blacklist"),
     ("/panel/webhooks", "Webhooks"),
+    ("/panel/tokens", "API tokens"),
     ("/panel/audit", "Audit log"),
 ];
 
@@ -189,6 +193,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "hwid_reset" => "The HWIDs were reset.",
         "extended" => "The subscriptions were extended.",
         "saved" => "Saved.",
+        "revoked" => "Revoked.",
         "redelivered" => "Sent again: it goes out with the next round of deliveries.",
         _ => return None,
     })

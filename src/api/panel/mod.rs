@@ -28,7 +28,7 @@ use axum::{
     middleware::{from_fn, from_fn_with_state},
     routing::{any, get, post},
 };
-use pages::{apps, audit, license_csv, licenses, overview, users, webhooks};
+use pages::{apps, audit, blacklist, license_csv, licenses, overview, plans, tokens, users, variables, webhooks};
 pub(crate) use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -38,6 +38,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/signout", post(session::sign_out::<PanelFace>))
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
+        .route("/panel/plans", get(plans::list))
+        .route("/panel/apps/{app}/plans/{id}/delete", get(plans::confirm_delete))
+        .route("/panel/variables", get(variables::list))
+        .route("/panel/apps/{app}/variables/{id}/delete", get(variables::confirm_delete))
+        .route("/panel/blacklist", get(blacklist::list))
+        .route("/panel/apps/{app}/blacklist/{id}/remove", get(blacklist::confirm_remove))
+        .route("/panel/tokens", get(tokens::list))
+        .route("/panel/tokens/{id}/revoke", get(tokens::confirm_revoke))
         .route("/panel/licenses", get(licenses::list))
         .route("/panel/licenses/export.csv", get(license_csv::export))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
@@ -52,6 +60,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))
         .route("/panel/apps/{app}/users/{id}/unban", post(users::unban))
         .route("/panel/apps/{app}/users/{id}/extend", post(users::extend))
+        .route("/panel/blacklist", post(blacklist::add))
+        .route("/panel/apps/{app}/blacklist/{id}/remove", post(blacklist::remove))
         .route("/panel/webhooks/{id}/redeliver-failed", post(webhooks::redeliver_failed))
         .route("/panel/webhooks/{id}/deliveries/{delivery}/redeliver", post(webhooks::redeliver_one))
         .route_layer(from_fn_with_state(Role::Support, session::require_role));
@@ -60,6 +70,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/import", post(license_csv::import))
         .route("/panel/licenses/{id}/delete", post(licenses::delete))
+        .route("/panel/plans", post(plans::create))
+        .route("/panel/apps/{app}/plans/{id}/delete", post(plans::delete))
+        .route("/panel/variables", post(variables::set))
+        .route("/panel/apps/{app}/variables/{id}/delete", post(variables::delete))
+        .route("/panel/tokens", post(tokens::create))
+        .route("/panel/tokens/{id}/revoke", post(tokens::revoke))
         .route("/panel/webhooks", post(webhooks::create))
         .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))
         .route_layer(from_fn_with_state(Role::Owner, session::require_role));

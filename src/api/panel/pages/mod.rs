@@ -3,10 +3,14 @@
 
 pub mod apps;
 pub mod audit;
+pub mod blacklist;
 pub mod license_csv;
 pub mod licenses;
 pub mod overview;
+pub mod plans;
+pub mod tokens;
 pub mod users;
+pub mod variables;
 pub mod webhooks;
 
 use crate::manage::{PageRequest, Scope, apps as manage_apps};
@@ -17,4 +21,25 @@ use crate::store::apps::App;
 async fn all_apps(state: &AppState, scope: &Scope) -> Result<Vec<App>, super::PanelError> {
     let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
     Ok(manage_apps::list(&state.store, scope, None, all).await?.data)
+}
+
+/// Previous/next links for a list read a page at a time without a total (the client-data
+/// listings): "next" while a page comes back full. `page` is the request's `page` field.
+fn next_pager(base: &str, query: &[(&str, String)], page: Option<i64>, shown: usize, per_page: i64) -> maud::Markup {
+    let page = page.unwrap_or(1);
+    let link = |to: i64| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in query {
+            q.append_pair(k, v);
+        }
+        q.append_pair("page", &to.to_string());
+        format!("{base}?{}", q.finish())
+    };
+    maud::html! {
+        nav.pager aria-label="Pages" {
+            @if page > 1 { a href=(link(page - 1)) rel="prev" { "← Previous" } }
+            span { "Page " (page) }
+            @if shown as i64 >= per_page { a href=(link(page + 1)) rel="next" { "Next →" } }
+        }
+    }
 }

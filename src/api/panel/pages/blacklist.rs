@@ -1,0 +1,153 @@
+//! An app's blacklist: HWIDs and IP addresses the client API refuses. The list, 50 a page;
+//! support and owners add an entry and remove one behind a confirmation page.
+
+use super::super::{
+    PanelError,
+    fields::{Fields, Ids},
+    layout,
+    session::Panel,
+};
+use crate::domain::ids::AppId;
+use crate::{
+    domain::panel::Role,
+    manage::{ManageError, client_data},
+    state::AppState,
+    store::client_admin::BlacklistEntry,
+};
+use axum::{
+    extract::State,
+    response::{IntoResponse, Redirect, Response},
+};
+use maud::{Markup, html};
+
+const PER_PAGE: i64 = 50;
+
+pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
+    let apps = super::all_apps(&state, &panel.scope).await?;
+    let app_id = match q.number("app")? {
+        Some(id) => Some(AppId(id)),
+        None => apps.first().map(|a| a.id),
+    };
+    let content = match app_id {
+        None => html! { p { "There are no apps yet." } },
+        Some(app_id) => {
+            let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+            let page_no = q.number("page")?;
+            let page = client_data::page(Some(PER_PAGE), page_no)?;
+            let rows = client_data::list_blacklist(&state.store, &at, page).await?;
+            html! {
+                form.filters method="get" action="/panel/blacklist" {
+                    label for="app" { "App" }
+                    select #app name="app" {
+                        @for a in &apps { option value=(a.id) selected[a.id == app_id] { (a.name) } }
+                    }
+                    button type="submit" { "Show" }
+                }
+                @if panel.role.may(Role::Support) { (add_form(&panel, app_id)) }
+                div.scroll {
+                    table {
+                        thead { tr {
+                            th scope="col" { "Kind" } th scope="col" { "Value" } th scope="col" { "Reason" }
+                            th scope="col" { "Added (UTC)" } th scope="col" { "Actions" }
+                        } }
+                        tbody {
+                            @for e in &rows { (row(&panel, e)) }
+                            @if rows.is_empty() { tr { td colspan="5" { "No entries." } } }
+                        }
+                    }
+                }
+                (super::next_pager("/panel/blacklist", &[("app", app_id.to_string())], page_no, rows.len(), PER_PAGE))
+            }
+        }
+    };
+    Ok(layout::page(&panel, "/panel/blacklist", "Blacklist", layout::notice(q.get("done")), content))
+}
+
+fn added(e: &BlacklistEntry) -> String {
+    layout::when(Some(e.created_at.get()))
+}
+
+fn row(panel: &Panel, e: &BlacklistEntry) -> Markup {
+    html! {
+        tr {
+            td { (e.kind) }
+            td { code { (e.value) } }
+            td { (e.reason) }
+            td { (added(e)) }
+            td.actions {
+                @if panel.role.may(Role::Support) {
+                    a.danger href=(format!("/panel/apps/{}/blacklist/{}/remove", e.app_id, e.id)) { "Remove…" }
+                }
+            }
+        }
+    }
+}
+
+fn add_form(panel: &Panel, app_id: AppId) -> Markup {
+    html! {
+        details.generate {
+            summary { "Add an entry" }
+            form.stack method="post" action="/panel/blacklist" {
+                (layout::csrf(panel))
+                input type="hidden" name="app" value=(app_id);
+                label for="kind" { "Kind" }
+                select #kind name="kind" {
+                    option value="hwid" { "HWID" }
+                    option value="ip" { "IP address" }
+                }
+                label for="value" { "Value" }
+                input #value type="text" name="value" required maxlength="256";
+                label for="reason" { "Reason (optional)" }
+                input #reason type="text" name="reason" maxlength="500";
+                button type="submit" { "Add" }
+            }
+        }
+    }
+}
+
+pub async fn add(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Response, PanelError> {
+    let app_id = AppId(f.number("app")?.ok_or_else(|| PanelError::invalid("app", "is required"))?);
+    let kind = f.required("kind", 10)?;
+    let value = f.required("value", 256)?;
+    let reason = f.text("reason", 500)?.unwrap_or_default();
+    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    client_data::add_blacklist(&state.store, &at, &kind, &value, &reason).await?;
+    Ok(Redirect::to(&format!("/panel/blacklist?app={app_id}&done=saved")).into_response())
+}
+
+/// The entry `ids` names (app, entry) of the signed-in seller; the list is read whole to find
+/// it (a blacklist is short, and there is no single-entry read).
+async fn entry_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<BlacklistEntry, PanelError> {
+    let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
+    let id: i64 = ids.last();
+    let mut page_no = 1;
+    loop {
+        let page = client_data::page(Some(crate::store::Page::MAX_LIMIT), Some(page_no))?;
+        let rows = client_data::list_blacklist(&state.store, &at, page).await?;
+        let last = (rows.len() as i64) < crate::store::Page::MAX_LIMIT;
+        if let Some(e) = rows.into_iter().find(|e| e.id == id) {
+            return Ok(e);
+        }
+        if last {
+            return Err(PanelError::Manage(ManageError::NotFound("blacklist entry")));
+        }
+        page_no += 1;
+    }
+}
+
+pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
+    let e = entry_at(&state, &panel, &ids).await?;
+    let content = html! {
+        p { "Remove " (e.kind) " " code { (e.value) } " from the blacklist? The client API accepts it again at once." }
+        (layout::button(&panel, &format!("/panel/apps/{}/blacklist/{}/remove", e.app_id, e.id), "Yes, remove it", &[]))
+        " " a href=(format!("/panel/blacklist?app={}", e.app_id)) { "No, keep it" }
+    };
+    Ok(layout::page(&panel, "/panel/blacklist", "Remove a blacklist entry", None, content))
+}
+
+pub async fn remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
+    let app_id: AppId = ids.first();
+    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    client_data::remove_blacklist(&state.store, &at, ids.last()).await?;
+    Ok(Redirect::to(&format!("/panel/blacklist?app={app_id}&done=deleted")).into_response())
+}

@@ -1,0 +1,455 @@
+//! The seller panel's plans, API tokens, variables and blacklist pages over plain HTTP: each list shows what the admin
+//! API made, an owner's changes are what the admin API then answers, readonly and support change
+//! nothing, bad input and other sellers' ids answer 4xx and store nothing, and a token's secret
+//! is shown on the page answering its creation and on no later one.
+
+use crate::adminkit::{app_with_plan, call, generate};
+use crate::engine_tests;
+use crate::harness::TestApp;
+use crate::panelkit::{PanelClient, account};
+use licensd::domain::ids::SellerId;
+use serde_json::{Value, json};
+
+engine_tests!(
+    panel_plans_list_create_delete,
+    panel_plans_refuse_bad_input,
+    panel_tokens_show_their_secret_once,
+    panel_variables_set_and_delete,
+    panel_blacklist_add_and_remove,
+);
+
+/// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
+/// (signed in in that order); `(seller, admin token, app id, plan id)`.
+async fn seller(app: &TestApp) -> (SellerId, String, i64, i64) {
+    let f = app.seller("acme").await;
+    let (app_id, plan_id) = app_with_plan(app, &f.admin_token, "MyApp", Some(30 * 86_400)).await;
+    account(app, f.seller.id, "boss@example.com", "owner").await;
+    account(app, f.seller.id, "help@example.com", "support").await;
+    account(app, f.seller.id, "ro@example.com", "readonly").await;
+    (f.seller.id, f.admin_token, app_id, plan_id)
+}
+
+async fn plans_of(app: &TestApp, token: &str, app_id: i64) -> Vec<Value> {
+    let (s, body) = call(app, "GET", &format!("/admin/v1/apps/{app_id}/plans"), token, None).await;
+    assert_eq!(s, 200, "{body}");
+    body["data"].as_array().unwrap().clone()
+}
+
+async fn audit_len(app: &TestApp, seller: SellerId) -> usize {
+    app.store().list_audit(Some(seller), licensd::store::Page::new(500, 1)).await.unwrap().len()
+}
+
+async fn panel_plans_list_create_delete(app: TestApp) {
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let (s, made) = call(
+        &app,
+        "POST",
+        &format!("/admin/v1/apps/{app_id}/plans"),
+        &token,
+        Some(json!({"name": "gold", "level": 5})),
+    )
+    .await;
+    assert_eq!(s, 201, "{made}");
+    let gold = made["data"]["id"].as_i64().unwrap();
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+
+    // The list shows what the admin API made, with level and duration, for every role.
+    let list = ro.get(&format!("/panel/plans?app={app_id}")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    for text in ["standard", "30 days", "gold", "lifetime", "<td>5</td>"] {
+        assert!(list.body.contains(text), "{text}: {}", list.body);
+    }
+    assert!(!list.body.contains("Add a plan") && !list.body.contains("Delete…"), "readonly is offered no change");
+    assert!(owner.get("/panel/plans").await.body.contains("gold"), "the first app without ?app=");
+
+    // The owner adds one; the admin API then lists it.
+    let added = owner
+        .post("/panel/plans", &[("app", &app_id.to_string()), ("name", "trial"), ("level", "2"), ("duration", "7d")])
+        .await;
+    assert_eq!(
+        (added.status, added.location.as_str()),
+        (303, format!("/panel/plans?app={app_id}&done=saved").as_str()),
+        "{}",
+        added.body
+    );
+    let plans = plans_of(&app, &token, app_id).await;
+    let trial = plans.iter().find(|p| p["name"] == "trial").expect("the new plan");
+    assert_eq!((trial["level"].as_i64(), trial["duration_secs"].as_i64()), (Some(2), Some(7 * 86_400)));
+    let trial_id = trial["id"].as_i64().unwrap();
+
+    // Readonly and support may neither add nor delete.
+    let delete = format!("/panel/apps/{app_id}/plans/{trial_id}/delete");
+    for c in [&ro, &support] {
+        let p = c.post("/panel/plans", &[("app", &app_id.to_string()), ("name", "x"), ("level", "9")]).await;
+        assert_eq!(p.status, 403, "{}", p.body);
+        assert_eq!(c.post(&delete, &[]).await.status, 403);
+    }
+    assert_eq!(plans_of(&app, &token, app_id).await.len(), 3);
+
+    // Deleting asks first; the GET deletes nothing.
+    let confirm = owner.get(&delete).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    assert!(confirm.body.contains("Yes, delete it") && confirm.body.contains("trial"), "{}", confirm.body);
+    assert_eq!(plans_of(&app, &token, app_id).await.len(), 3);
+    let done = owner.post(&delete, &[]).await;
+    assert_eq!(
+        (done.status, done.location.as_str()),
+        (303, format!("/panel/plans?app={app_id}&done=deleted").as_str())
+    );
+    let names: Vec<_> = plans_of(&app, &token, app_id).await.iter().map(|p| p["name"].clone()).collect();
+    assert_eq!(names, vec![json!("standard"), json!("gold")]);
+    // A plan keys use is not deleted: the page says why.
+    generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 1})).await;
+    let refused = owner.post(&format!("/panel/apps/{app_id}/plans/{plan_id}/delete"), &[]).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("licenses still use this plan"), "{}", refused.body);
+    assert_eq!(plans_of(&app, &token, app_id).await.len(), 2);
+    assert_eq!(owner.get(&format!("/panel/apps/{app_id}/plans/{gold}/delete")).await.status, 200);
+
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(50, 1)).await.unwrap();
+    for action in ["plan.create", "plan.delete"] {
+        assert!(audit.iter().any(|e| e.action == action && e.actor.starts_with("panel:")), "{action}: {audit:?}");
+    }
+}
+
+/// A POST of a form: fields, expected status, a text the page must show.
+type Case<'s> = (Vec<(&'s str, &'s str)>, u16, &'s str);
+
+async fn panel_plans_refuse_bad_input(app: TestApp) {
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, other_plan) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let before = audit_len(&app, seller).await;
+    let a = app_id.to_string();
+    let long = "x".repeat(101);
+    let theirs = other_app.to_string();
+    let cases: Vec<Case> = vec![
+        (vec![("name", "n"), ("level", "3")], 422, "app: is required"),
+        (vec![("app", &a), ("level", "3")], 422, "name: is required"),
+        (vec![("app", &a), ("name", &long), ("level", "3")], 422, "name: must be at most 100"),
+        (vec![("app", &a), ("name", "n")], 422, "level: is required"),
+        (vec![("app", &a), ("name", "n"), ("level", "high")], 422, "level: must be a whole number"),
+        (vec![("app", &a), ("name", "n"), ("level", "1000001")], 422, "level"),
+        (vec![("app", &a), ("name", "n"), ("level", "99999999999999999999")], 422, "level: must be a whole number"),
+        (vec![("app", &a), ("name", "n"), ("level", "3"), ("duration", "forever")], 422, "duration: must look like"),
+        (vec![("app", &a), ("name", "n"), ("level", "3"), ("duration", "999999999y")], 422, "duration"),
+        (vec![("app", &a), ("name", "standard"), ("level", "3")], 409, ""),
+        (vec![("app", &a), ("name", "n"), ("level", "1")], 409, "already has a plan with this level"),
+        (vec![("app", &theirs), ("name", "n"), ("level", "3")], 404, "No such app"),
+        (vec![("app", "999999"), ("name", "n"), ("level", "3")], 404, "No such app"),
+    ];
+    for (fields, status, message) in &cases {
+        let page = owner.post("/panel/plans", fields).await;
+        assert_eq!(page.status, *status, "{fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "{fields:?} should say {message:?}: {}", page.body);
+    }
+    for (path, status) in [
+        (format!("/panel/apps/{other_app}/plans/{other_plan}/delete"), 404),
+        (format!("/panel/apps/{app_id}/plans/{other_plan}/delete"), 404),
+        (format!("/panel/apps/{app_id}/plans/999999/delete"), 404),
+        (format!("/panel/apps/{app_id}/plans/x/delete"), 404),
+    ] {
+        assert_eq!(owner.get(&path).await.status, status, "GET {path}");
+        assert_eq!(owner.post(&path, &[]).await.status, status, "POST {path}");
+    }
+    for (path, status) in [
+        (format!("/panel/plans?app={other_app}"), 404),
+        ("/panel/plans?app=x".to_owned(), 422),
+        (format!("/panel/plans?app={app_id}&page=0"), 422),
+    ] {
+        assert_eq!(owner.get(&path).await.status, status, "GET {path}");
+    }
+    assert_eq!(audit_len(&app, seller).await, before, "nothing was stored");
+    assert_eq!(plans_of(&app, &token, app_id).await.len(), 1);
+    assert_eq!(plans_of(&app, &other.admin_token, other_app).await.len(), 1);
+    assert!(
+        app.store()
+            .list_plans(licensd::domain::ids::AppId(app_id))
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id.get() == plan_id)
+    );
+}
+
+async fn tokens_of(app: &TestApp, token: &str) -> Vec<Value> {
+    let (s, body) = call(app, "GET", "/admin/v1/tokens?limit=500", token, None).await;
+    assert_eq!(s, 200, "{body}");
+    body["data"].as_array().unwrap().clone()
+}
+
+async fn panel_tokens_show_their_secret_once(app: TestApp) {
+    let (seller, token, ..) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (s, made) =
+        call(&app, "POST", "/admin/v1/tokens", &token, Some(json!({"kind": "seller", "name": "from-the-api"}))).await;
+    assert_eq!(s, 201, "{made}");
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+
+    // The list: the seller's admin tokens by name, never a secret, not its store token.
+    let list = ro.get("/panel/tokens").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("from-the-api"), "{}", list.body);
+    assert!(!list.body.contains(made["token"].as_str().unwrap()) && !list.body.contains(&token));
+    assert!(!list.body.contains(">store<"), "only admin tokens: {}", list.body);
+    assert!(!list.body.contains("Create a token") && !list.body.contains("Revoke…"));
+
+    // The owner creates one: its secret is on that page, and it works on the admin API.
+    let created = owner.post("/panel/tokens", &[("name", "shop backend")]).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let shown = created.body.split("id=\"secret\"").nth(1).unwrap_or_default();
+    let secret = shown.split("value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
+    assert!(secret.len() >= 20, "{}", created.body);
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &secret, None).await.0, 200, "the new token works");
+    let all = tokens_of(&app, &token).await;
+    let new = all.iter().find(|t| t["name"] == "shop backend").expect("listed by the admin API");
+    assert_eq!(new["kind"], "seller");
+    let id = new["id"].as_i64().unwrap();
+    // ... and on no later page.
+    for c in [&owner, &ro] {
+        for path in ["/panel/tokens", "/panel/", &format!("/panel/tokens/{id}/revoke"), "/panel/audit"] {
+            let page = c.get(path).await;
+            assert_eq!(page.status, 200, "{path}: {}", page.body);
+            assert!(!page.body.contains(&secret), "the secret on {path}");
+        }
+    }
+
+    // Readonly and support neither create nor revoke.
+    let revoke = format!("/panel/tokens/{id}/revoke");
+    for c in [&ro, &support] {
+        assert_eq!(c.post("/panel/tokens", &[("name", "sneaky")]).await.status, 403);
+        assert_eq!(c.post(&revoke, &[]).await.status, 403);
+    }
+    assert!(!tokens_of(&app, &token).await.iter().any(|t| t["name"] == "sneaky"));
+
+    // Bad input stores nothing; other sellers' tokens, its own store token and unknown ids are
+    // no admin token of this seller.
+    let before = audit_len(&app, seller).await;
+    let count = tokens_of(&app, &token).await.len();
+    let long = "x".repeat(101);
+    for (fields, status, message) in [
+        (vec![], 422, "name: is required"),
+        (vec![("name", "  ")], 422, "name: is required"),
+        (vec![("name", long.as_str())], 422, "name: must be at most 100"),
+    ] {
+        let page = owner.post("/panel/tokens", &fields).await;
+        assert_eq!(page.status, status, "{fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "{}", page.body);
+    }
+    let theirs = tokens_of(&app, &other.admin_token).await[0]["id"].as_i64().unwrap();
+    let store_token =
+        tokens_of(&app, &token).await.iter().find(|t| t["kind"] == "store").unwrap()["id"].as_i64().unwrap();
+    for bad in [theirs.to_string(), store_token.to_string(), "999999".into(), "x".into()] {
+        let path = format!("/panel/tokens/{bad}/revoke");
+        assert_eq!(owner.get(&path).await.status, 404, "GET {path}");
+        assert_eq!(owner.post(&path, &[]).await.status, 404, "POST {path}");
+    }
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &other.admin_token, None).await.0, 200, "theirs still works");
+    assert_eq!(audit_len(&app, seller).await, before);
+    assert_eq!(tokens_of(&app, &token).await.len(), count);
+
+    // Revoking asks first; then the token is refused and shown as revoked, without a button.
+    let confirm = owner.get(&revoke).await;
+    assert!(confirm.body.contains("Yes, revoke it") && confirm.body.contains("shop backend"), "{}", confirm.body);
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &secret, None).await.0, 200, "the GET revokes nothing");
+    let done = owner.post(&revoke, &[]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, "/panel/tokens?done=revoked"), "{}", done.body);
+    assert_eq!(call(&app, "GET", "/admin/v1/apps", &secret, None).await.0, 401);
+    let t = tokens_of(&app, &token).await.into_iter().find(|t| t["id"] == id).unwrap();
+    assert!(t["revoked_at"].is_i64(), "{t}");
+    let list = owner.get("/panel/tokens?done=revoked").await;
+    assert!(list.body.contains("Revoked.") && list.body.contains("revoked"), "{}", list.body);
+    assert!(!list.body.contains(&revoke), "no revoke link for a revoked token");
+    assert_eq!(owner.post(&revoke, &[]).await.status, 404, "a revoked token is not revoked again");
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(50, 1)).await.unwrap();
+    for action in ["token.create", "token.revoke"] {
+        assert!(audit.iter().any(|e| e.action == action && e.actor.starts_with("panel:")), "{action}: {audit:?}");
+    }
+}
+
+async fn listed(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
+    let (s, body) = call(app, "GET", path, token, None).await;
+    assert_eq!(s, 200, "{path}: {body}");
+    body["data"].as_array().unwrap().clone()
+}
+
+async fn panel_variables_set_and_delete(app: TestApp) {
+    let (seller, token, app_id, _) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, _) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let vars = format!("/admin/v1/apps/{app_id}/vars");
+    let (s, v) = call(&app, "POST", &vars, &token, Some(json!({"name": "motd", "value": "hello <b>all</b>"}))).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, theirs) = call(
+        &app,
+        "POST",
+        &format!("/admin/v1/apps/{other_app}/vars"),
+        &other.admin_token,
+        Some(json!({"name": "theirs", "value": "t"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{theirs}");
+    let theirs = theirs["data"]["id"].as_i64().unwrap();
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+
+    // Every role sees the list (the value escaped); only an owner is offered changes.
+    for c in [&ro, &support] {
+        let list = c.get(&format!("/panel/variables?app={app_id}")).await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert!(list.body.contains("motd") && list.body.contains("hello &lt;b&gt;all&lt;/b&gt;"), "{}", list.body);
+        assert!(!list.body.contains("Set a variable") && !list.body.contains("Delete…"));
+    }
+    // The owner adds one and replaces one; the admin API then answers with them.
+    let a = app_id.to_string();
+    for (name, value) in [("version_note", "  spaced  "), ("motd", "bye")] {
+        let done = owner.post("/panel/variables", &[("app", &a), ("name", name), ("value", value)]).await;
+        assert_eq!(
+            (done.status, done.location.as_str()),
+            (303, format!("/panel/variables?app={a}&done=saved").as_str()),
+            "{}",
+            done.body
+        );
+    }
+    let now = listed(&app, &token, &vars).await;
+    let get = |n: &str| now.iter().find(|v| v["name"] == n).cloned().unwrap();
+    assert_eq!(get("motd")["value"], "bye");
+    assert_eq!(
+        (get("version_note")["value"].clone(), get("version_note")["authed"].clone()),
+        (json!("  spaced  "), json!(false))
+    );
+    let id = get("motd")["id"].as_i64().unwrap();
+    let delete = format!("/panel/apps/{app_id}/variables/{id}/delete");
+
+    // Readonly and support change nothing; bad input and other sellers' ids neither.
+    let before = audit_len(&app, seller).await;
+    for c in [&ro, &support] {
+        assert_eq!(c.post("/panel/variables", &[("app", &a), ("name", "x"), ("value", "y")]).await.status, 403);
+        assert_eq!(c.post(&delete, &[]).await.status, 403);
+    }
+    let long_name = "n".repeat(101);
+    let long_value = "v".repeat(10_001);
+    let o = other_app.to_string();
+    for (fields, status, message) in [
+        (vec![("name", "x"), ("value", "y")], 422, "app: is required"),
+        (vec![("app", a.as_str()), ("value", "y")], 422, "name: is required"),
+        (vec![("app", a.as_str()), ("name", long_name.as_str())], 422, "name: must be at most 100"),
+        (vec![("app", a.as_str()), ("name", "big"), ("value", long_value.as_str())], 422, "value"),
+        (vec![("app", o.as_str()), ("name", "x"), ("value", "y")], 404, "No such app"),
+    ] {
+        let page = owner.post("/panel/variables", &fields).await;
+        assert_eq!(page.status, status, "{fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "{}", page.body);
+    }
+    for path in [
+        format!("/panel/apps/{other_app}/variables/{theirs}/delete"),
+        format!("/panel/apps/{app_id}/variables/{theirs}/delete"),
+        format!("/panel/apps/{app_id}/variables/999999/delete"),
+    ] {
+        assert_eq!(owner.get(&path).await.status, 404, "GET {path}");
+        assert_eq!(owner.post(&path, &[]).await.status, 404, "POST {path}");
+    }
+    assert_eq!(owner.get(&format!("/panel/variables?app={other_app}")).await.status, 404);
+    assert_eq!(audit_len(&app, seller).await, before, "nothing was stored");
+    assert_eq!(listed(&app, &token, &vars).await.len(), 2);
+    assert_eq!(listed(&app, &other.admin_token, &format!("/admin/v1/apps/{other_app}/vars")).await.len(), 1);
+
+    // Deleting asks first.
+    let confirm = owner.get(&delete).await;
+    assert!(confirm.status == 200 && confirm.body.contains("Yes, delete it") && confirm.body.contains("motd"));
+    assert_eq!(listed(&app, &token, &vars).await.len(), 2, "the GET deletes nothing");
+    let done = owner.post(&delete, &[]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("/panel/variables?app={a}&done=deleted").as_str()));
+    let names: Vec<_> = listed(&app, &token, &vars).await.iter().map(|v| v["name"].clone()).collect();
+    assert_eq!(names, vec![json!("version_note")]);
+}
+
+async fn panel_blacklist_add_and_remove(app: TestApp) {
+    let (seller, token, app_id, _) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, _) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let path = format!("/admin/v1/apps/{app_id}/blacklist");
+    let (s, e) =
+        call(&app, "POST", &path, &token, Some(json!({"kind": "hwid", "value": "HW-BAD", "reason": "cracker"}))).await;
+    assert_eq!(s, 201, "{e}");
+    let (s, theirs) = call(
+        &app,
+        "POST",
+        &format!("/admin/v1/apps/{other_app}/blacklist"),
+        &other.admin_token,
+        Some(json!({"kind": "hwid", "value": "THEIRS"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{theirs}");
+    let theirs = theirs["data"]["id"].as_i64().unwrap();
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+
+    let list = ro.get(&format!("/panel/blacklist?app={app_id}")).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("HW-BAD") && list.body.contains("cracker"), "{}", list.body);
+    assert!(!list.body.contains("THEIRS") && !list.body.contains("Add an entry") && !list.body.contains("Remove…"));
+    assert!(support.get("/panel/blacklist").await.body.contains("Add an entry"), "support may add");
+
+    // Support adds an IP (stored canonical); readonly may not.
+    let a = app_id.to_string();
+    let done = support
+        .post("/panel/blacklist", &[("app", &a), ("kind", "ip"), ("value", "2001:DB8::1"), ("reason", "abuse")])
+        .await;
+    assert_eq!(
+        (done.status, done.location.as_str()),
+        (303, format!("/panel/blacklist?app={a}&done=saved").as_str()),
+        "{}",
+        done.body
+    );
+    let now = listed(&app, &token, &path).await;
+    let ip = now.iter().find(|e| e["kind"] == "ip").expect("the new entry");
+    assert_eq!((ip["value"].clone(), ip["reason"].clone()), (json!("2001:db8::1"), json!("abuse")));
+    let ip_id = ip["id"].as_i64().unwrap();
+    let remove = format!("/panel/apps/{app_id}/blacklist/{ip_id}/remove");
+    let before = audit_len(&app, seller).await;
+    assert_eq!(ro.post("/panel/blacklist", &[("app", &a), ("kind", "hwid"), ("value", "X")]).await.status, 403);
+    assert_eq!(ro.post(&remove, &[]).await.status, 403);
+
+    // Bad input and other sellers' ids store nothing.
+    let long = "h".repeat(257);
+    let o = other_app.to_string();
+    for (fields, status, message) in [
+        (vec![("app", a.as_str()), ("kind", "mac"), ("value", "x")], 422, "kind: must be hwid or ip"),
+        (vec![("app", a.as_str()), ("kind", "ip"), ("value", "not-an-ip")], 422, "value: must be an IP address"),
+        (vec![("app", a.as_str()), ("kind", "hwid")], 422, "value: is required"),
+        (vec![("app", a.as_str()), ("kind", "hwid"), ("value", long.as_str())], 422, "value: must be at most 256"),
+        (vec![("app", a.as_str()), ("kind", "hwid"), ("value", "HW-BAD")], 409, ""),
+        (vec![("app", o.as_str()), ("kind", "hwid"), ("value", "x")], 404, "No such app"),
+    ] {
+        let page = owner.post("/panel/blacklist", &fields).await;
+        assert_eq!(page.status, status, "{fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "{}", page.body);
+    }
+    for p in [
+        format!("/panel/apps/{other_app}/blacklist/{theirs}/remove"),
+        format!("/panel/apps/{app_id}/blacklist/{theirs}/remove"),
+        format!("/panel/apps/{app_id}/blacklist/999999/remove"),
+    ] {
+        assert_eq!(owner.get(&p).await.status, 404, "GET {p}");
+        assert_eq!(owner.post(&p, &[]).await.status, 404, "POST {p}");
+    }
+    assert_eq!(audit_len(&app, seller).await, before, "nothing was stored");
+    assert_eq!(listed(&app, &other.admin_token, &format!("/admin/v1/apps/{other_app}/blacklist")).await.len(), 1);
+
+    // Removing asks first; support may.
+    let confirm = support.get(&remove).await;
+    assert!(confirm.status == 200 && confirm.body.contains("Yes, remove it") && confirm.body.contains("2001:db8::1"));
+    assert_eq!(listed(&app, &token, &path).await.len(), 2, "the GET removes nothing");
+    let done = support.post(&remove, &[]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("/panel/blacklist?app={a}&done=deleted").as_str()));
+    let values: Vec<_> = listed(&app, &token, &path).await.iter().map(|e| e["value"].clone()).collect();
+    assert_eq!(values, vec![json!("HW-BAD")]);
+}

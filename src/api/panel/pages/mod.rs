@@ -43,3 +43,12 @@ fn next_pager(base: &str, query: &[(&str, String)], page: Option<i64>, shown: us
         }
     }
 }
+
+/// The app a per-app page shows: the `app` query field, else the seller's first app (`None`
+/// when the seller has none). A foreign id is refused by the page's operation, like a missing one.
+fn chosen_app(apps: &[App], q: &super::fields::Fields) -> Result<Option<crate::domain::ids::AppId>, super::PanelError> {
+    Ok(match q.number("app")? {
+        Some(id) => Some(crate::domain::ids::AppId(id)),
+        None => apps.first().map(|a| a.id),
+    })
+}

@@ -22,10 +22,7 @@ use maud::{Markup, html};
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
     let apps = super::all_apps(&state, &panel.scope).await?;
-    let app_id = match q.number("app")? {
-        Some(id) => Some(AppId(id)),
-        None => apps.first().map(|a| a.id),
-    };
+    let app_id = super::chosen_app(&apps, &q)?;
     let content = match app_id {
         None => html! { p { "There are no apps yet." } },
         Some(app_id) => {

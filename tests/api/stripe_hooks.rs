@@ -130,7 +130,8 @@ async fn bad_stripe_events_change_nothing(t: TestApp) {
         ("unsigned", &body, None, 401),
         ("another secret", &body, Some(stripe_header("whsec_other_secret_000", now, &body)), 401),
         ("stale (301 s old)", &body, Some(stripe_header(SECRET, now - 301, &body)), 401),
-        ("from the future", &body, Some(stripe_header(SECRET, now + 301, &body)), 401),
+        // Well past the edge: the server's clock may tick into the next second during the cases.
+        ("from the future", &body, Some(stripe_header(SECRET, now + 330, &body)), 401),
         ("timestamp changed after signing", &body, Some(format!("t={},v1={v1}", now - 1)), 401),
         ("no timestamp", &body, Some(format!("v1={v1}")), 401),
         ("only v0", &body, Some(format!("t={now},v0={v1}")), 401),

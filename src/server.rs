@@ -171,7 +171,7 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %e, "pruning expired client sessions failed");
         }
         let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
-        for table in [SessionTable::Panel, SessionTable::Reseller] {
+        for table in [SessionTable::Panel, SessionTable::Reseller, SessionTable::Customer] {
             if let Err(e) = state.store.prune_browser_sessions(table, now, idle_since).await {
                 tracing::warn!(error = %e, ?table, "pruning expired browser sessions failed");
             }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod client;
+mod customer;
 mod dashboard;
 mod hooks;
 mod known_json;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(seller::router(), seller::refuse_body))
         .merge(limited(panel::router(&state), panel::refuse_body::<panel::PanelFace>))
         .merge(limited(dashboard::router(&state), panel::refuse_body::<dashboard::DashFace>))
+        .merge(limited(customer::router(&state), panel::refuse_body::<customer::CustomerFace>))
         .with_state(state.clone());
     middleware::apply(routes, &state)
 }

@@ -1,10 +1,9 @@
 //! `licensd app ...` and `licensd plan ...`
 
 use super::output::{self, Output};
-use super::{PageArgs, seller_id};
+use super::{PageArgs, duration_arg, seller_id};
 use crate::{
     config::Config,
-    domain::time::parse_duration_secs,
     manage::{
         Scope,
         apps::{self, AppDetail, AppSettings},
@@ -104,13 +103,20 @@ pub struct SettingsArgs {
     /// JSON object of message id -> text, replacing all customised messages.
     #[arg(long)]
     messages: Option<String>,
+    /// Let the app's users sign in to the customer panel (/customer/...).
+    #[arg(long)]
+    customer_panel: Option<bool>,
+    /// How long a user waits between two HWID resets of their own, e.g. 1d; 0 for no wait.
+    #[arg(long)]
+    hwid_reset_cooldown: Option<String>,
 }
 
 impl SettingsArgs {
     fn into_settings(self) -> anyhow::Result<AppSettings> {
-        let session_ttl_secs = match self.session_ttl {
-            Some(t) => Some(parse_duration_secs(&t).with_context(|| format!("--session-ttl: not a duration: {t}"))?),
-            None => None,
+        let session_ttl_secs = duration_arg("--session-ttl", self.session_ttl.as_deref())?;
+        let hwid_reset_cooldown_secs = match self.hwid_reset_cooldown.as_deref() {
+            Some("0") => Some(0),
+            other => duration_arg("--hwid-reset-cooldown", other)?,
         };
         let messages = match self.messages {
             Some(m) => Some(serde_json::from_str(&m).context("--messages must be a JSON object")?),
@@ -134,6 +140,8 @@ impl SettingsArgs {
             min_username_len: self.min_username_len,
             request_limit_per_min: self.request_limit_per_min,
             messages,
+            customer_panel: self.customer_panel,
+            hwid_reset_cooldown_secs,
         })
     }
 }
@@ -210,6 +218,8 @@ fn print_app(title: &str, d: &AppDetail) {
         ("min_username_len", a.min_username_len.to_string()),
         ("request_limit_per_min", a.request_limit_per_min.map(|n| n.to_string()).unwrap_or_default()),
         ("messages", a.messages.clone()),
+        ("customer_panel", output::flag(a.customer_panel)),
+        ("hwid_reset_cooldown", output::duration(Some(a.hwid_reset_cooldown_secs))),
     ];
     for (k, v) in rows {
         println!("  {k:<22} {v}");

@@ -51,6 +51,10 @@ pub struct AppSettings {
     /// Message id -> text; replaces the whole set.
     #[schema(value_type = Option<Object>)]
     pub messages: Option<Map<String, Value>>,
+    /// Whether the app's users may sign in to the customer panel.
+    pub customer_panel: Option<bool>,
+    /// Seconds between two HWID resets of a user's own in the customer panel (0: no wait).
+    pub hwid_reset_cooldown_secs: Option<i64>,
 }
 
 pub async fn create(
@@ -169,6 +173,10 @@ fn apply(app: &mut App, s: AppSettings) -> Result<(), ManageError> {
     }
     if let Some(m) = s.messages {
         app.messages = messages(m)?;
+    }
+    app.customer_panel = s.customer_panel.unwrap_or(app.customer_panel);
+    if let Some(v) = s.hwid_reset_cooldown_secs {
+        app.hwid_reset_cooldown_secs = validate::in_range("hwid_reset_cooldown_secs", v, 0, 365 * 86_400)?;
     }
     Ok(())
 }

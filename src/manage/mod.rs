@@ -5,6 +5,7 @@ pub mod apps;
 pub mod audit;
 pub mod client_content;
 pub mod client_data;
+pub mod customer_panel;
 pub mod customers;
 pub mod event_webhooks;
 pub mod keyauth;

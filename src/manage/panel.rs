@@ -177,7 +177,7 @@ pub(super) async fn new_password_hash(passwords: &Passwords, password: &str) -> 
 
 /// Hashing fails only when the blocking pool is gone (the process is shutting down; the
 /// parameters are constants): like a database that cannot serve, the request may be retried.
-fn hashing_stopped(e: HashError) -> ManageError {
+pub(super) fn hashing_stopped(e: HashError) -> ManageError {
     tracing::warn!(error = %e.0, "panel: password hashing unavailable");
     ManageError::Store(StoreError::Unavailable(sqlx::Error::PoolClosed))
 }

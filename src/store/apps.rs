@@ -34,6 +34,11 @@ pub struct App {
     pub request_limit_per_min: Option<i64>,
     /// JSON object of customised client API messages, keyed by message id (served as an object).
     pub messages: String,
+    /// Whether the app's users may sign in to the customer panel (`/customer/...`).
+    #[sqlx(try_from = "Flag")]
+    pub customer_panel: bool,
+    /// How long a user waits between two HWID resets of their own in the customer panel.
+    pub hwid_reset_cooldown_secs: i64,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
 }
@@ -49,7 +54,8 @@ macro_rules! app_columns {
     () => {
         "id, seller_id, name, secret, version, download_url, customer_panel_link, changelog, enabled, paused, \
          hwid_lock, force_hwid, hwid_min_len, program_hash, session_ttl_secs, key_mask, key_case, \
-         min_username_len, request_limit_per_min, messages, created_at, updated_at"
+         min_username_len, request_limit_per_min, messages, customer_panel, hwid_reset_cooldown_secs, \
+         created_at, updated_at"
     };
 }
 
@@ -121,7 +127,8 @@ impl Store {
             "UPDATE apps SET name = $3, version = $4, download_url = $5, customer_panel_link = $6, changelog = $7, \
              enabled = $8, paused = $9, hwid_lock = $10, force_hwid = $11, hwid_min_len = $12, program_hash = $13, \
              session_ttl_secs = $14, key_mask = $15, key_case = $16, min_username_len = $17, \
-             request_limit_per_min = $18, messages = $19, updated_at = $20 \
+             request_limit_per_min = $18, messages = $19, customer_panel = $20, hwid_reset_cooldown_secs = $21, \
+             updated_at = $22 \
              WHERE id = $1 AND seller_id = $2 RETURNING ",
             app_columns!()
         ))
@@ -144,6 +151,8 @@ impl Store {
         .bind(app.min_username_len)
         .bind(app.request_limit_per_min)
         .bind(&app.messages)
+        .bind(i64::from(app.customer_panel))
+        .bind(app.hwid_reset_cooldown_secs)
         .bind(now_ms())
         .fetch_all(&mut *self.write().await?)
         .await

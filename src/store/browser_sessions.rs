@@ -1,8 +1,9 @@
-//! Browser sessions of the web faces (the seller panel, the reseller dashboard): one table per
-//! face, each with the same columns (`panel_sessions`, `reseller_sessions`; migrations 0012 and
-//! 0016), so one set of statements serves them all. Cookies are stored as SHA-256 digests only;
-//! looking a live session up joins the face's own account table and lives with it
-//! (`panel_session`, `reseller_session`).
+//! Browser sessions of the web faces (the seller panel, the reseller dashboard, the customer
+//! panel): one table per face, each with the same columns (`panel_sessions`, `reseller_sessions`,
+//! `customer_sessions`; migrations 0012, 0016 and 0018), so one set of statements serves them
+//! all. Cookies are stored as SHA-256 digests only; looking a live session up joins the face's
+//! own account table and lives with it (`panel_session`, `reseller_session`,
+//! `customer_session`).
 
 use super::{Result, Store};
 
@@ -11,6 +12,7 @@ use super::{Result, Store};
 pub enum SessionTable {
     Panel,
     Reseller,
+    Customer,
 }
 
 impl SessionTable {
@@ -18,6 +20,7 @@ impl SessionTable {
         match self {
             Self::Panel => "panel_sessions",
             Self::Reseller => "reseller_sessions",
+            Self::Customer => "customer_sessions",
         }
     }
 }
@@ -60,6 +63,17 @@ impl Store {
         let sql = format!("DELETE FROM {} WHERE token_hash = $1", table.name());
         sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash).execute(&mut *self.write().await?).await?;
         Ok(())
+    }
+
+    /// Ends every session of account `account_id` but session `keep` (after a password change).
+    pub async fn end_other_browser_sessions(&self, table: SessionTable, account_id: i64, keep: i64) -> Result<u64> {
+        let sql = format!("DELETE FROM {} WHERE account_id = $1 AND id <> $2", table.name());
+        Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id)
+            .bind(keep)
+            .execute(&mut *self.write().await?)
+            .await?
+            .rows_affected())
     }
 
     /// Drops sessions past their absolute expiry or idle since `idle_since`.

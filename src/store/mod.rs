@@ -21,6 +21,7 @@ pub mod client_admin;
 pub mod client_data;
 pub mod client_request;
 pub mod client_users;
+pub mod customer_panel;
 pub mod customers;
 pub mod deployment;
 pub mod event_webhooks;

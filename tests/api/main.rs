@@ -35,6 +35,7 @@ mod client_web_loader;
 mod client_webhook;
 mod connections;
 mod crash;
+mod customer_panel;
 mod event_webhooks;
 mod full_disk;
 mod hostile;

@@ -53,7 +53,7 @@ async fn panel_sign_in_cookie_and_headers(app: TestApp) {
     let ok = sign_in_answer(&app, "OWNER@example.com", PASSWORD, "").await;
     assert_eq!((ok.status, ok.location.as_str()), (303, "/panel/"));
     let line = set_cookie(&ok.headers, "licensd_panel").unwrap();
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/panel/;"] {
         assert!(line.contains(attr), "{line}");
     }
     assert!(!line.contains("Secure"), "no TLS here: {line}");

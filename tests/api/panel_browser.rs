@@ -10,6 +10,10 @@
 //! `/reseller/fetchlicense` with it over real HTTP, a revocation without the CSRF token is
 //! refused, and the revoked key stops working.
 //!
+//! A third tour does the customer panel: an end user follows the `customerPanelLink` their
+//! software got from `init`, signs in, resets their HWID (the software then signs in from the
+//! new machine), and a second reset within the cooldown is refused.
+//!
 //! With `LICENSD_PANEL_SCREENSHOTS=DIR` it saves screenshots of the main pages there
 //! (docs/panel/ holds the committed ones: `LICENSD_PANEL_SCREENSHOTS=docs/panel`).
 
@@ -288,5 +292,50 @@ async fn reseller_dashboard_in_a_browser() {
     wait_for_text(&c, "The key was revoked").await;
     assert_eq!(fetch(key).await.0, 401, "a revoked key stops at once");
     assert_eq!(fetch(bot).await.0, 200, "the other key still works");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn customer_panel_in_a_browser() {
+    let driver = chromedriver().await;
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let f = app.seller("Acme Software").await;
+    let t = &f.admin_token;
+    let (app_id, plan_id) = app_with_plan(&app, t, "PhotoTool", Some(30 * 86_400)).await;
+    let body = json!({"hwid_lock": true, "customer_panel": true, "hwid_reset_cooldown_secs": 86_400});
+    let (status, a) = call(&app, "PATCH", &format!("/admin/v1/apps/{app_id}"), t, Some(body)).await;
+    assert_eq!(status, 200, "{a}");
+    let keys = generate(&app, t, json!({"app_id": app_id, "plan_id": plan_id, "count": 1})).await;
+    let client = ClientFixture::existing(&app, f.seller.id, AppId(app_id)).await;
+    let s = client.init().await;
+    let fields = [("username", "maria"), ("pass", "maria-password-1"), ("key", keys[0].as_str()), ("hwid", "OLD-PC")];
+    client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
+    // The user follows the link the software got from init.
+    let link = client.call(None, "init", &[]).await.json["appinfo"]["customerPanelLink"].as_str().unwrap().to_owned();
+    assert_eq!(link, app.url(&format!("/customer/{}/{app_id}/", f.seller.ownerid)));
+
+    let c = browser(&driver).await;
+    c.goto(&link).await.unwrap();
+    wait_for_text(&c, "PhotoTool: your account").await;
+    c.find(Locator::Id("username")).await.unwrap().send_keys("maria").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys("maria-password-1").await.unwrap();
+    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "OLD-PC").await;
+    screenshot(&c, "customer").await;
+    c.find(Locator::Css("form.inline button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "The HWIDs were reset.").await;
+    wait_for_text(&c, "You can reset your HWID again after").await;
+    let s = client.init().await;
+    let new_pc = [("username", "maria"), ("pass", "maria-password-1"), ("hwid", "NEW-PC")];
+    client.call(Some(&s), "login", &new_pc).await.assert_ok("Logged in!");
+    // The page offers no second reset; one sent anyway (the form rebuilt by hand) is refused.
+    let again = "const f = document.createElement('form'); f.method = 'post'; f.action = location.pathname + 'reset-hwid'; \
+                 const i = document.createElement('input'); i.name = 'csrf'; \
+                 i.value = document.querySelector('input[name=csrf]').value; f.appendChild(i); \
+                 document.body.appendChild(f); f.submit();";
+    c.execute(again, vec![]).await.unwrap();
+    wait_for_text(&c, "You reset your HWID recently").await;
+    let s = client.init().await;
+    client.call(Some(&s), "login", &new_pc).await.assert_ok("Logged in!");
     c.close().await.unwrap();
 }

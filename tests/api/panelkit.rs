@@ -72,10 +72,16 @@ pub async fn sign_in_answer(app: &TestApp, email: &str, password: &str, code: &s
 
 /// Posts face `face`'s sign-in form; the answer.
 pub async fn sign_in_answer_at(app: &TestApp, face: Face, email: &str, password: &str, code: &str) -> Page {
+    sign_in_with(app, face, &[("email", email), ("password", password), ("code", code)]).await
+}
+
+/// Posts face `face`'s sign-in form with `fields` (and its double-submit token); the answer.
+pub async fn sign_in_with(app: &TestApp, face: Face, fields: &[(&str, &str)]) -> Page {
     let http = http();
     let form = page(http.get(app.url(face.sign_in)).send().await.unwrap()).await;
     let token = csrf_of(&form.body);
-    let body = [("csrf", token.as_str()), ("email", email), ("password", password), ("code", code)];
+    let mut body = vec![("csrf", token.as_str())];
+    body.extend_from_slice(fields);
     let res = http
         .post(app.url(face.sign_in))
         .header("cookie", format!("{}_signin={token}", face.cookie))
@@ -94,7 +100,16 @@ impl<'a> PanelClient<'a> {
 
     /// Signs in to face `face` with `PASSWORD`; panics unless that works.
     pub async fn sign_in_at(app: &'a TestApp, face: Face, email: &str, code: &str) -> Self {
-        let answer = sign_in_answer_at(app, face, email, PASSWORD, code).await;
+        Self::signed_in(app, face, sign_in_answer_at(app, face, email, PASSWORD, code).await).await
+    }
+
+    /// Signs in to face `face` with the sign-in form's `fields`; panics unless that works.
+    pub async fn sign_in_with(app: &'a TestApp, face: Face, fields: &[(&str, &str)]) -> Self {
+        Self::signed_in(app, face, sign_in_with(app, face, fields).await).await
+    }
+
+    /// The session a successful sign-in `answer` opened, with its first page's CSRF token.
+    async fn signed_in(app: &'a TestApp, face: Face, answer: Page) -> Self {
         assert_eq!((answer.status, answer.location.as_str()), (303, face.home), "{}", answer.body);
         let line = set_cookie(&answer.headers, face.cookie).expect("a session cookie");
         let cookie = line.split(';').next().unwrap()[face.cookie.len() + 1..].to_owned();

@@ -64,7 +64,7 @@ async fn dashboard_sign_in_cookie_and_headers(app: TestApp) {
     let ok = sign_in_answer_at(&app, DASH, "BOT@example.com", PASSWORD, "").await;
     assert_eq!((ok.status, ok.location.as_str()), (303, "/reseller/dashboard/"));
     let line = set_cookie(&ok.headers, "licensd_dash").unwrap();
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/reseller/dashboard/;"] {
         assert!(line.contains(attr), "{line}");
     }
     let value = &line.split(';').next().unwrap()["licensd_dash=".len()..];

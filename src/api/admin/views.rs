@@ -140,6 +140,10 @@ pub struct App {
     /// Customised client API messages: message id -> text.
     #[schema(value_type = Object)]
     pub messages: Value,
+    /// Whether the app's users may sign in to the customer panel.
+    pub customer_panel: bool,
+    /// Seconds between two HWID resets of a user's own in the customer panel.
+    pub hwid_reset_cooldown_secs: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -171,6 +175,8 @@ impl From<store::apps::App> for App {
             min_username_len: a.min_username_len,
             request_limit_per_min: a.request_limit_per_min,
             messages,
+            customer_panel: a.customer_panel,
+            hwid_reset_cooldown_secs: a.hwid_reset_cooldown_secs,
             created_at: a.created_at.get(),
             updated_at: a.updated_at.get(),
         }

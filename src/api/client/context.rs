@@ -22,7 +22,7 @@ use crate::{
 use axum::{
     body::to_bytes,
     extract::{ConnectInfo, Request},
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, HeaderValue, StatusCode, header::HOST, request::Parts},
     response::Response,
 };
 use std::net::{IpAddr, SocketAddr};
@@ -43,6 +43,26 @@ pub struct Ctx {
     /// Request time in unix ms, taken once so every check of a request agrees.
     pub now: i64,
     messages: Messages,
+    /// Where the client reached this server, for links back to it.
+    reached: Reached,
+}
+
+/// The `Host` a request was sent to and whether it came over HTTPS (this server's TLS, or a
+/// trusted proxy's `X-Forwarded-Proto`).
+#[derive(Debug, Clone, Default)]
+pub struct Reached {
+    host: Option<HeaderValue>,
+    https: bool,
+}
+
+impl Reached {
+    fn of(parts: &Parts, peer: Option<IpAddr>, config: &Config) -> Self {
+        let served_tls = config.tls_cert.is_some() || !config.acme_domains.is_empty();
+        let proxied_tls = peer
+            .is_some_and(|p| config.trusted_proxies.iter().any(|t| t.to_canonical() == p.to_canonical()))
+            && parts.headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+        Self { host: parts.headers.get(HOST).cloned(), https: served_tls || proxied_tls }
+    }
 }
 
 impl Ctx {
@@ -77,6 +97,21 @@ impl Ctx {
         Halt::Reply(self.fail(msg))
     }
 
+    /// The app's `customerPanelLink`: the seller's own link, else this server's customer panel
+    /// of the app when the seller turned it on (as the client reached the server), else empty.
+    pub fn customer_panel_link(&self) -> String {
+        let app = &self.app;
+        let host = self.reached.host.as_ref().and_then(|h| h.to_str().ok());
+        match host {
+            Some(host) if app.customer_panel && app.customer_panel_link.is_empty() => {
+                let scheme = if self.reached.https { "https" } else { "http" };
+                let ownerid = self.field("ownerid").unwrap_or("");
+                format!("{scheme}://{host}/customer/{ownerid}/{}/", app.id)
+            }
+            _ => app.customer_panel_link.clone(),
+        }
+    }
+
     /// The request's session (every type but `init` has one: dispatch checked it).
     pub fn session(&self) -> Result<&Session, Halt> {
         self.session.as_ref().ok_or_else(|| self.refuse(Msg::SessionNotFound))
@@ -109,7 +144,8 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
         return bad_request(&state, &fields);
     }
     let ownerid = fields.get("ownerid").unwrap_or("").to_owned();
-    match prepare(state.clone(), version, fields, ip).await {
+    let reached = Reached::of(&parts, peer, &state.config);
+    match prepare(state.clone(), version, fields, ip, reached).await {
         Ok(ctx) => {
             let reply = actions::dispatch(&ctx).await;
             reply.render(&ownerid, &state.signer, Some(&ctx.app.secret))
@@ -123,7 +159,7 @@ pub async fn serve(state: AppState, version: ApiVersion, req: Request) -> Respon
 /// signed failure envelope
 /// with HTTP 200 like every client answer (KeyAuth SDKs treat any other status as a crash), its
 /// `ownerid` echoed from the query string when given there (the body is not read).
-pub fn refuse_body(state: &AppState, parts: &axum::http::request::Parts, _: Refused) -> Response {
+pub fn refuse_body(state: &AppState, parts: &Parts, _: Refused) -> Response {
     bad_request(state, &Fields::parse(b"", parts.uri.query()))
 }
 
@@ -141,7 +177,13 @@ enum Early {
 }
 
 /// The pre-dispatch checks, in the spec's order; on success the action's context.
-async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: String) -> Result<Ctx, Early> {
+async fn prepare(
+    state: AppState,
+    version: ApiVersion,
+    fields: Fields,
+    ip: String,
+    reached: Reached,
+) -> Result<Ctx, Early> {
     let plain = |msg: Msg| Early::Reply(Reply::failure(msg, msg.default_text()), None);
     let server_error = |e: StoreError| Early::Reply(store_error_reply(&e), None);
     let ownerid = fields.get("ownerid").ok_or_else(|| plain(Msg::NoOwnerId))?;
@@ -179,7 +221,7 @@ async fn prepare(state: AppState, version: ApiVersion, fields: Fields, ip: Strin
             Some(app.secret),
         ));
     }
-    Ok(Ctx { state, app, session, user, subscriptions, fields, ip, version, now, messages })
+    Ok(Ctx { state, app, session, user, subscriptions, fields, ip, version, now, messages, reached })
 }
 
 /// The answer to a fault of the server itself (database down): HTTP 500, still the envelope.

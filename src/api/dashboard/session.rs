@@ -5,7 +5,7 @@ use crate::api::panel::{
     PanelError,
     fields::Fields,
     layout,
-    session::{Csrf, Face, Live},
+    session::{Csrf, Face, Live, form_email},
 };
 use crate::{
     manage::{ManageError, Scope, reseller_dashboard},
@@ -40,18 +40,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Dashboard {
 
 pub struct DashFace;
 
+/// The dashboard's start page, the prefix of all its pages.
+const HOME: &str = "/reseller/dashboard/";
+
 impl Face for DashFace {
     type Who = Dashboard;
+    type Place = ();
     const COOKIE: &'static str = "licensd_dash";
     const SIGNIN_COOKIE: &'static str = "licensd_dash_signin";
-    const HOME: &'static str = "/reseller/dashboard/";
-    const SIGN_IN: &'static str = "/reseller/dashboard/signin";
     const BUCKET: &'static str = "dash_signin";
     const WRONG: &'static str = "Wrong email or password.";
     const TABLE: SessionTable = SessionTable::Reseller;
 
+    fn base(_: &str) -> Option<String> {
+        Some(HOME.into())
+    }
+
+    async fn place(_: &AppState, _: &str) -> Result<Option<()>, PanelError> {
+        Ok(Some(()))
+    }
+
     async fn session(
         state: &AppState,
+        _: &(),
         digest: &str,
         now: i64,
         idle_since: i64,
@@ -62,16 +73,21 @@ impl Face for DashFace {
         Ok(Some(Live { id: s.session_id, last_used_at: s.last_used_at.get(), who }))
     }
 
-    async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {
+    fn principal(_: &(), form: &Fields) -> String {
+        form_email(form)
+    }
+
+    async fn open(state: &AppState, _: &(), form: &Fields) -> Result<String, ManageError> {
         let password = form.get("password").unwrap_or("");
         let max_secs = state.config.panel_session_max_secs;
         let signed_in =
-            reseller_dashboard::sign_in(&state.store, &state.services.passwords, email, password, max_secs).await?;
+            reseller_dashboard::sign_in(&state.store, &state.services.passwords, &form_email(form), password, max_secs)
+                .await?;
         Ok(signed_in.cookie)
     }
 
-    fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
-        layout::sign_in_form("Reseller dashboard", Self::SIGN_IN, token, error, html! {})
+    fn sign_in_page(_: &(), base: &str, token: &str, error: Option<&str>) -> Markup {
+        layout::sign_in_form("Reseller dashboard", &format!("{base}signin"), token, error, html! {})
     }
 }
 

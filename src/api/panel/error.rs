@@ -93,11 +93,17 @@ impl PanelError {
 
 /// Error pages of face `F` link back to its own start page, not the seller panel's.
 pub async fn rehome<F: Face>(req: Request, next: Next) -> Response {
+    let home = home::<F>(req.uri().path());
     let mut res = next.run(req).await;
     if let Some(shown) = res.extensions_mut().remove::<Shown>() {
-        *res.body_mut() = Body::from(layout::message_page(shown.title, &shown.message, F::HOME).into_string());
+        *res.body_mut() = Body::from(layout::message_page(shown.title, &shown.message, &home).into_string());
     }
     res
+}
+
+/// The start page of face `F` that `path` lies under (the site's root when it names none).
+fn home<F: Face>(path: &str) -> String {
+    F::base(path).unwrap_or_else(|| "/".into())
 }
 
 pub async fn not_found() -> PanelError {
@@ -106,12 +112,12 @@ pub async fn not_found() -> PanelError {
 
 /// A body refused by the size or time limit, as a page of face `F`. The limit wraps the face's
 /// router from outside, so `rehome` never sees this answer: it names its home itself.
-pub fn refuse_body<F: Face>(_: &AppState, _: &Parts, why: Refused) -> Response {
+pub fn refuse_body<F: Face>(_: &AppState, parts: &Parts, why: Refused) -> Response {
     match why {
         Refused::TooLarge => PanelError::Status(StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.".into()),
         Refused::TimedOut => {
             PanelError::Status(StatusCode::REQUEST_TIMEOUT, "The form took too long to arrive.".into())
         }
     }
-    .page(F::HOME)
+    .page(&home::<F>(parts.uri.path()))
 }

@@ -120,6 +120,18 @@ pub fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
 /// A sign-in page posting email, password and `extra` fields to `action`, with the
 /// double-submit `token`.
 pub fn sign_in_form(heading: &str, action: &str, token: &str, error: Option<&str>, extra: Markup) -> Markup {
+    let fields = html! {
+        label for="email" { "Email" }
+        input #email type="email" name="email" autocomplete="username" required autofocus;
+        label for="password" { "Password" }
+        input #password type="password" name="password" autocomplete="current-password" required;
+        (extra)
+    };
+    sign_in_shell(heading, error, sign_in_fields(action, token, fields, "Sign in"))
+}
+
+/// A sign-in page: its heading, the last attempt's error, and its `forms` (`sign_in_fields`).
+pub fn sign_in_shell(heading: &str, error: Option<&str>, forms: Markup) -> Markup {
     html! {
         html lang="en" {
             (head("Sign in"))
@@ -127,17 +139,20 @@ pub fn sign_in_form(heading: &str, action: &str, token: &str, error: Option<&str
                 main #main.narrow {
                     h1 { (heading) }
                     @if let Some(e) = error { p.error role="alert" { (e) } }
-                    form.stack method="post" action=(action) {
-                        input type="hidden" name="csrf" value=(token);
-                        label for="email" { "Email" }
-                        input #email type="email" name="email" autocomplete="username" required autofocus;
-                        label for="password" { "Password" }
-                        input #password type="password" name="password" autocomplete="current-password" required;
-                        (extra)
-                        button type="submit" { "Sign in" }
-                    }
+                    (forms)
                 }
             }
+        }
+    }
+}
+
+/// One sign-in form posting `fields` to `action`, with the double-submit `token`.
+pub fn sign_in_fields(action: &str, token: &str, fields: Markup, submit: &str) -> Markup {
+    html! {
+        form.stack method="post" action=(action) {
+            input type="hidden" name="csrf" value=(token);
+            (fields)
+            button type="submit" { (submit) }
         }
     }
 }
@@ -191,6 +206,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "unbanned" => "Unbanned.",
         "deleted" => "Deleted.",
         "hwid_reset" => "The HWIDs were reset.",
+        "password" => "Your password was changed; your other sessions were signed out.",
         "extended" => "The subscriptions were extended.",
         "saved" => "Saved.",
         "revoked" => "Revoked.",

@@ -1,14 +1,17 @@
 //! Browser sessions of the web faces (the seller panel; the reseller dashboard through its own
 //! `Face`). The cookie holds a random token; the database keeps only its SHA-256 digest, with an
 //! absolute expiry (`panel_session_max_secs`) and an idle expiry (`panel_session_idle_secs`).
-//! Cookies are `HttpOnly; SameSite=Strict; Path=/`, plus `Secure` when this server speaks TLS.
+//! Cookies are `HttpOnly; SameSite=Strict` with the face's own `Path` (its base, so one face's
+//! cookie never travels to another face or to the APIs), plus `Secure` when this server speaks
+//! TLS.
 //! Each session has a CSRF token that every POST must send back in its `csrf` field;
 //! `authenticate` checks it before any handler runs, so a POST without it changes nothing. The
 //! sign-in form, before there is a session, is protected the same way by a token in a
 //! short-lived cookie of its own (double submit), and by brute-force limits.
 //!
-//! A face names its cookies, paths, limiter buckets and session table and says how its sessions
-//! are looked up and opened; everything else here is shared.
+//! A face names its cookies, limiter buckets and session table, says where its pages live (its
+//! base: a fixed path, or one per app for the customer panel) and how its sessions are looked up
+//! and opened; everything else here is shared.
 
 use super::{PanelError, fields::Fields, layout};
 use crate::{
@@ -21,7 +24,7 @@ use crate::{
 use axum::{
     body::{Body, to_bytes},
     extract::{ConnectInfo, FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -72,12 +75,12 @@ pub struct Live<W> {
 pub trait Face: Send + Sync + 'static {
     /// The signed-in principal, handed to handlers as a request extension.
     type Who: Csrf + Clone + Send + Sync + 'static;
+    /// What a face's base names: nothing for a face at one fixed path, the app for the
+    /// customer panel.
+    type Place: Send + Sync + 'static;
     const COOKIE: &'static str;
     /// The double-submit cookie of the sign-in form.
     const SIGNIN_COOKIE: &'static str;
-    /// Where a signed-in browser lands.
-    const HOME: &'static str;
-    const SIGN_IN: &'static str;
     /// Prefix of the sign-in limiter's buckets.
     const BUCKET: &'static str;
     /// The one answer to every failed sign-in.
@@ -85,16 +88,34 @@ pub trait Face: Send + Sync + 'static {
     /// Where its sessions are stored, touched and ended.
     const TABLE: SessionTable;
 
+    /// The prefix (ending in `/`) of the face's pages that request path `path` lies under: the
+    /// start page a signed-in browser lands on, `{base}signin`, and its cookies' `Path`. `None`
+    /// when the path names no base of the face.
+    fn base(path: &str) -> Option<String>;
+    /// The place `base` names, if it exists and the face is open there.
+    fn place(state: &AppState, base: &str) -> impl Future<Output = Result<Option<Self::Place>, PanelError>> + Send;
     fn session(
         state: &AppState,
+        place: &Self::Place,
         digest: &str,
         now: i64,
         idle_since: i64,
     ) -> impl Future<Output = Result<Option<Live<Self::Who>>, PanelError>> + Send;
-    /// Checks the sign-in form (its `email` already lowercased) and opens a session; the
-    /// cookie value. Wrong credentials are `ManageError::Forbidden`.
-    fn open(state: &AppState, email: &str, form: &Fields) -> impl Future<Output = Result<String, ManageError>> + Send;
-    fn sign_in_page(token: &str, error: Option<&str>) -> Markup;
+    /// Who the sign-in form names, as its per-account limiter bucket counts it.
+    fn principal(place: &Self::Place, form: &Fields) -> String;
+    /// Checks the sign-in form and opens a session; the cookie value. Wrong credentials are
+    /// `ManageError::Forbidden`.
+    fn open(
+        state: &AppState,
+        place: &Self::Place,
+        form: &Fields,
+    ) -> impl Future<Output = Result<String, ManageError>> + Send;
+    fn sign_in_page(place: &Self::Place, base: &str, token: &str, error: Option<&str>) -> Markup;
+}
+
+/// The email a sign-in form names, as accounts store it.
+pub fn form_email(form: &Fields) -> String {
+    form.get("email").unwrap_or("").trim().to_lowercase()
 }
 
 /// The seller panel's face.
@@ -102,16 +123,24 @@ pub struct PanelFace;
 
 impl Face for PanelFace {
     type Who = Panel;
+    type Place = ();
     const COOKIE: &'static str = "licensd_panel";
     const SIGNIN_COOKIE: &'static str = "licensd_panel_signin";
-    const HOME: &'static str = "/panel/";
-    const SIGN_IN: &'static str = "/panel/signin";
     const BUCKET: &'static str = "panel_signin";
     const WRONG: &'static str = "Wrong email, password or authenticator code.";
     const TABLE: SessionTable = SessionTable::Panel;
 
+    fn base(_: &str) -> Option<String> {
+        Some("/panel/".into())
+    }
+
+    async fn place(_: &AppState, _: &str) -> Result<Option<()>, PanelError> {
+        Ok(Some(()))
+    }
+
     async fn session(
         state: &AppState,
+        _: &(),
         digest: &str,
         now: i64,
         idle_since: i64,
@@ -123,9 +152,13 @@ impl Face for PanelFace {
         Ok(Some(Live { id: session.id, last_used_at: session.last_used_at.get(), who }))
     }
 
-    async fn open(state: &AppState, email: &str, form: &Fields) -> Result<String, ManageError> {
+    fn principal(_: &(), form: &Fields) -> String {
+        form_email(form)
+    }
+
+    async fn open(state: &AppState, _: &(), form: &Fields) -> Result<String, ManageError> {
         let creds = panel::Credentials {
-            email,
+            email: &form_email(form),
             password: form.get("password").unwrap_or(""),
             code: form.get("code").unwrap_or(""),
         };
@@ -133,7 +166,7 @@ impl Face for PanelFace {
         Ok(panel::sign_in(&state.store, &state.services.passwords, &creds, max_secs).await?.cookie)
     }
 
-    fn sign_in_page(token: &str, error: Option<&str>) -> Markup {
+    fn sign_in_page(_: &(), _: &str, token: &str, error: Option<&str>) -> Markup {
         layout::sign_in_page(token, error)
     }
 }
@@ -149,12 +182,13 @@ pub async fn authenticate<F: Face>(State(state): State<AppState>, req: Request, 
 
 async fn check<F: Face>(state: &AppState, req: Request) -> Result<Request, Response> {
     let now = now_ms();
-    let digest = cookie(req.headers(), F::COOKIE).map(secret::hash_secret).ok_or_else(to_sign_in::<F>)?;
+    let (base, place) = located::<F>(state, req.uri()).await.map_err(IntoResponse::into_response)?;
+    let digest = cookie(req.headers(), F::COOKIE).map(secret::hash_secret).ok_or_else(|| to_sign_in(&base))?;
     let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
-    let session = F::session(state, &digest, now, idle_since)
+    let session = F::session(state, &place, &digest, now, idle_since)
         .await
         .map_err(IntoResponse::into_response)?
-        .ok_or_else(to_sign_in::<F>)?;
+        .ok_or_else(|| to_sign_in(&base))?;
     if now - session.last_used_at >= TOUCH_EVERY_MS {
         state.store.touch_browser_session(F::TABLE, session.id, now).await.map_err(fault)?;
     }
@@ -192,38 +226,55 @@ fn fault(e: StoreError) -> Response {
     PanelError::from(e).into_response()
 }
 
-fn to_sign_in<F: Face>() -> Response {
-    Redirect::to(F::SIGN_IN).into_response()
+fn to_sign_in(base: &str) -> Response {
+    Redirect::to(&format!("{base}signin")).into_response()
+}
+
+/// The face's base and place that the request's path names; a path that names none (an app
+/// without a customer panel, say) is not found.
+async fn located<F: Face>(state: &AppState, uri: &Uri) -> Result<(String, F::Place), PanelError> {
+    let nowhere = || PanelError::Status(StatusCode::NOT_FOUND, "There is no such page.".into());
+    let base = F::base(uri.path()).ok_or_else(nowhere)?;
+    let place = F::place(state, &base).await?.ok_or_else(nowhere)?;
+    Ok((base, place))
 }
 
 pub async fn to_panel() -> Redirect {
     Redirect::permanent("/panel/")
 }
 
-pub async fn sign_in_page<F: Face>(State(state): State<AppState>) -> Response {
-    sign_in_form::<F>(&state, StatusCode::OK, None)
+pub async fn sign_in_page<F: Face>(State(state): State<AppState>, uri: Uri) -> Result<Response, PanelError> {
+    let (base, place) = located::<F>(&state, &uri).await?;
+    Ok(sign_in_form::<F>(&state, &base, &place, StatusCode::OK, None))
 }
 
 /// The form with a fresh double-submit token (cookie and hidden field).
-fn sign_in_form<F: Face>(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
+fn sign_in_form<F: Face>(
+    state: &AppState,
+    base: &str,
+    place: &F::Place,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
     let token = secret::new_session_id();
-    let mut res = (status, F::sign_in_page(&token, error)).into_response();
-    set_cookie(&mut res, state, F::SIGNIN_COOKIE, &token, 600);
+    let mut res = (status, F::sign_in_page(place, base, &token, error)).into_response();
+    set_cookie(&mut res, state, base, F::SIGNIN_COOKIE, &token, 600);
     res
 }
 
 pub async fn sign_in<F: Face>(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
     headers: HeaderMap,
     form: Fields,
 ) -> Result<Response, PanelError> {
+    let (base, place) = located::<F>(&state, &uri).await?;
     if !cookie(&headers, F::SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c)) {
         return Err(PanelError::Forbidden(STALE));
     }
-    let email = form.get("email").unwrap_or("").trim().to_lowercase();
     let ip = client_ip(Some(peer.ip()), &headers, &state.config);
-    let buckets = buckets::<F>(&state, &ip, &email);
+    let buckets = buckets::<F>(&state, &ip, &F::principal(&place, &form));
     let now = now_ms();
     // Counted before the password is checked, refunded on success: parallel guesses cannot
     // overshoot, and signing in does not use up the budget. Per address first, so an address
@@ -233,27 +284,29 @@ pub async fn sign_in<F: Face>(
             return Err(PanelError::TooManyAttempts);
         }
     }
-    match F::open(&state, &email, &form).await {
+    match F::open(&state, &place, &form).await {
         Ok(session_cookie) => {
             for (bucket, _) in &buckets {
                 state.limiter.refund(bucket, now, WINDOW_MS).await?;
             }
-            let mut res = Redirect::to(F::HOME).into_response();
-            set_cookie(&mut res, &state, F::COOKIE, &session_cookie, state.config.panel_session_max_secs);
-            set_cookie(&mut res, &state, F::SIGNIN_COOKIE, "", 0);
+            let mut res = Redirect::to(&base).into_response();
+            set_cookie(&mut res, &state, &base, F::COOKIE, &session_cookie, state.config.panel_session_max_secs);
+            set_cookie(&mut res, &state, &base, F::SIGNIN_COOKIE, "", 0);
             Ok(res)
         }
-        Err(ManageError::Forbidden) => Ok(sign_in_form::<F>(&state, StatusCode::UNAUTHORIZED, Some(F::WRONG))),
+        Err(ManageError::Forbidden) => {
+            Ok(sign_in_form::<F>(&state, &base, &place, StatusCode::UNAUTHORIZED, Some(F::WRONG)))
+        }
         Err(e) => Err(e.into()),
     }
 }
 
 /// The counters a sign-in attempt goes into, with their limits (0: unlimited, left out).
-fn buckets<F: Face>(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64)> {
+fn buckets<F: Face>(state: &AppState, ip: &str, principal: &str) -> Vec<(String, i64)> {
     let c = &state.config;
     [
         (format!("{}:{}", F::BUCKET, network(ip)), c.panel_login_failures_per_ip_per_min),
-        (format!("{}_account:{email}", F::BUCKET), c.panel_login_failures_per_account_per_min),
+        (format!("{}_account:{principal}", F::BUCKET), c.panel_login_failures_per_account_per_min),
     ]
     .into_iter()
     .filter(|(_, limit)| *limit > 0)
@@ -261,12 +314,17 @@ fn buckets<F: Face>(state: &AppState, ip: &str, email: &str) -> Vec<(String, i64
     .collect()
 }
 
-pub async fn sign_out<F: Face>(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PanelError> {
+pub async fn sign_out<F: Face>(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, PanelError> {
+    let (base, _) = located::<F>(&state, &uri).await?;
     if let Some(c) = cookie(&headers, F::COOKIE) {
         state.store.delete_browser_session(F::TABLE, &secret::hash_secret(c)).await?;
     }
-    let mut res = Redirect::to(F::SIGN_IN).into_response();
-    set_cookie(&mut res, &state, F::COOKIE, "", 0);
+    let mut res = to_sign_in(&base);
+    set_cookie(&mut res, &state, &base, F::COOKIE, "", 0);
     Ok(res)
 }
 
@@ -287,12 +345,13 @@ fn same(sent: Option<&str>, expected: &str) -> bool {
     sent.is_some_and(|s| secret::constant_time_eq(s.as_bytes(), expected.as_bytes()))
 }
 
-/// Sets a cookie that scripts cannot read and other sites' requests do not carry; `Secure`
-/// when this server speaks TLS (a TLS-terminating proxy in front: see docs/panel.md).
-fn set_cookie(res: &mut Response, state: &AppState, name: &str, value: &str, max_age_secs: i64) {
+/// Sets a cookie of the face at `base` that scripts cannot read and other sites' requests do not
+/// carry; `Secure` when this server speaks TLS (a TLS-terminating proxy in front: see
+/// docs/panel.md).
+fn set_cookie(res: &mut Response, state: &AppState, base: &str, name: &str, value: &str, max_age_secs: i64) {
     let c = &state.config;
     let secure = if c.tls_cert.is_some() || !c.acme_domains.is_empty() { "; Secure" } else { "" };
-    let line = format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age_secs}{secure}");
+    let line = format!("{name}={value}; HttpOnly; SameSite=Strict; Path={base}; Max-Age={max_age_secs}{secure}");
     if let Ok(v) = HeaderValue::from_str(&line) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

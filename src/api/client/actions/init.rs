@@ -45,7 +45,7 @@ pub async fn init(ctx: &Ctx) -> ActionResult {
                 "numOnlineUsers": COUNTS_VIA_FETCH_STATS,
                 "numKeys": COUNTS_VIA_FETCH_STATS,
                 "version": app.version,
-                "customerPanelLink": app.customer_panel_link,
+                "customerPanelLink": ctx.customer_panel_link(),
             }),
         )
         .with("newSession", true)

@@ -24,7 +24,7 @@ pub async fn fetch_stats(ctx: &Ctx) -> ActionResult {
             "numOnlineUsers": stats.num_online_users.to_string(),
             "numKeys": stats.num_keys.to_string(),
             "version": ctx.app.version,
-            "customerPanelLink": ctx.app.customer_panel_link,
+            "customerPanelLink": ctx.customer_panel_link(),
         }),
     ))
 }

@@ -9,7 +9,10 @@ use super::super::{
 };
 use crate::{
     domain::panel::Role,
-    manage::apps::{self, AppSettings},
+    manage::{
+        apps::{self, AppSettings},
+        sellers,
+    },
     state::AppState,
     store::apps::App,
 };
@@ -52,11 +55,14 @@ fn app_state(a: &App) -> &'static str {
 
 pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
     let app = apps::get(&state.store, &panel.scope, None, ids.last()).await?.app;
+    let seller = sellers::get(&state.store, &panel.scope, app.seller_id).await?;
     let title = format!("App {}", app.name);
-    Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), settings_form(&panel, &app)))
+    let content = settings_form(&panel, &app, &format!("/customer/{}/{}/", seller.ownerid, app.id));
+    Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), content))
 }
 
-fn settings_form(panel: &Panel, a: &App) -> Markup {
+/// The settings of app `a`, whose customer panel (when on) is at `customer_panel`.
+fn settings_form(panel: &Panel, a: &App, customer_panel: &str) -> Markup {
     let text = |id: &str, label: &str, value: &str| {
         html! { label for=(id) { (label) } input id=(id) type="text" name=(id) value=(value); }
     };
@@ -79,6 +85,13 @@ fn settings_form(panel: &Panel, a: &App) -> Markup {
                 (check("paused", "Paused (users cannot sign in)", a.paused))
                 (check("hwid_lock", "Lock users to their HWID", a.hwid_lock))
                 (check("force_hwid", "Require a HWID", a.force_hwid))
+                (check("customer_panel", "Customer panel: users sign in, see their subscriptions, reset their HWID", a.customer_panel))
+                label for="hwid_reset_cooldown_secs" { "Seconds between two HWID resets of a user's own" }
+                input #hwid_reset_cooldown_secs type="number" name="hwid_reset_cooldown_secs" min="0" value=(a.hwid_reset_cooldown_secs);
+                @if a.customer_panel {
+                    p { "Your users' panel: " a href=(customer_panel) { (customer_panel) }
+                        " (the client API's customerPanelLink unless you set a link above)." }
+                }
                 @if owner { button type="submit" { "Save" } }
             }
         }
@@ -97,6 +110,8 @@ pub async fn update(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fi
         paused: Some(f.checked("paused")),
         hwid_lock: Some(f.checked("hwid_lock")),
         force_hwid: Some(f.checked("force_hwid")),
+        customer_panel: Some(f.checked("customer_panel")),
+        hwid_reset_cooldown_secs: f.number("hwid_reset_cooldown_secs")?,
         ..AppSettings::default()
     };
     apps::update(&state.store, &panel.scope, None, id, settings).await?;

@@ -124,6 +124,20 @@ pub async fn sign_in(
     Ok(SignedIn { cookie: fresh.cookie, account })
 }
 
+/// Checks that `password` is the signed-in `account`'s own, before the panel shows a secret
+/// (a new admin token, a webhook's signing secret): a session left open on someone else's
+/// screen is not enough for that. A wrong one is an `Invalid` password field.
+pub async fn confirm_password(
+    passwords: &Passwords,
+    account: &PanelAccount,
+    password: &str,
+) -> Result<(), ManageError> {
+    match check_password(passwords, Some(account), |a| &a.password_hash, password).await {
+        Err(ManageError::Forbidden) => Err(ManageError::invalid("password", "is not your password")),
+        other => other.map(drop),
+    }
+}
+
 /// `account` if `password` is its password; else the same `Forbidden` for a wrong password
 /// and an unknown account, which still costs one hash.
 pub(super) async fn check_password<A>(

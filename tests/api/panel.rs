@@ -301,7 +301,16 @@ async fn panel_webhooks_show_their_secret_once_and_redeliver(app: TestApp) {
     account(&app, seller, "ro@example.com", "readonly").await;
     let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
     let url = "https://discord.com/api/webhooks/123/SECRET-TOKEN-PART";
-    let made = owner.post("/panel/webhooks", &[("url", url), ("events", "license.*"), ("format", "discord")]).await;
+    // The secret is shown only to whoever gives the account's password again.
+    for password in ["", "wrong password"] {
+        let fields = [("url", url), ("events", "license.*"), ("password", password)];
+        let refused = owner.post("/panel/webhooks", &fields).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("password: is not your password"), "{}", refused.body);
+    }
+    assert!(app.store().list_endpoints(seller).await.unwrap().is_empty());
+    let fields = [("url", url), ("events", "license.*"), ("format", "discord"), ("password", PASSWORD)];
+    let made = owner.post("/panel/webhooks", &fields).await;
     assert_eq!(made.status, 200, "{}", made.body);
     let shown = made.body.split("id=\"secret\"").nth(1).unwrap_or_default();
     let secret = shown.split("value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();
@@ -353,9 +362,9 @@ async fn panel_webhooks_show_their_secret_once_and_redeliver(app: TestApp) {
     }
     // Bad input: a page naming the field, and no second endpoint.
     for (fields, names) in [
-        (vec![("url", "not a url"), ("events", "*")], "url"),
-        (vec![("url", url), ("events", "licence.*")], "events"),
-        (vec![("url", url), ("events", "*"), ("format", "slack")], "format"),
+        (vec![("url", "not a url"), ("events", "*"), ("password", PASSWORD)], "url"),
+        (vec![("url", url), ("events", "licence.*"), ("password", PASSWORD)], "events"),
+        (vec![("url", url), ("events", "*"), ("format", "slack"), ("password", PASSWORD)], "format"),
     ] {
         let refused = owner.post("/panel/webhooks", &fields).await;
         assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);

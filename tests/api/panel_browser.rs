@@ -184,6 +184,7 @@ async fn panel_in_a_browser() {
     c.goto(&format!("{base}/panel/tokens")).await.unwrap();
     c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("name")).await.unwrap().send_keys("browser token").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
     c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "shown this once").await;
     let token = c.find(Locator::Id("secret")).await.unwrap().prop("value").await.unwrap().unwrap();

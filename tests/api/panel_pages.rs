@@ -6,7 +6,7 @@
 use crate::adminkit::{app_with_plan, call, generate};
 use crate::engine_tests;
 use crate::harness::TestApp;
-use crate::panelkit::{PanelClient, account};
+use crate::panelkit::{PASSWORD, PanelClient, account};
 use licensd::domain::ids::SellerId;
 use serde_json::{Value, json};
 
@@ -200,7 +200,14 @@ async fn panel_tokens_show_their_secret_once(app: TestApp) {
     assert!(!list.body.contains("Create a token") && !list.body.contains("Revoke…"));
 
     // The owner creates one: its secret is on that page, and it works on the admin API.
-    let created = owner.post("/panel/tokens", &[("name", "shop backend")]).await;
+    // Its secret is shown only to whoever gives the account's password again.
+    for password in ["", "wrong password"] {
+        let refused = owner.post("/panel/tokens", &[("name", "shop backend"), ("password", password)]).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("password: is not your password"), "{}", refused.body);
+    }
+    assert!(!tokens_of(&app, &token).await.iter().any(|t| t["name"] == "shop backend"));
+    let created = owner.post("/panel/tokens", &[("name", "shop backend"), ("password", PASSWORD)]).await;
     assert_eq!(created.status, 200, "{}", created.body);
     let shown = created.body.split("id=\"secret\"").nth(1).unwrap_or_default();
     let secret = shown.split("value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned();

@@ -210,6 +210,33 @@ async fn check<F: Face>(state: &AppState, req: Request) -> Result<Request, Respo
 const STALE: &str =
     "This form has no valid security token (it may be from an old page). Reload the page and try again.";
 
+/// Asks the signed-in account for its password again (the form's `password` field) before a
+/// secret is shown. Failures count in the account's sign-in bucket, so a stolen session cannot
+/// guess the password faster than a sign-in form could.
+pub async fn reauthenticate(state: &AppState, panel: &Panel, form: &Fields) -> Result<(), PanelError> {
+    let now = now_ms();
+    let c = &state.config;
+    let limit = i64::from(c.panel_login_failures_per_account_per_min);
+    let bucket = format!("{}_account:{}", PanelFace::BUCKET, panel.account.email);
+    if limit > 0 && state.limiter.hit(&bucket, now, WINDOW_MS).await? > limit {
+        return Err(PanelError::TooManyAttempts);
+    }
+    let password = form.get("password").unwrap_or("");
+    panel::confirm_password(&state.services.passwords, &panel.account, password).await?;
+    if limit > 0 {
+        state.limiter.refund(&bucket, now, WINDOW_MS).await?;
+    }
+    Ok(())
+}
+
+/// The password field of a form that `reauthenticate` checks.
+pub fn password_again() -> Markup {
+    maud::html! {
+        label for="password" { "Your password (asked again before a secret is shown)" }
+        input #password type="password" name="password" autocomplete="current-password" required;
+    }
+}
+
 /// Refuses a request whose account's role is below `needed`.
 pub async fn require_role(State(needed): State<Role>, req: Request, next: Next) -> Response {
     match req.extensions().get::<Panel>() {

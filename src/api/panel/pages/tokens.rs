@@ -6,7 +6,7 @@ use super::super::{
     PanelError,
     fields::{Fields, Ids},
     layout,
-    session::Panel,
+    session::{self, Panel},
 };
 use crate::{
     domain::panel::Role,
@@ -93,6 +93,7 @@ fn create_form(panel: &Panel) -> Markup {
                 (layout::csrf(panel))
                 label for="name" { "Name (what uses it, e.g. \"shop backend\")" }
                 input #name type="text" name="name" required maxlength="100";
+                (session::password_again())
                 button type="submit" { "Create" }
             }
         }
@@ -101,6 +102,7 @@ fn create_form(panel: &Panel) -> Markup {
 
 pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
     let name = f.required("name", 100)?;
+    session::reauthenticate(&state, &panel, &f).await?;
     let (token, secret) = tokens::create(&state.store, &panel.scope, TokenKind::Seller, None, None, &name).await?;
     let content = html! {
         p role="status" { "Token " strong { (token.name) } " was created." }

@@ -6,7 +6,7 @@ use super::super::{
     PanelError,
     fields::{Fields, Ids},
     layout,
-    session::Panel,
+    session::{self, Panel},
 };
 use crate::{
     domain::panel::Role,
@@ -82,6 +82,7 @@ fn create_form(panel: &Panel) -> Markup {
                     option value="json" { "json (signed event)" }
                     option value="discord" { "discord (an embed per event)" }
                 }
+                (session::password_again())
                 button type="submit" { "Add" }
             }
         }
@@ -95,6 +96,7 @@ pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> R
         format: f.text("format", 20)?,
         enabled: None,
     };
+    session::reauthenticate(&state, &panel, &f).await?;
     let made = event_webhooks::create(&state.store, &panel.scope, None, input).await?;
     let content = html! {
         p role="status" { "The endpoint for " (host_of(&made.endpoint.url)) " was added." }

@@ -10,6 +10,7 @@ use crate::domain::{
 use crate::store::{
     Store,
     licenses::{License, LicenseFilter},
+    reseller_stock::PlanStock,
     resellers::{Reseller, ResellerKey},
 };
 use serde::{Deserialize, Serialize};
@@ -211,4 +212,15 @@ pub async fn list_stock(
     let filter = LicenseFilter { reseller_id: Some(r.id), ..LicenseFilter::default() };
     let (rows, total) = store.list_licenses(r.seller_id, &filter, page).await?;
     Ok(Listed::new(rows, meta, total))
+}
+
+/// The reseller's stock counted per plan: sellable now, assigned, in all.
+pub async fn stock_by_plan(
+    store: &Store,
+    scope: &Scope,
+    seller_id: Option<SellerId>,
+    id: ResellerId,
+) -> Result<Vec<PlanStock>, ManageError> {
+    let r = get(store, scope, seller_id, id).await?;
+    Ok(store.stock_by_plan(r.id, crate::domain::time::now_ms()).await?)
 }

@@ -8,7 +8,8 @@
 //!
 //! A second tour does the reseller dashboard: a reseller signs in, creates an API key and calls
 //! `/reseller/fetchlicense` with it over real HTTP, a revocation without the CSRF token is
-//! refused, and the revoked key stops working.
+//! refused, and the revoked key stops working; then the seller's owner sees the same stock on the
+//! panel's page of the reseller.
 //!
 //! A third tour does the customer panel: an end user follows the `customerPanelLink` their
 //! software got from `init`, signs in, resets their HWID (the software then signs in from the
@@ -293,6 +294,17 @@ async fn reseller_dashboard_in_a_browser() {
     wait_for_text(&c, "The key was revoked").await;
     assert_eq!(fetch(key).await.0, 401, "a revoked key stops at once");
     assert_eq!(fetch(bot).await.0, 200, "the other key still works");
+
+    // The seller's side of the same reseller, in the panel.
+    account(&app, f.seller.id, "owner@acme.example", "owner").await;
+    c.goto(&format!("{base}/panel/signin")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys("owner@acme.example").await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Last 30 days").await;
+    c.goto(&format!("{base}/panel/resellers/{reseller}")).await.unwrap();
+    wait_for_text(&c, "<td>PhotoTool</td><td>lifetime</td><td>4</td><td>1</td><td>5</td>").await;
+    screenshot(&c, "resellers").await;
     c.close().await.unwrap();
 }
 

@@ -1,4 +1,4 @@
-//! The seller panel's plans, API tokens, variables and blacklist pages over plain HTTP: each list shows what the admin
+//! The seller panel's plans, API tokens, variables, blacklist and resellers pages over plain HTTP: each list shows what the admin
 //! API made, an owner's changes are what the admin API then answers, readonly and support change
 //! nothing, bad input and other sellers' ids answer 4xx and store nothing, and a token's secret
 //! is shown on the page answering its creation and on no later one.
@@ -16,6 +16,7 @@ engine_tests!(
     panel_tokens_show_their_secret_once,
     panel_variables_set_and_delete,
     panel_blacklist_add_and_remove,
+    panel_resellers_get_stock_and_keys,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -459,4 +460,76 @@ async fn panel_blacklist_add_and_remove(app: TestApp) {
     assert_eq!((done.status, done.location.as_str()), (303, format!("/panel/blacklist?app={a}&done=deleted").as_str()));
     let values: Vec<_> = listed(&app, &token, &path).await.iter().map(|e| e["value"].clone()).collect();
     assert_eq!(values, vec![json!("HW-BAD")]);
+}
+
+/// The value of the readonly field `id` on a page (a secret shown once, new keys).
+fn shown(body: &str, id: &str) -> String {
+    let after = body.split(&format!("id=\"{id}\"")).nth(1).unwrap_or_default();
+    after.split("value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_owned()
+}
+
+async fn panel_resellers_get_stock_and_keys(app: TestApp) {
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    let added = owner.post("/panel/resellers", &[("name", "GameKeys")]).await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    let page_path = added.location.split('?').next().unwrap().to_owned();
+    let (_, listed) = call(&app, "GET", "/admin/v1/resellers", &token, None).await;
+    let reseller = listed["data"][0]["id"].as_i64().unwrap();
+    assert_eq!(page_path, format!("/panel/resellers/{reseller}"));
+    assert!(ro.get("/panel/resellers").await.body.contains("GameKeys"));
+
+    // Keys generated into the stock: counted on its page, theirs in the admin API.
+    let plan = format!("{app_id}:{plan_id}");
+    let made = owner.post(&format!("{page_path}/stock"), &[("plan", &plan), ("count", "3")]).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("Generated 3 keys"), "{}", made.body);
+    let (_, stock) = call(&app, "GET", &format!("/admin/v1/resellers/{reseller}/stock"), &token, None).await;
+    assert_eq!(stock["meta"]["total"], 3, "{stock}");
+    let page = ro.get(&page_path).await;
+    assert!(page.body.contains("<td>MyApp</td><td>standard</td><td>3</td><td>0</td><td>3</td>"), "{}", page.body);
+
+    // A key: asked for the password again, shown once, works on the Reseller API at once.
+    let refused = owner.post(&format!("{page_path}/keys"), &[("label", "bot"), ("password", "nope")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let created = owner.post(&format!("{page_path}/keys"), &[("label", "bot"), ("password", PASSWORD)]).await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let key = shown(&created.body, "secret");
+    let fetch = || app.http.get(app.url("/reseller/myavailable")).query(&[("api_token", key.as_str())]).send();
+    assert_eq!(fetch().await.unwrap().status(), 200);
+    let page = owner.get(&page_path).await;
+    assert!(page.body.contains("bot") && !page.body.contains(&key), "listed, never shown again");
+    let (_, keys) = call(&app, "GET", &format!("/admin/v1/resellers/{reseller}/keys"), &token, None).await;
+    let key_id = keys["data"][0]["id"].as_i64().unwrap();
+
+    // Readonly changes nothing; bad input stores nothing.
+    let revoke = format!("{page_path}/keys/{key_id}/revoke");
+    for (path, fields) in [
+        ("/panel/resellers".to_owned(), vec![("name", "Sneaky")]),
+        (format!("{page_path}/stock"), vec![("plan", plan.as_str()), ("count", "1")]),
+        (format!("{page_path}/keys"), vec![("label", "x"), ("password", PASSWORD)]),
+        (revoke.clone(), vec![]),
+    ] {
+        assert_eq!(ro.post(&path, &fields).await.status, 403, "readonly POST {path}");
+    }
+    let before = audit_len(&app, seller).await;
+    for (path, fields, says) in [
+        ("/panel/resellers".to_owned(), vec![("name", " ")], "name: is required"),
+        (format!("{page_path}/stock"), vec![("plan", plan.as_str()), ("count", "0")], "count: must be from 1"),
+        (format!("{page_path}/stock"), vec![("plan", "1:x"), ("count", "1")], "plan: must be one of"),
+    ] {
+        let page = owner.post(&path, &fields).await;
+        assert_eq!(page.status, 422, "{path} {fields:?}: {}", page.body);
+        assert!(page.body.contains(says), "{says}: {}", page.body);
+    }
+    assert_eq!(audit_len(&app, seller).await, before, "nothing was done");
+    assert_eq!(owner.get("/panel/resellers/999999").await.status, 404);
+
+    // Revoking asks first, then the key stops working.
+    assert!(owner.get(&revoke).await.body.contains("cannot be undone"));
+    let done = owner.post(&revoke, &[]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("{page_path}?done=revoked").as_str()));
+    assert_eq!(fetch().await.unwrap().status(), 401);
+    assert_eq!(owner.get(&revoke).await.status, 404, "a revoked key cannot be revoked again");
 }

@@ -15,20 +15,7 @@ pub async fn show(State(state): State<AppState>, dash: Dashboard) -> Result<Mark
     let content = html! {
         p { "Licenses your seller put into your stock, per plan. Available ones can be sold now \
              (through the Reseller API's fetchlicense); assigned ones went to a Discord user." }
-        div.scroll {
-            table {
-                thead { tr {
-                    th scope="col" { "App" } th scope="col" { "Plan" } th scope="col" { "Available" }
-                    th scope="col" { "Assigned" } th scope="col" { "In stock" }
-                } }
-                tbody {
-                    @for p in &plans {
-                        tr { td { (p.app) } td { (p.plan) } td { (p.available) } td { (p.assigned) } td { (p.total) } }
-                    }
-                    @if plans.is_empty() { tr { td colspan="5" { "Your stock is empty: ask your seller for licenses." } } }
-                }
-            }
-        }
+        (layout::stock_table(&plans, "Your stock is empty: ask your seller for licenses."))
     };
     Ok(page(&dash, "/reseller/dashboard/", "Stock", None, content))
 }

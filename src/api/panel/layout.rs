@@ -8,14 +8,16 @@ use super::{
 };
 use crate::domain::time::iso_micros;
 use crate::manage::PageMeta;
+use crate::store::reseller_stock::PlanStock;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 10] = [
+const NAV: [(&str, &str); 11] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/plans", "Plans"),
     ("/panel/licenses", "Licenses"),
     ("/panel/users", "Users"),
+    ("/panel/resellers", "Resellers"),
     ("/panel/variables", "Variables"),
     ("/panel/blacklist", "Blacklist"),
     ("/panel/webhooks", "Webhooks"),
@@ -169,6 +171,27 @@ pub fn button(session: &impl Csrf, action: &str, label: &str, hidden: &[(&str, &
             (csrf(session))
             @for (name, value) in hidden { input type="hidden" name=(name) value=(value); }
             button type="submit" { (label) }
+        }
+    }
+}
+
+/// A reseller's stock per plan (the reseller dashboard's and the panel's reseller page), with
+/// `empty` when there is none.
+pub fn stock_table(plans: &[PlanStock], empty: &str) -> Markup {
+    html! {
+        div.scroll {
+            table {
+                thead { tr {
+                    th scope="col" { "App" } th scope="col" { "Plan" } th scope="col" { "Available" }
+                    th scope="col" { "Assigned" } th scope="col" { "In stock" }
+                } }
+                tbody {
+                    @for p in plans {
+                        tr { td { (p.app) } td { (p.plan) } td { (p.available) } td { (p.assigned) } td { (p.total) } }
+                    }
+                    @if plans.is_empty() { tr { td colspan="5" { (empty) } } }
+                }
+            }
         }
     }
 }

@@ -28,7 +28,9 @@ use axum::{
     middleware::{from_fn, from_fn_with_state},
     routing::{any, get, post},
 };
-use pages::{apps, audit, blacklist, license_csv, licenses, overview, plans, tokens, users, variables, webhooks};
+use pages::{
+    apps, audit, blacklist, license_csv, licenses, overview, plans, resellers, tokens, users, variables, webhooks,
+};
 pub(crate) use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
@@ -50,6 +52,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses/export.csv", get(license_csv::export))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
         .route("/panel/users", get(users::list))
+        .route("/panel/resellers", get(resellers::list))
+        .route("/panel/resellers/{id}", get(resellers::show))
+        .route("/panel/resellers/{id}/keys/{key}/revoke", get(resellers::confirm_revoke_key))
         .route("/panel/audit", get(audit::list))
         .route("/panel/webhooks", get(webhooks::list))
         .route("/panel/webhooks/{id}", get(webhooks::show));
@@ -75,6 +80,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/variables", post(variables::set))
         .route("/panel/apps/{app}/variables/{id}/delete", post(variables::delete))
         .route("/panel/tokens", post(tokens::create))
+        .route("/panel/resellers", post(resellers::create))
+        .route("/panel/resellers/{id}/stock", post(resellers::add_stock))
+        .route("/panel/resellers/{id}/keys", post(resellers::create_key))
+        .route("/panel/resellers/{id}/keys/{key}/revoke", post(resellers::revoke_key))
         .route("/panel/tokens/{id}/revoke", post(tokens::revoke))
         .route("/panel/webhooks", post(webhooks::create))
         .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))

@@ -7,7 +7,7 @@ use super::super::{
     layout,
     session::Panel,
 };
-use crate::domain::ids::{AppId, PlanId};
+use crate::domain::ids::{AppId, PlanId, ResellerId};
 use crate::{
     domain::panel::Role,
     manage::{PageRequest, licenses, plans},
@@ -129,10 +129,7 @@ fn generate_form(panel: &Panel, names: &HashMap<(AppId, PlanId), String>) -> Mar
             form.stack method="post" action="/panel/licenses/generate" {
                 (layout::csrf(panel))
                 (plan_select(names))
-                label for="count" { "How many (1 to " (MAX_FROM_PANEL) ")" }
-                input #count type="number" name="count" min="1" max=(MAX_FROM_PANEL) value="1" required;
-                label for="note" { "Note (optional)" }
-                input #note type="text" name="note" maxlength="500";
+                (count_fields())
                 button type="submit" { "Generate" }
             }
         }
@@ -159,13 +156,15 @@ pub(super) fn plan_select(names: &HashMap<(AppId, PlanId), String>) -> Markup {
     }
 }
 
-pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
-    let (app_id, plan_id) = chosen_plan(&f)?;
+/// The keys a generate form asks for (plan, count, note), made for the seller or, with
+/// `reseller`, straight into that reseller's stock.
+pub(super) fn generate_spec(f: &Fields, reseller: Option<ResellerId>) -> Result<licenses::GenerateSpec, PanelError> {
+    let (app_id, plan_id) = chosen_plan(f)?;
     let count = f.number("count")?.ok_or_else(|| PanelError::invalid("count", "is required"))?;
     if !(1..=MAX_FROM_PANEL).contains(&count) {
         return Err(PanelError::invalid("count", format!("must be from 1 to {MAX_FROM_PANEL}")));
     }
-    let spec = licenses::GenerateSpec {
+    Ok(licenses::GenerateSpec {
         app_id,
         plan_id,
         count,
@@ -175,11 +174,25 @@ pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) ->
         expires_at: None,
         max_activations: None,
         note: f.text("note", 500)?.unwrap_or_default(),
-        reseller_id: None,
+        reseller_id: reseller,
         customer_email: None,
         customer_name: None,
         order: None,
-    };
+    })
+}
+
+/// The count and note fields of a generate form.
+pub(super) fn count_fields() -> Markup {
+    html! {
+        label for="count" { "How many (1 to " (MAX_FROM_PANEL) ")" }
+        input #count type="number" name="count" min="1" max=(MAX_FROM_PANEL) value="1" required;
+        label for="note" { "Note (optional)" }
+        input #note type="text" name="note" maxlength="500";
+    }
+}
+
+pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
+    let spec = generate_spec(&f, None)?;
     let made = licenses::generate(&state.store, &panel.scope, None, spec, &|_| {}).await?;
     let content = html! {
         p role="status" { "Generated " (made.count) " keys. They are in the license list too." }

@@ -8,6 +8,7 @@ pub mod license_csv;
 pub mod licenses;
 pub mod overview;
 pub mod plans;
+pub mod resellers;
 pub mod tokens;
 pub mod users;
 pub mod variables;

@@ -23,7 +23,10 @@ use crate::{
 /// println!("signed in as {}", user.username);
 /// # Ok(()) }
 /// ```
-#[derive(Debug)]
+///
+/// A clone shares the connection pool and starts with the same settings and session; from then
+/// on each keeps its own.
+#[derive(Debug, Clone)]
 pub struct LibreAuth {
     core: Core,
     http: reqwest::Client,

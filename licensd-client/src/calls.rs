@@ -109,6 +109,10 @@ pub(crate) fn login(username: &str, pass: &str, code: Option<&str>) -> Call<User
     Call::new("login", user_info).field("username", username).field("pass", pass).maybe("code", code).with_hwid()
 }
 
+pub(crate) fn web_login(username: &str, token: &str) -> Call<UserInfo> {
+    Call::new("login", user_info).field("username", username).field("token", token).with_hwid()
+}
+
 pub(crate) fn login_email(email: &str, pass: &str, code: Option<&str>) -> Call<UserInfo> {
     Call::new("loginEmail", user_info).field("email", email).field("pass", pass).maybe("code", code).with_hwid()
 }
@@ -257,6 +261,9 @@ macro_rules! client_actions {
             fn register(username: &str, pass: &str, key: &str, email: Option<&str>) -> UserInfo;
             /// `login`: signs in with username and password (`code`: the TOTP code when 2FA is on).
             fn login(username: &str, pass: &str, code: Option<&str>) -> UserInfo;
+            /// `login` as KeyAuth's web loader sends it: `username` with the one-time `token` the
+            /// seller issued for that user (instead of a password).
+            fn web_login(username: &str, token: &str) -> UserInfo;
             /// `loginEmail`: signs in with the user's email and password.
             fn login_email(email: &str, pass: &str, code: Option<&str>) -> UserInfo;
             /// `license`: signs in with a license key alone (the first use creates a user named

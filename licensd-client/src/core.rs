@@ -31,6 +31,8 @@ pub(crate) struct Core {
     pub trust_on_first_use: bool,
     pub max_skew: Duration,
     pub session: Option<String>,
+    /// The `message` of the last answer, when its call returned `Ok`.
+    pub last_message: Option<String>,
 }
 
 /// A verified JSON answer of the client API.
@@ -69,6 +71,7 @@ impl Core {
             trust_on_first_use: false,
             max_skew: verify::DEFAULT_MAX_SKEW,
             session: None,
+            last_message: None,
         }
     }
 
@@ -95,6 +98,7 @@ impl Core {
     /// Verifies `raw` as the answer to `call`, applies the call's effect on the session and
     /// decodes its result.
     pub fn finish<T>(&mut self, call: Call<T>, raw: RawAnswer) -> Result<T> {
+        self.last_message = None;
         let learned = self.trust(call.kind, &raw)?;
         if raw.body == INVALID_APP_BODY {
             return Err(Error::UnknownApp);
@@ -113,7 +117,12 @@ impl Core {
                 Effect::EndSession => self.session = None,
             }
         }
-        (call.decode)(answer)
+        let message = answer.message.clone();
+        let result = (call.decode)(answer);
+        if result.is_ok() {
+            self.last_message = Some(message);
+        }
+        result
     }
 
     /// Checks the signature and the timestamp; returns the key learned by trust on first use.
@@ -170,4 +179,39 @@ fn malformed(member: &str) -> Error {
 fn claimed_key(body: &[u8]) -> Option<VerifyingKey> {
     let doc: Value = serde_json::from_slice(body).ok()?;
     verify::parse_key(doc.get("pubkey")?.as_str()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calls;
+    use ed25519_dalek::{Signer, SigningKey};
+
+    /// A client pinned to a test key, and that key's signed answer with `body`, stamped now.
+    fn signed(key: &SigningKey, body: &str) -> RawAnswer {
+        let ts = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+        let sig = key.sign(format!("{ts}{body}").as_bytes());
+        RawAnswer { timestamp: Some(ts), signature: Some(hex::encode(sig.to_bytes())), body: body.into() }
+    }
+
+    #[test]
+    fn last_message_is_the_last_accepted_answers() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let mut core = Core::new("App", "OWNER12345", "1.0", "http://h/");
+        core.key = Some(key.verifying_key());
+        let ok = r#"{"success":true,"code":68,"message":"Session is validated.","ownerid":"OWNER12345"}"#;
+        core.finish(calls::check(), signed(&key, ok)).unwrap();
+        assert_eq!(core.last_message.as_deref(), Some("Session is validated."));
+        let no = r#"{"success":false,"code":36,"message":"Session is not validated","ownerid":"OWNER12345"}"#;
+        assert!(matches!(core.finish(calls::check(), signed(&key, no)), Err(Error::Refused { code: 36, .. })));
+        assert_eq!(core.last_message, None, "a refusal leaves no message of success");
+        // An accepted failure (checkblacklist's inverted answer) is a successful call.
+        let clean = r#"{"success":false,"code":62,"message":"Client is not blacklisted","ownerid":"OWNER12345"}"#;
+        assert!(!core.finish(calls::checkblacklist(), signed(&key, clean)).unwrap());
+        assert_eq!(core.last_message.as_deref(), Some("Client is not blacklisted"));
+        core.finish(calls::check(), signed(&key, ok)).unwrap();
+        let forged = RawAnswer { body: no.into(), ..signed(&key, ok) };
+        assert!(matches!(core.finish(calls::check(), forged), Err(Error::BadSignature)));
+        assert_eq!(core.last_message, None, "an untrusted answer leaves none either");
+    }
 }

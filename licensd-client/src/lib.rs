@@ -46,7 +46,12 @@
 //! `setvar`, `log`, `file`, `webhook`, `ban`, `checkblacklist`, `fetchOnline`
 //! ([`fetch_online`](LibreAuth::fetch_online)), `fetchStats`, `chatget`, `chatsend`,
 //! `changeUsername`, `forgot`, `logout`, `2faenable` ([`enable_2fa`](LibreAuth::enable_2fa)),
-//! `2fadisable` ([`disable_2fa`](LibreAuth::disable_2fa)).
+//! `2fadisable` ([`disable_2fa`](LibreAuth::disable_2fa)), `offline`, and the web loader's `login`
+//! with a one-time token ([`web_login`](LibreAuth::web_login)).
+//!
+//! The client keeps the session `init` opened ([`session_id`](LibreAuth::session_id)) until the
+//! server ends it; [`with_session`](LibreAuth::with_session) continues one opened elsewhere, and
+//! [`last_message`](LibreAuth::last_message) is the text of the last successful answer.
 
 #![deny(missing_docs)]
 

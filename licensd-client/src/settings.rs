@@ -48,6 +48,20 @@ macro_rules! settings_methods {
         pub fn session_id(&self) -> Option<&str> {
             self.core.session.as_deref()
         }
+
+        /// Continues the session `session_id` (one another client opened with `init`, or one
+        /// kept from before) instead of calling `init`.
+        pub fn with_session(mut self, session_id: &str) -> Self {
+            self.core.session = Some(session_id.to_owned());
+            self
+        }
+
+        /// The `message` of the last answer whose call returned `Ok` (`Logged in!`, or the
+        /// seller's rewording of it); `None` before any and after a call whose answer was refused
+        /// by the server or by the checks.
+        pub fn last_message(&self) -> Option<&str> {
+            self.core.last_message.as_deref()
+        }
     };
 }
 pub(crate) use settings_methods;

@@ -1,11 +1,13 @@
 //! Client API 1.3: ban and blacklist (with client IPs from a trusted proxy), TOTP 2FA, forgot
-//! (through a fake SMTP server), and hostile request bodies.
+//! (through a fake SMTP server), and hostile request bodies. Through the SDK, but for the proxy
+//! headers and the hostile bodies (raw: the SDK sends neither).
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_ok, assert_refused, said};
 use crate::engine_tests;
 use crate::harness::{Engine, TestApp};
 use licensd::config::SmtpConfig;
 use licensd::domain::{time::now_ms, totp};
+use licensd_client::{Error, TwoFactorSetup, asynch::LibreAuth};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -47,30 +49,27 @@ async fn with_keys(c: &ClientFixture<'_>, n: usize) {
 async fn ban_and_blacklist(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     with_keys(&c, 3).await;
-    let s = c.init().await;
-    c.call(Some(&s), "checkblacklist", &[("hwid", "HW-1")]).await.assert_fail("Client is not blacklisted");
-    c.call(Some(&s), "ban", &[]).await.assert_fail("Session is not validated");
-    c.call(Some(&s), "register", &[("username", "mal"), ("pass", "p"), ("key", "K0"), ("hwid", "HW-1")])
-        .await
-        .assert_ok("Logged in!");
-    c.call(Some(&s), "ban", &[("reason", "debugger attached"), ("hwid", "HW-EXTRA")])
-        .await
-        .assert_ok("Successfully Banned User");
+    let mut app = c.sdk_init().await.with_hwid("HW-1");
+    assert!(!assert_ok(app.checkblacklist().await, &app, "Client is not blacklisted"));
+    assert_refused(app.ban(None).await, "Session is not validated");
+    assert_ok(app.register("mal", "p", "K0", None).await, &app, "Logged in!");
+    let s = app.session_id().unwrap().to_owned();
+    let mut app = app.with_hwid("HW-EXTRA");
+    assert_ok(app.ban(Some("debugger attached")).await, &app, "Successfully Banned User");
+    assert_eq!(app.session_id(), None, "the SDK drops the ended session");
     let user = t.store().user_by_ref(c.app.id, "mal").await.unwrap();
     assert_eq!(user.banned_reason.as_deref(), Some("debugger attached"));
     // The banned user's sessions are gone; its HWIDs and the IP (127.0.0.1) are blacklisted.
-    c.call(Some(&s), "check", &[])
-        .await
-        .assert_fail("Session not found. If you get this frequently, ask the developer to use the latest example code");
-    let s = c.init().await;
-    c.call(Some(&s), "checkblacklist", &[]).await.assert_ok("Client is blacklisted");
-    c.call(Some(&s), "register", &[("username", "x"), ("pass", "p"), ("key", "K1")])
-        .await
-        .assert_fail("You've been blacklisted from our application");
-    c.call(Some(&s), "license", &[("key", "K1")]).await.assert_fail("You've been blacklisted from our application");
-    c.call(Some(&s), "login", &[("username", "mal"), ("pass", "p")])
-        .await
-        .assert_fail("You've been blacklisted from our application");
+    assert_refused(
+        c.sdk().with_session(&s).check().await,
+        "Session not found. If you get this frequently, ask the developer to use the latest example code",
+    );
+    let mut app = c.sdk_init().await;
+    assert!(assert_ok(app.checkblacklist().await, &app, "Client is blacklisted"));
+    let blacklisted = "You've been blacklisted from our application";
+    assert_refused(app.register("x", "p", "K1", None).await, blacklisted);
+    assert_refused(app.license("K1", None).await, blacklisted);
+    assert_refused(app.login("mal", "p", None).await, blacklisted);
     let k1 = t.store().license_by_key(c.seller.id, "K1").await.unwrap();
     assert_eq!(k1.used_by_user_id, None, "a blacklisted client burns no key");
 }
@@ -153,50 +152,49 @@ async fn ban_via_proxy(engine: Engine) {
 async fn two_factor(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     with_keys(&c, 1).await;
-    let s = c.init().await;
-    c.call(Some(&s), "2faenable", &[]).await.assert_fail("Session is not validated");
-    c.call(Some(&s), "register", &[("username", "sec"), ("pass", "p"), ("key", "K0")]).await.assert_ok("Logged in!");
-    c.call(Some(&s), "2fadisable", &[("code", "123456")]).await.assert_fail("2fa is not enabled on this account");
-    let a = c.call(Some(&s), "2faenable", &[]).await;
-    assert!(a.success(), "{}", a.text);
-    let secret = a.json["2fa"]["secret_code"].as_str().unwrap().to_owned();
-    let url = a.json["2fa"]["QRCode"].as_str().unwrap();
+    let mut app = c.sdk_init().await;
+    assert_refused(app.enable_2fa(None).await, "Session is not validated");
+    assert_ok(app.register("sec", "p", "K0", None).await, &app, "Logged in!");
+    assert_refused(app.disable_2fa("123456").await, "2fa is not enabled on this account");
+    let Ok(TwoFactorSetup::Secret { secret_code: secret, qr_code: url }) = app.enable_2fa(None).await else {
+        panic!("a new secret expected")
+    };
     assert!(url.starts_with("otpauth://totp/") && url.contains(&secret), "{url}");
     let now = || (now_ms() / 1000) as u64;
     let code = |at: u64| totp::code_at(&secret, at).unwrap();
     let wrong = if code(now()) == "000000" { "111111" } else { "000000" };
-    c.call(Some(&s), "2faenable", &[("code", wrong)]).await.assert_fail("Invalid code please try again");
+    let invalid = "Invalid code please try again";
+    assert_refused(app.enable_2fa(Some(wrong)).await, invalid);
     // One step of skew is accepted.
-    c.call(Some(&s), "2faenable", &[("code", &code(now() - 30))]).await.assert_ok("2fa successfully activated");
-    c.call(Some(&s), "2faenable", &[]).await.assert_fail("2fa is already enabled on this account");
-    let login = |code: Option<String>| {
-        let c = &c;
-        async move {
-            let s = c.init().await;
-            let mut f = vec![("username", "sec".to_owned()), ("pass", "p".to_owned())];
-            f.extend(code.map(|v| ("code", v)));
-            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            (c.call(Some(&s), "login", &f).await, s)
-        }
-    };
-    login(None).await.0.assert_fail("2FA code required");
-    login(Some(wrong.into())).await.0.assert_fail("Invalid code please try again");
-    login(Some(code(now() - 120))).await.0.assert_fail("Invalid code please try again");
-    let (a, s2) = login(Some(code(now()))).await;
-    a.assert_ok("Logged in!");
-    c.call(Some(&s2), "2fadisable", &[]).await.assert_fail("Invalid code please try again");
-    c.call(Some(&s2), "2fadisable", &[("code", wrong)]).await.assert_fail("Invalid code please try again");
+    let on = assert_ok(app.enable_2fa(Some(&code(now() - 30))).await, &app, "2fa successfully activated");
+    assert_eq!(on, TwoFactorSetup::Activated);
+    assert_refused(app.enable_2fa(None).await, "2fa is already enabled on this account");
+    assert_refused(login_2fa(&c, None).await.0, "2FA code required");
+    assert_refused(login_2fa(&c, Some(wrong)).await.0, invalid);
+    assert_refused(login_2fa(&c, Some(&code(now() - 120))).await.0, invalid);
+    let (r, mut app) = login_2fa(&c, Some(&code(now()))).await;
+    assert_eq!(r.unwrap(), "Logged in!");
+    // An empty code is no code (the form's rule).
+    assert_refused(app.disable_2fa("").await, invalid);
+    assert_refused(app.disable_2fa(wrong).await, invalid);
     // The login's code is spent (each code is accepted once); the next one turns 2FA off.
-    c.call(Some(&s2), "2fadisable", &[("code", &code(now() + 30))]).await.assert_ok("2fa successfully disabled");
-    login(None).await.0.assert_ok("Logged in!");
+    assert_ok(app.disable_2fa(&code(now() + 30)).await, &app, "2fa successfully disabled");
+    assert_eq!(login_2fa(&c, None).await.0.unwrap(), "Logged in!");
+}
+
+/// `sec`'s login from a new session with the TOTP `code` when given: its message or refusal,
+/// and the client.
+async fn login_2fa(c: &ClientFixture<'_>, code: Option<&str>) -> (Result<String, Error>, LibreAuth) {
+    let mut app = c.sdk_init().await;
+    (said(app.login("sec", "p", code).await, &app), app)
 }
 
 async fn forgot_without_smtp_says_so(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let s = c.init().await;
-    c.call(Some(&s), "forgot", &[("username", "a"), ("email", "a@b.c")])
-        .await
-        .assert_fail("Password reset by email is not configured on this server. Contact application developer.");
+    assert_refused(
+        c.sdk_init().await.forgot("a", "a@b.c").await,
+        "Password reset by email is not configured on this server. Contact application developer.",
+    );
 }
 
 mod forgot_reports_unreachable_smtp {
@@ -219,13 +217,12 @@ async fn forgot_unreachable_smtp(engine: Engine) {
     .await;
     let c = ClientFixture::new(&t).await;
     with_keys(&c, 1).await;
-    let s = c.init().await;
-    c.call(Some(&s), "register", &[("username", "gus"), ("pass", "p"), ("key", "K0"), ("email", "gus@example.com")])
-        .await
-        .assert_ok("Logged in!");
-    c.call(Some(&s), "forgot", &[("username", "gus"), ("email", "gus@example.com")])
-        .await
-        .assert_fail("The password reset email could not be sent. Try again later.");
+    let mut app = c.sdk_init().await;
+    assert_ok(app.register("gus", "p", "K0", Some("gus@example.com")).await, &app, "Logged in!");
+    assert_refused(
+        app.forgot("gus", "gus@example.com").await,
+        "The password reset email could not be sent. Try again later.",
+    );
 }
 
 /// The mail transport is built once at start-up (`services::mail`): settings it cannot use stop
@@ -304,20 +301,12 @@ async fn forgot_mails_a_replacement(engine: Engine) {
     .await;
     let c = ClientFixture::new(&t).await;
     with_keys(&c, 1).await;
-    let s = c.init().await;
-    c.call(Some(&s), "register", &[("username", "fay"), ("pass", "old"), ("key", "K0"), ("email", "fay@example.com")])
-        .await
-        .assert_ok("Logged in!");
-    c.call(Some(&s), "forgot", &[("username", "nobody"), ("email", "fay@example.com")])
-        .await
-        .assert_fail("No user found with that username!");
-    c.call(Some(&s), "forgot", &[("username", "fay"), ("email", "other@example.com")])
-        .await
-        .assert_fail("Email address doesn't match!");
+    let mut app = c.sdk_init().await;
+    assert_ok(app.register("fay", "old", "K0", Some("fay@example.com")).await, &app, "Logged in!");
+    assert_refused(app.forgot("nobody", "fay@example.com").await, "No user found with that username!");
+    assert_refused(app.forgot("fay", "other@example.com").await, "Email address doesn't match!");
     assert!(mails.lock().unwrap().is_empty());
-    c.call(Some(&s), "forgot", &[("username", "fay"), ("email", "FAY@example.com")])
-        .await
-        .assert_ok("Successfully sent email to change password.");
+    assert_ok(app.forgot("fay", "FAY@example.com").await, &app, "Successfully sent email to change password.");
     let mail = mails.lock().unwrap().pop().expect("one mail delivered");
     assert!(mail.contains("To: fay@example.com"), "{mail}");
     let new_pw =
@@ -326,15 +315,15 @@ async fn forgot_mails_a_replacement(engine: Engine) {
     let login = |pw: String| {
         let c = &c;
         async move {
-            let s = c.init().await;
-            c.call(Some(&s), "login", &[("username", "fay"), ("pass", &pw)]).await
+            let mut app = c.sdk_init().await;
+            said(app.login("fay", &pw, None).await, &app)
         }
     };
     // The old password keeps working until the new one is used; then only the new one works.
-    login("old".into()).await.assert_ok("Logged in!");
-    login(new_pw.clone()).await.assert_ok("Logged in!");
-    login("old".into()).await.assert_fail("Password does not match.");
-    login(new_pw).await.assert_ok("Logged in!");
+    assert_eq!(login("old".into()).await.unwrap(), "Logged in!");
+    assert_eq!(login(new_pw.clone()).await.unwrap(), "Logged in!");
+    assert_refused(login("old".into()).await, "Password does not match.");
+    assert_eq!(login(new_pw).await.unwrap(), "Logged in!");
 }
 
 async fn hostile_bodies(t: TestApp) {

@@ -2,6 +2,7 @@
 //! the right-most `X-Forwarded-For` entry that is not a trusted proxy, whatever a client writes
 //! on the left; and the IP blacklist compares canonical addresses (`2001:DB8::7` listed through
 //! the admin API refuses the client `2001:db8::7`).
+//! Raw on purpose (not the SDK): the SDK cannot send `X-Forwarded-For`.
 
 use crate::client_support::{Answer, ClientFixture};
 use crate::engine_tests;

@@ -1,10 +1,11 @@
 //! Client API 1.3 `chatget` and `chatsend`: channels, message shape, blank and long messages,
-//! mutes, and the per-channel delay under concurrent sends.
+//! mutes, and the per-channel delay under concurrent sends. Through the SDK.
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_ok, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use futures_util::future::join_all;
+use licensd_client::Error;
 
 engine_tests!(
     chat_send_and_get,
@@ -16,42 +17,49 @@ engine_tests!(
 const SENT: &str = "Successfully sent chat message";
 const DELAY: &str = "Chat slower, you've hit the delay limit";
 
+const GOT: &str = "Successfully retrieved chat messages";
+
+/// Whether a send passed the delay (a send is either that or refused by it).
+#[track_caller]
+fn passed(r: Result<(), Error>) -> bool {
+    match r {
+        Ok(()) => true,
+        Err(Error::Refused { message, .. }) if message == DELAY => false,
+        other => panic!("expected a send or the delay, got {other:?}"),
+    }
+}
+
 async fn chat_send_and_get(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     t.store().create_chat_channel(c.app.id, "general", 0).await.unwrap();
     let other = ClientFixture::named(&t, "other", "OtherApp").await;
     t.store().create_chat_channel(other.app.id, "theirs", 0).await.unwrap();
 
-    let s = c.init().await;
-    c.call(Some(&s), "chatget", &[("channel", "general")]).await.assert_fail("Session is not validated");
-    c.call(Some(&s), "chatsend", &[("channel", "general"), ("message", "hi")])
-        .await
-        .assert_fail("Session is not validated");
+    let mut app = c.sdk_init().await;
+    assert_refused(app.chatget("general").await, "Session is not validated");
+    assert_refused(app.chatsend("hi", "general").await, "Session is not validated");
 
     let (v, _) = c.user_session("alice").await;
-    let a = c.call(Some(&v), "chatget", &[("channel", "general")]).await;
-    a.assert_ok("Successfully retrieved chat messages");
-    assert_eq!(a.json["messages"], serde_json::json!([]));
+    let mut alice = c.sdk().with_session(&v);
+    let none = assert_ok(alice.chatget("general").await, &alice, GOT);
+    assert!(none.is_empty(), "{none:?}");
     let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    c.call(Some(&v), "chatsend", &[("channel", "general"), ("message", "hello \u{1f600}")]).await.assert_ok(SENT);
-    c.call(Some(&v), "chatsend", &[("channel", "general"), ("message", "' OR 1=1; --")]).await.assert_ok(SENT);
+    assert_ok(alice.chatsend("hello \u{1f600}", "general").await, &alice, SENT);
+    assert_ok(alice.chatsend("' OR 1=1; --", "general").await, &alice, SENT);
     let (w, _) = c.user_session("bob").await;
-    c.call(Some(&w), "chatsend", &[("channel", "general"), ("message", "yo")]).await.assert_ok(SENT);
+    let mut bob = c.sdk().with_session(&w);
+    assert_ok(bob.chatsend("yo", "general").await, &bob, SENT);
 
-    let a = c.call(Some(&w), "chatget", &[("channel", "general")]).await;
-    a.assert_ok("Successfully retrieved chat messages");
-    let msgs = a.json["messages"].as_array().unwrap();
-    let texts: Vec<_> = msgs.iter().map(|m| (m["author"].as_str().unwrap(), m["message"].as_str().unwrap())).collect();
+    let msgs = assert_ok(bob.chatget("general").await, &bob, GOT);
+    let texts: Vec<_> = msgs.iter().map(|m| (m.author.as_str(), m.message.as_str())).collect();
     assert_eq!(texts, [("alice", "hello \u{1f600}"), ("alice", "' OR 1=1; --"), ("bob", "yo")]);
-    let ts = msgs[0]["timestamp"].as_i64().expect("integer timestamp");
+    // An integer on the wire (the SDK reads no other).
+    let ts = msgs[0].timestamp;
     assert!((before - 1..=before + 5).contains(&ts), "{ts} vs {before}");
 
-    for (kind, extra) in [("chatget", vec![]), ("chatsend", vec![("message", "x")])] {
-        for channel in ["nope", "theirs"] {
-            let mut fields = vec![("channel", channel)];
-            fields.extend(extra.iter().copied());
-            c.call(Some(&v), kind, &fields).await.assert_fail("Chat channel not found");
-        }
+    for channel in ["nope", "theirs"] {
+        assert_refused(alice.chatget(channel).await, "Chat channel not found");
+        assert_refused(alice.chatsend("x", channel).await, "Chat channel not found");
     }
     drop(other);
 }
@@ -60,23 +68,19 @@ async fn chat_refuses_blank_long_and_muted(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     t.store().create_chat_channel(c.app.id, "general", 0).await.unwrap();
     let (v, _) = c.user_session("alice").await;
-    let send = |msg: String| {
-        let v = v.clone();
-        let c = &c;
-        async move { c.call(Some(&v), "chatsend", &[("channel", "general"), ("message", &msg)]).await }
-    };
-    send(String::new()).await.assert_fail("Message can't be blank");
-    send("   \t ".into()).await.assert_fail("Message can't be blank");
-    send("\u{e9}".repeat(2000)).await.assert_ok(SENT);
-    send("a".repeat(2001)).await.assert_fail("Message too long, 2000 characters at most");
+    let mut app = c.sdk().with_session(&v);
+    assert_refused(app.chatsend("", "general").await, "Message can't be blank");
+    assert_refused(app.chatsend("   \t ", "general").await, "Message can't be blank");
+    assert_ok(app.chatsend(&"\u{e9}".repeat(2000), "general").await, &app, SENT);
+    assert_refused(app.chatsend(&"a".repeat(2001), "general").await, "Message too long, 2000 characters at most");
 
     let now = licensd::domain::time::now_ms();
     t.store().mute_chat_user(c.app.id, "alice", now + 60_000).await.unwrap();
-    send("muted?".into()).await.assert_fail("You're muted from chat");
+    assert_refused(app.chatsend("muted?", "general").await, "You're muted from chat");
     // Reading is still allowed while muted; an expired mute no longer counts.
-    c.call(Some(&v), "chatget", &[("channel", "general")]).await.assert_ok("Successfully retrieved chat messages");
+    assert_ok(app.chatget("general").await, &app, GOT);
     t.store().mute_chat_user(c.app.id, "alice", now - 1).await.unwrap();
-    send("back".into()).await.assert_ok(SENT);
+    assert_ok(app.chatsend("back", "general").await, &app, SENT);
 }
 
 async fn chat_delay_lets_one_of_ten_concurrent_sends_through(t: TestApp) {
@@ -84,25 +88,19 @@ async fn chat_delay_lets_one_of_ten_concurrent_sends_through(t: TestApp) {
     t.store().create_chat_channel(c.app.id, "slow", 60).await.unwrap();
     t.store().create_chat_channel(c.app.id, "other", 60).await.unwrap();
     let (v, _) = c.user_session("alice").await;
-    let sends = (0..10).map(|i| {
-        let msg = format!("m{i}");
-        let v = &v;
-        let c = &c;
-        async move { c.call(Some(v), "chatsend", &[("channel", "slow"), ("message", &msg)]).await }
-    });
-    let answers = join_all(sends).await;
-    let ok = answers.iter().filter(|a| a.success()).count();
+    let mut alice = c.sdk().with_session(&v);
+    let mut senders = vec![alice.clone(); 10];
+    let msgs: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+    let answers = join_all(senders.iter_mut().zip(&msgs).map(|(app, m)| app.chatsend(m, "slow"))).await;
+    let ok = answers.into_iter().map(passed).filter(|ok| *ok).count();
     assert_eq!(ok, 1, "exactly one send passes the delay");
-    for a in answers.iter().filter(|a| !a.success()) {
-        a.assert_fail(DELAY);
-    }
     let (w, _) = c.user_session("bob").await;
-    let a = c.call(Some(&w), "chatget", &[("channel", "slow")]).await;
-    assert_eq!(a.json["messages"].as_array().unwrap().len(), 1);
+    let mut bob = c.sdk().with_session(&w);
+    assert_eq!(bob.chatget("slow").await.unwrap().len(), 1);
     // The delay is per user and per channel.
-    c.call(Some(&w), "chatsend", &[("channel", "slow"), ("message", "bob")]).await.assert_ok(SENT);
-    c.call(Some(&v), "chatsend", &[("channel", "other"), ("message", "elsewhere")]).await.assert_ok(SENT);
-    c.call(Some(&v), "chatsend", &[("channel", "slow"), ("message", "again")]).await.assert_fail(DELAY);
+    assert_ok(bob.chatsend("bob", "slow").await, &bob, SENT);
+    assert_ok(alice.chatsend("elsewhere", "other").await, &alice, SENT);
+    assert_refused(alice.chatsend("again", "slow").await, DELAY);
 }
 
 /// A second `licensd serve` on the test's database and data directory (same signing key, same
@@ -157,32 +155,13 @@ async fn chat_delay_holds_across_two_processes(t: TestApp) {
     t.store().create_chat_channel(c.app.id, "slow", 60).await.unwrap();
     let (v, _) = c.user_session("alice").await;
     let second = SecondProcess::start(&t).await;
-    let fields = |i: usize| {
-        let msg = format!("p{i}");
-        let fields = [
-            ("type", "chatsend"),
-            ("name", c.app.name.as_str()),
-            ("ownerid", c.seller.ownerid.as_str()),
-            ("sessionid", v.as_str()),
-            ("channel", "slow"),
-            ("message", msg.as_str()),
-        ];
-        form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
-    };
-    let here = (0..6).map(|i| {
-        let c = &c;
-        let v = &v;
-        async move { c.call(Some(v), "chatsend", &[("channel", "slow"), ("message", &format!("h{i}"))]).await.success() }
-    });
-    let there = (0..6).map(|i| {
-        let req = t.http.post(format!("http://127.0.0.1:{}/api/1.3/", second.port)).body(fields(i));
-        async move {
-            let v: serde_json::Value = req.send().await.unwrap().json().await.unwrap();
-            assert!(v["success"] == true || v["message"] == DELAY, "{v}");
-            v["success"] == true
-        }
-    });
-    let (a, b) = tokio::join!(join_all(here), join_all(there));
-    let passed = a.into_iter().chain(b).filter(|ok| *ok).count();
+    let mut here = vec![c.sdk().with_session(&v); 6];
+    let mut there = vec![c.sdk_at(&format!("http://127.0.0.1:{}/api/1.3/", second.port)).with_session(&v); 6];
+    let msgs: Vec<String> = (0..6).map(|i| format!("m{i}")).collect();
+    let (a, b) = tokio::join!(
+        join_all(here.iter_mut().zip(&msgs).map(|(app, m)| app.chatsend(m, "slow"))),
+        join_all(there.iter_mut().zip(&msgs).map(|(app, m)| app.chatsend(m, "slow"))),
+    );
+    let passed = a.into_iter().chain(b).map(passed).filter(|ok| *ok).count();
     assert_eq!(passed, 1, "one send in total passes the delay, whichever process serves it");
 }

@@ -1,7 +1,9 @@
 //! Client API 1.3: `var`, `getvar`, `setvar`, `log`, `file`, `fetchOnline`, `fetchStats`,
-//! `changeUsername`, and hostile inputs to them.
+//! `changeUsername`, and hostile inputs to them. Through the SDK, but for the answers' wire
+//! form (escaped text, counts as strings, lowercase hex) and the hostile inputs (raw: the SDK
+//! reads the one and cannot send the other).
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_ok, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use licensd::domain::ids::PlanId;
@@ -9,6 +11,7 @@ use licensd::store::{
     Page,
     client_data::{LOG_PRUNE_EVERY, NewClientLog},
 };
+use licensd_client::Error;
 
 engine_tests!(
     var_returns_value_in_message_and_guards_authed,
@@ -23,6 +26,12 @@ engine_tests!(
 
 const NOT_VALIDATED: &str = "Session is not validated";
 
+/// Asserts a refusal whose message names `field` (a required field left out).
+#[track_caller]
+fn assert_missing<T: std::fmt::Debug>(r: Result<T, Error>, field: &str) {
+    assert!(matches!(&r, Err(Error::Refused { message, .. }) if message.contains(field)), "{r:?}");
+}
+
 async fn var_returns_value_in_message_and_guards_authed(t: TestApp) {
     let c = ClientFixture::new(&t).await;
     let store = t.store();
@@ -31,76 +40,69 @@ async fn var_returns_value_in_message_and_guards_authed(t: TestApp) {
     let other = ClientFixture::named(&t, "other", "OtherApp").await;
     store.set_app_var(other.app.id, "theirs", "x", false).await.unwrap();
 
-    let s = c.init().await;
+    let mut app = c.sdk_init().await;
+    assert_eq!(assert_ok(app.var("motd").await, &app, "h\u{e9}llo \"world\""), "h\u{e9}llo \"world\"");
+    // Raw: the non-ASCII text goes out escaped.
+    let s = app.session_id().unwrap().to_owned();
     let a = c.call(Some(&s), "var", &[("varid", "motd")]).await;
-    a.assert_ok("h\u{e9}llo \"world\"");
     assert!(a.text.contains(r"h\u00e9llo"), "{}", a.text);
-    c.call(Some(&s), "var", &[("varid", "secret")]).await.assert_fail(NOT_VALIDATED);
-    c.call(Some(&s), "var", &[("varid", "nope")]).await.assert_fail("Variable not found.");
+    assert_refused(app.var("secret").await, NOT_VALIDATED);
+    assert_refused(app.var("nope").await, "Variable not found.");
     // Another app's variable does not exist here.
-    c.call(Some(&s), "var", &[("varid", "theirs")]).await.assert_fail("Variable not found.");
-    let missing = c.call(Some(&s), "var", &[]).await;
-    assert!(!missing.success() && missing.message().contains("varid"), "{}", missing.text);
+    assert_refused(app.var("theirs").await, "Variable not found.");
+    // An empty field is a missing one.
+    assert_missing(app.var("").await, "varid");
 
     let (v, _) = c.user_session("alice").await;
-    c.call(Some(&v), "var", &[("varid", "secret")]).await.assert_ok("s3cret");
+    let mut alice = c.sdk().with_session(&v);
+    assert_eq!(assert_ok(alice.var("secret").await, &alice, "s3cret"), "s3cret");
     drop(other);
 }
 
 async fn user_vars_get_set_read_only_and_bounds(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let s = c.init().await;
-    c.call(Some(&s), "getvar", &[("var", "x")]).await.assert_fail(NOT_VALIDATED);
-    c.call(Some(&s), "setvar", &[("var", "x"), ("data", "1")]).await.assert_fail(NOT_VALIDATED);
+    let mut app = c.sdk_init().await;
+    assert_refused(app.getvar("x").await, NOT_VALIDATED);
+    assert_refused(app.setvar("x", "1").await, NOT_VALIDATED);
 
     let (v, uid) = c.user_session("alice").await;
-    c.call(Some(&v), "getvar", &[("var", "x")]).await.assert_fail("Variable not found for user");
-    c.call(Some(&v), "setvar", &[("var", "x"), ("data", "first")]).await.assert_ok("Successfully set variable");
-    c.call(Some(&v), "setvar", &[("var", "x"), ("data", "second")]).await.assert_ok("Successfully set variable");
-    let a = c.call(Some(&v), "getvar", &[("var", "x")]).await;
-    a.assert_ok("Successfully retrieved variable");
-    assert_eq!(a.json["response"], "second");
+    let mut app = c.sdk().with_session(&v);
+    let set = "Successfully set variable";
+    assert_refused(app.getvar("x").await, "Variable not found for user");
+    assert_ok(app.setvar("x", "first").await, &app, set);
+    assert_ok(app.setvar("x", "second").await, &app, set);
+    assert_eq!(assert_ok(app.getvar("x").await, &app, "Successfully retrieved variable"), "second");
 
     // Variables are per user.
     let (w, _) = c.user_session("bob").await;
-    c.call(Some(&w), "getvar", &[("var", "x")]).await.assert_fail("Variable not found for user");
+    assert_refused(c.sdk().with_session(&w).getvar("x").await, "Variable not found for user");
 
     // Read-only variables are readable but not writable by the client.
     t.store().put_user_var(uid, "plan", "gold", true).await.unwrap();
-    c.call(Some(&v), "setvar", &[("var", "plan"), ("data", "free")]).await.assert_fail("Variable is read only");
-    assert_eq!(c.call(Some(&v), "getvar", &[("var", "plan")]).await.json["response"], "gold");
+    assert_refused(app.setvar("plan", "free").await, "Variable is read only");
+    assert_eq!(app.getvar("plan").await.unwrap(), "gold");
 
     // 500 characters are fine, 501 are not (characters, not bytes).
     let ok = "\u{e9}".repeat(500);
-    c.call(Some(&v), "setvar", &[("var", "long"), ("data", &ok)]).await.assert_ok("Successfully set variable");
-    assert_eq!(c.call(Some(&v), "getvar", &[("var", "long")]).await.json["response"], ok.as_str());
+    assert_ok(app.setvar("long", &ok).await, &app, set);
+    assert_eq!(app.getvar("long").await.unwrap(), ok);
     let too_long = "a".repeat(501);
-    c.call(Some(&v), "setvar", &[("var", "long"), ("data", &too_long)])
-        .await
-        .assert_fail("Variable data is too long (500 characters at most)");
-    c.call(Some(&v), "setvar", &[("var", &"n".repeat(101)), ("data", "1")])
-        .await
-        .assert_fail("Variable name is too long (100 characters at most)");
-    let missing = c.call(Some(&v), "setvar", &[("var", "x")]).await;
-    assert!(!missing.success() && missing.message().contains("data"), "{}", missing.text);
+    assert_refused(app.setvar("long", &too_long).await, "Variable data is too long (500 characters at most)");
+    assert_refused(app.setvar(&"n".repeat(101), "1").await, "Variable name is too long (100 characters at most)");
+    assert_missing(app.setvar("x", "").await, "data");
 }
 
 async fn log_is_stored_and_bounded(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let s = c.init().await;
-    let a = c.call(Some(&s), "log", &[("message", "started ' OR 1=1 --"), ("pcuser", "DESKTOP\\me")]).await;
-    a.assert_ok("Successfully logged the message");
-    assert!(a.text.len() >= 32);
+    let mut app = c.sdk_init().await;
+    let logged = "Successfully logged the message";
+    assert_ok(app.log("started ' OR 1=1 --", Some("DESKTOP\\me")).await, &app, logged);
     let (v, _) = c.user_session("alice").await;
-    c.call(Some(&v), "log", &[("message", &"m".repeat(275))]).await.assert_ok("Successfully logged the message");
-    c.call(Some(&v), "log", &[("message", &"m".repeat(276))])
-        .await
-        .assert_fail("Log message is too long (275 characters at most)");
-    c.call(Some(&v), "log", &[("message", "x"), ("pcuser", &"p".repeat(1000))])
-        .await
-        .assert_ok("Successfully logged the message");
-    let missing = c.call(Some(&v), "log", &[]).await;
-    assert!(!missing.success() && missing.message().contains("message"), "{}", missing.text);
+    let mut app = c.sdk().with_session(&v);
+    assert_ok(app.log(&"m".repeat(275), None).await, &app, logged);
+    assert_refused(app.log(&"m".repeat(276), None).await, "Log message is too long (275 characters at most)");
+    assert_ok(app.log("x", Some(&"p".repeat(1000))).await, &app, logged);
+    assert_missing(app.log("", None).await, "message");
 
     let logs = t.store().list_client_logs(c.app.id, Page::new(10, 1)).await.unwrap();
     assert_eq!(logs.len(), 3);
@@ -143,16 +145,16 @@ async fn file_contents_round_trip_as_hex(t: TestApp) {
     t.store().put_file(c.app.id, "bin", "tool.exe", &bytes, true, now).await.unwrap();
     t.store().put_file(c.app.id, "open", "readme.txt", b"hi", false, now).await.unwrap();
 
-    let s = c.init().await;
-    let a = c.call(Some(&s), "file", &[("fileid", "open")]).await;
-    a.assert_ok("File download successful");
-    assert_eq!(a.json["contents"], "6869");
-    c.call(Some(&s), "file", &[("fileid", "bin")]).await.assert_fail(NOT_VALIDATED);
-    c.call(Some(&s), "file", &[("fileid", "nope")]).await.assert_fail("File not Found");
+    let mut app = c.sdk_init().await;
+    assert_eq!(assert_ok(app.file("open").await, &app, "File download successful"), b"hi");
+    assert_refused(app.file("bin").await, NOT_VALIDATED);
+    assert_refused(app.file("nope").await, "File not Found");
 
     let (v, _) = c.user_session("alice").await;
+    let mut app = c.sdk().with_session(&v);
+    assert_eq!(assert_ok(app.file("bin").await, &app, "File download successful"), bytes);
+    // Raw: the contents are lowercase hex.
     let a = c.call(Some(&v), "file", &[("fileid", "bin")]).await;
-    a.assert_ok("File download successful");
     let hex = a.json["contents"].as_str().unwrap();
     assert_eq!(hex, hex.to_lowercase());
     assert_eq!(hex::decode(hex).unwrap(), bytes);
@@ -160,14 +162,18 @@ async fn file_contents_round_trip_as_hex(t: TestApp) {
 
 async fn fetch_online_and_stats_report_real_counts(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let s = c.init().await;
-    c.call(Some(&s), "fetchOnline", &[]).await.assert_fail("No online users found!");
-    let stats = c.call(Some(&s), "fetchStats", &[]).await;
-    stats.assert_ok("Successfully fetched stats");
-    assert_eq!(stats.json["appinfo"]["numUsers"], "0");
-    assert_eq!(stats.json["appinfo"]["numOnlineUsers"], "0");
-    assert_eq!(stats.json["appinfo"]["numKeys"], "0");
-    assert_eq!(stats.json["appinfo"]["version"], "1.0");
+    let mut app = c.sdk_init().await;
+    let nobody = assert_ok(app.fetch_online().await, &app, "No online users found!");
+    assert!(nobody.is_empty(), "{nobody:?}");
+    let stats = assert_ok(app.fetch_stats().await, &app, "Successfully fetched stats");
+    assert_eq!((stats.num_users, stats.num_online_users, stats.num_keys), (Some(0), Some(0), Some(0)));
+    assert_eq!(stats.version, "1.0");
+    // Raw: the counts are decimal strings on the wire.
+    let s = app.session_id().unwrap().to_owned();
+    let raw = c.call(Some(&s), "fetchStats", &[]).await;
+    assert_eq!(raw.json["appinfo"]["numUsers"], "0");
+    assert_eq!(raw.json["appinfo"]["numOnlineUsers"], "0");
+    assert_eq!(raw.json["appinfo"]["numKeys"], "0");
 
     c.user_session("bob").await;
     c.user_session("alice").await;
@@ -177,13 +183,9 @@ async fn fetch_online_and_stats_report_real_counts(t: TestApp) {
     insert_license(&t, &c, plan.id, "KEY-ONE").await;
     insert_license(&t, &c, plan.id, "KEY-TWO").await;
 
-    let a = c.call(Some(&s), "fetchOnline", &[]).await;
-    a.assert_ok("Successfully fetched online users.");
-    assert_eq!(a.json["users"], serde_json::json!([{"credential": "alice"}, {"credential": "bob"}]));
-    let stats = c.call(Some(&s), "fetchStats", &[]).await;
-    assert_eq!(stats.json["appinfo"]["numUsers"], "3");
-    assert_eq!(stats.json["appinfo"]["numOnlineUsers"], "2");
-    assert_eq!(stats.json["appinfo"]["numKeys"], "2");
+    assert_eq!(assert_ok(app.fetch_online().await, &app, "Successfully fetched online users."), ["alice", "bob"]);
+    let stats = app.fetch_stats().await.unwrap();
+    assert_eq!((stats.num_users, stats.num_online_users, stats.num_keys), (Some(3), Some(2), Some(2)));
 }
 
 /// A license row written directly (the counts only need rows to exist).
@@ -204,37 +206,30 @@ async fn insert_license(t: &TestApp, c: &ClientFixture<'_>, plan_id: PlanId, key
 
 async fn change_username_logs_out_and_refuses_taken_names(t: TestApp) {
     let c = ClientFixture::new(&t).await;
-    let s = c.init().await;
-    c.call(Some(&s), "changeUsername", &[("newUsername", "x")]).await.assert_fail(NOT_VALIDATED);
+    assert_refused(c.sdk_init().await.change_username("x").await, NOT_VALIDATED);
     let (alice, alice_id) = c.user_session("alice").await;
-    let (alice2, _) = {
-        let s2 = c.init().await;
-        t.store().validate_session(c.app.id, &s2, alice_id).await.unwrap();
-        (s2, ())
-    };
+    let alice2 = c.init().await;
+    t.store().validate_session(c.app.id, &alice2, alice_id).await.unwrap();
     c.user_session("bob").await;
 
-    c.call(Some(&alice), "changeUsername", &[("newUsername", "bob")]).await.assert_fail("Username already used!");
-    c.call(Some(&alice), "changeUsername", &[("newUsername", &"z".repeat(71))])
-        .await
-        .assert_fail("Username too long, try a shorter one.");
-    c.call(Some(&alice), "changeUsername", &[("newUsername", "alice'; DROP TABLE users; --")])
-        .await
-        .assert_ok("Successfully changed username, user logged out.");
+    let mut app = c.sdk().with_session(&alice);
+    let changed = "Successfully changed username, user logged out.";
+    assert_refused(app.change_username("bob").await, "Username already used!");
+    assert_refused(app.change_username(&"z".repeat(71)).await, "Username too long, try a shorter one.");
+    assert_ok(app.change_username("alice'; DROP TABLE users; --").await, &app, changed);
+    assert_eq!(app.session_id(), None, "the SDK drops the ended session");
     // Both of the user's sessions ended.
     let gone = "Session not found. If you get this frequently, ask the developer to use the latest example code";
-    c.call(Some(&alice), "check", &[]).await.assert_fail(gone);
-    c.call(Some(&alice2), "getvar", &[("var", "x")]).await.assert_fail(gone);
+    assert_refused(c.sdk().with_session(&alice).check().await, gone);
+    assert_refused(c.sdk().with_session(&alice2).getvar("x").await, gone);
     let user = t.store().client_user(c.app.id, alice_id).await.unwrap();
     assert_eq!(user.username, "alice'; DROP TABLE users; --");
 
     // Another app may use the same name.
     let other = ClientFixture::named(&t, "other", "OtherApp").await;
     let (o, _) = other.user_session("carol").await;
-    other
-        .call(Some(&o), "changeUsername", &[("newUsername", "bob")])
-        .await
-        .assert_ok("Successfully changed username, user logged out.");
+    let mut carol = other.sdk().with_session(&o);
+    assert_ok(carol.change_username("bob").await, &carol, changed);
 }
 
 async fn hostile_inputs_get_protocol_failures(t: TestApp) {

@@ -1,4 +1,5 @@
 //! Client API 1.3: `init`, the checks before dispatch, routing (paths, GET), the envelope.
+//! Raw on purpose (not the SDK): it asserts the envelope, paths and malformed requests themselves.
 
 use crate::client_support::ClientFixture;
 use crate::engine_tests;

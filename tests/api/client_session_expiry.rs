@@ -2,8 +2,9 @@
 //! The request's start saw the session alive; the login then waits (here on a lock the test
 //! holds on the user's row, in real life on password hashing or queued writes) until the session
 //! is past its expiry. The login must answer "session not found" and leave it unvalidated.
+//! Through the SDK.
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use licensd::domain::{secret::hash_secret, time::now_ms};
@@ -22,7 +23,8 @@ async fn a_session_expiring_during_login_stays_unvalidated(t: TestApp) {
     c.key_session("SLOW-KEY").await;
     let user = t.store().user_by_ref(c.app.id, "SLOW-KEY").await.unwrap();
     c.update(|a| a.session_ttl_secs = 1).await;
-    let s = c.init().await;
+    let mut app = c.sdk_init().await;
+    let s = app.session_id().unwrap().to_owned();
     let expires_at = now_ms() + 1_000;
 
     // Another writer holds the user's row (and on SQLite the database's write lock), so the
@@ -34,14 +36,14 @@ async fn a_session_expiring_during_login_stays_unvalidated(t: TestApp) {
         .execute(&mut lock)
         .await
         .unwrap();
-    let login = c.call(Some(&s), "license", &[("key", "SLOW-KEY")]);
+    let login = app.license("SLOW-KEY", None);
     let release = async {
         tokio::time::sleep(Duration::from_millis(1_500)).await;
         assert!(now_ms() > expires_at + 300, "the session must have expired before the lock is released");
         sqlx::query("ROLLBACK").execute(&mut lock).await.unwrap();
     };
     let (answer, ()) = tokio::join!(login, release);
-    answer.assert_fail(NO_SESSION);
+    assert_refused(answer, NO_SESSION);
 
     let (validated, user_id): (i64, Option<i64>) =
         sqlx::query_as("SELECT validated, user_id FROM sessions WHERE id = $1")
@@ -50,5 +52,5 @@ async fn a_session_expiring_during_login_stays_unvalidated(t: TestApp) {
             .await
             .unwrap();
     assert_eq!((validated, user_id), (0, None), "an expired session was validated");
-    c.call(Some(&s), "check", &[]).await.assert_fail(NO_SESSION);
+    assert_refused(app.check().await, NO_SESSION);
 }

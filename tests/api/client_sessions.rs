@@ -2,6 +2,7 @@
 //! session id (fixation), a session works only for its app, ends for good at logout and at
 //! expiry; a signed answer cannot be altered or re-dated, and a KeyAuth-style client that
 //! checks the signature and a 20-second freshness window refuses a replayed one.
+//! Raw on purpose (not the SDK): it picks session ids and alters signed answers on the wire.
 
 use crate::client_support::{Answer, ClientFixture, SIG_HEADER, TS_HEADER, python_verdict};
 use crate::engine_tests;

@@ -1,6 +1,7 @@
 //! Brute-force limits of the client API: failed sign-ins per client network and app, and per app,
 //! in one-minute windows. Requests come "from" other addresses through `X-Forwarded-For`, which
 //! the server believes because the tests declare loopback a trusted proxy.
+//! Raw on purpose (not the SDK): the SDK cannot send `X-Forwarded-For`.
 //!
 //! Fixed windows: each test runs its bursts early enough in a window (`fresh_window`) and checks
 //! that it stayed in it, so a minute boundary cannot make it pass or fail by accident.

@@ -2,13 +2,16 @@
 //! checks that every answer carries the envelope (success, integer code, message, UUIDv4 nonce,
 //! ownerid echo, ASCII-only JSON, headers). Every answer's Ed25519 signature and HMAC header
 //! are verified by an independent implementation (PyNaCl and Python's hmac, `tests/py/verify_sig.py`)
-//! in one batch when the fixture is dropped, so no test can forget it.
+//! in one batch when the fixture is dropped, so no test can forget it. Tests that are not about
+//! the raw wire use the SDK instead (`sdk()`, `assert_ok`, `assert_refused`, `said`): it checks
+//! each answer's signature and envelope itself.
 
 #![allow(dead_code)] // shared by the client test modules; not every test uses every helper
 
 use crate::harness::TestApp;
 use licensd::domain::ids::{AppId, SellerId, UserId};
 use licensd::store::{apps::App, plans::Plan, sellers::Seller};
+use licensd_client::{Error, asynch::LibreAuth};
 use serde_json::{Value, json};
 use std::{io::Write, process::Command, sync::Mutex};
 
@@ -150,6 +153,25 @@ impl<'a> ClientFixture<'a> {
         form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
     }
 
+    /// An async SDK client of the app at `path`, pinned to the server's public key.
+    pub fn sdk(&self) -> LibreAuth {
+        self.sdk_at(&self.t.url(&self.path))
+    }
+
+    /// An SDK client of the app talking to `url` (another process on the same keys).
+    pub fn sdk_at(&self, url: &str) -> LibreAuth {
+        LibreAuth::new(&self.app.name, &self.seller.ownerid, &self.app.version, url)
+            .with_public_key(self.t.state.signer.public_hex())
+            .unwrap()
+    }
+
+    /// An SDK client with a new session (`init` done).
+    pub async fn sdk_init(&self) -> LibreAuth {
+        let mut app = self.sdk();
+        app.init().await.unwrap();
+        app
+    }
+
     /// A new session of the app.
     pub async fn init(&self) -> String {
         let a = self.call(None, "init", &[]).await;
@@ -272,6 +294,35 @@ impl<'a> ClientFixture<'a> {
     fn app_secret(&self) -> String {
         self.app.secret.clone()
     }
+}
+
+/// Asserts that an SDK call succeeded with an answer saying `message`; returns its result.
+#[track_caller]
+pub fn assert_ok<T: std::fmt::Debug>(r: Result<T, Error>, app: &LibreAuth, message: &str) -> T {
+    let value = match r {
+        Ok(value) => value,
+        Err(e) => panic!("expected success {message:?}, got {e:?}"),
+    };
+    assert_eq!(app.last_message(), Some(message), "{value:?}");
+    value
+}
+
+/// Asserts that an SDK call was refused by the server with `message` (and a failure code).
+#[track_caller]
+pub fn assert_refused<T: std::fmt::Debug>(r: Result<T, Error>, message: &str) {
+    match r {
+        Err(Error::Refused { code, message: m }) => {
+            assert_eq!(m, message);
+            assert_ne!(code, 68);
+        }
+        other => panic!("expected the refusal {message:?}, got {other:?}"),
+    }
+}
+
+/// An SDK call's outcome as the message of its answer: for helpers that make the client they
+/// call with, so the test can check the answer with `assert_eq!` or `assert_refused`.
+pub fn said<T>(r: Result<T, Error>, app: &LibreAuth) -> Result<String, Error> {
+    r.map(|_| app.last_message().expect("a successful call has a message").to_owned())
 }
 
 fn ownerid_of(body: &[u8]) -> String {

@@ -4,13 +4,14 @@
 //!
 //! Codes are always taken from the current or the next time step, never an earlier one: the
 //! server accepts one step of skew either way, so these stay valid even when a 30-second
-//! boundary passes between computing a code and the server checking it.
+//! boundary passes between computing a code and the server checking it. Through the SDK.
 
-use crate::client_support::{Answer, ClientFixture};
+use crate::client_support::{ClientFixture, assert_ok, assert_refused, said};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use futures_util::future::join_all;
 use licensd::domain::{time::now_ms, totp};
+use licensd_client::{Error, TwoFactorSetup, asynch::LibreAuth};
 
 const DAY: i64 = 86_400;
 const INVALID: &str = "Invalid code please try again";
@@ -25,20 +26,20 @@ fn now() -> u64 {
 /// Registers `username` (password `p`) with key `key` and turns 2FA on with the current code;
 /// returns the secret and the code that enabled it.
 async fn user_with_2fa(c: &ClientFixture<'_>, username: &str, key: &str) -> (String, String) {
-    let s = c.init().await;
-    c.call(Some(&s), "register", &[("username", username), ("pass", "p"), ("key", key)]).await.assert_ok("Logged in!");
-    let a = c.call(Some(&s), "2faenable", &[]).await;
-    assert!(a.success(), "{}", a.text);
-    let secret = a.json["2fa"]["secret_code"].as_str().unwrap().to_owned();
+    let mut app = c.sdk_init().await;
+    assert_ok(app.register(username, "p", key, None).await, &app, "Logged in!");
+    let Ok(TwoFactorSetup::Secret { secret_code: secret, .. }) = app.enable_2fa(None).await else {
+        panic!("a new secret expected")
+    };
     let code = totp::code_at(&secret, now()).unwrap();
-    c.call(Some(&s), "2faenable", &[("code", &code)]).await.assert_ok("2fa successfully activated");
+    assert_ok(app.enable_2fa(Some(&code)).await, &app, "2fa successfully activated");
     (secret, code)
 }
 
-/// A login of `username` with `code` on a new session; returns the answer and the session.
-async fn login(c: &ClientFixture<'_>, username: &str, code: &str) -> (Answer, String) {
-    let s = c.init().await;
-    (c.call(Some(&s), "login", &[("username", username), ("pass", "p"), ("code", code)]).await, s)
+/// A login of `username` with `code` on a new session; returns its message or refusal, and the client.
+async fn login(c: &ClientFixture<'_>, username: &str, code: Option<&str>) -> (Result<String, Error>, LibreAuth) {
+    let mut app = c.sdk_init().await;
+    (said(app.login(username, "p", code).await, &app), app)
 }
 
 /// `2faenable` without a code reads the user, then stores a new pending secret. When 2FA was
@@ -51,10 +52,9 @@ async fn a_pending_secret_never_replaces_an_enabled_one(t: TestApp) {
     let (secret, _) = user_with_2fa(&c, "late", "K2").await;
     let user = t.store().user_by_ref(c.app.id, "late").await.unwrap();
     assert!(!t.store().set_totp_secret(user.id, &totp::new_secret()).await.unwrap());
-    let s = c.init().await;
-    c.call(Some(&s), "login", &[("username", "late"), ("pass", "p")]).await.assert_fail("2FA code required");
+    assert_refused(login(&c, "late", None).await.0, "2FA code required");
     let next = totp::code_at(&secret, now() + 30).unwrap();
-    login(&c, "late", &next).await.0.assert_ok("Logged in!");
+    assert_eq!(login(&c, "late", Some(&next)).await.0.unwrap(), "Logged in!");
 }
 
 async fn totp_codes_are_accepted_once(t: TestApp) {
@@ -63,18 +63,17 @@ async fn totp_codes_are_accepted_once(t: TestApp) {
     c.license(&gold, "K0", Some(DAY)).await;
     let (secret, enabling) = user_with_2fa(&c, "sec", "K0").await;
     // The code that enabled 2FA does not log in.
-    login(&c, "sec", &enabling).await.0.assert_fail(INVALID);
+    assert_refused(login(&c, "sec", Some(&enabling)).await.0, INVALID);
     let next = totp::code_at(&secret, now() + 30).unwrap();
-    let (a, s) = login(&c, "sec", &next).await;
-    a.assert_ok("Logged in!");
+    let (r, mut app) = login(&c, "sec", Some(&next)).await;
+    assert_eq!(r.unwrap(), "Logged in!");
     // Neither that code again nor an earlier one.
-    login(&c, "sec", &next).await.0.assert_fail(INVALID);
-    login(&c, "sec", &totp::code_at(&secret, now()).unwrap()).await.0.assert_fail(INVALID);
+    assert_refused(login(&c, "sec", Some(&next)).await.0, INVALID);
+    assert_refused(login(&c, "sec", Some(&totp::code_at(&secret, now()).unwrap())).await.0, INVALID);
     // Nor does it turn 2FA off: 2FA stays on.
-    c.call(Some(&s), "2fadisable", &[("code", &next)]).await.assert_fail(INVALID);
-    c.call(Some(&s), "2faenable", &[]).await.assert_fail("2fa is already enabled on this account");
-    let s = c.init().await;
-    c.call(Some(&s), "login", &[("username", "sec"), ("pass", "p")]).await.assert_fail("2FA code required");
+    assert_refused(app.disable_2fa(&next).await, INVALID);
+    assert_refused(app.enable_2fa(None).await, "2fa is already enabled on this account");
+    assert_refused(login(&c, "sec", None).await.0, "2FA code required");
 }
 
 async fn parallel_logins_with_one_code_let_one_in(t: TestApp) {
@@ -83,19 +82,20 @@ async fn parallel_logins_with_one_code_let_one_in(t: TestApp) {
     let gold = c.plan("Gold", 1, Some(DAY)).await;
     c.license(&gold, "K0", Some(DAY)).await;
     let (secret, _) = user_with_2fa(&c, "racer", "K0").await;
-    let mut sessions = Vec::new();
+    let mut apps = Vec::new();
     for _ in 0..N {
-        sessions.push(c.init().await);
+        apps.push(c.sdk_init().await);
     }
     let code = totp::code_at(&secret, now() + 30).unwrap();
-    let fields = [("username", "racer"), ("pass", "p"), ("code", code.as_str())];
-    let answers = join_all(sessions.iter().map(|s| c.call(Some(s), "login", &fields))).await;
-    let winners: Vec<_> = answers.iter().filter(|a| a.success()).collect();
-    assert_eq!(winners.len(), 1, "{answers:#?}");
-    winners[0].assert_ok("Logged in!");
-    for a in answers.iter().filter(|a| !a.success()) {
-        a.assert_fail(INVALID);
+    let answers = join_all(apps.iter_mut().map(|app| app.login("racer", "p", Some(&code)))).await;
+    let (winners, losers): (Vec<_>, Vec<_>) = answers.into_iter().zip(&apps).partition(|(r, _)| r.is_ok());
+    assert_eq!(winners.len(), 1, "{losers:#?}");
+    for (r, app) in winners {
+        assert_ok(r, app, "Logged in!");
     }
-    let validated = join_all(sessions.iter().map(|s| c.call(Some(s), "check", &[]))).await;
-    assert_eq!(validated.iter().filter(|a| a.success()).count(), 1, "{validated:#?}");
+    for (r, _) in losers {
+        assert_refused(r, INVALID);
+    }
+    let validated = join_all(apps.iter_mut().map(|app| app.check())).await;
+    assert_eq!(validated.iter().filter(|r| r.is_ok()).count(), 1, "{validated:#?}");
 }

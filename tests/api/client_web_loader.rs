@@ -1,14 +1,16 @@
 //! The last KeyAuth client gaps, through real HTTP with every answer's signatures verified by
 //! the fixture: the web loader's `login` with `username` + `token` (a random token the seller
 //! issues through the admin API, spent by one sign-in, refused when wrong, used, expired or
-//! another user's), and `check` with `check_paid` answering `role`.
+//! another user's), and `check` with `check_paid` answering `role`. The web loader through the
+//! SDK (`web_login`); `check_paid` raw (a query parameter and a member the SDK does not have).
 
 use crate::adminkit::call;
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use licensd::domain::ids::UserId;
 use licensd::store::tokens::TokenKind;
+use licensd_client::Error;
 
 engine_tests!(web_loader_token_signs_in_once, check_paid_answers_the_role);
 
@@ -20,9 +22,12 @@ async fn issue(c: &ClientFixture<'_>, token: &str, user_id: UserId) -> String {
     a["data"]["token"].as_str().unwrap().to_owned()
 }
 
-async fn web_login(c: &ClientFixture<'_>, username: &str, token: &str) -> crate::client_support::Answer {
-    let s = c.init().await;
-    c.call(Some(&s), "login", &[("username", username), ("token", token), ("hwid", "HW-web")]).await
+/// `username`'s web-loader sign-in with `token` from a new session: the name it signed in as
+/// and the answer's message, or the refusal.
+async fn web_login(c: &ClientFixture<'_>, username: &str, token: &str) -> Result<(String, String), Error> {
+    let mut app = c.sdk_init().await.with_hwid("HW-web");
+    let user = app.web_login(username, token).await?;
+    Ok((user.username, app.last_message().unwrap_or_default().to_owned()))
 }
 
 async fn web_loader_token_signs_in_once(t: TestApp) {
@@ -33,18 +38,18 @@ async fn web_loader_token_signs_in_once(t: TestApp) {
     let token = issue(&c, &seller_token, alice).await;
     assert_eq!(token.len(), 32, "{token}");
 
-    let a = web_login(&c, "alice", &token).await;
-    a.assert_ok("Logged in!");
-    assert_eq!(a.json["info"]["username"], "alice");
-    web_login(&c, "alice", &token).await.assert_fail("Password does not match.");
+    let signed_in = || ("alice".to_owned(), "Logged in!".to_owned());
+    let no = "Password does not match.";
+    assert_eq!(web_login(&c, "alice", &token).await.unwrap(), signed_in());
+    assert_refused(web_login(&c, "alice", &token).await, no);
 
     // Bound to its user, refused when wrong, and replaced by a newer one.
     let first = issue(&c, &seller_token, alice).await;
     let second = issue(&c, &seller_token, alice).await;
-    web_login(&c, "bob", &second).await.assert_fail("Password does not match.");
-    web_login(&c, "alice", &first).await.assert_fail("Password does not match.");
-    web_login(&c, "alice", "0123456789abcdef0123456789abcdef").await.assert_fail("Password does not match.");
-    web_login(&c, "alice", &second).await.assert_ok("Logged in!");
+    assert_refused(web_login(&c, "bob", &second).await, no);
+    assert_refused(web_login(&c, "alice", &first).await, no);
+    assert_refused(web_login(&c, "alice", "0123456789abcdef0123456789abcdef").await, no);
+    assert_eq!(web_login(&c, "alice", &second).await.unwrap(), signed_in());
 
     // Stored as a digest, and refused once expired.
     let token = issue(&c, &seller_token, bob).await;
@@ -60,14 +65,14 @@ async fn web_loader_token_signs_in_once(t: TestApp) {
         .execute(&mut db)
         .await
         .unwrap();
-    web_login(&c, "bob", &token).await.assert_fail("Password does not match.");
+    assert_refused(web_login(&c, "bob", &token).await, no);
 
     // The login checks still apply: a banned user's token does not sign in.
     let token = issue(&c, &seller_token, bob).await;
     let path = format!("/admin/v1/apps/{}/users/{bob}/ban", c.app.id);
     let (s, a) = call(&t, "POST", &path, &seller_token, Some(serde_json::json!({ "reason": "chargeback" }))).await;
     assert_eq!(s, 200, "{a}");
-    web_login(&c, "bob", &token).await.assert_fail("The user is banned");
+    assert_refused(web_login(&c, "bob", &token).await, "The user is banned");
     // Another seller cannot issue tokens for this app's users.
     let other = ClientFixture::named(&t, "other", "OtherApp").await;
     let other_token = t.store().create_token(TokenKind::Seller, Some(other.seller.id), "admin").await.unwrap().1;

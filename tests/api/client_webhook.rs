@@ -1,8 +1,9 @@
 //! Client API 1.3 `webhook`: the server calls the seller's URL (query params, body, content
 //! type, user agent), relays the body, and guards the request: private addresses refused
 //! unless allowed, 1 MiB response cap (declared or streamed), 10 s timeout, same-host redirects.
+//! Through the SDK, but for one raw answer read whole (the seller's URL must not be in it).
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_ok, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use axum::{
@@ -103,6 +104,8 @@ async fn add_hook(t: &TestApp, c: &ClientFixture<'_>, webid: &str, url: &str, au
     t.store().create_webhook(c.app.id, webid, url, "licensd-test/1", authed).await.unwrap();
 }
 
+const SUCCESSFUL: &str = "Webhook request successful";
+
 async fn webhook_relays_the_remote_answer(t: TestApp) {
     let t = allowing_private(t).await;
     let target = Target::start().await;
@@ -110,33 +113,32 @@ async fn webhook_relays_the_remote_answer(t: TestApp) {
     add_hook(&t, &c, "open", &target.url("/echo?key=secret"), false).await;
     add_hook(&t, &c, "members", &target.url("/echo"), true).await;
     add_hook(&t, &c, "teapot", &target.url("/teapot"), false).await;
-    let s = c.init().await;
+    let mut app = c.sdk_init().await;
 
+    let body = assert_ok(app.webhook("open", Some("&user=bob&n=1"), None, None).await, &app, SUCCESSFUL);
+    assert_eq!(body, "GET q=key=secret&user=bob&n=1 ct=- ua=licensd-test/1 body=");
+    // The seller's URL never reaches the client: nowhere in the raw answer.
+    let s = app.session_id().unwrap().to_owned();
     let a = c.call(Some(&s), "webhook", &[("webid", "open"), ("params", "&user=bob&n=1")]).await;
-    a.assert_ok("Webhook request successful");
-    assert_eq!(a.json["response"], "GET q=key=secret&user=bob&n=1 ct=- ua=licensd-test/1 body=");
-    // The seller's URL never reaches the client.
+    a.assert_ok(SUCCESSFUL);
     assert!(!a.text.contains(&target.addr.to_string()));
 
-    let a = c
-        .call(
-            Some(&s),
-            "webhook",
-            &[("webid", "open"), ("body", "{\"a\":\"\u{e9}\"}"), ("conttype", "application/json")],
-        )
-        .await;
-    a.assert_ok("Webhook request successful");
-    assert_eq!(a.json["response"], "POST q=key=secret ct=application/json ua=licensd-test/1 body={\"a\":\"\u{e9}\"}");
+    let body = app.webhook("open", None, Some("{\"a\":\"\u{e9}\"}"), Some("application/json")).await;
+    assert_eq!(
+        assert_ok(body, &app, SUCCESSFUL),
+        "POST q=key=secret ct=application/json ua=licensd-test/1 body={\"a\":\"\u{e9}\"}"
+    );
 
     // The remote status does not matter: its body is the answer.
-    assert_eq!(c.call(Some(&s), "webhook", &[("webid", "teapot")]).await.json["response"], "short and stout");
+    assert_eq!(app.webhook("teapot", None, None, None).await.unwrap(), "short and stout");
 
-    c.call(Some(&s), "webhook", &[("webid", "members")]).await.assert_fail("Session is not validated");
-    c.call(Some(&s), "webhook", &[("webid", "nope")]).await.assert_fail("Webhook Not Found.");
+    assert_refused(app.webhook("members", None, None, None).await, "Session is not validated");
+    assert_refused(app.webhook("nope", None, None, None).await, "Webhook Not Found.");
     let (v, _) = c.user_session("alice").await;
-    c.call(Some(&v), "webhook", &[("webid", "members")]).await.assert_ok("Webhook request successful");
+    let mut alice = c.sdk().with_session(&v);
+    assert_ok(alice.webhook("members", None, None, None).await, &alice, SUCCESSFUL);
     // A content type that is not a header value fails cleanly.
-    c.call(Some(&v), "webhook", &[("webid", "open"), ("body", "x"), ("conttype", "a\nb")]).await.assert_fail(FAILED);
+    assert_refused(alice.webhook("open", None, Some("x"), Some("a\nb")).await, FAILED);
 }
 
 async fn webhook_guards_size_redirects_and_time(t: TestApp) {
@@ -150,16 +152,15 @@ async fn webhook_guards_size_redirects_and_time(t: TestApp) {
     add_hook(&t, &c, "same", &target.url("/same-host"), false).await;
     let other_host = format!("http://localhost:{}/echo", target.addr.port());
     add_hook(&t, &c, "slow", &target.url("/slow"), false).await;
-    let s = c.init().await;
+    let mut app = c.sdk_init().await;
 
-    c.call(Some(&s), "webhook", &[("webid", "big")]).await.assert_fail(FAILED);
-    c.call(Some(&s), "webhook", &[("webid", "stream")]).await.assert_fail(FAILED);
-    let a = c.call(Some(&s), "webhook", &[("webid", "exact")]).await;
-    a.assert_ok("Webhook request successful");
-    assert_eq!(a.json["response"].as_str().unwrap().len(), 1024 * 1024);
+    assert_refused(app.webhook("big", None, None, None).await, FAILED);
+    assert_refused(app.webhook("stream", None, None, None).await, FAILED);
+    let body = assert_ok(app.webhook("exact", None, None, None).await, &app, SUCCESSFUL);
+    assert_eq!(body.len(), 1024 * 1024);
 
-    let a = c.call(Some(&s), "webhook", &[("webid", "same")]).await;
-    assert_eq!(a.json["response"], "GET q=from=redirect ct=- ua=licensd-test/1 body=");
+    let body = app.webhook("same", None, None, None).await.unwrap();
+    assert_eq!(body, "GET q=from=redirect ct=- ua=licensd-test/1 body=");
     // A redirect to another host is refused (here: localhost instead of 127.0.0.1).
     let bouncer = Router::new().route("/go", get(move || async move { Redirect::temporary(&other_host) }));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -167,11 +168,11 @@ async fn webhook_guards_size_redirects_and_time(t: TestApp) {
     tokio::spawn(async move { axum::serve(listener, bouncer).await.unwrap() });
     add_hook(&t, &c, "elsewhere", &format!("http://{bouncer_addr}/go"), false).await;
     let before = target.hits.load(Ordering::SeqCst);
-    c.call(Some(&s), "webhook", &[("webid", "elsewhere")]).await.assert_fail(FAILED);
+    assert_refused(app.webhook("elsewhere", None, None, None).await, FAILED);
     assert_eq!(target.hits.load(Ordering::SeqCst), before, "the other host was never called");
 
     let started = Instant::now();
-    c.call(Some(&s), "webhook", &[("webid", "slow")]).await.assert_fail(FAILED);
+    assert_refused(app.webhook("slow", None, None, None).await, FAILED);
     let took = started.elapsed();
     assert!(took >= Duration::from_secs(9) && took < Duration::from_secs(20), "timeout after {took:?}");
 }
@@ -194,10 +195,10 @@ async fn webhook_refuses_private_targets_by_default(t: TestApp) {
     for (i, url) in urls.iter().enumerate() {
         add_hook(&t, &c, &format!("h{i}"), url, false).await;
     }
-    let s = c.init().await;
+    let mut app = c.sdk_init().await;
     for (i, url) in urls.iter().enumerate() {
         let started = Instant::now();
-        c.call(Some(&s), "webhook", &[("webid", &format!("h{i}"))]).await.assert_fail(FAILED);
+        assert_refused(app.webhook(&format!("h{i}"), None, None, None).await, FAILED);
         // Refused before connecting, not by timing out.
         assert!(started.elapsed() < Duration::from_secs(5), "{url}");
     }

@@ -2,7 +2,8 @@
 //! user's ban; an app disabled or paused), thrown through a real face, stops the license on every
 //! face on the next request: client API (an open session's `check` and a fresh key sign-in),
 //! Licenses API (`validate`, `activate`) and Reseller API (`myavailable`, `fetchlicense`,
-//! `assignlicense`). A user's ban is the user's: it stops the client API only.
+//! `assignlicense`). A user's ban is the user's: it stops the client API only. The client API
+//! through the SDK.
 
 use crate::client_chat::SecondProcess;
 use crate::client_support::ClientFixture;
@@ -12,6 +13,7 @@ use futures_util::future::join_all;
 use licensd::domain::ids::{LicenseId, UserId};
 use licensd::domain::time::{iso_micros, now_ms};
 use licensd::store::tokens::TokenKind;
+use licensd_client::Error;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -128,7 +130,7 @@ impl<'a> World<'a> {
     /// Whether each face still lets the key through, reading only (nothing changes).
     async fn readers(&self) -> [bool; 4] {
         let t = self.t();
-        let check = self.c.call(Some(&self.session), "check", &[]).await.success();
+        let check = passes(self.c.sdk().with_session(&self.session).check().await);
         let body = json!({"license_key": self.key, "instance_id": self.instance_id});
         let (status, _) = post(t, "/api/v2/licenses/validate", &self.store, &body).await;
         let (_, available) = reseller(t, "myavailable", &self.reseller, &[]).await;
@@ -141,16 +143,24 @@ impl<'a> World<'a> {
     /// Whether each face still lets the key through when asked to change something.
     async fn writers(&self) -> [bool; 3] {
         let t = self.t();
-        let init = self.c.call(None, "init", &[]).await;
-        let sign_in = match init.json["sessionid"].as_str() {
-            Some(s) => self.c.call(Some(s), "license", &[("key", &self.key)]).await.success(),
-            None => false,
-        };
+        let mut app = self.c.sdk();
+        let sign_in = passes(app.init().await) && passes(app.license(&self.key, None).await);
         let body = json!({"license_key": self.key, "instance_name": "pc-2"});
         let (activated, _) = post(t, "/api/v2/licenses/activate", &self.store, &body).await;
         let (assigned, _) =
             reseller(t, "assignlicense", &self.reseller, &[("license", &self.key), ("discord_user_id", DISCORD)]).await;
         [sign_in, activated == 200, assigned == 200]
+    }
+}
+
+/// Whether a client API call passed; anything but the server's refusal (an answer that does
+/// not verify, a server error) fails the test.
+#[track_caller]
+fn passes<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
+    match r {
+        Ok(_) => true,
+        Err(Error::Refused { .. }) => false,
+        other => panic!("expected a pass or a refusal, got {other:?}"),
     }
 }
 
@@ -190,15 +200,14 @@ async fn race_checks_against(t: &TestApp, w: &World<'_>, second_port: u16, switc
     }
     let stop = std::sync::atomic::AtomicBool::new(false);
     let checkers = sessions.iter().enumerate().map(|(i, s)| {
-        let body = w.c.form(Some(s), "check", &[]);
         let url = if i % 2 == 0 { t.url("/api/1.3/") } else { format!("http://127.0.0.1:{second_port}/api/1.3/") };
+        let mut app = w.c.sdk_at(&url).with_session(s);
         let stop = &stop;
         async move {
             let mut log = Vec::new();
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 let sent = Instant::now();
-                let answer: Value = t.http.post(&url).body(body.clone()).send().await.unwrap().json().await.unwrap();
-                log.push((sent, answer["success"] == true));
+                log.push((sent, passes(app.check().await)));
             }
             log
         }

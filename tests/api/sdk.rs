@@ -5,7 +5,7 @@
 //! The bad answers come from stand-ins that relay the real server's answers and alter them (an
 //! axum one, and one on a raw socket for the truncated body).
 
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_refused};
 use crate::engine_tests;
 use crate::harness::TestApp;
 use crate::licenses::{KeySpec, key, limited, shop};
@@ -45,29 +45,12 @@ fn api_url(t: &TestApp) -> String {
     t.url("/api/1.3/")
 }
 
-fn client(t: &TestApp, c: &ClientFixture<'_>) -> asynch::LibreAuth {
-    asynch::LibreAuth::new(&c.app.name, &c.seller.ownerid, &c.app.version, &api_url(t))
-        .with_public_key(t.state.signer.public_hex())
-        .unwrap()
-}
-
 /// Serves `router` on a fresh loopback port.
 async fn serve(router: Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     addr
-}
-
-#[track_caller]
-fn assert_refused<T: std::fmt::Debug>(r: Result<T, Error>, message: &str) {
-    match r {
-        Err(Error::Refused { code, message: m }) => {
-            assert_eq!(m, message);
-            assert_ne!(code, 68);
-        }
-        other => panic!("expected the refusal {message:?}, got {other:?}"),
-    }
 }
 
 fn now() -> u64 {
@@ -90,7 +73,7 @@ async fn every_action_through_the_async_sdk(t: TestApp) {
     let hook = serve(Router::new().route("/hook", post(|| async { "pong" }))).await;
     store.create_webhook(c.app.id, "ping", &format!("http://{hook}/hook"), "licensd-test/1", true).await.unwrap();
 
-    let mut app = client(&t, &c).with_hwid("machine-1");
+    let mut app = c.sdk().with_hwid("machine-1");
     let init = app.init().await.unwrap();
     assert_eq!(init.pubkey.as_deref(), Some(t.state.signer.public_hex()));
     assert_eq!(init.app.version, c.app.version);
@@ -347,7 +330,7 @@ async fn untrustworthy_answers_are_refused_each_with_its_error(t: TestApp) {
         }
         r => panic!("expected WrongPublicKey, got {r:?}"),
     }
-    let mut session_of_other_key = client(&t, &c);
+    let mut session_of_other_key = c.sdk();
     session_of_other_key.init().await.unwrap();
     let mut misled = session_of_other_key.with_public_key(other.public_hex()).unwrap();
     assert!(matches!(misled.check().await, Err(Error::BadSignature)));

@@ -5,13 +5,13 @@
 //! are made and checked through the Rust SDK, as their software would.
 
 use crate::adminkit::call;
-use crate::client_support::ClientFixture;
+use crate::client_support::{ClientFixture, assert_refused};
 use crate::engine_tests;
 use crate::harness::{TestApp, without_signin_limits};
 use crate::panelkit::{Face, PanelClient, sign_in_with};
 use futures_util::future::join_all;
 use licensd::store::tokens::TokenKind;
-use licensd_client::{Error, asynch::LibreAuth};
+use licensd_client::asynch::LibreAuth;
 use serde_json::json;
 
 engine_tests!(
@@ -48,10 +48,7 @@ async fn shop(t: &TestApp) -> ClientFixture<'_> {
 
 /// The app's client on machine `hwid`, through the SDK.
 async fn client(c: &ClientFixture<'_>, hwid: &str) -> LibreAuth {
-    let mut app = LibreAuth::new(&c.app.name, &c.seller.ownerid, &c.app.version, &c.t.url("/api/1.3/"))
-        .with_public_key(c.t.state.signer.public_hex())
-        .unwrap()
-        .with_hwid(hwid);
+    let mut app = c.sdk().with_hwid(hwid);
     app.init().await.unwrap();
     app
 }
@@ -63,14 +60,6 @@ async fn register(c: &ClientFixture<'_>, username: &str, key: &str, hwid: &str) 
 
 async fn sign_in<'a>(c: &ClientFixture<'a>, username: &str, password: &str) -> PanelClient<'a> {
     PanelClient::sign_in_with(c.t, face(c), &[("username", username), ("password", password)]).await
-}
-
-#[track_caller]
-fn assert_refused<T: std::fmt::Debug>(r: Result<T, Error>, message: &str) {
-    match r {
-        Err(Error::Refused { message: m, .. }) => assert_eq!(m, message),
-        other => panic!("expected the refusal {message:?}, got {other:?}"),
-    }
 }
 
 async fn the_panel_is_off_until_the_seller_turns_it_on(t: TestApp) {

@@ -17,6 +17,7 @@ engine_tests!(
     panel_variables_set_and_delete,
     panel_blacklist_add_and_remove,
     panel_resellers_get_stock_and_keys,
+    panel_checks_licenses_out_as_offline_files,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -532,4 +533,63 @@ async fn panel_resellers_get_stock_and_keys(app: TestApp) {
     assert_eq!((done.status, done.location.as_str()), (303, format!("{page_path}?done=revoked").as_str()));
     assert_eq!(fetch().await.unwrap().status(), 401);
     assert_eq!(owner.get(&revoke).await.status, 404, "a revoked key cannot be revoked again");
+}
+
+/// The armoured file in the textarea of a checkout page.
+fn file_of(body: &str) -> String {
+    let after = body.split("id=\"file\"").nth(1).unwrap_or_default();
+    let inner = after.split_once('>').map(|(_, r)| r).unwrap_or_default();
+    inner.split("</textarea>").next().unwrap_or_default().to_owned()
+}
+
+async fn panel_checks_licenses_out_as_offline_files(app: TestApp) {
+    let (seller, token, app_id, _) = seller(&app).await;
+    // A lifetime plan: a duration key has no end to sign before its first use.
+    let body = json!({"name": "lifetime", "level": 2, "duration_secs": null});
+    let (_, plan) = call(&app, "POST", &format!("/admin/v1/apps/{app_id}/plans"), &token, Some(body)).await;
+    let plan_id = plan["data"]["id"].as_i64().unwrap();
+    let keys = generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 2})).await;
+    let (_, listed) = call(&app, "GET", "/admin/v1/licenses", &token, None).await;
+    let id_of = |key: &str| {
+        listed["data"].as_array().unwrap().iter().find(|l| l["key"] == key).unwrap()["id"].as_i64().unwrap()
+    };
+    let (id, banned) = (id_of(&keys[0]), id_of(&keys[1]));
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    let path = format!("/panel/licenses/{id}/offline");
+    assert!(support.get("/panel/licenses").await.body.contains(&path), "the list links to the checkout");
+    assert_eq!(support.get(&path).await.status, 200);
+
+    let made = support.post(&path, &[("hwid", "PC-7"), ("ttl_days", "3"), ("entitlements", "pro export")]).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let file = file_of(&made.body);
+    let seller_row = app.store().seller(seller).await.unwrap();
+    let verifier =
+        licensd_client::offline::OfflineVerifier::new(app.state.signer.public_hex(), &seller_row.ownerid, "MyApp")
+            .unwrap();
+    let now = std::time::SystemTime::now();
+    let license = verifier.verify(&file, Some("PC-7"), now).unwrap();
+    assert_eq!(
+        (license.key.as_str(), license.entitlements.clone()),
+        (keys[0].as_str(), vec!["export".into(), "pro".into()])
+    );
+    let refresh = license.refresh_by.duration_since(now).unwrap().as_secs();
+    assert!((3 * 86_400 - 60..=3 * 86_400).contains(&refresh), "{refresh}");
+    assert!(verifier.verify(&file, Some("PC-8"), now).is_err(), "bound to its machine");
+
+    // Readonly may not; bad terms and a banned license get no file.
+    let (s, _) =
+        call(&app, "POST", &format!("/admin/v1/licenses/{banned}/ban"), &token, Some(json!({"reason": "r"}))).await;
+    assert_eq!(s, 200);
+    assert_eq!(ro.post(&path, &[("ttl_days", "1")]).await.status, 403);
+    let audit_before = audit_len(&app, seller).await;
+    for days in ["0", "100000"] {
+        let page = support.post(&path, &[("ttl_days", days)]).await;
+        assert_eq!(page.status, 422, "{days}: {}", page.body);
+    }
+    let page = support.post(&format!("/panel/licenses/{banned}/offline"), &[("ttl_days", "1")]).await;
+    assert_eq!(page.status, 409, "{}", page.body);
+    assert!(page.body.contains("banned"), "{}", page.body);
+    assert_eq!(audit_len(&app, seller).await, audit_before, "nothing checked out");
+    assert_eq!(support.get("/panel/licenses/999999/offline").await.status, 404);
 }

@@ -274,6 +274,8 @@ const PANEL: &[Probe<'static>] = &[
     h("GET", "/panel/licenses/{x.license}/delete", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/{x.license}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/{x.license}/ban", "csrf={a.csrf}&reason=r", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/licenses/{x.license}/offline", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/{x.license}/offline", "csrf={a.csrf}&ttl_days=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/{x.banned_license}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={x.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={a.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),

@@ -29,7 +29,8 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{
-    apps, audit, blacklist, license_csv, licenses, overview, plans, resellers, tokens, users, variables, webhooks,
+    apps, audit, blacklist, license_csv, licenses, offline, overview, plans, resellers, tokens, users, variables,
+    webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -51,6 +52,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses", get(licenses::list))
         .route("/panel/licenses/export.csv", get(license_csv::export))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
+        .route("/panel/licenses/{id}/offline", get(offline::form))
         .route("/panel/users", get(users::list))
         .route("/panel/resellers", get(resellers::list))
         .route("/panel/resellers/{id}", get(resellers::show))
@@ -61,6 +63,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let support = Router::new()
         .route("/panel/licenses/{id}/ban", post(licenses::ban))
         .route("/panel/licenses/{id}/unban", post(licenses::unban))
+        .route("/panel/licenses/{id}/offline", post(offline::checkout))
         .route("/panel/apps/{app}/users/{id}/reset-hwid", post(users::reset_hwid))
         .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))
         .route("/panel/apps/{app}/users/{id}/unban", post(users::unban))

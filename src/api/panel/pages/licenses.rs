@@ -116,7 +116,10 @@ fn row(panel: &Panel, l: &License, names: &HashMap<(AppId, PlanId), String>) -> 
                         }
                     }
                 }
-                @if panel.role.may(Role::Owner) { a.danger href=(format!("{base}/delete")) { "Delete…" } }
+                @if panel.role.may(Role::Support) && l.banned_reason.is_none() {
+                    " " a href=(format!("{base}/offline")) { "Offline file…" }
+                }
+                @if panel.role.may(Role::Owner) { " " a.danger href=(format!("{base}/delete")) { "Delete…" } }
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod blacklist;
 pub mod license_csv;
 pub mod licenses;
+pub mod offline;
 pub mod overview;
 pub mod plans;
 pub mod resellers;

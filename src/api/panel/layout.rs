@@ -196,6 +196,16 @@ pub fn stock_table(plans: &[PlanStock], empty: &str) -> Markup {
     }
 }
 
+/// The page body that asks before a destructive action: `question`, a button posting to
+/// `action`, and a way `back` that changes nothing.
+pub fn confirmation(session: &impl Csrf, question: Markup, action: &str, yes: &str, back: &str) -> Markup {
+    html! {
+        p { (question) }
+        (button(session, action, yes, &[]))
+        " " a href=(back) { "No, keep it" }
+    }
+}
+
 /// "Page 2 of 7" with previous/next links that keep the list's other query parameters.
 pub fn pager(base: &str, query: &[(&str, String)], meta: &PageMeta) -> Markup {
     let pages = ((meta.total + meta.limit - 1) / meta.limit).max(1);

@@ -33,13 +33,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
             let page = client_data::page(Some(PER_PAGE), page_no)?;
             let rows = client_data::list_blacklist(&state.store, &at, page).await?;
             html! {
-                form.filters method="get" action="/panel/blacklist" {
-                    label for="app" { "App" }
-                    select #app name="app" {
-                        @for a in &apps { option value=(a.id) selected[a.id == app_id] { (a.name) } }
-                    }
-                    button type="submit" { "Show" }
-                }
+                (super::app_picker("/panel/blacklist", &apps, app_id))
                 @if panel.role.may(Role::Support) { (add_form(&panel, app_id)) }
                 div.scroll {
                     table {
@@ -134,11 +128,10 @@ async fn entry_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<Blacklis
 
 pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let e = entry_at(&state, &panel, &ids).await?;
-    let content = html! {
-        p { "Remove " (e.kind) " " code { (e.value) } " from the blacklist? The client API accepts it again at once." }
-        (layout::button(&panel, &format!("/panel/apps/{}/blacklist/{}/remove", e.app_id, e.id), "Yes, remove it", &[]))
-        " " a href=(format!("/panel/blacklist?app={}", e.app_id)) { "No, keep it" }
-    };
+    let question = html! { "Remove " (e.kind) " " code { (e.value) } " from the blacklist? The client API accepts it again at once." };
+    let action = format!("/panel/apps/{}/blacklist/{}/remove", e.app_id, e.id);
+    let back = format!("/panel/blacklist?app={}", e.app_id);
+    let content = layout::confirmation(&panel, question, &action, "Yes, remove it", &back);
     Ok(layout::page(&panel, "/panel/blacklist", "Remove a blacklist entry", None, content))
 }
 

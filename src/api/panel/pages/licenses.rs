@@ -230,11 +230,12 @@ pub async fn unban(State(state): State<AppState>, panel: Panel, ids: Ids) -> Res
 pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let id = ids.last();
     let l = licenses::get(&state.store, &panel.scope, None, id).await?;
-    let content = html! {
-        p { "Delete license " code { (l.key) } " for good? A program using it stops working at its next check. This cannot be undone." }
-        (layout::button(&panel, &format!("/panel/licenses/{id}/delete"), "Yes, delete it", &[]))
-        " " a href="/panel/licenses" { "No, keep it" }
+    let question = html! {
+        "Delete license " code { (l.key) } " for good? A program using it stops working at its next check. "
+        "This cannot be undone."
     };
+    let action = format!("/panel/licenses/{id}/delete");
+    let content = layout::confirmation(&panel, question, &action, "Yes, delete it", "/panel/licenses");
     Ok(layout::page(&panel, "/panel/licenses", "Delete a license", None, content))
 }
 

@@ -54,3 +54,16 @@ fn chosen_app(apps: &[App], q: &super::fields::Fields) -> Result<Option<crate::d
         None => apps.first().map(|a| a.id),
     })
 }
+
+/// The form that switches a per-app page (`action`) to another of the seller's `apps`.
+fn app_picker(action: &str, apps: &[App], app_id: crate::domain::ids::AppId) -> maud::Markup {
+    maud::html! {
+        form.filters method="get" action=(action) {
+            label for="app" { "App" }
+            select #app name="app" {
+                @for a in apps { option value=(a.id) selected[a.id == app_id] { (a.name) } }
+            }
+            button type="submit" { "Show" }
+        }
+    }
+}

@@ -29,13 +29,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
             let page = PageRequest::new(Some(50), q.number("page")?);
             let rows = plans::list(&state.store, &panel.scope, None, app_id, page).await?;
             html! {
-                form.filters method="get" action="/panel/plans" {
-                    label for="app" { "App" }
-                    select #app name="app" {
-                        @for a in &apps { option value=(a.id) selected[a.id == app_id] { (a.name) } }
-                    }
-                    button type="submit" { "Show" }
-                }
+                (super::app_picker("/panel/plans", &apps, app_id))
                 @if panel.role.may(Role::Owner) { (create_form(&panel, app_id)) }
                 div.scroll {
                     table {
@@ -131,12 +125,12 @@ async fn plan_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<Plan, Pan
 pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let plan = plan_at(&state, &panel, &ids).await?;
     let action = format!("/panel/apps/{}/plans/{}/delete", plan.app_id, plan.id);
-    let content = html! {
-        p { "Delete plan " strong { (plan.name) } " (level " (plan.level) ")? "
-            "This is refused while licenses use it. It cannot be undone." }
-        (layout::button(&panel, &action, "Yes, delete it", &[]))
-        " " a href=(format!("/panel/plans?app={}", plan.app_id)) { "No, keep it" }
+    let question = html! {
+        "Delete plan " strong { (plan.name) } " (level " (plan.level) ")? "
+        "This is refused while licenses use it. It cannot be undone."
     };
+    let back = format!("/panel/plans?app={}", plan.app_id);
+    let content = layout::confirmation(&panel, question, &action, "Yes, delete it", &back);
     Ok(layout::page(&panel, "/panel/plans", "Delete a plan", None, content))
 }
 

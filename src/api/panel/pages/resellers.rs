@@ -188,12 +188,12 @@ async fn live_key(state: &AppState, panel: &Panel, ids: &Ids) -> Result<(Reselle
 pub async fn confirm_revoke_key(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let (r, k) = live_key(&state, &panel, &ids).await?;
     let action = format!("/panel/resellers/{}/keys/{}/revoke", r.id, k.id);
-    let content = html! {
-        p { "Revoke the key " strong { (k.label) } " of " (r.name) "? Whatever uses it is refused from now on. "
-            "This cannot be undone." }
-        (layout::button(&panel, &action, "Yes, revoke it", &[]))
-        " " a href=(format!("/panel/resellers/{}", r.id)) { "No, keep it" }
+    let question = html! {
+        "Revoke the key " strong { (k.label) } " of " (r.name) "? Whatever uses it is refused from now on. "
+        "This cannot be undone."
     };
+    let back = format!("/panel/resellers/{}", r.id);
+    let content = layout::confirmation(&panel, question, &action, "Yes, revoke it", &back);
     Ok(layout::page(&panel, "/panel/resellers", "Revoke a key", None, content))
 }
 

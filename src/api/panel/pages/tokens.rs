@@ -115,11 +115,9 @@ pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> R
 
 pub async fn confirm_revoke(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let t = live_token(&state, &panel, &ids).await?;
-    let content = html! {
-        p { "Revoke token " strong { (t.name) } "? Whatever uses it is refused from now on. This cannot be undone." }
-        (layout::button(&panel, &format!("/panel/tokens/{}/revoke", t.id), "Yes, revoke it", &[]))
-        " " a href="/panel/tokens" { "No, keep it" }
-    };
+    let question = html! { "Revoke token " strong { (t.name) } "? Whatever uses it is refused from now on. This cannot be undone." };
+    let action = format!("/panel/tokens/{}/revoke", t.id);
+    let content = layout::confirmation(&panel, question, &action, "Yes, revoke it", "/panel/tokens");
     Ok(layout::page(&panel, "/panel/tokens", "Revoke a token", None, content))
 }
 

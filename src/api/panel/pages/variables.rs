@@ -39,13 +39,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
             let page = client_data::page(Some(PER_PAGE), page_no)?;
             let rows = client_data::list_app_vars(&state.store, &at, page).await?;
             html! {
-                form.filters method="get" action="/panel/variables" {
-                    label for="app" { "App" }
-                    select #app name="app" {
-                        @for a in &apps { option value=(a.id) selected[a.id == app_id] { (a.name) } }
-                    }
-                    button type="submit" { "Show" }
-                }
+                (super::app_picker("/panel/variables", &apps, app_id))
                 @if panel.role.may(Role::Owner) { (set_form(&panel, app_id)) }
                 div.scroll {
                     table {
@@ -141,11 +135,10 @@ async fn var_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<AppVar, Pa
 
 pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let v = var_at(&state, &panel, &ids).await?;
-    let content = html! {
-        p { "Delete variable " code { (v.name) } "? Clients asking for it get an error from now on." }
-        (layout::button(&panel, &format!("/panel/apps/{}/variables/{}/delete", v.app_id, v.id), "Yes, delete it", &[]))
-        " " a href=(format!("/panel/variables?app={}", v.app_id)) { "No, keep it" }
-    };
+    let question = html! { "Delete variable " code { (v.name) } "? Clients asking for it get an error from now on." };
+    let action = format!("/panel/apps/{}/variables/{}/delete", v.app_id, v.id);
+    let back = format!("/panel/variables?app={}", v.app_id);
+    let content = layout::confirmation(&panel, question, &action, "Yes, delete it", &back);
     Ok(layout::page(&panel, "/panel/variables", "Delete a variable", None, content))
 }
 

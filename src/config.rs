@@ -282,6 +282,12 @@ pub struct FlagOverrides {
 }
 
 impl Config {
+    /// Whether this server itself speaks TLS (certificate files or ACME); behind a
+    /// TLS-terminating proxy it does not.
+    pub fn serves_tls(&self) -> bool {
+        self.tls_cert.is_some() || !self.acme_domains.is_empty()
+    }
+
     /// Layers the sources. `file`: an explicit `--config` path, which must exist; without it
     /// `licensd.toml` in the working directory is read when present.
     pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> Result<Self, String> {

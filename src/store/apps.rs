@@ -114,6 +114,21 @@ impl Store {
         .await?)
     }
 
+    /// The app `app_id` of the seller with `ownerid`, if its customer panel is on (one read:
+    /// every customer panel request starts with it).
+    pub async fn customer_panel_app(&self, ownerid: &str, app_id: AppId) -> Result<Option<App>> {
+        Ok(sqlx::query_as::<_, App>(concat!(
+            "SELECT ",
+            app_columns!(),
+            " FROM apps WHERE id = $2 AND customer_panel = 1 \
+             AND seller_id = (SELECT id FROM sellers WHERE ownerid = $1)"
+        ))
+        .bind(ownerid)
+        .bind(app_id)
+        .fetch_optional(&mut *self.read().await?)
+        .await?)
+    }
+
     pub async fn list_apps(&self, seller_id: SellerId) -> Result<Vec<App>> {
         Ok(sqlx::query_as::<_, App>(concat!("SELECT ", app_columns!(), " FROM apps WHERE seller_id = $1 ORDER BY id"))
             .bind(seller_id)

@@ -1,5 +1,5 @@
-//! The customer panel's reads and writes: the app a panel URL names (only while the seller has
-//! the panel on), the lookup of a user's browser sessions (`customer_sessions`; storing,
+//! The customer panel's reads and writes (the app a panel URL names is `apps::customer_panel_app`):
+//! the lookup of a user's browser sessions (`customer_sessions`; storing,
 //! touching and pruning them is `browser_sessions`), and the once-per-cooldown claim of a
 //! self-service HWID reset.
 
@@ -18,23 +18,6 @@ pub struct CustomerSession {
 }
 
 impl Store {
-    /// The app `app_id` of the seller with `ownerid`, if its customer panel is on.
-    pub async fn customer_panel_app(&self, ownerid: &str, app_id: AppId) -> Result<Option<super::apps::App>> {
-        let Some((seller_id,)): Option<(crate::domain::ids::SellerId,)> =
-            sqlx::query_as("SELECT id FROM sellers WHERE ownerid = $1")
-                .bind(ownerid)
-                .fetch_optional(&mut *self.read().await?)
-                .await?
-        else {
-            return Ok(None);
-        };
-        match self.app(seller_id, app_id).await {
-            Ok(app) => Ok(app.customer_panel.then_some(app)),
-            Err(super::StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     /// The session of cookie digest `token_hash` of a user of app `app_id`, if it is live at
     /// `now` (not expired, used since `idle_since`).
     pub async fn customer_session(

@@ -57,11 +57,10 @@ pub struct Reached {
 
 impl Reached {
     fn of(parts: &Parts, peer: Option<IpAddr>, config: &Config) -> Self {
-        let served_tls = config.tls_cert.is_some() || !config.acme_domains.is_empty();
         let proxied_tls = peer
             .is_some_and(|p| config.trusted_proxies.iter().any(|t| t.to_canonical() == p.to_canonical()))
             && parts.headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-        Self { host: parts.headers.get(HOST).cloned(), https: served_tls || proxied_tls }
+        Self { host: parts.headers.get(HOST).cloned(), https: config.serves_tls() || proxied_tls }
     }
 }
 

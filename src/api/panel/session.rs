@@ -217,7 +217,7 @@ pub async fn reauthenticate(state: &AppState, panel: &Panel, form: &Fields) -> R
     let now = now_ms();
     let c = &state.config;
     let limit = i64::from(c.panel_login_failures_per_account_per_min);
-    let bucket = format!("{}_account:{}", PanelFace::BUCKET, panel.account.email);
+    let bucket = account_bucket::<PanelFace>(&panel.account.email);
     if limit > 0 && state.limiter.hit(&bucket, now, WINDOW_MS).await? > limit {
         return Err(PanelError::TooManyAttempts);
     }
@@ -333,12 +333,17 @@ fn buckets<F: Face>(state: &AppState, ip: &str, principal: &str) -> Vec<(String,
     let c = &state.config;
     [
         (format!("{}:{}", F::BUCKET, network(ip)), c.panel_login_failures_per_ip_per_min),
-        (format!("{}_account:{principal}", F::BUCKET), c.panel_login_failures_per_account_per_min),
+        (account_bucket::<F>(principal), c.panel_login_failures_per_account_per_min),
     ]
     .into_iter()
     .filter(|(_, limit)| *limit > 0)
     .map(|(bucket, limit)| (bucket, i64::from(limit)))
     .collect()
+}
+
+/// The limiter bucket of one account's failed sign-ins (and re-authentications) at face `F`.
+fn account_bucket<F: Face>(principal: &str) -> String {
+    format!("{}_account:{principal}", F::BUCKET)
 }
 
 pub async fn sign_out<F: Face>(
@@ -376,8 +381,7 @@ fn same(sent: Option<&str>, expected: &str) -> bool {
 /// carry; `Secure` when this server speaks TLS (a TLS-terminating proxy in front: see
 /// docs/panel.md).
 fn set_cookie(res: &mut Response, state: &AppState, base: &str, name: &str, value: &str, max_age_secs: i64) {
-    let c = &state.config;
-    let secure = if c.tls_cert.is_some() || !c.acme_domains.is_empty() { "; Secure" } else { "" };
+    let secure = if state.config.serves_tls() { "; Secure" } else { "" };
     let line = format!("{name}={value}; HttpOnly; SameSite=Strict; Path={base}; Max-Age={max_age_secs}{secure}");
     if let Ok(v) = HeaderValue::from_str(&line) {
         res.headers_mut().append(header::SET_COOKIE, v);

@@ -53,6 +53,7 @@ mod ops;
 mod outage;
 mod panel;
 mod panel_browser;
+mod panel_content;
 mod panel_pages;
 mod panelkit;
 mod processes;

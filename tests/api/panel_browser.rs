@@ -180,6 +180,38 @@ async fn panel_in_a_browser() {
     wait_for_text(&c, "The HWIDs were reset.").await;
     assert!(app.store().user_hwids(user.id).await.unwrap().is_empty());
 
+    // Upload a file with the browser's own multipart form; the client API serves its bytes.
+    let dir = std::env::temp_dir().join(format!("licensd-browser-upload-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let upload = dir.join("PhotoTool-loader.bin");
+    std::fs::write(&upload, b"loader v2").unwrap();
+    c.goto(&format!("{base}/panel/files?app={app_id}")).await.unwrap();
+    c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("fileid")).await.unwrap().send_keys("loader").await.unwrap();
+    c.find(Locator::Id("file")).await.unwrap().send_keys(upload.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Saved.").await;
+    std::fs::remove_dir_all(&dir).unwrap();
+    wait_for_text(&c, "9 bytes").await;
+    screenshot(&c, "files").await;
+    let (signed_in, _) = client.user_session("browser-user").await;
+    let file = client.call(Some(&signed_in), "file", &[("fileid", "loader")]).await;
+    assert_eq!(file.json["contents"], hex::encode(b"loader v2"), "{:?}", file.json);
+
+    // A chat channel made in the panel, where clients talk.
+    c.goto(&format!("{base}/panel/chat?app={app_id}")).await.unwrap();
+    c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("name")).await.unwrap().send_keys("general").await.unwrap();
+    c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Saved.").await;
+    for m in ["Is the new version out?", "Yes, download it from the app."] {
+        let sent = client.call(Some(&signed_in), "chatsend", &[("channel", "general"), ("message", m)]).await;
+        sent.assert_ok("Successfully sent chat message");
+    }
+    c.find(Locator::LinkText("general")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Yes, download it from the app.").await;
+    screenshot(&c, "chat").await;
+
     // An admin API token: its secret is shown once and works on the admin API; revoked after the
     // confirmation page, it is refused.
     c.goto(&format!("{base}/panel/tokens")).await.unwrap();

@@ -145,6 +145,37 @@ impl<'a> PanelClient<'a> {
         page(res).await
     }
 
+    /// Posts exactly `parts` as `multipart/form-data`: `(name, file name, bytes)`, a file part
+    /// when it has a file name.
+    pub async fn post_multipart(&self, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Page {
+        const BOUNDARY: &str = "licensd-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+            );
+            if let Some(file) = file {
+                body.extend_from_slice(
+                    format!("; filename=\"{file}\"\r\nContent-Type: application/octet-stream").as_bytes(),
+                );
+            }
+            body.extend_from_slice(b"\r\n\r\n");
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let res = self
+            .http
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        page(res).await
+    }
+
     pub fn cookie_header(&self) -> String {
         format!("{}={}", self.face.cookie, self.cookie)
     }

@@ -320,6 +320,36 @@ const PANEL: &[Probe<'static>] = &[
     h("GET", "/panel/apps/{a.app}/blacklist/{x.blacklist}/remove", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{x.app}/blacklist/{x.blacklist}/remove", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{a.app}/blacklist/{x.blacklist}/remove", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/files?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/files/{x.file_id}/delete", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/files/{x.file_id}/delete", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/files/{x.file_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/files/{x.file_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/chat?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/chat", "csrf={a.csrf}&name=panelchan", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/chat/{x.channel_id}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/chat/{x.channel_id}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/chat/{x.channel_id}/delete", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/chat/{x.channel_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/chat/{x.channel_id}/delete", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/chat/{x.channel_id}/messages/{x.message}/delete", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{a.app}/chat/{a.channel_id}/messages/{x.message}/delete", "", "cookie: {a.panel_cookie}"),
+    h(
+        "POST",
+        "/panel/apps/{x.app}/chat/{x.channel_id}/messages/{x.message}/delete",
+        "csrf={a.csrf}",
+        "cookie: {a.panel_cookie}",
+    ),
+    h(
+        "POST",
+        "/panel/apps/{a.app}/chat/{a.channel_id}/messages/{x.message}/delete",
+        "csrf={a.csrf}",
+        "cookie: {a.panel_cookie}",
+    ),
+    h("POST", "/panel/apps/{x.app}/chat-mutes", "csrf={a.csrf}&username=u&duration=1h", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/chat-mutes/unmute", "csrf={a.csrf}&username={x.mute}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{a.app}/chat-mutes/unmute", "csrf={a.csrf}&username={x.mute}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/logs?app={x.app}", "", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/tokens/{x.admin_token}/revoke", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/tokens/{x.admin_token}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/tokens/{x.token}/revoke", "", "cookie: {a.panel_cookie}"),
@@ -630,10 +660,14 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     put("hwid", format!("{tag}-bad-hwid"));
     ok(post(format!("{base}/webhooks"), json!({"webid": format!("{tag}hook"), "url": "https://example.com/"})).await);
     put("webhook", format!("{tag}hook"));
-    ok(post(format!("{base}/files"), json!({"fileid": format!("{tag}file"), "name": "f.bin", "data": "AAEC"})).await);
+    let file =
+        ok(post(format!("{base}/files"), json!({"fileid": format!("{tag}file"), "name": "f.bin", "data": "AAEC"}))
+            .await);
     put("file", format!("{tag}file"));
-    ok(post(format!("{base}/chat/channels"), json!({"name": format!("{tag}chan")})).await);
+    put("file_id", id(&file));
+    let channel = ok(post(format!("{base}/chat/channels"), json!({"name": format!("{tag}chan")})).await);
     put("channel", format!("{tag}chan"));
+    put("channel_id", id(&channel));
     ok(post(format!("{base}/chat/mutes"), json!({"username": format!("{tag}muted"), "duration": "1d"})).await);
     put("mute", format!("{tag}muted"));
 

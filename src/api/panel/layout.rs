@@ -11,7 +11,7 @@ use crate::manage::PageMeta;
 use crate::store::reseller_stock::PlanStock;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 11] = [
+const NAV: [(&str, &str); 14] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/plans", "Plans"),
@@ -19,7 +19,10 @@ const NAV: [(&str, &str); 11] = [
     ("/panel/users", "Users"),
     ("/panel/resellers", "Resellers"),
     ("/panel/variables", "Variables"),
+    ("/panel/files", "Files"),
+    ("/panel/chat", "Chat"),
     ("/panel/blacklist", "Blacklist"),
+    ("/panel/logs", "Client logs"),
     ("/panel/webhooks", "Webhooks"),
     ("/panel/tokens", "API tokens"),
     ("/panel/audit", "Audit log"),

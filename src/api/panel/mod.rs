@@ -29,8 +29,8 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{
-    apps, audit, blacklist, license_csv, licenses, offline, overview, plans, resellers, tokens, users, variables,
-    webhooks,
+    apps, audit, blacklist, chat, files, license_csv, licenses, logs, offline, overview, plans, resellers, tokens,
+    users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -47,6 +47,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/variables/{id}/delete", get(variables::confirm_delete))
         .route("/panel/blacklist", get(blacklist::list))
         .route("/panel/apps/{app}/blacklist/{id}/remove", get(blacklist::confirm_remove))
+        .route("/panel/files", get(files::list))
+        .route("/panel/apps/{app}/files/{id}/delete", get(files::confirm_delete))
+        .route("/panel/chat", get(chat::list))
+        .route("/panel/apps/{app}/chat/{id}", get(chat::messages))
+        .route("/panel/apps/{app}/chat/{id}/delete", get(chat::confirm_delete_channel))
+        .route("/panel/apps/{app}/chat/{id}/messages/{message}/delete", get(chat::confirm_delete_message))
+        .route("/panel/logs", get(logs::list))
         .route("/panel/tokens", get(tokens::list))
         .route("/panel/tokens/{id}/revoke", get(tokens::confirm_revoke))
         .route("/panel/licenses", get(licenses::list))
@@ -70,6 +77,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/users/{id}/extend", post(users::extend))
         .route("/panel/blacklist", post(blacklist::add))
         .route("/panel/apps/{app}/blacklist/{id}/remove", post(blacklist::remove))
+        .route("/panel/apps/{app}/chat/{id}/messages/{message}/delete", post(chat::delete_message))
+        .route("/panel/apps/{app}/chat-mutes", post(chat::mute))
+        .route("/panel/apps/{app}/chat-mutes/unmute", post(chat::unmute))
         .route("/panel/webhooks/{id}/redeliver-failed", post(webhooks::redeliver_failed))
         .route("/panel/webhooks/{id}/deliveries/{delivery}/redeliver", post(webhooks::redeliver_one))
         .route_layer(from_fn_with_state(Role::Support, session::require_role));
@@ -82,6 +92,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/plans/{id}/delete", post(plans::delete))
         .route("/panel/variables", post(variables::set))
         .route("/panel/apps/{app}/variables/{id}/delete", post(variables::delete))
+        .route("/panel/files", post(files::upload))
+        .route("/panel/apps/{app}/files/{id}/delete", post(files::delete))
+        .route("/panel/apps/{app}/chat", post(chat::create_channel))
+        .route("/panel/apps/{app}/chat/{id}/delete", post(chat::delete_channel))
         .route("/panel/tokens", post(tokens::create))
         .route("/panel/resellers", post(resellers::create))
         .route("/panel/resellers/{id}/stock", post(resellers::add_stock))

@@ -22,9 +22,9 @@ use crate::{
     store::{StoreError, browser_sessions::SessionTable, panel::PanelAccount},
 };
 use axum::{
-    body::{Body, to_bytes},
-    extract::{ConnectInfo, FromRequestParts, Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts},
+    body::{Body, Bytes, to_bytes},
+    extract::{ConnectInfo, FromRequest, FromRequestParts, Multipart, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, header::CONTENT_TYPE, request::Parts},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
@@ -198,13 +198,35 @@ async fn check<F: Face>(state: &AppState, req: Request) -> Result<Request, Respo
     } else {
         let (parts, body) = req.into_parts();
         let bytes = to_bytes(body, state.config.max_body_bytes).await.map_err(|_| forbidden(STALE))?;
-        if !same(Fields::parse(&bytes).get("csrf"), found.csrf()) {
+        if !same(sent_csrf(&parts, &bytes).await.as_deref(), found.csrf()) {
             return Err(forbidden(STALE));
         }
         Request::from_parts(parts, Body::from(bytes))
     };
     req.extensions_mut().insert(found);
     Ok(req)
+}
+
+/// The `csrf` field of a POST body: a urlencoded form's, or the part of that name of a
+/// `multipart/form-data` one (the file upload), which must come before the file.
+async fn sent_csrf(parts: &Parts, bytes: &Bytes) -> Option<String> {
+    let multipart = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.get(..19).is_some_and(|t| t.eq_ignore_ascii_case("multipart/form-data")));
+    if !multipart {
+        return Fields::parse(bytes).get("csrf").map(str::to_owned);
+    }
+    let mut req = Request::new(Body::from(bytes.clone()));
+    *req.headers_mut() = parts.headers.clone();
+    let mut form = Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(part)) = form.next_field().await {
+        if part.name() == Some("csrf") {
+            return part.text().await.ok();
+        }
+    }
+    None
 }
 
 const STALE: &str =

@@ -8,12 +8,7 @@ use super::super::{
     session::Panel,
 };
 use crate::domain::ids::AppId;
-use crate::{
-    domain::panel::Role,
-    manage::{ManageError, client_data},
-    state::AppState,
-    store::client_admin::BlacklistEntry,
-};
+use crate::{domain::panel::Role, manage::client_data, state::AppState, store::client_admin::BlacklistEntry};
 use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
@@ -23,35 +18,26 @@ use maud::{Markup, html};
 const PER_PAGE: i64 = 50;
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let apps = super::all_apps(&state, &panel.scope).await?;
-    let app_id = super::chosen_app(&apps, &q)?;
-    let content = match app_id {
-        None => html! { p { "There are no apps yet." } },
-        Some(app_id) => {
-            let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
-            let page_no = q.number("page")?;
-            let page = client_data::page(Some(PER_PAGE), page_no)?;
-            let rows = client_data::list_blacklist(&state.store, &at, page).await?;
-            html! {
-                (super::app_picker("/panel/blacklist", &apps, app_id))
-                @if panel.role.may(Role::Support) { (add_form(&panel, app_id)) }
-                div.scroll {
-                    table {
-                        thead { tr {
-                            th scope="col" { "Kind" } th scope="col" { "Value" } th scope="col" { "Reason" }
-                            th scope="col" { "Added (UTC)" } th scope="col" { "Actions" }
-                        } }
-                        tbody {
-                            @for e in &rows { (row(&panel, e)) }
-                            @if rows.is_empty() { tr { td colspan="5" { "No entries." } } }
-                        }
+    super::app_page(&state, &panel, &q, ("/panel/blacklist", "Blacklist"), async |at| {
+        let rows = client_data::list_blacklist(&state.store, &at, super::list_page(&q, PER_PAGE)?).await?;
+        Ok(html! {
+            @if panel.role.may(Role::Support) { (add_form(&panel, at.id())) }
+            div.scroll {
+                table {
+                    thead { tr {
+                        th scope="col" { "Kind" } th scope="col" { "Value" } th scope="col" { "Reason" }
+                        th scope="col" { "Added (UTC)" } th scope="col" { "Actions" }
+                    } }
+                    tbody {
+                        @for e in &rows { (row(&panel, e)) }
+                        @if rows.is_empty() { tr { td colspan="5" { "No entries." } } }
                     }
                 }
-                (super::next_pager("/panel/blacklist", &[("app", app_id.to_string())], page_no, rows.len(), PER_PAGE))
             }
-        }
-    };
-    Ok(layout::page(&panel, "/panel/blacklist", "Blacklist", layout::notice(q.get("done")), content))
+            (super::next_pager("/panel/blacklist", &[("app", at.id().to_string())], q.number("page")?, rows.len(), PER_PAGE))
+        })
+    })
+    .await
 }
 
 fn added(e: &BlacklistEntry) -> String {
@@ -106,24 +92,12 @@ pub async fn add(State(state): State<AppState>, panel: Panel, f: Fields) -> Resu
     Ok(Redirect::to(&format!("/panel/blacklist?app={app_id}&done=saved")).into_response())
 }
 
-/// The entry `ids` names (app, entry) of the signed-in seller; the list is read whole to find
-/// it (a blacklist is short, and there is no single-entry read).
+/// The entry `ids` names (app, entry) of the signed-in seller.
 async fn entry_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<BlacklistEntry, PanelError> {
     let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
     let id: i64 = ids.last();
-    let mut page_no = 1;
-    loop {
-        let page = client_data::page(Some(crate::store::Page::MAX_LIMIT), Some(page_no))?;
-        let rows = client_data::list_blacklist(&state.store, &at, page).await?;
-        let last = (rows.len() as i64) < crate::store::Page::MAX_LIMIT;
-        if let Some(e) = rows.into_iter().find(|e| e.id == id) {
-            return Ok(e);
-        }
-        if last {
-            return Err(PanelError::Manage(ManageError::NotFound("blacklist entry")));
-        }
-        page_no += 1;
-    }
+    super::find_listed("blacklist entry", |page| client_data::list_blacklist(&state.store, &at, page), |e| e.id == id)
+        .await
 }
 
 pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {

@@ -4,8 +4,11 @@
 pub mod apps;
 pub mod audit;
 pub mod blacklist;
+pub mod chat;
+pub mod files;
 pub mod license_csv;
 pub mod licenses;
+pub mod logs;
 pub mod offline;
 pub mod overview;
 pub mod plans;
@@ -66,4 +69,60 @@ fn app_picker(action: &str, apps: &[App], app_id: crate::domain::ids::AppId) -> 
             button type="submit" { "Show" }
         }
     }
+}
+
+/// The row of a client-data list that `wanted` picks, read a page at a time (those lists are
+/// short and have no single-row read); a row of another app is never in the list, so it
+/// answers like a missing one (`what`).
+async fn find_listed<T, Read>(
+    what: &'static str,
+    read: impl Fn(crate::store::Page) -> Read,
+    wanted: impl Fn(&T) -> bool,
+) -> Result<T, super::PanelError>
+where
+    Read: Future<Output = Result<Vec<T>, crate::manage::ManageError>>,
+{
+    let per_page = crate::store::Page::MAX_LIMIT;
+    for page_no in 1.. {
+        let rows = read(crate::manage::client_data::page(Some(per_page), Some(page_no))?).await?;
+        let last = (rows.len() as i64) < per_page;
+        if let Some(row) = rows.into_iter().find(&wanted) {
+            return Ok(row);
+        }
+        if last {
+            break;
+        }
+    }
+    Err(super::PanelError::Manage(crate::manage::ManageError::NotFound(what)))
+}
+
+/// A page about one app's client data at `path`: the app picker, then what `body` renders for
+/// the chosen app (the `app` query field, else the seller's first app), with the message a
+/// redirect asked for.
+async fn app_page<Body, Fut>(
+    state: &AppState,
+    panel: &super::session::Panel,
+    q: &super::fields::Fields,
+    (path, title): (&str, &str),
+    body: Body,
+) -> Result<maud::Markup, super::PanelError>
+where
+    Body: FnOnce(crate::manage::client_data::ClientApp) -> Fut,
+    Fut: Future<Output = Result<maud::Markup, super::PanelError>>,
+{
+    let apps = all_apps(state, &panel.scope).await?;
+    let content = match chosen_app(&apps, q)? {
+        None => maud::html! { p { "There are no apps yet." } },
+        Some(app_id) => {
+            let at = crate::manage::client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+            let shown = body(at).await?;
+            maud::html! { (app_picker(path, &apps, app_id)) (shown) }
+        }
+    };
+    Ok(super::layout::page(panel, path, title, super::layout::notice(q.get("done")), content))
+}
+
+/// Page `q.page` of a client-data list, `per_page` rows.
+fn list_page(q: &super::fields::Fields, per_page: i64) -> Result<crate::store::Page, super::PanelError> {
+    Ok(crate::manage::client_data::page(Some(per_page), q.number("page")?)?)
 }

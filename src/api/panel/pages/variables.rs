@@ -11,10 +11,7 @@ use super::super::{
 use crate::domain::ids::AppId;
 use crate::{
     domain::panel::Role,
-    manage::{
-        ManageError,
-        client_data::{self, MAX_NAME_CHARS, MAX_VAR_VALUE_CHARS},
-    },
+    manage::client_data::{self, MAX_NAME_CHARS, MAX_VAR_VALUE_CHARS},
     state::AppState,
     store::client_data::AppVar,
 };
@@ -29,35 +26,26 @@ const PER_PAGE: i64 = 50;
 const SHOWN_CHARS: usize = 200;
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let apps = super::all_apps(&state, &panel.scope).await?;
-    let app_id = super::chosen_app(&apps, &q)?;
-    let content = match app_id {
-        None => html! { p { "There are no apps yet." } },
-        Some(app_id) => {
-            let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
-            let page_no = q.number("page")?;
-            let page = client_data::page(Some(PER_PAGE), page_no)?;
-            let rows = client_data::list_app_vars(&state.store, &at, page).await?;
-            html! {
-                (super::app_picker("/panel/variables", &apps, app_id))
-                @if panel.role.may(Role::Owner) { (set_form(&panel, app_id)) }
-                div.scroll {
-                    table {
-                        thead { tr {
-                            th scope="col" { "Name" } th scope="col" { "Value" } th scope="col" { "Who may read it" }
-                            th scope="col" { "Actions" }
-                        } }
-                        tbody {
-                            @for v in &rows { (row(&panel, v)) }
-                            @if rows.is_empty() { tr { td colspan="4" { "No variables." } } }
-                        }
+    super::app_page(&state, &panel, &q, ("/panel/variables", "Variables"), async |at| {
+        let rows = client_data::list_app_vars(&state.store, &at, super::list_page(&q, PER_PAGE)?).await?;
+        Ok(html! {
+            @if panel.role.may(Role::Owner) { (set_form(&panel, at.id())) }
+            div.scroll {
+                table {
+                    thead { tr {
+                        th scope="col" { "Name" } th scope="col" { "Value" } th scope="col" { "Who may read it" }
+                        th scope="col" { "Actions" }
+                    } }
+                    tbody {
+                        @for v in &rows { (row(&panel, v)) }
+                        @if rows.is_empty() { tr { td colspan="4" { "No variables." } } }
                     }
                 }
-                (super::next_pager("/panel/variables", &[("app", app_id.to_string())], page_no, rows.len(), PER_PAGE))
             }
-        }
-    };
-    Ok(layout::page(&panel, "/panel/variables", "Variables", layout::notice(q.get("done")), content))
+            (super::next_pager("/panel/variables", &[("app", at.id().to_string())], q.number("page")?, rows.len(), PER_PAGE))
+        })
+    })
+    .await
 }
 
 fn needs_session(v: &AppVar) -> bool {
@@ -114,23 +102,11 @@ pub async fn set(State(state): State<AppState>, panel: Panel, f: Fields) -> Resu
     Ok(Redirect::to(&format!("/panel/variables?app={app_id}&done=saved")).into_response())
 }
 
-/// The variable `ids` names (app, variable id) of the signed-in seller, found in its list.
+/// The variable `ids` names (app, variable id) of the signed-in seller.
 async fn var_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<AppVar, PanelError> {
     let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
     let id: i64 = ids.last();
-    let mut page_no = 1;
-    loop {
-        let page = client_data::page(Some(crate::store::Page::MAX_LIMIT), Some(page_no))?;
-        let rows = client_data::list_app_vars(&state.store, &at, page).await?;
-        let last = (rows.len() as i64) < crate::store::Page::MAX_LIMIT;
-        if let Some(v) = rows.into_iter().find(|v| v.id == id) {
-            return Ok(v);
-        }
-        if last {
-            return Err(PanelError::Manage(ManageError::NotFound("variable")));
-        }
-        page_no += 1;
-    }
+    super::find_listed("variable", |page| client_data::list_app_vars(&state.store, &at, page), |v| v.id == id).await
 }
 
 pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {

@@ -18,6 +18,7 @@ engine_tests!(
     panel_blacklist_add_and_remove,
     panel_resellers_get_stock_and_keys,
     panel_checks_licenses_out_as_offline_files,
+    panel_deletes_keys_in_bulk_after_the_password,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -592,4 +593,92 @@ async fn panel_checks_licenses_out_as_offline_files(app: TestApp) {
     assert!(page.body.contains("banned"), "{}", page.body);
     assert_eq!(audit_len(&app, seller).await, audit_before, "nothing checked out");
     assert_eq!(support.get("/panel/licenses/999999/offline").await.status, 404);
+}
+
+async fn panel_deletes_keys_in_bulk_after_the_password(app: TestApp) {
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, other_plan) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let theirs =
+        generate(&app, &other.admin_token, json!({"app_id": other_app, "plan_id": other_plan, "count": 2})).await;
+    // Six keys: two redeemed by users, one banned, three unused.
+    let keys = generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 6})).await;
+    let client =
+        crate::client_support::ClientFixture::existing(&app, seller, licensd::domain::ids::AppId(app_id)).await;
+    for (i, key) in keys[..2].iter().enumerate() {
+        let s = client.init().await;
+        let user = format!("buyer{i}");
+        let fields = [("username", user.as_str()), ("pass", "pw"), ("key", key.as_str()), ("hwid", "PC")];
+        client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
+    }
+    let banned = app.store().license_by_key(seller, &keys[2]).await.unwrap().id;
+    let (s, b) =
+        call(&app, "POST", &format!("/admin/v1/licenses/{banned}/ban"), &token, Some(json!({"reason": "r"}))).await;
+    assert_eq!(s, 200, "{b}");
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let remaining = async || {
+        let (s, b) = call(&app, "GET", &format!("/admin/v1/licenses?app_id={app_id}&limit=100"), &token, None).await;
+        assert_eq!(s, 200, "{b}");
+        let mut left: Vec<String> =
+            b["data"].as_array().unwrap().iter().map(|l| l["key"].as_str().unwrap().to_owned()).collect();
+        left.sort();
+        left
+    };
+    let all = {
+        let mut k = keys.clone();
+        k.sort();
+        k
+    };
+
+    // The page names what each choice takes; the licenses page links to it for owners only.
+    let form = owner.get(&format!("/panel/licenses/bulk-delete?app={app_id}")).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    assert!(form.body.contains("Every unused key (3 now)") && form.body.contains("(2 now)"), "{}", form.body);
+    assert!(owner.get("/panel/licenses").await.body.contains("/panel/licenses/bulk-delete"));
+    assert!(!support.get("/panel/licenses").await.body.contains("/panel/licenses/bulk-delete"));
+
+    // Without the password, with a wrong one, bad input, another role or another seller's app:
+    // nothing goes.
+    let a = app_id.to_string();
+    let o = other_app.to_string();
+    let before = audit_len(&app, seller).await;
+    for (who, fields, status, message) in [
+        (&owner, vec![("app", a.as_str()), ("state", "unused")], 422, "password: is not your password"),
+        (&owner, vec![("app", a.as_str()), ("state", "unused"), ("password", "guess")], 422, "is not your password"),
+        (
+            &owner,
+            vec![("app", a.as_str()), ("state", "banned"), ("password", PASSWORD)],
+            422,
+            "state: must be unused or used",
+        ),
+        (&owner, vec![("app", a.as_str()), ("password", PASSWORD)], 422, "state: must be unused or used"),
+        (&owner, vec![("state", "unused"), ("password", PASSWORD)], 422, "app: is required"),
+        (&owner, vec![("app", o.as_str()), ("state", "unused"), ("password", PASSWORD)], 404, "No such app"),
+        (&support, vec![("app", a.as_str()), ("state", "unused"), ("password", PASSWORD)], 403, ""),
+    ] {
+        let page = who.post("/panel/licenses/bulk-delete", &fields).await;
+        assert_eq!(page.status, status, "{fields:?}: {}", page.body);
+        assert!(page.body.contains(message), "{fields:?}: {}", page.body);
+    }
+    assert_eq!(remaining().await, all, "nothing was deleted");
+    assert_eq!(audit_len(&app, seller).await, before, "nothing was stored");
+
+    // With the password: the unused keys go, then the used ones; the banned one stays.
+    let done =
+        owner.post("/panel/licenses/bulk-delete", &[("app", &a), ("state", "unused"), ("password", PASSWORD)]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Deleted 3 unused keys of MyApp."), "{}", done.body);
+    let mut left = keys[..3].to_vec();
+    left.sort();
+    assert_eq!(remaining().await, left);
+    let done =
+        owner.post("/panel/licenses/bulk-delete", &[("app", &a), ("state", "used"), ("password", PASSWORD)]).await;
+    assert!(done.body.contains("Deleted 2 used keys"), "{}", done.body);
+    assert_eq!(remaining().await, vec![keys[2].clone()]);
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    let row = audit.iter().find(|e| e.action == "license.delete_unused").expect("an audit row");
+    assert!(row.actor.starts_with("panel:") && row.detail == "count=3", "{row:?}");
+    let (s, b) = call(&app, "GET", &format!("/admin/v1/licenses?app_id={other_app}"), &other.admin_token, None).await;
+    assert_eq!((s, b["data"].as_array().unwrap().len()), (200, theirs.len()), "the other seller's keys stay");
 }

@@ -280,6 +280,13 @@ const PANEL: &[Probe<'static>] = &[
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={x.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={a.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/licenses/export.csv?search={x.key}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/licenses/bulk-delete?app={x.app}", "", "cookie: {a.panel_cookie}"),
+    h(
+        "POST",
+        "/panel/licenses/bulk-delete",
+        "csrf={a.csrf}&app={x.app}&state=unused&password=correct+horse+battery",
+        "cookie: {a.panel_cookie}",
+    ),
     h(
         "POST",
         "/panel/licenses/import",

@@ -29,8 +29,8 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{
-    apps, audit, blacklist, chat, files, license_csv, licenses, logs, offline, overview, plans, resellers, tokens,
-    users, variables, webhooks,
+    apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview, plans,
+    resellers, tokens, users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -58,6 +58,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/tokens/{id}/revoke", get(tokens::confirm_revoke))
         .route("/panel/licenses", get(licenses::list))
         .route("/panel/licenses/export.csv", get(license_csv::export))
+        .route("/panel/licenses/bulk-delete", get(license_bulk::form))
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
         .route("/panel/licenses/{id}/offline", get(offline::form))
         .route("/panel/users", get(users::list))
@@ -87,6 +88,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}", post(apps::update))
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/import", post(license_csv::import))
+        .route("/panel/licenses/bulk-delete", post(license_bulk::delete))
         .route("/panel/licenses/{id}/delete", post(licenses::delete))
         .route("/panel/plans", post(plans::create))
         .route("/panel/apps/{app}/plans/{id}/delete", post(plans::delete))

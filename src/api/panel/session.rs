@@ -233,7 +233,7 @@ const STALE: &str =
     "This form has no valid security token (it may be from an old page). Reload the page and try again.";
 
 /// Asks the signed-in account for its password again (the form's `password` field) before a
-/// secret is shown. Failures count in the account's sign-in bucket, so a stolen session cannot
+/// secret is shown or many objects are deleted at once. Failures count in the account's sign-in bucket, so a stolen session cannot
 /// guess the password faster than a sign-in form could.
 pub async fn reauthenticate(state: &AppState, panel: &Panel, form: &Fields) -> Result<(), PanelError> {
     let now = now_ms();
@@ -254,7 +254,7 @@ pub async fn reauthenticate(state: &AppState, panel: &Panel, form: &Fields) -> R
 /// The password field of a form that `reauthenticate` checks.
 pub fn password_again() -> Markup {
     maud::html! {
-        label for="password" { "Your password (asked again before a secret is shown)" }
+        label for="password" { "Your password (asked again for this)" }
         input #password type="password" name="password" autocomplete="current-password" required;
     }
 }

@@ -63,7 +63,10 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
             button type="submit" { "Search" }
         }
         p { a href=(super::license_csv::export_link(&search, &filter)) download { "Export these licenses as CSV" } }
-        @if panel.role.may(Role::Owner) { (generate_form(&panel, &names)) (super::license_csv::import_form(&panel, &names)) }
+        @if panel.role.may(Role::Owner) {
+            (generate_form(&panel, &names)) (super::license_csv::import_form(&panel, &names))
+            p { a href="/panel/licenses/bulk-delete" { "Delete an app's unused or used keys…" } }
+        }
         div.scroll {
             table {
                 thead { tr {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod blacklist;
 pub mod chat;
 pub mod files;
+pub mod license_bulk;
 pub mod license_csv;
 pub mod licenses;
 pub mod logs;

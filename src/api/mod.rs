@@ -12,6 +12,7 @@ pub mod licenses;
 pub(crate) mod middleware;
 mod ops;
 pub mod panel;
+pub(crate) mod reached;
 pub mod reseller;
 pub mod seller;
 

@@ -13,6 +13,7 @@ pub mod licenses;
 pub mod offline;
 pub mod overview;
 pub mod panel;
+pub mod panel_invitations;
 pub mod plans;
 pub mod reseller_dashboard;
 pub mod resellers;

@@ -33,6 +33,7 @@ pub mod keyauth_import;
 pub mod licenses;
 pub mod offline;
 pub mod panel;
+pub mod panel_invitations;
 pub mod plans;
 pub mod ratelimit;
 pub mod reseller_accounts;

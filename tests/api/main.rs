@@ -55,6 +55,7 @@ mod panel;
 mod panel_browser;
 mod panel_content;
 mod panel_pages;
+mod panel_team;
 mod panelkit;
 mod processes;
 mod rate_limit_store;

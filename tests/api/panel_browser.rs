@@ -229,6 +229,30 @@ async fn panel_in_a_browser() {
     wait_for_text(&c, "Revoked.").await;
     assert_eq!(call(&app, "GET", "/admin/v1/apps", &token, None).await.0, 401);
 
+    // A teammate by invitation: the link, shown once, opens the invitee's account with the
+    // role the owner chose; the team page then lists both.
+    c.goto(&format!("{base}/panel/team")).await.unwrap();
+    c.find(Locator::Css("details.generate summary")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys("helper@acme.example").await.unwrap();
+    c.find(Locator::Css("#role option[value='support']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("details.generate button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "shown this once").await;
+    let link = c.find(Locator::Id("link")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert!(link.starts_with(&format!("{base}/panel/invitation?token=")), "{link}");
+    c.goto(&link).await.unwrap();
+    wait_for_text(&c, "You are invited to licensd as").await;
+    for field in ["password", "password2"] {
+        c.find(Locator::Id(field)).await.unwrap().send_keys("helper's own password").await.unwrap();
+    }
+    c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
+    wait_for_text(&c, "Sign in to licensd").await;
+    let helper = app.store().panel_account_by_email("helper@acme.example").await.unwrap().expect("an account");
+    assert_eq!(helper.role.as_str(), "support");
+    c.goto(&format!("{base}/panel/team")).await.unwrap();
+    wait_for_text(&c, "helper@acme.example").await;
+    screenshot(&c, "team").await;
+
     // The other main pages, for the documentation.
     c.goto(&format!("{base}/panel/licenses")).await.unwrap();
     wait_for_text(&c, "1005 in all").await;

@@ -77,13 +77,20 @@ pub async fn sign_in_answer_at(app: &TestApp, face: Face, email: &str, password:
 
 /// Posts face `face`'s sign-in form with `fields` (and its double-submit token); the answer.
 pub async fn sign_in_with(app: &TestApp, face: Face, fields: &[(&str, &str)]) -> Page {
+    signed_out_form(app, face, face.sign_in, face.sign_in, fields).await
+}
+
+/// Opens a form that face `face` shows without a session (at `form`: sign-in, an invitation)
+/// and posts it to `action` with `fields` and its double-submit token; the answer.
+pub async fn signed_out_form(app: &TestApp, face: Face, form: &str, action: &str, fields: &[(&str, &str)]) -> Page {
     let http = http();
-    let form = page(http.get(app.url(face.sign_in)).send().await.unwrap()).await;
-    let token = csrf_of(&form.body);
+    let shown = page(http.get(app.url(form)).send().await.unwrap()).await;
+    assert_eq!(shown.status, 200, "{form}: {}", shown.body);
+    let token = csrf_of(&shown.body);
     let mut body = vec![("csrf", token.as_str())];
     body.extend_from_slice(fields);
     let res = http
-        .post(app.url(face.sign_in))
+        .post(app.url(action))
         .header("cookie", format!("{}_signin={token}", face.cookie))
         .form(&body)
         .send()

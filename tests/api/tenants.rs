@@ -361,6 +361,10 @@ const PANEL: &[Probe<'static>] = &[
     h("POST", "/panel/tokens/{x.admin_token}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/tokens/{x.token}/revoke", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/tokens/{x.token}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/team/invitations/{x.invitation}/revoke", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/team/invitations/{x.invitation}/revoke", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/team/accounts/{x.panel_staff}/remove", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/team/accounts/{x.panel_staff}/remove", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/resellers/{x.reseller}", "", "cookie: {a.panel_cookie}"),
     h(
         "POST",
@@ -747,6 +751,19 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     put("panel_cookie", session.cookie_header());
     put("panel_email", email);
     put("csrf", session.csrf.clone());
+    let staff = crate::panelkit::account(app, s, &format!("{tag}-staff@example.com"), "support").await;
+    put("panel_staff", staff.to_string());
+    let hash = licensd::domain::secret::hash_secret(&format!("{tag}-invitation"));
+    let invitation = licensd::store::panel_invitations::NewInvitation {
+        seller_id: s,
+        email: &format!("{tag}-invited@example.com"),
+        role: licensd::domain::panel::Role::Support,
+        token_hash: &hash,
+        invited_by: "cli",
+        now: licensd::domain::time::now_ms(),
+        expires_at: licensd::domain::time::now_ms() + 86_400_000,
+    };
+    put("invitation", app.store().create_panel_invitation(invitation).await.unwrap().id.to_string());
 
     // A reseller dashboard sign-in of reseller r1, signed in.
     let email = format!("{tag}-r1@example.com");

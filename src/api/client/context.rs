@@ -9,6 +9,7 @@ use super::{
     messages::{Messages, Msg},
 };
 use crate::api::middleware::Refused;
+use crate::api::reached::Reached;
 use crate::config::Config;
 use crate::domain::forwarded::{Origin, Trust, client_addr};
 use crate::{
@@ -22,7 +23,7 @@ use crate::{
 use axum::{
     body::to_bytes,
     extract::{ConnectInfo, Request},
-    http::{HeaderMap, HeaderValue, StatusCode, header::HOST, request::Parts},
+    http::{HeaderMap, StatusCode, request::Parts},
     response::Response,
 };
 use std::net::{IpAddr, SocketAddr};
@@ -45,23 +46,6 @@ pub struct Ctx {
     messages: Messages,
     /// Where the client reached this server, for links back to it.
     reached: Reached,
-}
-
-/// The `Host` a request was sent to and whether it came over HTTPS (this server's TLS, or a
-/// trusted proxy's `X-Forwarded-Proto`).
-#[derive(Debug, Clone, Default)]
-pub struct Reached {
-    host: Option<HeaderValue>,
-    https: bool,
-}
-
-impl Reached {
-    fn of(parts: &Parts, peer: Option<IpAddr>, config: &Config) -> Self {
-        let proxied_tls = peer
-            .is_some_and(|p| config.trusted_proxies.iter().any(|t| t.to_canonical() == p.to_canonical()))
-            && parts.headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-        Self { host: parts.headers.get(HOST).cloned(), https: config.serves_tls() || proxied_tls }
-    }
 }
 
 impl Ctx {
@@ -100,15 +84,11 @@ impl Ctx {
     /// of the app when the seller turned it on (as the client reached the server), else empty.
     pub fn customer_panel_link(&self) -> String {
         let app = &self.app;
-        let host = self.reached.host.as_ref().and_then(|h| h.to_str().ok());
-        match host {
-            Some(host) if app.customer_panel && app.customer_panel_link.is_empty() => {
-                let scheme = if self.reached.https { "https" } else { "http" };
-                let ownerid = self.field("ownerid").unwrap_or("");
-                format!("{scheme}://{host}/customer/{ownerid}/{}/", app.id)
-            }
-            _ => app.customer_panel_link.clone(),
+        if !app.customer_panel || !app.customer_panel_link.is_empty() {
+            return app.customer_panel_link.clone();
         }
+        let ownerid = self.field("ownerid").unwrap_or("");
+        self.reached.url(&format!("/customer/{ownerid}/{}/", app.id)).unwrap_or_default()
     }
 
     /// The request's session (every type but `init` has one: dispatch checked it).

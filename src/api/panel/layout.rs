@@ -11,7 +11,7 @@ use crate::manage::PageMeta;
 use crate::store::reseller_stock::PlanStock;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 14] = [
+const NAV: [(&str, &str); 15] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/plans", "Plans"),
@@ -25,6 +25,7 @@ const NAV: [(&str, &str); 14] = [
     ("/panel/logs", "Client logs"),
     ("/panel/webhooks", "Webhooks"),
     ("/panel/tokens", "API tokens"),
+    ("/panel/team", "Team"),
     ("/panel/audit", "Audit log"),
 ];
 
@@ -246,6 +247,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "extended" => "The subscriptions were extended.",
         "saved" => "Saved.",
         "revoked" => "Revoked.",
+        "removed" => "Removed: the account's sessions ended with it.",
         "redelivered" => "Sent again: it goes out with the next round of deliveries.",
         _ => return None,
     })

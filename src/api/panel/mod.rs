@@ -14,6 +14,7 @@ pub(super) mod assets;
 mod chart;
 pub(super) mod error;
 pub(super) mod fields;
+mod invitation;
 pub(super) mod layout;
 mod pages;
 pub(super) mod security;
@@ -30,7 +31,7 @@ use axum::{
 };
 use pages::{
     apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview, plans,
-    resellers, tokens, users, variables, webhooks,
+    resellers, team, tokens, users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -65,6 +66,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/resellers", get(resellers::list))
         .route("/panel/resellers/{id}", get(resellers::show))
         .route("/panel/resellers/{id}/keys/{key}/revoke", get(resellers::confirm_revoke_key))
+        .route("/panel/team", get(team::list))
+        .route("/panel/team/invitations/{id}/revoke", get(team::confirm_revoke))
+        .route("/panel/team/accounts/{id}/remove", get(team::confirm_remove))
         .route("/panel/audit", get(audit::list))
         .route("/panel/webhooks", get(webhooks::list))
         .route("/panel/webhooks/{id}", get(webhooks::show));
@@ -104,6 +108,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/resellers/{id}/keys", post(resellers::create_key))
         .route("/panel/resellers/{id}/keys/{key}/revoke", post(resellers::revoke_key))
         .route("/panel/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/panel/team/invitations", post(team::invite))
+        .route("/panel/team/invitations/{id}/revoke", post(team::revoke))
+        .route("/panel/team/accounts/{id}/remove", post(team::remove))
         .route("/panel/webhooks", post(webhooks::create))
         .route("/panel/webhooks/{id}/enabled", post(webhooks::set_enabled))
         .route_layer(from_fn_with_state(Role::Owner, session::require_role));
@@ -114,6 +121,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/panel", get(session::to_panel))
         .route("/panel/signin", get(session::sign_in_page::<PanelFace>).post(session::sign_in::<PanelFace>))
+        .route("/panel/invitation", get(invitation::page).post(invitation::accept))
         .route("/panel/assets/{name}", get(assets::serve))
         .merge(signed_in)
         .route("/panel/{*rest}", any(error::not_found))

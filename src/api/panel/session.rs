@@ -229,7 +229,7 @@ async fn sent_csrf(parts: &Parts, bytes: &Bytes) -> Option<String> {
     None
 }
 
-const STALE: &str =
+pub(super) const STALE: &str =
     "This form has no valid security token (it may be from an old page). Reload the page and try again.";
 
 /// Asks the signed-in account for its password again (the form's `password` field) before a
@@ -305,10 +305,22 @@ fn sign_in_form<F: Face>(
     status: StatusCode,
     error: Option<&str>,
 ) -> Response {
+    signed_out_form::<F>(state, base, |token| (status, F::sign_in_page(place, base, token, error)).into_response())
+}
+
+/// A form of face `F` shown without a session (signing in, accepting an invitation): `page`
+/// renders it with a fresh token for its hidden `csrf` field, which is also set as a
+/// short-lived cookie; `signed_out_form_sent` checks that a POST brings both back alike.
+pub fn signed_out_form<F: Face>(state: &AppState, base: &str, page: impl FnOnce(&str) -> Response) -> Response {
     let token = secret::new_session_id();
-    let mut res = (status, F::sign_in_page(place, base, &token, error)).into_response();
+    let mut res = page(&token);
     set_cookie(&mut res, state, base, F::SIGNIN_COOKIE, &token, 600);
     res
+}
+
+/// Whether a POST of a form made by `signed_out_form` carries its token in field and cookie.
+pub fn signed_out_form_sent<F: Face>(headers: &HeaderMap, form: &Fields) -> bool {
+    cookie(headers, F::SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c))
 }
 
 pub async fn sign_in<F: Face>(
@@ -319,7 +331,7 @@ pub async fn sign_in<F: Face>(
     form: Fields,
 ) -> Result<Response, PanelError> {
     let (base, place) = located::<F>(&state, &uri).await?;
-    if !cookie(&headers, F::SIGNIN_COOKIE).is_some_and(|c| same(form.get("csrf"), c)) {
+    if !signed_out_form_sent::<F>(&headers, &form) {
         return Err(PanelError::Forbidden(STALE));
     }
     let ip = client_ip(Some(peer.ip()), &headers, &state.config);

@@ -211,6 +211,9 @@ async fn panel_in_a_browser() {
     c.find(Locator::LinkText("general")).await.unwrap().click().await.unwrap();
     wait_for_text(&c, "Yes, download it from the app.").await;
     screenshot(&c, "chat").await;
+    c.goto(&format!("{base}/panel/sessions?app={app_id}")).await.unwrap();
+    wait_for_text(&c, "browser-user").await;
+    screenshot(&c, "sessions").await;
 
     // An admin API token: its secret is shown once and works on the admin API; revoked after the
     // confirmation page, it is refused.

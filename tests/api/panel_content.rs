@@ -1,5 +1,5 @@
 //! The seller panel's files, chat and client-log pages over plain HTTP: each list shows what
-//! the admin API and the client API made; an upload (the panel's one multipart form) is what
+//! the admin API and the client API made (the sessions page: what `init` opened); an upload (the panel's one multipart form) is what
 //! the client API then downloads; chat moderation is what clients then see; readonly changes
 //! nothing, a form without the session's token or with bad input stores nothing, and another
 //! seller's objects answer like missing ones.
@@ -11,7 +11,13 @@ use crate::panelkit::{PanelClient, account};
 use licensd::config::Config;
 use serde_json::{Value, json};
 
-engine_tests!(config = small_files; panel_files_upload_replace_and_delete, panel_chat_moderation, panel_lists_client_logs);
+engine_tests!(
+    config = small_files;
+    panel_files_upload_replace_and_delete,
+    panel_chat_moderation,
+    panel_lists_client_logs,
+    panel_ends_client_sessions
+);
 
 const MAX_FILE: usize = 64;
 
@@ -238,4 +244,73 @@ async fn panel_lists_client_logs(t: TestApp) {
     assert!(!page.body.contains("their secret line"));
     assert_eq!(ro.get(&format!("/panel/logs?app={}", theirs.app.id)).await.status, 404);
     assert_eq!(ro.get(&format!("/panel/logs?app={}&page=0", c.app.id)).await.status, 422);
+}
+
+const NO_SESSION: &str =
+    "Session not found. If you get this frequently, ask the developer to use the latest example code";
+
+async fn panel_ends_client_sessions(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let theirs = ClientFixture::named(&t, "other", "Theirs").await;
+    let (token, [owner, support, ro]) = staff(&t, &c).await;
+    let (alice, _) = c.user_session("alice").await;
+    let opened = c.init().await;
+    let a = c.app.id.to_string();
+    let page = format!("/panel/sessions?app={a}");
+
+    // Every role sees both sessions; only support and owners are offered to end them.
+    let seen = ro.get(&page).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    for text in ["alice", "signed in", "opened", "127.0.0.1"] {
+        assert!(seen.body.contains(text), "{text}: {}", seen.body);
+    }
+    assert!(!seen.body.contains("End every session") && !seen.body.contains(">End<"), "{}", seen.body);
+    assert!(support.get(&page).await.body.contains("End every session"));
+    let sessions = listed(&t, &token, &format!("/admin/v1/apps/{a}/sessions")).await;
+    let id_of = |user: Option<&str>| {
+        let row = sessions.iter().find(|s| s["username"].as_str() == user).expect("a listed session");
+        row["id"].as_str().unwrap().to_owned()
+    };
+    let (alice_id, opened_id) = (id_of(Some("alice")), id_of(None));
+
+    // Refused, nothing ended: readonly, no token, another seller's app, bad or unknown ids.
+    let end = format!("/panel/apps/{a}/sessions/end");
+    let foreign = format!("/panel/apps/{}/sessions/end", theirs.app.id);
+    assert_eq!(ro.post(&end, &[("session", &alice_id)]).await.status, 403);
+    assert_eq!(support.post_raw(&end, &[("session", &alice_id)]).await.status, 403);
+    assert_eq!(support.post(&foreign, &[("session", &alice_id)]).await.status, 404);
+    assert_eq!(support.post(&end, &[]).await.status, 422);
+    assert_eq!(support.post(&end, &[("session", &"f".repeat(65))]).await.status, 422);
+    assert_eq!(support.post(&end, &[("session", &"0".repeat(64))]).await.status, 404);
+    assert_eq!(owner.post(&format!("/panel/apps/{}/sessions/end-all", theirs.app.id), &[]).await.status, 404);
+    c.call(Some(&alice), "check", &[]).await.assert_ok("Session is validated.");
+
+    // One session ended: that client is refused at once, the other keeps working.
+    let done = support.post(&end, &[("session", &alice_id)]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("{page}&done=ended").as_str()), "{}", done.body);
+    c.call(Some(&alice), "check", &[]).await.assert_fail(NO_SESSION);
+    assert!(!ro.get(&page).await.body.contains("alice"));
+    let still = listed(&t, &token, &format!("/admin/v1/apps/{a}/sessions")).await;
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0]["id"].as_str(), Some(opened_id.as_str()));
+
+    // Every session, behind a confirmation page.
+    let all = format!("/panel/apps/{a}/sessions/end-all");
+    let asked = support.get(&all).await;
+    assert!(asked.body.contains("Yes, end them all"), "{}", asked.body);
+    assert_eq!(ro.post(&all, &[]).await.status, 403);
+    let done = support.post(&all, &[]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("{page}&done=ended").as_str()), "{}", done.body);
+    c.call(Some(&opened), "check", &[]).await.assert_fail(NO_SESSION);
+    assert!(listed(&t, &token, &format!("/admin/v1/apps/{a}/sessions")).await.is_empty());
+    assert!(ro.get(&page).await.body.contains("No live sessions."));
+    let actions: Vec<String> = t
+        .store()
+        .list_audit(Some(c.seller.id), licensd::store::Page::new(500, 1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"session.end".to_owned()) && actions.contains(&"session.end_all".to_owned()));
 }

@@ -11,12 +11,13 @@ use crate::manage::PageMeta;
 use crate::store::reseller_stock::PlanStock;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 15] = [
+const NAV: [(&str, &str); 16] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/plans", "Plans"),
     ("/panel/licenses", "Licenses"),
     ("/panel/users", "Users"),
+    ("/panel/sessions", "Sessions"),
     ("/panel/resellers", "Resellers"),
     ("/panel/variables", "Variables"),
     ("/panel/files", "Files"),
@@ -247,6 +248,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "extended" => "The subscriptions were extended.",
         "saved" => "Saved.",
         "revoked" => "Revoked.",
+        "ended" => "Ended: those clients must sign in again.",
         "removed" => "Removed: the account's sessions ended with it.",
         "redelivered" => "Sent again: it goes out with the next round of deliveries.",
         _ => return None,

@@ -31,7 +31,7 @@ use axum::{
 };
 use pages::{
     apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview, plans,
-    resellers, team, tokens, users, variables, webhooks,
+    resellers, sessions, team, tokens, users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -63,6 +63,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses/{id}/delete", get(licenses::confirm_delete))
         .route("/panel/licenses/{id}/offline", get(offline::form))
         .route("/panel/users", get(users::list))
+        .route("/panel/sessions", get(sessions::list))
+        .route("/panel/apps/{app}/sessions/end-all", get(sessions::confirm_end_all))
         .route("/panel/resellers", get(resellers::list))
         .route("/panel/resellers/{id}", get(resellers::show))
         .route("/panel/resellers/{id}/keys/{key}/revoke", get(resellers::confirm_revoke_key))
@@ -80,6 +82,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))
         .route("/panel/apps/{app}/users/{id}/unban", post(users::unban))
         .route("/panel/apps/{app}/users/{id}/extend", post(users::extend))
+        .route("/panel/apps/{app}/sessions/end", post(sessions::end))
+        .route("/panel/apps/{app}/sessions/end-all", post(sessions::end_all))
         .route("/panel/blacklist", post(blacklist::add))
         .route("/panel/apps/{app}/blacklist/{id}/remove", post(blacklist::remove))
         .route("/panel/apps/{app}/chat/{id}/messages/{message}/delete", post(chat::delete_message))

@@ -14,6 +14,7 @@ pub mod offline;
 pub mod overview;
 pub mod plans;
 pub mod resellers;
+pub mod sessions;
 pub mod team;
 pub mod tokens;
 pub mod users;

@@ -19,6 +19,7 @@ engine_tests!(
     panel_resellers_get_stock_and_keys,
     panel_checks_licenses_out_as_offline_files,
     panel_deletes_keys_in_bulk_after_the_password,
+    panel_rotates_an_app_secret_behind_the_password,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -681,4 +682,49 @@ async fn panel_deletes_keys_in_bulk_after_the_password(app: TestApp) {
     assert!(row.actor.starts_with("panel:") && row.detail == "count=3", "{row:?}");
     let (s, b) = call(&app, "GET", &format!("/admin/v1/licenses?app_id={other_app}"), &other.admin_token, None).await;
     assert_eq!((s, b["data"].as_array().unwrap().len()), (200, theirs.len()), "the other seller's keys stay");
+}
+
+async fn app_secret(app: &TestApp, token: &str, app_id: i64) -> String {
+    let (s, b) = call(app, "GET", &format!("/admin/v1/apps/{app_id}"), token, None).await;
+    assert_eq!(s, 200, "{b}");
+    b["data"]["secret"].as_str().unwrap().to_owned()
+}
+
+async fn panel_rotates_an_app_secret_behind_the_password(app: TestApp) {
+    let (seller, token, app_id, _) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, _) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let old = app_secret(&app, &token, app_id).await;
+    let page = format!("/panel/apps/{app_id}");
+    let rotate = format!("/panel/apps/{app_id}/secret");
+    assert!(owner.get(&page).await.body.contains("Rotate the app secret"));
+    assert!(!support.get(&page).await.body.contains("Rotate the app secret"));
+    assert!(!owner.get(&page).await.body.contains(&old), "the settings page shows no secret");
+
+    // Refused, nothing changed: no or a wrong password, support, another seller's app.
+    let before = audit_len(&app, seller).await;
+    let foreign = format!("/panel/apps/{other_app}/secret");
+    for (who, path, fields, status) in [
+        (&owner, &rotate, vec![], 422),
+        (&owner, &rotate, vec![("password", "guess")], 422),
+        (&support, &rotate, vec![("password", PASSWORD)], 403),
+        (&owner, &foreign, vec![("password", PASSWORD)], 404),
+    ] {
+        let refused = who.post(path, &fields).await;
+        assert_eq!(refused.status, status, "{path} {fields:?}: {}", refused.body);
+    }
+    assert_eq!(app_secret(&app, &token, app_id).await, old);
+    assert_eq!(audit_len(&app, seller).await, before);
+
+    // With the password: the new secret, shown on that answer only, is what the app now has.
+    let done = owner.post(&rotate, &[("password", PASSWORD)]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let new = app_secret(&app, &token, app_id).await;
+    assert_ne!(new, old);
+    assert!(done.body.contains(&format!(r#"value="{new}""#)) && done.body.contains("shown this once"), "{}", done.body);
+    assert!(!owner.get(&page).await.body.contains(&new));
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "app.rotate_secret" && e.actor.starts_with("panel:")), "{audit:?}");
 }

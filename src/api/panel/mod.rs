@@ -94,6 +94,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(from_fn_with_state(Role::Support, session::require_role));
     let owner = Router::new()
         .route("/panel/apps/{app}", post(apps::update))
+        .route("/panel/apps/{app}/secret", post(apps::rotate_secret))
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/import", post(license_csv::import))
         .route("/panel/licenses/bulk-delete", post(license_bulk::delete))

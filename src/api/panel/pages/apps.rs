@@ -1,11 +1,12 @@
-//! Apps: the list, and each app's settings form (owners may save it; the HMAC secret is never
-//! shown in the panel: the CLI and admin API show it once at creation and rotation).
+//! Apps: the list, and each app's settings form (owners may save it). The app's HMAC secret is
+//! shown once, on the page answering its rotation, which an owner asks for with their password
+//! again; no other page shows it.
 
 use super::super::{
     PanelError,
     fields::{Fields, Ids},
     layout,
-    session::Panel,
+    session::{self, Panel},
 };
 use crate::{
     domain::panel::Role,
@@ -57,7 +58,8 @@ pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fiel
     let app = apps::get(&state.store, &panel.scope, None, ids.last()).await?.app;
     let seller = sellers::get(&state.store, &panel.scope, app.seller_id).await?;
     let title = format!("App {}", app.name);
-    let content = settings_form(&panel, &app, &format!("/customer/{}/{}/", seller.ownerid, app.id));
+    let settings = settings_form(&panel, &app, &format!("/customer/{}/{}/", seller.ownerid, app.id));
+    let content = html! { (settings) @if panel.role.may(Role::Owner) { (rotate_form(&panel, &app)) } };
     Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), content))
 }
 
@@ -116,4 +118,39 @@ pub async fn update(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fi
     };
     apps::update(&state.store, &panel.scope, None, id, settings).await?;
     Ok(Redirect::to(&format!("/panel/apps/{id}?done=saved")).into_response())
+}
+
+fn rotate_form(panel: &Panel, a: &App) -> Markup {
+    html! {
+        details.generate {
+            summary { "Rotate the app secret" }
+            form.stack method="post" action=(format!("/panel/apps/{}/secret", a.id)) {
+                (layout::csrf(panel))
+                p { "A new secret replaces the current one at once: clients that check the "
+                    code { "signature" } " field of answers (an HMAC keyed by this secret, as LibreAuth "
+                    "does) must be built with the new one. It is shown once." }
+                (session::password_again())
+                button.danger type="submit" { "Rotate the secret" }
+            }
+        }
+    }
+}
+
+/// Rotates the app's secret and shows the new one, this once.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    panel: Panel,
+    ids: Ids,
+    f: Fields,
+) -> Result<Markup, PanelError> {
+    session::reauthenticate(&state, &panel, &f).await?;
+    let rotated = apps::rotate_secret(&state.store, &panel.scope, None, ids.last()).await?;
+    let back = format!("/panel/apps/{}", rotated.app.id);
+    let content = html! {
+        p role="status" { "The secret of " strong { (rotated.app.name) } " was replaced." }
+        label for="secret" { "The new secret, shown this once: put it in your client's build" }
+        input #secret type="text" readonly value=(rotated.secret);
+        p { a href=(back) { "Back to the app" } }
+    };
+    Ok(layout::page(&panel, "/panel/apps", "New app secret", None, content))
 }

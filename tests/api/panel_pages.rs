@@ -20,6 +20,7 @@ engine_tests!(
     panel_checks_licenses_out_as_offline_files,
     panel_deletes_keys_in_bulk_after_the_password,
     panel_rotates_an_app_secret_behind_the_password,
+    panel_adds_time_to_unused_keys,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -727,4 +728,59 @@ async fn panel_rotates_an_app_secret_behind_the_password(app: TestApp) {
     assert!(!owner.get(&page).await.body.contains(&new));
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "app.rotate_secret" && e.actor.starts_with("panel:")), "{audit:?}");
+}
+
+async fn panel_adds_time_to_unused_keys(app: TestApp) {
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, _) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let keys = generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 3})).await;
+    let client =
+        crate::client_support::ClientFixture::existing(&app, seller, licensd::domain::ids::AppId(app_id)).await;
+    let s = client.init().await;
+    let fields = [("username", "buyer"), ("pass", "pw"), ("key", keys[0].as_str()), ("hwid", "PC")];
+    client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
+    let durations = async || {
+        let (s, b) = call(&app, "GET", &format!("/admin/v1/licenses?app_id={app_id}&limit=100"), &token, None).await;
+        assert_eq!(s, 200, "{b}");
+        let mut all: Vec<(String, i64)> = b["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["key"].as_str().unwrap().to_owned(), l["duration_secs"].as_i64().unwrap()))
+            .collect();
+        all.sort();
+        all
+    };
+    let before = durations().await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    assert!(owner.get(&format!("/panel/licenses/bulk-delete?app={app_id}")).await.body.contains("Add the time"));
+
+    // Refused, nothing changed: support, bad durations, another seller's app.
+    let (a, o) = (app_id.to_string(), other_app.to_string());
+    for (who, fields, status) in [
+        (&support, vec![("app", a.as_str()), ("duration", "7d")], 403),
+        (&owner, vec![("app", a.as_str()), ("duration", "soon")], 422),
+        (&owner, vec![("app", a.as_str()), ("duration", "0")], 422),
+        (&owner, vec![("app", a.as_str())], 422),
+        (&owner, vec![("duration", "7d")], 422),
+        (&owner, vec![("app", o.as_str()), ("duration", "7d")], 404),
+    ] {
+        let refused = who.post("/panel/licenses/add-time", &fields).await;
+        assert_eq!(refused.status, status, "{fields:?}: {}", refused.body);
+    }
+    assert_eq!(durations().await, before);
+
+    // Seven days more on the two unused keys; the redeemed one keeps its duration.
+    let done = owner.post("/panel/licenses/add-time", &[("app", &a), ("duration", "7d")]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Added 7d to 2 unused keys of MyApp."), "{}", done.body);
+    let after = durations().await;
+    for ((key, was), (_, now)) in before.iter().zip(&after) {
+        let added = if *key == keys[0] { 0 } else { 7 * 86_400 };
+        assert_eq!(*now, was + added, "{key}");
+    }
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "license.add_time" && e.actor.starts_with("panel:")), "{audit:?}");
 }

@@ -278,6 +278,7 @@ const PANEL: &[Probe<'static>] = &[
     h("GET", "/panel/licenses/{x.license}/offline", "", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/{x.license}/offline", "csrf={a.csrf}&ttl_days=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/{x.banned_license}/unban", "csrf={a.csrf}", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/licenses/add-time", "csrf={a.csrf}&app={x.app}&duration=7d", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={x.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/licenses/generate", "csrf={a.csrf}&plan={a.app}:{x.plan}&count=1", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/licenses/export.csv?search={x.key}", "", "cookie: {a.panel_cookie}"),

@@ -98,6 +98,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/import", post(license_csv::import))
         .route("/panel/licenses/bulk-delete", post(license_bulk::delete))
+        .route("/panel/licenses/add-time", post(license_bulk::add_time))
         .route("/panel/licenses/{id}/delete", post(licenses::delete))
         .route("/panel/plans", post(plans::create))
         .route("/panel/apps/{app}/plans/{id}/delete", post(plans::delete))

@@ -65,7 +65,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
         p { a href=(super::license_csv::export_link(&search, &filter)) download { "Export these licenses as CSV" } }
         @if panel.role.may(Role::Owner) {
             (generate_form(&panel, &names)) (super::license_csv::import_form(&panel, &names))
-            p { a href="/panel/licenses/bulk-delete" { "Delete an app's unused or used keys…" } }
+            p { a href="/panel/licenses/bulk-delete" { "An app's keys in bulk: delete the unused or used ones, add time to the unused…" } }
         }
         div.scroll {
             table {

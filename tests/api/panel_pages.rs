@@ -21,6 +21,7 @@ engine_tests!(
     panel_deletes_keys_in_bulk_after_the_password,
     panel_rotates_an_app_secret_behind_the_password,
     panel_adds_time_to_unused_keys,
+    panel_rewords_an_apps_messages,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -783,4 +784,56 @@ async fn panel_adds_time_to_unused_keys(app: TestApp) {
     }
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "license.add_time" && e.actor.starts_with("panel:")), "{audit:?}");
+}
+
+async fn panel_rewords_an_apps_messages(app: TestApp) {
+    let (seller, token, app_id, _) = seller(&app).await;
+    let other = app.seller("other").await;
+    let (other_app, _) = app_with_plan(&app, &other.admin_token, "Theirs", None).await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let support = PanelClient::sign_in(&app, "help@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    let client =
+        crate::client_support::ClientFixture::existing(&app, seller, licensd::domain::ids::AppId(app_id)).await;
+    let bad_key = async || {
+        let s = client.init().await;
+        client.call(Some(&s), "license", &[("key", "NOT-A-KEY"), ("hwid", "PC")]).await
+    };
+    bad_key().await.assert_fail("Invalid license key");
+    let path = format!("/panel/apps/{app_id}/messages");
+
+    // Every role reads the rewordable messages; the literal ones are not offered.
+    let page = ro.get(&path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains(r#"name="msg_keynotfound""#) && page.body.contains("Invalid license key"));
+    assert!(!page.body.contains("msg_sessionnotfound") && page.body.contains("<fieldset disabled"), "{}", page.body);
+    assert!(owner.get(&format!("/panel/apps/{app_id}")).await.body.contains(&path));
+
+    // Refused, nothing stored: support, readonly, another seller's app, a text too long.
+    let long = "x".repeat(1_001);
+    for (who, at, text, status) in [
+        (&support, &path, "Ours", 403),
+        (&ro, &path, "Ours", 403),
+        (&owner, &format!("/panel/apps/{other_app}/messages"), "Ours", 404),
+        (&owner, &path, long.as_str(), 422),
+    ] {
+        let refused = who.post(at, &[("msg_keynotfound", text)]).await;
+        assert_eq!(refused.status, status, "{at}: {}", refused.body);
+    }
+    bad_key().await.assert_fail("Invalid license key");
+
+    // Saved: the client API answers the app's words at once; a literal message stays literal.
+    let done = owner
+        .post(&path, &[("msg_keynotfound", "  That key is not one of ours  "), ("msg_sessionnotfound", "Gone")])
+        .await;
+    assert_eq!((done.status, done.location.as_str()), (303, format!("{path}?done=saved").as_str()), "{}", done.body);
+    bad_key().await.assert_fail("That key is not one of ours");
+    assert!(ro.get(&path).await.body.contains(r#"value="That key is not one of ours""#));
+    let (s, b) = call(&app, "GET", &format!("/admin/v1/apps/{app_id}"), &token, None).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["data"]["messages"], json!({"keynotfound": "That key is not one of ours"}));
+
+    // An empty field is the default again.
+    assert_eq!(owner.post(&path, &[("msg_keynotfound", "")]).await.status, 303);
+    bad_key().await.assert_fail("Invalid license key");
 }

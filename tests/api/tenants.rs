@@ -269,6 +269,8 @@ const SELLER: &[Probe<'static>] = &[
 /// object): pages of B's objects answer like pages of missing ones, and forms change nothing.
 const PANEL: &[Probe<'static>] = &[
     h("GET", "/panel/apps/{x.app}", "", "cookie: {a.panel_cookie}"),
+    h("GET", "/panel/apps/{x.app}/messages", "", "cookie: {a.panel_cookie}"),
+    h("POST", "/panel/apps/{x.app}/messages", "csrf={a.csrf}&msg_keynotfound=mine", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{x.app}/secret", "csrf={a.csrf}&password=correct+horse+battery", "cookie: {a.panel_cookie}"),
     h("POST", "/panel/apps/{x.app}", "csrf={a.csrf}&name=renamed&version=9&paused=1", "cookie: {a.panel_cookie}"),
     h("GET", "/panel/licenses?search={x.key}", "", "cookie: {a.panel_cookie}"),

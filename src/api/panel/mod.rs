@@ -30,8 +30,8 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{
-    apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview, plans,
-    resellers, sessions, team, tokens, users, variables, webhooks,
+    app_messages, apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview,
+    plans, resellers, sessions, team, tokens, users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
@@ -42,6 +42,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/signout", post(session::sign_out::<PanelFace>))
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
+        .route("/panel/apps/{app}/messages", get(app_messages::show))
         .route("/panel/plans", get(plans::list))
         .route("/panel/apps/{app}/plans/{id}/delete", get(plans::confirm_delete))
         .route("/panel/variables", get(variables::list))
@@ -95,6 +96,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let owner = Router::new()
         .route("/panel/apps/{app}", post(apps::update))
         .route("/panel/apps/{app}/secret", post(apps::rotate_secret))
+        .route("/panel/apps/{app}/messages", post(app_messages::save))
         .route("/panel/licenses/generate", post(licenses::generate))
         .route("/panel/licenses/import", post(license_csv::import))
         .route("/panel/licenses/bulk-delete", post(license_bulk::delete))

@@ -59,7 +59,11 @@ pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fiel
     let seller = sellers::get(&state.store, &panel.scope, app.seller_id).await?;
     let title = format!("App {}", app.name);
     let settings = settings_form(&panel, &app, &format!("/customer/{}/{}/", seller.ownerid, app.id));
-    let content = html! { (settings) @if panel.role.may(Role::Owner) { (rotate_form(&panel, &app)) } };
+    let content = html! {
+        p { a href=(format!("/panel/apps/{}/messages", app.id)) { "The app's answer texts (messages)" } }
+        (settings)
+        @if panel.role.may(Role::Owner) { (rotate_form(&panel, &app)) }
+    };
     Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), content))
 }
 

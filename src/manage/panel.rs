@@ -81,6 +81,32 @@ pub async fn enrol_totp(
     .await
 }
 
+/// Changes the signed-in `account`'s password from `current` to `new` and signs out its other
+/// sessions (the one `session_id` stays): whoever learnt the old password is out at once.
+pub async fn change_password(
+    store: &Store,
+    passwords: &Passwords,
+    account: &PanelAccount,
+    session_id: i64,
+    current: &str,
+    new: &str,
+) -> Result<(), ManageError> {
+    if !passwords.verify(current, &account.password_hash).await.map_err(hashing_stopped)? {
+        return Err(ManageError::invalid("current", "is not your current password"));
+    }
+    let hash = new_password_hash(passwords, new).await?;
+    change(store, async |store| {
+        if !store.replace_panel_password_hash(account.id, &account.password_hash, &hash).await? {
+            return Err(ManageError::Conflict { field: "password", message: "The password changed meanwhile.".into() });
+        }
+        store.end_other_browser_sessions(SessionTable::Panel, account.id, session_id).await?;
+        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(account) };
+        let target = format!("panel_account:{}", account.id);
+        audit(store, &scope, account.seller_id, "panel_account.password", target, &account.email).await
+    })
+    .await
+}
+
 /// What a browser presents at sign-in.
 pub struct Credentials<'a> {
     pub email: &'a str,

@@ -127,6 +127,19 @@ impl Store {
         Ok(!rows.is_empty())
     }
 
+    /// Replaces the account's password hash if it is still `old` (compare-and-swap: a change
+    /// made meanwhile from another session is not overwritten); whether it was.
+    pub async fn replace_panel_password_hash(&self, id: i64, old: &str, new: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE panel_accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+            .bind(id)
+            .bind(old)
+            .bind(new)
+            .execute(&mut *self.write().await?)
+            .await?
+            .rows_affected();
+        Ok(done == 1)
+    }
+
     /// The session of cookie digest `token_hash` if it is live at `now` (not expired, used
     /// since `idle_since`, its account not disabled).
     pub async fn panel_session(&self, token_hash: &str, now: i64, idle_since: i64) -> Result<Option<PanelSession>> {

@@ -2,7 +2,8 @@
 //! behind their password and sees the link once; the link opens one account with the invited
 //! role, and then no more (used, revoked, expired, or raced by parallel acceptances, on both
 //! engines); other roles and other sellers reach none of it; an owner removes another account
-//! (its session ends) but not their own.
+//! (its session ends) but not their own; every account changes its own password, which signs
+//! out its other sessions.
 
 use crate::engine_tests;
 use crate::harness::TestApp;
@@ -17,6 +18,7 @@ engine_tests!(
     panel_invitations_refused_when_revoked_expired_or_foreign,
     panel_owner_removes_another_account,
     panel_racing_acceptances_open_one_account,
+    panel_account_changes_its_own_password,
 );
 
 const NEW_PASSWORD: &str = "a long new password";
@@ -282,4 +284,40 @@ async fn panel_racing_acceptances_open_one_account(app: TestApp) {
     assert_eq!(accounts_named(&app, seller, "twice@example.com").await, 1);
     let open = app.store().open_panel_invitations(seller, now_ms()).await.unwrap();
     assert_eq!(open.iter().filter(|i| i.email == "twice@example.com").count(), 1, "the losing link is not spent");
+}
+
+async fn panel_account_changes_its_own_password(app: TestApp) {
+    let (seller, [_, _, ro]) = team(&app).await;
+    let elsewhere = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    let page = ro.get("/panel/account").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("ro@example.com") && page.body.contains("Change your password"), "{}", page.body);
+
+    // Refused, nothing changed: a wrong current password, a short or differing new one, no token.
+    for (fields, text) in [
+        (vec![("current", "guess"), ("password", NEW_PASSWORD), ("password2", NEW_PASSWORD)], "current: is not your"),
+        (vec![("current", PASSWORD), ("password", "short"), ("password2", "short")], "password"),
+        (vec![("current", PASSWORD), ("password", NEW_PASSWORD), ("password2", "other long one")], "differ"),
+    ] {
+        let refused = ro.post("/panel/account", &fields).await;
+        assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);
+        assert!(refused.body.contains(text), "{fields:?}: {}", refused.body);
+    }
+    let tokenless = ro.post_raw("/panel/account", &[("current", PASSWORD), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(tokenless.status, 403);
+    assert_eq!(elsewhere.get("/panel/").await.status, 200, "the other session is still open");
+
+    // Changed (readonly may: it is no change to the seller's data): the other session is signed
+    // out, this one stays, and only the new password signs in.
+    let fields = [("current", PASSWORD), ("password", NEW_PASSWORD), ("password2", NEW_PASSWORD)];
+    let done = ro.post("/panel/account", &fields).await;
+    assert_eq!((done.status, done.location.as_str()), (303, "/panel/account?done=password"), "{}", done.body);
+    assert_eq!(ro.get("/panel/").await.status, 200);
+    assert_eq!(elsewhere.get("/panel/").await.location, "/panel/signin");
+    let old = crate::panelkit::sign_in_answer(&app, "ro@example.com", PASSWORD, "").await;
+    assert_eq!(old.status, 401, "{}", old.body);
+    let new = crate::panelkit::sign_in_answer(&app, "ro@example.com", NEW_PASSWORD, "").await;
+    assert_eq!((new.status, new.location.as_str()), (303, "/panel/"), "{}", new.body);
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "panel_account.password"), "{audit:?}");
 }

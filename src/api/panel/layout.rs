@@ -11,7 +11,7 @@ use crate::manage::PageMeta;
 use crate::store::reseller_stock::PlanStock;
 use maud::{DOCTYPE, Markup, html};
 
-const NAV: [(&str, &str); 16] = [
+const NAV: [(&str, &str); 17] = [
     ("/panel/", "Overview"),
     ("/panel/apps", "Apps"),
     ("/panel/plans", "Plans"),
@@ -28,6 +28,7 @@ const NAV: [(&str, &str); 16] = [
     ("/panel/tokens", "API tokens"),
     ("/panel/team", "Team"),
     ("/panel/audit", "Audit log"),
+    ("/panel/account", "Your account"),
 ];
 
 fn head(title: &str) -> Markup {

@@ -30,16 +30,18 @@ use axum::{
     routing::{any, get, post},
 };
 use pages::{
-    app_messages, apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline, overview,
-    plans, resellers, sessions, team, tokens, users, variables, webhooks,
+    account, app_messages, apps, audit, blacklist, chat, files, license_bulk, license_csv, licenses, logs, offline,
+    overview, plans, resellers, sessions, team, tokens, users, variables, webhooks,
 };
 pub(crate) use session::PanelFace;
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    // Looking: every role. Signing out is no change to the seller's data, so readonly may.
+    // Looking: every role. Signing out and changing one's own password are no change to the
+    // seller's data, so readonly may.
     let read = Router::new()
         .route("/panel/", get(overview::show))
         .route("/panel/signout", post(session::sign_out::<PanelFace>))
+        .route("/panel/account", get(account::show).post(account::change_password))
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
         .route("/panel/apps/{app}/messages", get(app_messages::show))

@@ -41,6 +41,8 @@ pub struct Panel {
     pub account: PanelAccount,
     pub role: Role,
     pub csrf: String,
+    /// The id of this browser session (kept when the account signs out its others).
+    pub session_id: i64,
     /// The operations' scope: this account's seller, audited as `panel:<account id>`.
     pub scope: Scope,
 }
@@ -148,7 +150,7 @@ impl Face for PanelFace {
         let Some(session) = state.store.panel_session(digest, now, idle_since).await? else { return Ok(None) };
         let role = session.account.role;
         let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
-        let who = Panel { account: session.account, role, csrf: session.csrf_token, scope };
+        let who = Panel { account: session.account, role, csrf: session.csrf_token, session_id: session.id, scope };
         Ok(Some(Live { id: session.id, last_used_at: session.last_used_at.get(), who }))
     }
 

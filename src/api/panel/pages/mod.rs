@@ -1,6 +1,7 @@
 //! The panel's pages, one module per area. Each handler parses its fields, calls one `manage`
 //! operation as the signed-in account, and renders a page or redirects (POST/redirect/GET).
 
+pub mod account;
 pub mod app_messages;
 pub mod apps;
 pub mod audit;

@@ -170,6 +170,9 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = state.store.prune_sessions(now).await {
             tracing::warn!(error = %e, "pruning expired client sessions failed");
         }
+        if let Err(e) = state.store.prune_panel_invitations(now).await {
+            tracing::warn!(error = %e, "pruning spent panel invitations failed");
+        }
         let idle_since = now - state.config.panel_session_idle_secs.saturating_mul(1000);
         for table in [SessionTable::Panel, SessionTable::Reseller, SessionTable::Customer] {
             if let Err(e) = state.store.prune_browser_sessions(table, now, idle_since).await {

@@ -106,4 +106,14 @@ impl Store {
             .await
             .one()
     }
+
+    /// Deletes the invitations that can no longer be accepted (used or expired at `now`; the
+    /// audit log keeps who invited whom); how many.
+    pub async fn prune_panel_invitations(&self, now: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM panel_invitations WHERE accepted_at IS NOT NULL OR expires_at <= $1")
+            .bind(now)
+            .execute(&mut *self.write().await?)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

@@ -198,6 +198,8 @@ async fn panel_invitations_refused_when_revoked_expired_or_foreign(app: TestApp)
     app.store().create_panel_invitation(new).await.unwrap();
     assert_eq!(get_status(&app, &format!("/panel/invitation?token={token}")).await.0, 404);
     assert!(!owner.get("/panel/team").await.body.contains("old@example.com"));
+    assert_eq!(app.store().prune_panel_invitations(now_ms()).await.unwrap(), 1, "the expired one goes");
+    assert_eq!(app.store().prune_panel_invitations(now_ms()).await.unwrap(), 0);
     assert_eq!(get_status(&app, "/panel/invitation?token=lsd_invite_guessed").await.0, 404);
     assert_eq!(get_status(&app, "/panel/invitation").await.0, 422, "no token");
     assert_eq!(

@@ -107,6 +107,32 @@ pub async fn change_password(
     .await
 }
 
+/// Turns on (or replaces) the signed-in `account`'s TOTP with `secret`, which the panel showed
+/// its owner (who gave their password again first, `confirm_password`): a `code` of the secret
+/// proves their authenticator app holds it, so that a mistyped scan never locks them out. The
+/// code's time step counts as used, as at sign-in.
+pub async fn enrol_own_totp(
+    store: &Store,
+    account: &PanelAccount,
+    secret: &str,
+    code: &str,
+) -> Result<(), ManageError> {
+    let fresh = secret.len() == 32 && secret.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b));
+    if !fresh {
+        return Err(ManageError::invalid("secret", "is not one this panel made; open the page again"));
+    }
+    let now_secs = u64::try_from(now_ms() / 1000).unwrap_or_default();
+    let step = totp::verify(secret, code, now_secs)
+        .ok_or_else(|| ManageError::invalid("code", "is not the code your authenticator app shows now"))?;
+    change(store, async |store| {
+        store.set_panel_totp(account.seller_id, account.id, secret).await?;
+        store.accept_panel_totp_step(account.id, step).await?;
+        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(account) };
+        audit(store, &scope, account.seller_id, "panel_account.totp", format!("panel_account:{}", account.id), "").await
+    })
+    .await
+}
+
 /// What a browser presents at sign-in.
 pub struct Credentials<'a> {
     pub email: &'a str,

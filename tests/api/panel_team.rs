@@ -3,7 +3,7 @@
 //! role, and then no more (used, revoked, expired, or raced by parallel acceptances, on both
 //! engines); other roles and other sellers reach none of it; an owner removes another account
 //! (its session ends) but not their own; every account changes its own password, which signs
-//! out its other sessions.
+//! out its other sessions, and turns on its own TOTP (password and a first code).
 
 use crate::engine_tests;
 use crate::harness::TestApp;
@@ -19,6 +19,7 @@ engine_tests!(
     panel_owner_removes_another_account,
     panel_racing_acceptances_open_one_account,
     panel_account_changes_its_own_password,
+    panel_account_turns_on_its_own_totp,
 );
 
 const NEW_PASSWORD: &str = "a long new password";
@@ -322,4 +323,48 @@ async fn panel_account_changes_its_own_password(app: TestApp) {
     assert_eq!((new.status, new.location.as_str()), (303, "/panel/"), "{}", new.body);
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "panel_account.password"), "{audit:?}");
+}
+
+fn unix_now() -> u64 {
+    u64::try_from(now_ms() / 1000).unwrap()
+}
+
+async fn panel_account_turns_on_its_own_totp(app: TestApp) {
+    use licensd::domain::totp;
+    let (seller, [_, _, ro]) = team(&app).await;
+    assert!(ro.get("/panel/account").await.body.contains("Turn it on…"));
+    let form = ro.get("/panel/account/totp").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let at = form.body.find(r#"name="secret" value=""#).expect("the secret in the form") + 21;
+    let secret = form.body[at..at + 32].to_owned();
+    assert!(form.body.contains("otpauth://totp/"), "{}", form.body);
+    let code = totp::code_at(&secret, unix_now()).unwrap();
+
+    // Refused, nothing enrolled: a wrong password, a wrong code, a secret the panel did not make.
+    let weak = "AAAAAAAAAAAAAAAA";
+    for (fields, text) in [
+        (vec![("secret", secret.as_str()), ("code", code.as_str()), ("password", "guess")], "is not your password"),
+        (vec![("secret", secret.as_str()), ("code", "000000"), ("password", PASSWORD)], "code: is not the code"),
+        (vec![("secret", weak), ("code", code.as_str()), ("password", PASSWORD)], "secret: is not one this panel made"),
+        (vec![("code", code.as_str()), ("password", PASSWORD)], "secret: is required"),
+    ] {
+        let refused = ro.post("/panel/account/totp", &fields).await;
+        assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);
+        assert!(refused.body.contains(text), "{fields:?}: {}", refused.body);
+    }
+    let account = app.store().panel_account_by_email("ro@example.com").await.unwrap().unwrap();
+    assert!(!account.totp_enrolled());
+
+    // On: sign-in now needs a code, and the code used to turn it on does not sign in again.
+    let fields = [("secret", secret.as_str()), ("code", code.as_str()), ("password", PASSWORD)];
+    let done = ro.post("/panel/account/totp", &fields).await;
+    assert_eq!((done.status, done.location.as_str()), (303, "/panel/account?done=totp"), "{}", done.body);
+    assert_eq!(crate::panelkit::sign_in_answer(&app, "ro@example.com", PASSWORD, "").await.status, 401);
+    assert_eq!(crate::panelkit::sign_in_answer(&app, "ro@example.com", PASSWORD, &code).await.status, 401);
+    let next = totp::code_at(&secret, unix_now() + 30).unwrap();
+    let signed_in = crate::panelkit::sign_in_answer(&app, "ro@example.com", PASSWORD, &next).await;
+    assert_eq!((signed_in.status, signed_in.location.as_str()), (303, "/panel/"), "{}", signed_in.body);
+    assert!(ro.get("/panel/account").await.body.contains("Replace it…"));
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "panel_account.totp" && e.actor.starts_with("panel:")), "{audit:?}");
 }

@@ -40,6 +40,12 @@ pub async fn list(store: &Store, scope: &Scope, seller_id: Option<SellerId>) -> 
     Ok(store.panel_accounts(seller_id).await?)
 }
 
+/// The seller's account `id`; another seller's answers like a missing one.
+pub async fn get(store: &Store, scope: &Scope, id: i64) -> Result<PanelAccount, ManageError> {
+    let seller_id = scope.seller(None)?;
+    store.panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))
+}
+
 /// The account of the seller with `reference` as its id or email.
 pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Result<PanelAccount, ManageError> {
     let by_email = store.panel_account_by_email(&reference.trim().to_lowercase()).await?;

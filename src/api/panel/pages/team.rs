@@ -159,8 +159,7 @@ async fn other_account(state: &AppState, panel: &Panel, ids: &Ids) -> Result<Pan
     if id == panel.account.id {
         return Err(PanelError::Forbidden("You cannot remove your own account; another owner can."));
     }
-    let seller_id = panel.scope.seller(None)?;
-    Ok(accounts::resolve(&state.store, seller_id, &id.to_string()).await?)
+    Ok(accounts::get(&state.store, &panel.scope, id).await?)
 }
 
 pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {

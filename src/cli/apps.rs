@@ -153,12 +153,12 @@ pub async fn run(cmd: AppCommand, config: Config, out: &Output) -> anyhow::Resul
     match cmd {
         AppCommand::Create { seller, name } => {
             let seller = seller_id(store, &seller).await?;
-            let app = apps::create(store, &scope, Some(seller), &name).await?;
+            let app = apps::create(store, &scope.tenant(Some(seller))?, &name).await?;
             out.data(&app, || print_app("created app", &app));
         }
         AppCommand::List { seller, page } => {
             let seller = seller_id(store, &seller).await?;
-            let list = apps::list(store, &scope, Some(seller), page.request()).await?;
+            let list = apps::list(store, &scope.tenant(Some(seller))?, page.request()).await?;
             out.listed(&list, &["id", "name", "version", "enabled", "paused", "key mask"], |a: &App| {
                 vec![
                     a.id.to_string(),
@@ -173,25 +173,25 @@ pub async fn run(cmd: AppCommand, config: Config, out: &Output) -> anyhow::Resul
         AppCommand::Show { seller, app } => {
             let seller = seller_id(store, &seller).await?;
             let id = apps::resolve(store, seller, &app).await?.id;
-            let app = apps::get(store, &scope, Some(seller), id).await?;
+            let app = apps::get(store, &scope.tenant(Some(seller))?, id).await?;
             out.data(&app, || print_app("app", &app));
         }
         AppCommand::Set { seller, app, settings } => {
             let seller = seller_id(store, &seller).await?;
             let id = apps::resolve(store, seller, &app).await?.id;
-            let app = apps::update(store, &scope, Some(seller), id, settings.into_settings()?).await?;
+            let app = apps::update(store, &scope.tenant(Some(seller))?, id, settings.into_settings()?).await?;
             out.data(&app, || print_app("updated app", &app));
         }
         AppCommand::RotateSecret { seller, app } => {
             let seller = seller_id(store, &seller).await?;
             let id = apps::resolve(store, seller, &app).await?.id;
-            let app = apps::rotate_secret(store, &scope, Some(seller), id).await?;
+            let app = apps::rotate_secret(store, &scope.tenant(Some(seller))?, id).await?;
             out.data(&app, || println!("new secret of app {}: {}", app.app.name, app.secret));
         }
         AppCommand::Delete { seller, app } => {
             let seller = seller_id(store, &seller).await?;
             let a = apps::resolve(store, seller, &app).await?;
-            apps::delete(store, &scope, Some(seller), a.id).await?;
+            apps::delete(store, &scope.tenant(Some(seller))?, a.id).await?;
             out.value(&serde_json::json!({ "deleted": a.id }), || println!("deleted app {}", a.name));
         }
     }
@@ -291,7 +291,7 @@ pub async fn run_plan(cmd: PlanCommand, config: Config, out: &Output) -> anyhow:
             let seller = seller_id(store, &seller).await?;
             let app = apps::resolve(store, seller, &app).await?;
             let secs = super::duration_arg("--duration", duration.as_deref())?;
-            let p = plans::create(store, &scope, Some(seller), app.id, &name, level, secs).await?;
+            let p = plans::create(store, &scope.tenant(Some(seller))?, app.id, &name, level, secs).await?;
             out.data(&p, || {
                 println!(
                     "created plan {} (id {}), level {}, {}",
@@ -305,7 +305,7 @@ pub async fn run_plan(cmd: PlanCommand, config: Config, out: &Output) -> anyhow:
         PlanCommand::List { seller, app, page } => {
             let seller = seller_id(store, &seller).await?;
             let app = apps::resolve(store, seller, &app).await?;
-            let list = plans::list(store, &scope, Some(seller), app.id, page.request()).await?;
+            let list = plans::list(store, &scope.tenant(Some(seller))?, app.id, page.request()).await?;
             out.listed(&list, &["id", "name", "level", "duration"], |p| {
                 vec![p.id.to_string(), p.name.clone(), p.level.to_string(), output::duration(p.duration_secs)]
             });
@@ -320,7 +320,7 @@ pub async fn run_plan(cmd: PlanCommand, config: Config, out: &Output) -> anyhow:
                 (false, None) => None,
             };
             let changes = plans::PlanChanges { name, level, duration_secs };
-            let p = plans::update(store, &scope, Some(seller), app.id, p.id, changes).await?;
+            let p = plans::update(store, &scope.tenant(Some(seller))?, app.id, p.id, changes).await?;
             out.data(&p, || {
                 println!("plan {} (id {}): level {}, {}", p.name, p.id, p.level, output::duration(p.duration_secs))
             });
@@ -329,7 +329,7 @@ pub async fn run_plan(cmd: PlanCommand, config: Config, out: &Output) -> anyhow:
             let seller = seller_id(store, &seller).await?;
             let app = apps::resolve(store, seller, &app).await?;
             let p = plans::resolve(store, app.id, &plan).await?;
-            plans::delete(store, &scope, Some(seller), app.id, p.id).await?;
+            plans::delete(store, &scope.tenant(Some(seller))?, app.id, p.id).await?;
             out.value(&serde_json::json!({ "deleted": p.id }), || println!("deleted plan {}", p.name));
         }
     }

@@ -209,7 +209,7 @@ pub async fn run(cmd: ClientCommand, config: Config, out: &Output) -> anyhow::Re
     let store = &state.store;
     let seller = sellers::resolve(store, &cmd.seller).await?;
     let app = store.app_by_ref(seller.id, &cmd.app).await.map_err(ManageError::from_store("app", "name"))?;
-    let at = data::client_app(store, &Scope::cli(), Some(seller.id), app.id).await?;
+    let at = data::client_app(store, &Scope::cli().tenant(Some(seller.id))?, app.id).await?;
     match cmd.what {
         ClientData::Var(c) => vars(store, &at, c, out).await,
         ClientData::UserVar(c) => user_vars(store, &at, c, out).await,

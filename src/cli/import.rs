@@ -73,7 +73,7 @@ pub async fn run(cmd: ImportCommand, config: Config, out: &Output) -> anyhow::Re
     let app = apps::resolve(store, seller, &app).await?;
     let bar = out.progress(files.len() as u64);
     let progress = |n| bar.set_position(n);
-    let report = keyauth::import(store, &Scope::cli(), Some(seller), app.id, files, &progress).await?;
+    let report = keyauth::import(store, &Scope::cli().tenant(Some(seller))?, app.id, files, &progress).await?;
     bar.finish_and_clear();
     out.data(&report, || {
         println!(

@@ -7,7 +7,7 @@ use crate::{
     config::Config,
     domain::time::parse_datetime,
     manage::{
-        Scope, apps,
+        Scope, Tenant, apps,
         licenses::{self, Format, GenerateSpec, Generated, ImportCustomer, ImportDefaults, ListQuery},
         plans, resellers,
     },
@@ -237,13 +237,13 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
                 customer_name: customer.customer_name,
                 ..spec.spec(store, seller, reseller_id).await?
             };
-            let generated = generate(store, &scope, seller, spec, out).await?;
+            let generated = generate(store, &scope.tenant(Some(seller))?, spec, out).await?;
             print_generated(out, &generated);
         }
         LicenseCommand::List { seller, filter, page } => {
             let seller = seller_id(store, &seller).await?;
             let q = filter.query(store, seller, Some(page)).await?;
-            let list = licenses::list(store, &scope, &q).await?;
+            let list = licenses::list(store, &scope.tenant(q.seller_id)?, &q).await?;
             out.listed(&list, LICENSE_HEADER, license_row);
         }
         LicenseCommand::Show { seller, license } => {
@@ -254,25 +254,25 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
         LicenseCommand::Ban { seller, license, reason } => {
             let seller = seller_id(store, &seller).await?;
             let id = licenses::resolve(store, seller, &license).await?.id;
-            let l = licenses::set_ban(store, &scope, Some(seller), id, Some(&reason)).await?;
+            let l = licenses::set_ban(store, &scope.tenant(Some(seller))?, id, Some(&reason)).await?;
             out.data(&l, || println!("banned {}", l.key));
         }
         LicenseCommand::Unban { seller, license } => {
             let seller = seller_id(store, &seller).await?;
             let id = licenses::resolve(store, seller, &license).await?.id;
-            let l = licenses::set_ban(store, &scope, Some(seller), id, None).await?;
+            let l = licenses::set_ban(store, &scope.tenant(Some(seller))?, id, None).await?;
             out.data(&l, || println!("unbanned {}", l.key));
         }
         LicenseCommand::Delete { seller, license } => {
             let seller = seller_id(store, &seller).await?;
             let l = licenses::resolve(store, seller, &license).await?;
-            licenses::delete(store, &scope, Some(seller), l.id).await?;
+            licenses::delete(store, &scope.tenant(Some(seller))?, l.id).await?;
             out.value(&serde_json::json!({ "deleted": l.id }), || println!("deleted {}", l.key));
         }
         LicenseCommand::Export { seller, filter, format, output } => {
             let seller = seller_id(store, &seller).await?;
             let q = filter.query(store, seller, None).await?;
-            let records = licenses::export(store, &scope, &q).await?;
+            let records = licenses::export(store, &scope.tenant(q.seller_id)?, &q).await?;
             let text = match Format::parse(&format)? {
                 Format::Csv => licenses::to_csv(&records)?,
                 Format::Json => serde_json::to_string_pretty(&records)? + "\n",
@@ -304,7 +304,8 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
             let defaults =
                 ImportDefaults { plan_id, customer: ImportCustomer { email: customer_email, name: customer_name } };
             let progress = |n| bar.set_position(n);
-            let report = licenses::import(store, &scope, Some(seller), app.id, defaults, records, &progress).await?;
+            let report =
+                licenses::import(store, &scope.tenant(Some(seller))?, app.id, defaults, records, &progress).await?;
             bar.finish_and_clear();
             out.data(&report, || {
                 println!("imported {} licenses, {} duplicates skipped", report.imported, report.duplicates.len());
@@ -318,15 +319,9 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
 }
 
 /// Generates with a progress bar on a terminal.
-pub async fn generate(
-    store: &Store,
-    scope: &Scope,
-    seller: SellerId,
-    spec: GenerateSpec,
-    out: &Output,
-) -> anyhow::Result<Generated> {
+pub async fn generate(store: &Store, tenant: &Tenant, spec: GenerateSpec, out: &Output) -> anyhow::Result<Generated> {
     let bar = out.progress(spec.count.max(0) as u64);
-    let generated = licenses::generate(store, scope, Some(seller), spec, &|n| bar.set_position(n)).await?;
+    let generated = licenses::generate(store, tenant, spec, &|n| bar.set_position(n)).await?;
     bar.finish_and_clear();
     Ok(generated)
 }

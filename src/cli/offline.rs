@@ -43,7 +43,7 @@ pub async fn checkout(state: &AppState, args: CheckoutArgs, out: &Output) -> any
         instance_id: args.instance,
         entitlements: args.entitlements,
     };
-    let file = offline::checkout(&Issuer::of(state), &Scope::cli(), Some(seller), license.id, req).await?;
+    let file = offline::checkout(&Issuer::of(state), &Scope::cli().tenant(Some(seller))?, license.id, req).await?;
     match &args.output {
         Some(path) => {
             std::fs::write(path, &file.file).with_context(|| format!("cannot write {}", path.display()))?;

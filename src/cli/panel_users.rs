@@ -53,7 +53,8 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
             let seller = super::seller_id(store, &seller).await?;
             let (password, generated) = password(password_stdin)?;
             let a =
-                panel::add(store, &state.services.passwords, &scope, Some(seller), &email, &role, &password).await?;
+                panel::add(store, &state.services.passwords, &scope.tenant(Some(seller))?, &email, &role, &password)
+                    .await?;
             let shown = generated.then_some(password.as_str());
             let view = crate::api::admin::views::PanelAccount::from(a.clone());
             out.value(&serde_json::json!({ "data": view, "password": shown }), || {
@@ -65,7 +66,7 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
         }
         PanelUserCommand::List { seller } => {
             let seller = super::seller_id(store, &seller).await?;
-            let all = panel::list(store, &scope, Some(seller)).await?;
+            let all = panel::list(store, &scope.tenant(Some(seller))?).await?;
             out.table(&all, &["id", "email", "role", "2fa", "created", "disabled"], |a| {
                 vec![
                     a.id.to_string(),
@@ -80,13 +81,13 @@ pub async fn run(cmd: PanelUserCommand, state: &AppState, out: &Output) -> anyho
         PanelUserCommand::Remove { seller, account } => {
             let seller = super::seller_id(store, &seller).await?;
             let a = panel::resolve(store, seller, &account).await?;
-            panel::remove(store, &scope, Some(seller), a.id).await?;
+            panel::remove(store, &scope.tenant(Some(seller))?, a.id).await?;
             out.value(&serde_json::json!({ "deleted": a.id }), || println!("deleted panel account {}", a.email));
         }
         PanelUserCommand::Totp { seller, account } => {
             let seller = super::seller_id(store, &seller).await?;
             let a = panel::resolve(store, seller, &account).await?;
-            let uri = panel::enrol_totp(store, &scope, Some(seller), a.id).await?;
+            let uri = panel::enrol_totp(store, &scope.tenant(Some(seller))?, a.id).await?;
             out.value(&serde_json::json!({ "otpauth_uri": uri }), || {
                 println!("add this to the authenticator app of {} (shown once):\n{uri}", a.email)
             });

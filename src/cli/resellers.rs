@@ -152,12 +152,12 @@ pub async fn run(cmd: ResellerCommand, config: Config, out: &Output) -> anyhow::
             let seller = seller_id(store, &seller).await?;
             let input =
                 ResellerInput { name: Some(name), key_prefix: Some(key_prefix), rate_limit_per_min: Some(rate_limit) };
-            let r = resellers::create(store, &scope, Some(seller), input).await?;
+            let r = resellers::create(store, &scope.tenant(Some(seller))?, input).await?;
             out.data(&r, || println!("created reseller {} (id {})", r.name, r.id));
         }
         ResellerCommand::List { seller, page } => {
             let seller = seller_id(store, &seller).await?;
-            let list = resellers::list(store, &scope, Some(seller), page.request()).await?;
+            let list = resellers::list(store, &scope.tenant(Some(seller))?, page.request()).await?;
             out.listed(&list, &["id", "name", "key prefix", "rate limit/min"], |r| {
                 vec![r.id.to_string(), r.name.clone(), r.key_prefix.clone(), r.rate_limit_per_min.to_string()]
             });
@@ -166,13 +166,13 @@ pub async fn run(cmd: ResellerCommand, config: Config, out: &Output) -> anyhow::
             let seller = seller_id(store, &seller).await?;
             let id = resellers::resolve(store, seller, &reseller).await?.id;
             let input = ResellerInput { name, key_prefix, rate_limit_per_min: rate_limit };
-            let r = resellers::update(store, &scope, Some(seller), id, input).await?;
+            let r = resellers::update(store, &scope.tenant(Some(seller))?, id, input).await?;
             out.data(&r, || println!("updated reseller {} (id {})", r.name, r.id));
         }
         ResellerCommand::Delete { seller, reseller } => {
             let seller = seller_id(store, &seller).await?;
             let r = resellers::resolve(store, seller, &reseller).await?;
-            resellers::delete(store, &scope, Some(seller), r.id).await?;
+            resellers::delete(store, &scope.tenant(Some(seller))?, r.id).await?;
             out.value(&serde_json::json!({ "deleted": r.id }), || println!("deleted reseller {}", r.name));
         }
         ResellerCommand::Key(cmd) => run_key(store, &scope, cmd, out).await?,
@@ -186,14 +186,14 @@ async fn run_key(store: &Store, scope: &Scope, cmd: KeyCommand, out: &Output) ->
     match cmd {
         KeyCommand::Create { target, label } => {
             let (seller, r) = target.resolve(store).await?;
-            let (key, secret) = resellers::create_key(store, scope, Some(seller), r.id, &label).await?;
+            let (key, secret) = resellers::create_key(store, &scope.tenant(Some(seller))?, r.id, &label).await?;
             out.value(&serde_json::json!({ "data": key.wire(), "key": secret }), || {
                 println!("created API key {} of reseller {} (shown once, store it now):\n{secret}", key.id, r.name)
             });
         }
         KeyCommand::List { target } => {
             let (seller, r) = target.resolve(store).await?;
-            let list = resellers::list_keys(store, scope, Some(seller), r.id, PageArgs::all()).await?;
+            let list = resellers::list_keys(store, &scope.tenant(Some(seller))?, r.id, PageArgs::all()).await?;
             out.listed(&list, &["id", "label", "created", "last used", "revoked"], |k| {
                 vec![
                     k.id.to_string(),
@@ -206,7 +206,7 @@ async fn run_key(store: &Store, scope: &Scope, cmd: KeyCommand, out: &Output) ->
         }
         KeyCommand::Revoke { target, id } => {
             let (seller, r) = target.resolve(store).await?;
-            resellers::revoke_key(store, scope, Some(seller), r.id, id).await?;
+            resellers::revoke_key(store, &scope.tenant(Some(seller))?, r.id, id).await?;
             out.value(&serde_json::json!({ "revoked": id }), || println!("revoked API key {id} of {}", r.name));
         }
     }
@@ -219,7 +219,7 @@ async fn run_stock(store: &Store, scope: &Scope, cmd: StockCommand, out: &Output
             let (seller, r) = target.resolve(store).await?;
             if refs.is_empty() {
                 let spec = spec.spec(store, seller, Some(r.id)).await?;
-                let generated = generate(store, scope, seller, spec, out).await?;
+                let generated = generate(store, &scope.tenant(Some(seller))?, spec, out).await?;
                 print_generated(out, &generated);
                 return Ok(());
             }
@@ -227,12 +227,12 @@ async fn run_stock(store: &Store, scope: &Scope, cmd: StockCommand, out: &Output
             for reference in &refs {
                 ids.push(licenses::resolve(store, seller, reference.trim()).await?.id);
             }
-            let moved = resellers::add_stock(store, scope, Some(seller), r.id, &ids).await?;
+            let moved = resellers::add_stock(store, &scope.tenant(Some(seller))?, r.id, &ids).await?;
             out.data(&moved, || println!("moved {} of {} licenses into {}'s stock", moved.moved, ids.len(), r.name));
         }
         StockCommand::List { target, page } => {
             let (seller, r) = target.resolve(store).await?;
-            let list = resellers::list_stock(store, scope, Some(seller), r.id, page.request()).await?;
+            let list = resellers::list_stock(store, &scope.tenant(Some(seller))?, r.id, page.request()).await?;
             out.listed(&list, LICENSE_HEADER, license_row);
         }
     }
@@ -247,7 +247,8 @@ async fn run_login(state: &AppState, scope: &Scope, cmd: LoginCommand, out: &Out
             let (password, generated) = super::panel_users::password(password_stdin)?;
             let passwords = &state.services.passwords;
             let a =
-                reseller_dashboard::set_login(store, passwords, scope, Some(seller), r.id, &email, &password).await?;
+                reseller_dashboard::set_login(store, passwords, &scope.tenant(Some(seller))?, r.id, &email, &password)
+                    .await?;
             let shown = generated.then_some(password.as_str());
             let view = crate::api::admin::views::ResellerLogin::from(a.clone());
             out.value(&serde_json::json!({ "data": view, "password": shown }), || {
@@ -259,7 +260,7 @@ async fn run_login(state: &AppState, scope: &Scope, cmd: LoginCommand, out: &Out
         }
         LoginCommand::Remove { target } => {
             let (seller, r) = target.resolve(store).await?;
-            reseller_dashboard::remove_login(store, scope, Some(seller), r.id).await?;
+            reseller_dashboard::remove_login(store, &scope.tenant(Some(seller))?, r.id).await?;
             out.value(&serde_json::json!({ "removed": r.id }), || {
                 println!("reseller {} can no longer sign in to the dashboard", r.name)
             });

@@ -33,7 +33,7 @@ pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Re
     let scope = Scope::cli();
     match cmd {
         SellerCommand::Create { name, key_prefix } => {
-            let s = sellers::create(store, &scope, &name, &key_prefix).await?;
+            let s = sellers::create(store, &scope.operator()?, &name, &key_prefix).await?;
             out.data(&s, || println!("created seller {} (id {}), ownerid {}", s.name, s.id, s.ownerid));
         }
         SellerCommand::List => {
@@ -44,7 +44,7 @@ pub async fn run(cmd: SellerCommand, config: Config, out: &Output) -> anyhow::Re
         }
         SellerCommand::Delete { seller } => {
             let s = sellers::resolve(store, &seller).await?;
-            sellers::delete(store, &scope, s.id).await?;
+            sellers::delete(store, &scope.operator()?, s.id).await?;
             out.value(&serde_json::json!({ "deleted": s.id }), || println!("deleted seller {}", s.name));
         }
         SellerCommand::User(cmd) => super::panel_users::run(cmd, &state, out).await?,

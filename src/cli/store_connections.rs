@@ -61,7 +61,7 @@ pub async fn run(cmd: StoreConnectionCommand, config: Config, out: &Output) -> a
             }
             let secret = secret_stdin.then(|| super::stdin_line("the secret")).transpose()?;
             let input = ConnectionInput { store: name, secret, products: mapped };
-            let made = store_connections::create(store, &scope, Some(seller), input).await?;
+            let made = store_connections::create(store, &scope.tenant(Some(seller))?, input).await?;
             out.data(&made, || {
                 println!(
                     "connected {} (id {}); webhook path: {}",
@@ -74,7 +74,7 @@ pub async fn run(cmd: StoreConnectionCommand, config: Config, out: &Output) -> a
         }
         StoreConnectionCommand::List { seller } => {
             let seller = seller_id(store, &seller).await?;
-            let list = store_connections::list(store, &scope, Some(seller)).await?;
+            let list = store_connections::list(store, &scope.tenant(Some(seller))?).await?;
             out.table(&list, &["id", "store", "webhook path", "products", "created"], |c| {
                 let products: Vec<String> =
                     c.products.iter().map(|p| format!("{}={}:{}", p.variant, p.app_id, p.plan_id)).collect();
@@ -89,7 +89,7 @@ pub async fn run(cmd: StoreConnectionCommand, config: Config, out: &Output) -> a
         }
         StoreConnectionCommand::Delete { seller, id } => {
             let seller = seller_id(store, &seller).await?;
-            store_connections::delete(store, &scope, Some(seller), id).await?;
+            store_connections::delete(store, &scope.tenant(Some(seller))?, id).await?;
             out.value(&serde_json::json!({ "deleted": id }), || println!("deleted store connection {id}"));
         }
     }

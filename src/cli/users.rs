@@ -2,12 +2,12 @@
 
 use super::output::{self, Output};
 use super::{PageArgs, seller_id};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{AppId, UserId};
 use crate::{
     config::Config,
     manage::{
-        Scope, apps,
-        users::{self, AppRef, UserDetail},
+        Scope, Tenant, apps,
+        users::{self, UserDetail},
     },
     server::build_state,
     store::Store,
@@ -86,27 +86,26 @@ pub enum UserCommand {
     },
 }
 
-/// The seller and app a command names.
-async fn app_at(store: &Store, seller: &str, app: &str) -> anyhow::Result<AppRef> {
+/// The seller (the operator acting for it) and app a command names.
+async fn app_at(store: &Store, seller: &str, app: &str) -> anyhow::Result<(Tenant, AppId)> {
     let seller = seller_id(store, seller).await?;
     let app = apps::resolve(store, seller, app).await?;
-    Ok(AppRef { seller_id: Some(seller), app_id: app.id })
+    Ok((Scope::cli().tenant(Some(seller))?, app.id))
 }
 
 /// The seller, app and user a command names.
-async fn target(store: &Store, seller: &str, app: &str, user: &str) -> anyhow::Result<(AppRef, UserId)> {
-    let at = app_at(store, seller, app).await?;
-    Ok((at, users::resolve(store, at.app_id, user).await?.id))
+async fn target(store: &Store, seller: &str, app: &str, user: &str) -> anyhow::Result<(Tenant, AppId, UserId)> {
+    let (tenant, app_id) = app_at(store, seller, app).await?;
+    Ok((tenant, app_id, users::resolve(store, app_id, user).await?.id))
 }
 
 pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Result<()> {
     let state = build_state(config).await?;
     let store = &state.store;
-    let scope = Scope::cli();
     match cmd {
         UserCommand::List { seller, app, search, page } => {
-            let at = app_at(store, &seller, &app).await?;
-            let list = users::list(store, &scope, at, search.as_deref(), page.request()).await?;
+            let (tenant, app_id) = app_at(store, &seller, &app).await?;
+            let list = users::list(store, &tenant, app_id, search.as_deref(), page.request()).await?;
             out.listed(&list, &["id", "username", "email", "banned", "created", "last login"], |u| {
                 vec![
                     u.id.to_string(),
@@ -119,18 +118,18 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
             });
         }
         UserCommand::Show { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let u = users::get(store, &scope, at, id).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let u = users::get(store, &tenant, app_id, id).await?;
             out.data(&u, || print_user(&u));
         }
         UserCommand::ResetHwid { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let n = users::reset_hwid(store, &scope, at, id).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let n = users::reset_hwid(store, &tenant, app_id, id).await?;
             out.data(&serde_json::json!({ "hwids_removed": n }), || println!("removed {n} HWIDs of {user}"));
         }
         UserCommand::WebToken { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let t = users::issue_web_token(store, &scope, at, id).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let t = users::issue_web_token(store, &tenant, app_id, id).await?;
             out.value(&serde_json::json!({ "data": t }), || {
                 println!(
                     "web-loader token of {user} (shown once, one sign-in until {}):\n{}",
@@ -140,23 +139,23 @@ pub async fn run(cmd: UserCommand, config: Config, out: &Output) -> anyhow::Resu
             });
         }
         UserCommand::Ban { seller, app, user, reason } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let u = users::set_ban(store, &scope, at, id, Some(&reason)).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let u = users::set_ban(store, &tenant, app_id, id, Some(&reason)).await?;
             out.data(&u, || println!("banned {}", u.user.username));
         }
         UserCommand::Unban { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let u = users::set_ban(store, &scope, at, id, None).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let u = users::set_ban(store, &tenant, app_id, id, None).await?;
             out.data(&u, || println!("unbanned {}", u.user.username));
         }
         UserCommand::Extend { seller, app, user, duration } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            let u = users::extend(store, &scope, at, id, &duration).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            let u = users::extend(store, &tenant, app_id, id, &duration).await?;
             out.data(&u, || print_user(&u));
         }
         UserCommand::Delete { seller, app, user } => {
-            let (at, id) = target(store, &seller, &app, &user).await?;
-            users::delete(store, &scope, at, id).await?;
+            let (tenant, app_id, id) = target(store, &seller, &app, &user).await?;
+            users::delete(store, &tenant, app_id, id).await?;
             out.value(&serde_json::json!({ "deleted": id }), || println!("deleted user {user}"));
         }
     }

@@ -80,7 +80,7 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
         WebhookCommand::Add { seller, url, events, format } => {
             let seller = Some(seller_id(store, &seller).await?);
             let input = EndpointInput { url: Some(url), events: Some(events), format: Some(format), enabled: None };
-            let created = event_webhooks::create(store, &scope, seller, input).await?;
+            let created = event_webhooks::create(store, &scope.tenant(seller)?, input).await?;
             out.data(&created, || {
                 println!(
                     "added webhook endpoint {} ({}); signing secret (shown once, store it now):\n{}",
@@ -90,26 +90,31 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
         }
         WebhookCommand::List { seller, page } => {
             let seller = Some(seller_id(store, &seller).await?);
-            let list = event_webhooks::list(store, &scope, seller, page.request()).await?;
+            let list = event_webhooks::list(store, &scope.tenant(seller)?, page.request()).await?;
             out.listed(&list, &["id", "url", "events", "enabled"], |e| {
                 vec![e.id.to_string(), e.url.clone(), e.events.clone(), output::flag(e.enabled)]
             });
         }
         WebhookCommand::Update { seller, id, url, events, enabled } => {
             let seller = Some(seller_id(store, &seller).await?);
-            let endpoint =
-                event_webhooks::update(store, &scope, seller, id, EndpointInput { url, events, format: None, enabled })
-                    .await?;
+            let endpoint = event_webhooks::update(
+                store,
+                &scope.tenant(seller)?,
+                id,
+                EndpointInput { url, events, format: None, enabled },
+            )
+            .await?;
             out.data(&endpoint, || println!("updated webhook endpoint {id}"));
         }
         WebhookCommand::Delete { seller, id } => {
             let seller = Some(seller_id(store, &seller).await?);
-            event_webhooks::delete(store, &scope, seller, id).await?;
+            event_webhooks::delete(store, &scope.tenant(seller)?, id).await?;
             out.value(&serde_json::json!({ "deleted": id }), || println!("deleted webhook endpoint {id}"));
         }
         WebhookCommand::Deliveries { seller, id, state, page } => {
             let seller = Some(seller_id(store, &seller).await?);
-            let list = event_webhooks::deliveries(store, &scope, seller, id, state.as_deref(), page.request()).await?;
+            let list =
+                event_webhooks::deliveries(store, &scope.tenant(seller)?, id, state.as_deref(), page.request()).await?;
             out.listed(&list, &["id", "event", "type", "state", "attempts", "status", "error"], |d| {
                 vec![
                     d.id.to_string(),
@@ -124,7 +129,7 @@ pub async fn run(cmd: WebhookCommand, config: Config, out: &Output) -> anyhow::R
         }
         WebhookCommand::Redeliver { seller, id, delivery } => {
             let seller = Some(seller_id(store, &seller).await?);
-            let done = event_webhooks::redeliver(store, &scope, seller, id, delivery).await?;
+            let done = event_webhooks::redeliver(store, &scope.tenant(seller)?, id, delivery).await?;
             out.value(&serde_json::json!({ "redelivered": done.redelivered }), || {
                 println!("{} deliveries due again", done.redelivered)
             });

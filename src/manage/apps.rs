@@ -1,7 +1,7 @@
 //! Apps and their settings: what the client API serves (version, download URL, HWID rules,
 //! session TTL, key mask, customised messages) and the HMAC secret of its `signature` header.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
+use super::{Listed, ManageError, PageRequest, Tenant, change, emit};
 use crate::domain::ids::{AppId, SellerId};
 use crate::domain::{
     events::{Event, EventKind, Subject},
@@ -57,41 +57,26 @@ pub struct AppSettings {
     pub hwid_reset_cooldown_secs: Option<i64>,
 }
 
-pub async fn create(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    name: &str,
-) -> Result<AppDetail, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn create(store: &Store, tenant: &Tenant, name: &str) -> Result<AppDetail, ManageError> {
+    let seller_id = tenant.seller_id();
     let name = validate::name("name", name, 100)?;
     change(store, async |store| {
         store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
         let app = store.create_app(seller_id, &name).await.map_err(ManageError::from_store("app", "name"))?;
-        audit(store, scope, seller_id, "app.create", format!("app:{}", app.id), &app.name).await?;
+        tenant.audit(store, "app.create", format!("app:{}", app.id), &app.name).await?;
         emit(store, &[app_event(EventKind::AppCreated, &app)]).await?;
         Ok(app.into())
     })
     .await
 }
 
-pub async fn list(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    page: PageRequest,
-) -> Result<Listed<App>, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn list(store: &Store, tenant: &Tenant, page: PageRequest) -> Result<Listed<App>, ManageError> {
+    let seller_id = tenant.seller_id();
     page.slice(store.list_apps(seller_id).await?)
 }
 
-pub async fn get(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: AppId,
-) -> Result<AppDetail, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn get(store: &Store, tenant: &Tenant, id: AppId) -> Result<AppDetail, ManageError> {
+    let seller_id = tenant.seller_id();
     Ok(store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?.into())
 }
 
@@ -102,17 +87,16 @@ pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Res
 
 pub async fn update(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: AppId,
     settings: AppSettings,
 ) -> Result<AppDetail, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let mut app = store.app_for_update(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
         apply(&mut app, settings)?;
         let app = store.save_app_settings(&app).await.map_err(ManageError::from_store("app", "name"))?;
-        audit(store, scope, seller_id, "app.update", format!("app:{}", app.id), "").await?;
+        tenant.audit(store, "app.update", format!("app:{}", app.id), "").await?;
         emit(store, &[app_event(EventKind::AppUpdated, &app)]).await?;
         Ok(app.into())
     })
@@ -211,27 +195,22 @@ fn messages(m: Map<String, Value>) -> Result<String, ManageError> {
 }
 
 /// A new HMAC secret; the old one stops working at once.
-pub async fn rotate_secret(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: AppId,
-) -> Result<AppDetail, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn rotate_secret(store: &Store, tenant: &Tenant, id: AppId) -> Result<AppDetail, ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         store.rotate_app_secret(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
-        audit(store, scope, seller_id, "app.rotate_secret", format!("app:{id}"), "").await?;
-        get(store, scope, Some(seller_id), id).await
+        tenant.audit(store, "app.rotate_secret", format!("app:{id}"), "").await?;
+        get(store, tenant, id).await
     })
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: AppId) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn delete(store: &Store, tenant: &Tenant, id: AppId) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let app = store.app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
         store.delete_app(seller_id, id).await.map_err(ManageError::from_store("app", "id"))?;
-        audit(store, scope, seller_id, "app.delete", format!("app:{id}"), "").await?;
+        tenant.audit(store, "app.delete", format!("app:{id}"), "").await?;
         emit(store, &[app_event(EventKind::AppDeleted, &app)]).await
     })
     .await

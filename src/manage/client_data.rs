@@ -1,10 +1,10 @@
 //! The seller's management of client API data: app variables, user variables, client logs,
 //! blacklist entries and live sessions. Every operation starts from a `ClientApp`, which only
-//! `client_app` makes after checking that the scope may manage the app (a foreign app answers
+//! `client_app` makes from a `Tenant` after checking that the app is the tenant's (a foreign app answers
 //! like a missing one).
 
-use super::{ManageError, Scope, change};
-use crate::domain::ids::{AppId, SellerId, UserId};
+use super::{ManageError, Tenant, change};
+use crate::domain::ids::{AppId, UserId};
 use crate::domain::{forwarded, time::now_ms, validate};
 use crate::store::{
     Page, Store,
@@ -21,11 +21,11 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Default rows per page of the listings here.
 pub const DEFAULT_LIMIT: i64 = 50;
 
-/// An app the scope is allowed to manage.
+/// An app the caller is allowed to manage.
 #[derive(Debug, Clone)]
 pub struct ClientApp {
     app: App,
-    actor: String,
+    tenant: Tenant,
 }
 
 impl ClientApp {
@@ -37,22 +37,19 @@ impl ClientApp {
         self.app.id
     }
 
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
     /// Records an audit event of this app's seller.
     pub async fn audit(&self, store: &Store, action: &str, target: &str, detail: &str) -> Result<(), ManageError> {
-        Ok(store.record_audit(Some(self.app.seller_id), &self.actor, action, target, detail).await?)
+        self.tenant.audit(store, action, target, detail).await
     }
 }
 
-/// The app `app_id` of the seller the scope acts on (`seller`: required for the operator).
-pub async fn client_app(
-    store: &Store,
-    scope: &Scope,
-    seller: Option<SellerId>,
-    app_id: AppId,
-) -> Result<ClientApp, ManageError> {
-    let seller_id = scope.seller(seller)?;
-    let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
-    Ok(ClientApp { app, actor: scope.actor.clone() })
+/// The tenant's app `app_id`.
+pub async fn client_app(store: &Store, tenant: &Tenant, app_id: AppId) -> Result<ClientApp, ManageError> {
+    Ok(ClientApp { app: tenant.app(store, app_id).await?, tenant: tenant.clone() })
 }
 
 /// A page of a listing: `limit` 1..=500 (default 50), `page` from 1.

@@ -4,7 +4,7 @@
 //! panel is open (`apps.customer_panel`); every change is audited as `customer:<user id>`.
 
 use super::panel::{NewSession, check_password, hashing_stopped, new_password_hash};
-use super::{ManageError, Scope, audit, change, emit};
+use super::{ManageError, Tenant, change, emit};
 use crate::domain::events::{Event, EventKind};
 use crate::domain::ids::UserId;
 use crate::domain::{time::now_ms, totp};
@@ -26,9 +26,9 @@ pub struct Credentials<'a> {
     pub code: &'a str,
 }
 
-/// The scope of a signed-in user: their seller's objects, audited as `customer:<user id>`.
-pub fn customer_scope(app: &App, user_id: UserId) -> Scope {
-    Scope { seller_id: Some(app.seller_id), actor: format!("customer:{user_id}") }
+/// The tenant of a signed-in user: their seller's objects, audited as `customer:<user id>`.
+pub fn customer_tenant(app: &App, user_id: UserId) -> Tenant {
+    Tenant::system(app.seller_id, format!("customer:{user_id}"))
 }
 
 /// Checks the credentials against the app's users and opens a session of `max_secs`; the
@@ -56,8 +56,7 @@ pub async fn sign_in(
     let fresh = NewSession::new("customer", max_secs);
     change(store, async |store| {
         fresh.store(store, SessionTable::Customer, user.id.get()).await?;
-        let scope = customer_scope(app, user.id);
-        audit(store, &scope, app.seller_id, "customer.signin", format!("user:{}", user.id), &user.username).await
+        customer_tenant(app, user.id).audit(store, "customer.signin", format!("user:{}", user.id), &user.username).await
     })
     .await?;
     Ok(fresh.cookie)
@@ -126,8 +125,9 @@ pub async fn reset_hwid(store: &Store, app: &App, user_id: UserId) -> Result<u64
             });
         }
         let n = store.reset_user_hwid(user.id).await?;
-        let scope = customer_scope(app, user.id);
-        audit(store, &scope, app.seller_id, "user.reset_hwid", format!("user:{}", user.id), &user.username).await?;
+        customer_tenant(app, user.id)
+            .audit(store, "user.reset_hwid", format!("user:{}", user.id), &user.username)
+            .await?;
         let payload = serde_json::json!({ "hwids": n, "username": user.username, "by": "customer" });
         emit(store, &[Event::user(EventKind::UserHwidReset, app.seller_id, app.id, user.id, payload)]).await?;
         Ok(n)
@@ -160,8 +160,7 @@ pub async fn change_password(
             return Err(ManageError::Conflict { field: "password", message: "The password changed meanwhile.".into() });
         }
         store.end_other_browser_sessions(SessionTable::Customer, user.id.get(), session_id).await?;
-        let scope = customer_scope(app, user.id);
-        audit(store, &scope, app.seller_id, "user.password", format!("user:{}", user.id), &user.username).await
+        customer_tenant(app, user.id).audit(store, "user.password", format!("user:{}", user.id), &user.username).await
     })
     .await
 }

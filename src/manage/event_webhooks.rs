@@ -1,8 +1,7 @@
 //! Event webhook endpoints of a seller: where events are POSTed (URL, the event types it
 //! takes, a signing secret shown once, on/off), their delivery log, and redelivery.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change};
-use crate::domain::ids::SellerId;
+use super::{Listed, ManageError, PageRequest, Tenant, change};
 use crate::domain::{deliveries, netaddr::http_url, secret, time::now_ms, validate};
 use crate::store::{
     Store,
@@ -48,13 +47,8 @@ fn checked_events(events: &[String]) -> Result<String, ManageError> {
     Ok(deliveries::parse_patterns(events).map_err(|m| ManageError::invalid("events", m))?.join(" "))
 }
 
-pub async fn create(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    input: EndpointInput,
-) -> Result<CreatedEndpoint, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn create(store: &Store, tenant: &Tenant, input: EndpointInput) -> Result<CreatedEndpoint, ManageError> {
+    let seller_id = tenant.seller_id();
     let settings = EndpointChanges {
         url: Some(checked_url(input.url.as_deref().unwrap_or(""))?),
         events: Some(checked_events(input.events.as_deref().unwrap_or(&["*".to_owned()]))?),
@@ -67,35 +61,24 @@ pub async fn create(
         let endpoint = store.create_endpoint(seller_id, &settings, &secret, now_ms()).await?;
         // The URL may carry the seller's own secrets: it stays out of the audit trail.
         let target = format!("webhook_endpoint:{}", endpoint.id);
-        audit(store, scope, seller_id, "webhook_endpoint.create", target, &endpoint.events).await?;
+        tenant.audit(store, "webhook_endpoint.create", target, &endpoint.events).await?;
         Ok(CreatedEndpoint { endpoint, secret })
     })
     .await
 }
 
-pub async fn list(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    page: PageRequest,
-) -> Result<Listed<Endpoint>, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn list(store: &Store, tenant: &Tenant, page: PageRequest) -> Result<Listed<Endpoint>, ManageError> {
+    let seller_id = tenant.seller_id();
     page.slice(store.list_endpoints(seller_id).await?)
 }
 
-pub async fn get(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<Endpoint, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn get(store: &Store, tenant: &Tenant, id: i64) -> Result<Endpoint, ManageError> {
+    let seller_id = tenant.seller_id();
     store.endpoint(seller_id, id).await.map_err(ManageError::from_store("webhook endpoint", "id"))
 }
 
-pub async fn update(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: i64,
-    input: EndpointInput,
-) -> Result<Endpoint, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn update(store: &Store, tenant: &Tenant, id: i64, input: EndpointInput) -> Result<Endpoint, ManageError> {
+    let seller_id = tenant.seller_id();
     let changes = EndpointChanges {
         url: input.url.as_deref().map(checked_url).transpose()?,
         events: input.events.as_deref().map(checked_events).transpose()?,
@@ -107,18 +90,17 @@ pub async fn update(
             .update_endpoint(seller_id, id, &changes, now_ms())
             .await
             .map_err(ManageError::from_store("webhook endpoint", "id"))?;
-        audit(store, scope, seller_id, "webhook_endpoint.update", format!("webhook_endpoint:{id}"), &endpoint.events)
-            .await?;
+        tenant.audit(store, "webhook_endpoint.update", format!("webhook_endpoint:{id}"), &endpoint.events).await?;
         Ok(endpoint)
     })
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn delete(store: &Store, tenant: &Tenant, id: i64) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         store.delete_endpoint(seller_id, id).await.map_err(ManageError::from_store("webhook endpoint", "id"))?;
-        audit(store, scope, seller_id, "webhook_endpoint.delete", format!("webhook_endpoint:{id}"), "").await
+        tenant.audit(store, "webhook_endpoint.delete", format!("webhook_endpoint:{id}"), "").await
     })
     .await
 }
@@ -126,8 +108,7 @@ pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, i
 /// The delivery log of an endpoint, newest first; `state`: pending, delivered or failed.
 pub async fn deliveries(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: i64,
     state: Option<&str>,
     page: PageRequest,
@@ -137,7 +118,7 @@ pub async fn deliveries(
     {
         return Err(ManageError::invalid("state", "must be pending, delivered or failed"));
     }
-    let endpoint = get(store, scope, seller_id, id).await?;
+    let endpoint = get(store, tenant, id).await?;
     let (page, meta) = page.page()?;
     let (rows, total) = store.list_deliveries(endpoint.id, state, page).await?;
     Ok(Listed::new(rows, meta, total))
@@ -151,12 +132,11 @@ pub struct Redelivered {
 /// Sends one delivery (`Some(id)`) or every failed one of the endpoint again, now.
 pub async fn redeliver(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: i64,
     delivery_id: Option<i64>,
 ) -> Result<Redelivered, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let endpoint =
             store.endpoint(seller_id, id).await.map_err(ManageError::from_store("webhook endpoint", "id"))?;
@@ -165,7 +145,7 @@ pub async fn redeliver(
             return Err(ManageError::NotFound("delivery"));
         }
         let detail = delivery_id.map_or_else(|| format!("failed={n}"), |d| format!("delivery={d}"));
-        audit(store, scope, seller_id, "webhook_endpoint.redeliver", format!("webhook_endpoint:{id}"), &detail).await?;
+        tenant.audit(store, "webhook_endpoint.redeliver", format!("webhook_endpoint:{id}"), &detail).await?;
         Ok(Redelivered { redelivered: n })
     })
     .await

@@ -1,8 +1,9 @@
-//! Licenses: generation by mask in bulk, listing with filters, ban/unban, delete, and export and
+//! Licenses: generation by mask in bulk, listing with filters, ban/unban, terms (limit, expiry,
+//! on/off), delete, and export and
 //! import as CSV or JSON. Generation and import report progress through a callback so the CLI
 //! can draw a bar; the admin API passes a no-op.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, client_data::ClientApp, emit};
+use super::{Listed, ManageError, PageRequest, Tenant, change, client_data::ClientApp, emit};
 use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, SellerId};
 use crate::domain::{
     events::{Event, EventKind},
@@ -13,6 +14,7 @@ use crate::domain::{
 use crate::store::{
     Store,
     customers::NewOrder,
+    instances::KeyChanges,
     licenses::{License, LicenseCounts, LicenseFilter, NewLicenses},
 };
 use serde::{Deserialize, Serialize};
@@ -79,24 +81,22 @@ pub struct Generated {
 
 pub async fn generate(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     spec: GenerateSpec,
     progress: Progress<'_>,
 ) -> Result<Generated, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
-    change(store, async |store| generate_in(store, scope, seller_id, spec, progress).await).await
+    change(store, async |store| generate_in(store, tenant, spec, progress).await).await
 }
 
 /// Generation inside the operation's transaction: every key of the batch, its events and the
 /// audit row commit together, so a failure leaves no partial batch and a retry no double one.
 pub(super) async fn generate_in(
     store: &Store,
-    scope: &Scope,
-    seller_id: SellerId,
+    tenant: &Tenant,
     spec: GenerateSpec,
     progress: Progress<'_>,
 ) -> Result<Generated, ManageError> {
+    let seller_id = tenant.seller_id();
     let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
     let app = store.app(seller_id, spec.app_id).await.map_err(ManageError::from_store("app", "id"))?;
     let plan = store.plan(app.id, spec.plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
@@ -132,7 +132,7 @@ pub(super) async fn generate_in(
     if let Some(r) = spec.reseller_id {
         detail.push_str(&format!(" reseller={r}"));
     }
-    audit(store, scope, seller_id, "license.generate", format!("app:{}", app.id), &detail).await?;
+    tenant.audit(store, "license.generate", format!("app:{}", app.id), &detail).await?;
     emit(store, &created_events(&batch, &created)).await?;
     Ok(Generated { count: created.len(), keys: created.into_iter().map(|(_, key)| key).collect() })
 }
@@ -274,20 +274,15 @@ impl ListQuery {
     }
 }
 
-pub async fn list(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Listed<License>, ManageError> {
-    let seller_id = scope.seller(q.seller_id)?;
+pub async fn list(store: &Store, tenant: &Tenant, q: &ListQuery) -> Result<Listed<License>, ManageError> {
+    let seller_id = tenant.seller_id();
     let (page, meta) = PageRequest::new(q.limit, q.page).page()?;
     let (rows, total) = store.list_licenses(seller_id, &q.filter()?, page).await?;
     Ok(Listed::new(rows, meta, total))
 }
 
-pub async fn get(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: LicenseId,
-) -> Result<License, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn get(store: &Store, tenant: &Tenant, id: LicenseId) -> Result<License, ManageError> {
+    let seller_id = tenant.seller_id();
     store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))
 }
 
@@ -312,12 +307,11 @@ pub async fn by_key(store: &Store, at: &ClientApp, key: &str) -> Result<License,
 /// Bans (with a reason) or, with `None`, unbans a license.
 pub async fn set_ban(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: LicenseId,
     reason: Option<&str>,
 ) -> Result<License, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
     change(store, async |store| {
         let license = store
@@ -328,11 +322,46 @@ pub async fn set_ban(
             Some(_) => ("license.ban", EventKind::LicenseBanned),
             None => ("license.unban", EventKind::LicenseUnbanned),
         };
-        audit(store, scope, seller_id, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
+        tenant.audit(store, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
         emit(store, &[license_event(kind, &license, serde_json::json!({ "reason": reason }))]).await?;
         Ok(license)
     })
     .await
+}
+
+/// Changes a key's terms as the Licenses API's `PATCH` does (limit, expiry, on/off; see
+/// `Store::update_key`), with its `license.updated` event and an audit row in one transaction.
+/// Switching a key off stops it on every face from the next request.
+pub async fn update_terms(
+    store: &Store,
+    tenant: &Tenant,
+    id: LicenseId,
+    changes: &KeyChanges,
+) -> Result<License, ManageError> {
+    change(store, async |store| {
+        let license = store
+            .update_key(tenant.seller_id(), id, changes)
+            .await
+            .map_err(ManageError::from_store("license", "id"))?;
+        tenant.audit(store, "license.update", format!("license:{id}"), &terms_detail(changes)).await?;
+        Ok(license)
+    })
+    .await
+}
+
+/// The audit detail of a change of terms: the fields it sets.
+fn terms_detail(c: &KeyChanges) -> String {
+    let mut set = Vec::new();
+    if let Some(limit) = c.limit {
+        set.push(format!("limit={}", limit.map_or("unlimited".into(), |n| n.to_string())));
+    }
+    if let Some(at) = c.expires_at {
+        set.push(format!("expires_at={}", at.map_or("never".into(), |ms| ms.to_string())));
+    }
+    if let Some(active) = c.active {
+        set.push(format!("active={active}"));
+    }
+    set.join(" ")
 }
 
 /// A license's event: its id, key, app and plan, plus `extra`'s fields.
@@ -347,17 +376,12 @@ fn license_event(kind: EventKind, license: &License, mut extra: serde_json::Valu
     Event::license(kind, license.seller_id, license.app_id, license.id, extra)
 }
 
-pub async fn delete(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: LicenseId,
-) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn delete(store: &Store, tenant: &Tenant, id: LicenseId) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let license = store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
         store.delete_license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
-        audit(store, scope, seller_id, "license.delete", format!("license:{id}"), "").await?;
+        tenant.audit(store, "license.delete", format!("license:{id}"), "").await?;
         emit(store, &[license_event(EventKind::LicenseDeleted, &license, serde_json::Value::Null)]).await
     })
     .await
@@ -430,8 +454,8 @@ pub struct ExportRecord {
 }
 
 /// Every license matching the filter (pagination fields are ignored).
-pub async fn export(store: &Store, scope: &Scope, q: &ListQuery) -> Result<Vec<ExportRecord>, ManageError> {
-    let seller_id = scope.seller(q.seller_id)?;
+pub async fn export(store: &Store, tenant: &Tenant, q: &ListQuery) -> Result<Vec<ExportRecord>, ManageError> {
+    let seller_id = tenant.seller_id();
     let rows = store.all_licenses(seller_id, &q.filter()?).await?;
     let apps: HashMap<AppId, String> = store.list_apps(seller_id).await?.into_iter().map(|a| (a.id, a.name)).collect();
     let mut plans = HashMap::new();
@@ -547,27 +571,25 @@ type Group = (PlanId, Option<i64>, Option<i64>, Option<i64>, String, Option<Cust
 
 pub async fn import(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     app_id: AppId,
     defaults: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
-    change(store, async |store| import_in(store, scope, seller_id, app_id, defaults, records, progress).await).await
+    change(store, async |store| import_in(store, tenant, app_id, defaults, records, progress).await).await
 }
 
 /// Import inside the operation's transaction (all keys, events and the audit row, or none).
 async fn import_in(
     store: &Store,
-    scope: &Scope,
-    seller_id: SellerId,
+    tenant: &Tenant,
     app_id: AppId,
     ImportDefaults { plan_id: default_plan, customer: default_customer }: ImportDefaults,
     records: Vec<ImportRecord>,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
+    let seller_id = tenant.seller_id();
     let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
     if records.len() as i64 > MAX_BATCH {
         return Err(ManageError::invalid("licenses", format!("at most {MAX_BATCH} licenses per import")));
@@ -602,7 +624,7 @@ async fn import_in(
         }
     }
     let detail = format!("imported={imported} duplicates={}", duplicates.len());
-    audit(store, scope, seller_id, "license.import", format!("app:{}", app.id), &detail).await?;
+    tenant.audit(store, "license.import", format!("app:{}", app.id), &detail).await?;
     emit(store, &events).await?;
     Ok(ImportReport { imported, duplicates })
 }

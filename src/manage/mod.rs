@@ -1,6 +1,9 @@
-//! The seller's operations, one set shared by the admin API and the CLI: input checks, tenant
-//! scope, and the audit trail. Handlers and CLI commands parse, call one function here, render.
+//! The operations, one set shared by every face (admin API, CLI, browser faces, seller API,
+//! Reseller API, Licenses and Lemon Squeezy APIs, store webhooks): input checks, access (a
+//! `Tenant` or `Operator` from `access`), one transaction each with its audit row and events.
+//! Handlers and CLI commands parse, call one function here, render.
 
+pub mod access;
 pub mod apps;
 pub mod audit;
 pub mod client_content;
@@ -21,6 +24,8 @@ pub mod sellers;
 pub mod store_connections;
 pub mod tokens;
 pub mod users;
+
+pub use access::{Operator, Tenant};
 
 use crate::domain::events::Event;
 use crate::domain::ids::SellerId;
@@ -95,18 +100,6 @@ async fn change<T>(store: &Store, op: impl AsyncFnOnce(&Store) -> Result<T, Mana
     Ok(out)
 }
 
-/// Records an audit event for a change the scope made (inside the change's transaction).
-async fn audit(
-    store: &Store,
-    scope: &Scope,
-    seller_id: SellerId,
-    action: &str,
-    target: impl std::fmt::Display,
-    detail: &str,
-) -> Result<(), ManageError> {
-    Ok(store.record_audit(Some(seller_id), &scope.actor, action, &target.to_string(), detail).await?)
-}
-
 /// Records the events of a change (inside the change's transaction).
 async fn emit(store: &Store, events: &[Event]) -> Result<(), ManageError> {
     Ok(store.record_events(events).await?)
@@ -134,22 +127,6 @@ impl Scope {
 
     pub fn is_operator(&self) -> bool {
         self.seller_id.is_none()
-    }
-
-    /// The seller an operation acts on: a seller token always acts on its own seller, and a
-    /// different one answers like a missing one; the operator must say which.
-    pub fn seller(&self, requested: Option<SellerId>) -> Result<SellerId, ManageError> {
-        match (self.seller_id, requested) {
-            (Some(own), None) => Ok(own),
-            (Some(own), Some(r)) if r == own => Ok(own),
-            (Some(_), Some(_)) => Err(ManageError::NotFound("seller")),
-            (None, Some(r)) => Ok(r),
-            (None, None) => Err(ManageError::Invalid(FieldError::new("seller_id", "required for operator tokens"))),
-        }
-    }
-
-    pub fn require_operator(&self) -> Result<(), ManageError> {
-        if self.is_operator() { Ok(()) } else { Err(ManageError::Forbidden) }
     }
 }
 
@@ -187,22 +164,5 @@ impl ManageError {
 impl From<StoreError> for ManageError {
     fn from(e: StoreError) -> Self {
         Self::from_store("record", "value")(e)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seller_scope_never_reaches_another_seller() {
-        let s = Scope { seller_id: Some(SellerId(3)), actor: "t".into() };
-        assert_eq!(s.seller(None).unwrap(), SellerId(3));
-        assert_eq!(s.seller(Some(SellerId(3))).unwrap(), SellerId(3));
-        assert!(matches!(s.seller(Some(SellerId(4))), Err(ManageError::NotFound(_))));
-        assert!(s.require_operator().is_err());
-        let op = Scope::cli();
-        assert_eq!(op.seller(Some(SellerId(4))).unwrap(), SellerId(4));
-        assert!(op.seller(None).is_err());
     }
 }

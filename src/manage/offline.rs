@@ -4,8 +4,8 @@
 //! rule and the file's terms are decided in one place. A banned, switched-off or expired license
 //! (or one of a disabled or paused app) gets no file, so it stops at the app's next refresh.
 
-use super::{ManageError, Scope, audit};
-use crate::domain::ids::{LicenseId, SellerId};
+use super::{ManageError, Tenant};
+use crate::domain::ids::LicenseId;
 use crate::domain::offline::{self, AppRef, LicenseRef, Machine, MachineKind, Payload, PlanRef, TermError};
 use crate::domain::{time::now_ms, usable, validate};
 use crate::{signing::Signer, state::AppState, store::Store, store::licenses::License};
@@ -100,13 +100,12 @@ impl<'a> Issuer<'a> {
 /// The seller's checkout of license `id` (admin API, CLI), audited as `license.checkout`.
 pub async fn checkout(
     issuer: &Issuer<'_>,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: LicenseId,
     req: CheckoutRequest,
 ) -> Result<OfflineFile, ManageError> {
     let store = issuer.store;
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     let license = store.license(seller_id, id).await.map_err(ManageError::from_store("license", "id"))?;
     let machine = match (req.hwid.as_deref(), req.instance_id.as_deref()) {
         (Some(_), Some(_)) => {
@@ -126,7 +125,7 @@ pub async fn checkout(
         None => String::new(),
     };
     let file = issuer.issue(&license, machine, req.ttl_secs, req.entitlements).await?;
-    audit(store, scope, seller_id, "license.checkout", format!("license:{id}"), &detail).await?;
+    tenant.audit(store, "license.checkout", format!("license:{id}"), &detail).await?;
     Ok(file)
 }
 

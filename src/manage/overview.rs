@@ -1,8 +1,7 @@
 //! A seller's overview: licenses by state, users, events per day, the latest audit rows. Read
 //! only; the panel's first page.
 
-use super::{ManageError, PageRequest, Scope, audit, licenses};
-use crate::domain::ids::SellerId;
+use super::{ManageError, PageRequest, Tenant, audit, licenses};
 use crate::store::{Store, audit::AuditEvent, events::DailyCount};
 
 pub const DAYS: i64 = 30;
@@ -20,13 +19,8 @@ pub struct Overview {
     pub recent: Vec<AuditEvent>,
 }
 
-pub async fn overview(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    now: i64,
-) -> Result<Overview, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn overview(store: &Store, tenant: &Tenant, now: i64) -> Result<Overview, ManageError> {
+    let seller_id = tenant.seller_id();
     let apps = store.list_apps(seller_id).await?;
     let mut users = 0;
     for app in &apps {
@@ -40,10 +34,10 @@ pub async fn overview(
             limit: Some(1),
             ..Default::default()
         };
-        counts.push((state.unwrap_or("all"), licenses::list(store, scope, &q).await?.meta.total));
+        counts.push((state.unwrap_or("all"), licenses::list(store, tenant, &q).await?.meta.total));
     }
     let first_day = now / DAY_MS - (DAYS - 1);
     let daily = store.daily_event_counts(seller_id, first_day * DAY_MS).await?;
-    let recent = audit::list(store, scope, Some(seller_id), PageRequest::new(Some(10), None)).await?.data;
+    let recent = audit::list_of(store, tenant, PageRequest::new(Some(10), None)).await?.data;
     Ok(Overview { apps: apps.len(), users, licenses: counts, first_day, daily, recent })
 }

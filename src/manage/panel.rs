@@ -1,11 +1,16 @@
 //! Seller panel accounts (created by the operator or a seller's owner, with a role and an
 //! optional TOTP second factor) and their sign-in, which opens a browser session.
 
-use super::{ManageError, Scope, audit, change};
+use super::{ManageError, Tenant, change};
 use crate::domain::ids::SellerId;
 use crate::domain::{panel::Role, secret, time::now_ms, totp, validate};
 use crate::services::password::{HashError, Passwords};
 use crate::store::{Store, StoreError, browser_sessions::SessionTable, panel::PanelAccount};
+
+/// The tenant of a signed-in account: its seller's objects, audited as `panel:<account id>`.
+pub fn account_tenant(account: &PanelAccount) -> Tenant {
+    Tenant::system(account.seller_id, actor(account))
+}
 
 /// Shortest password a panel account may have.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -14,13 +19,12 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub async fn add(
     store: &Store,
     passwords: &Passwords,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     email: &str,
     role: &str,
     password: &str,
 ) -> Result<PanelAccount, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     let email = email_address(email)?;
     let role = Role::parse(role).ok_or_else(|| ManageError::invalid("role", "must be owner, support or readonly"))?;
     let hash = new_password_hash(passwords, password).await?;
@@ -29,20 +33,19 @@ pub async fn add(
             .create_panel_account(seller_id, &email, &hash, role.as_str(), now_ms())
             .await
             .map_err(ManageError::from_store("panel account", "email"))?;
-        audit(store, scope, seller_id, "panel_account.add", format!("panel_account:{}", account.id), &email).await?;
+        tenant.audit(store, "panel_account.add", format!("panel_account:{}", account.id), &email).await?;
         Ok(account)
     })
     .await
 }
 
-pub async fn list(store: &Store, scope: &Scope, seller_id: Option<SellerId>) -> Result<Vec<PanelAccount>, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
-    Ok(store.panel_accounts(seller_id).await?)
+pub async fn list(store: &Store, tenant: &Tenant) -> Result<Vec<PanelAccount>, ManageError> {
+    Ok(store.panel_accounts(tenant.seller_id()).await?)
 }
 
 /// The seller's account `id`; another seller's answers like a missing one.
-pub async fn get(store: &Store, scope: &Scope, id: i64) -> Result<PanelAccount, ManageError> {
-    let seller_id = scope.seller(None)?;
+pub async fn get(store: &Store, tenant: &Tenant, id: i64) -> Result<PanelAccount, ManageError> {
+    let seller_id = tenant.seller_id();
     store.panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))
 }
 
@@ -57,30 +60,25 @@ pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Res
 }
 
 /// Deletes the account; its sessions end with it.
-pub async fn remove(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn remove(store: &Store, tenant: &Tenant, id: i64) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         store.delete_panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))?;
-        audit(store, scope, seller_id, "panel_account.remove", format!("panel_account:{id}"), "").await
+        tenant.audit(store, "panel_account.remove", format!("panel_account:{id}"), "").await
     })
     .await
 }
 
 /// Gives the account a fresh TOTP secret (replacing any earlier one); returns the secret's
 /// `otpauth://` URI, to be shown once.
-pub async fn enrol_totp(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: i64,
-) -> Result<String, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn enrol_totp(store: &Store, tenant: &Tenant, id: i64) -> Result<String, ManageError> {
+    let seller_id = tenant.seller_id();
     let secret = totp::new_secret();
     change(store, async |store| {
         let account =
             store.panel_account(seller_id, id).await.map_err(ManageError::from_store("panel account", "id"))?;
         store.set_panel_totp(seller_id, id, &secret).await?;
-        audit(store, scope, seller_id, "panel_account.totp", format!("panel_account:{id}"), "").await?;
+        tenant.audit(store, "panel_account.totp", format!("panel_account:{id}"), "").await?;
         totp::otpauth_url(&secret, "licensd", &account.email)
             .ok_or_else(|| ManageError::invalid("email", "cannot be an authenticator label"))
     })
@@ -106,9 +104,8 @@ pub async fn change_password(
             return Err(ManageError::Conflict { field: "password", message: "The password changed meanwhile.".into() });
         }
         store.end_other_browser_sessions(SessionTable::Panel, account.id, session_id).await?;
-        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(account) };
         let target = format!("panel_account:{}", account.id);
-        audit(store, &scope, account.seller_id, "panel_account.password", target, &account.email).await
+        account_tenant(account).audit(store, "panel_account.password", target, &account.email).await
     })
     .await
 }
@@ -133,8 +130,7 @@ pub async fn enrol_own_totp(
     change(store, async |store| {
         store.set_panel_totp(account.seller_id, account.id, secret).await?;
         store.accept_panel_totp_step(account.id, step).await?;
-        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(account) };
-        audit(store, &scope, account.seller_id, "panel_account.totp", format!("panel_account:{}", account.id), "").await
+        account_tenant(account).audit(store, "panel_account.totp", format!("panel_account:{}", account.id), "").await
     })
     .await
 }
@@ -175,8 +171,7 @@ pub async fn sign_in(
     let fresh = NewSession::new("panel", max_secs);
     change(store, async |store| {
         fresh.store(store, SessionTable::Panel, account.id).await?;
-        let scope = Scope { seller_id: Some(account.seller_id), actor: actor(&account) };
-        audit(store, &scope, account.seller_id, "panel.signin", format!("panel_account:{}", account.id), "").await
+        account_tenant(&account).audit(store, "panel.signin", format!("panel_account:{}", account.id), "").await
     })
     .await?;
     Ok(SignedIn { cookie: fresh.cookie, account })

@@ -6,7 +6,7 @@
 //! the invitation open.
 
 use super::panel::{email_address, new_password_hash};
-use super::{ManageError, Scope, audit, change};
+use super::{ManageError, Tenant, change};
 use crate::domain::ids::SellerId;
 use crate::domain::{panel::Role, secret, time::now_ms};
 use crate::services::password::Passwords;
@@ -25,8 +25,8 @@ pub struct Invited {
     pub token: String,
 }
 
-pub async fn invite(store: &Store, scope: &Scope, email: &str, role: &str) -> Result<Invited, ManageError> {
-    let seller_id = scope.seller(None)?;
+pub async fn invite(store: &Store, tenant: &Tenant, email: &str, role: &str) -> Result<Invited, ManageError> {
+    let seller_id = tenant.seller_id();
     let email = email_address(email)?;
     let role = Role::parse(role).ok_or_else(|| ManageError::invalid("role", "must be owner, support or readonly"))?;
     if store.panel_account_by_email(&email).await?.is_some() {
@@ -41,33 +41,31 @@ pub async fn invite(store: &Store, scope: &Scope, email: &str, role: &str) -> Re
         email: &email,
         role,
         token_hash: &token_hash,
-        invited_by: &scope.actor,
+        invited_by: tenant.actor(),
         now,
         expires_at,
     };
     change(store, async |store| {
         let invitation = store.create_panel_invitation(new).await?;
         let target = format!("panel_invitation:{}", invitation.id);
-        audit(store, scope, seller_id, "panel_invitation.create", target, &format!("{email} as {}", role.as_str()))
-            .await?;
+        tenant.audit(store, "panel_invitation.create", target, &format!("{email} as {}", role.as_str())).await?;
         Ok(Invited { invitation, token })
     })
     .await
 }
 
 /// The seller's invitations that can still be accepted.
-pub async fn open(store: &Store, scope: &Scope) -> Result<Vec<PanelInvitation>, ManageError> {
-    Ok(store.open_panel_invitations(scope.seller(None)?, now_ms()).await?)
+pub async fn open(store: &Store, tenant: &Tenant) -> Result<Vec<PanelInvitation>, ManageError> {
+    Ok(store.open_panel_invitations(tenant.seller_id(), now_ms()).await?)
 }
 
 /// Revokes an invitation that was not accepted: its link stops working at once.
-pub async fn revoke(store: &Store, scope: &Scope, id: i64) -> Result<PanelInvitation, ManageError> {
-    let seller_id = scope.seller(None)?;
+pub async fn revoke(store: &Store, tenant: &Tenant, id: i64) -> Result<PanelInvitation, ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let gone =
             store.revoke_panel_invitation(seller_id, id).await.map_err(ManageError::from_store("invitation", "id"))?;
-        audit(store, scope, seller_id, "panel_invitation.revoke", format!("panel_invitation:{id}"), &gone.email)
-            .await?;
+        tenant.audit(store, "panel_invitation.revoke", format!("panel_invitation:{id}"), &gone.email).await?;
         Ok(gone)
     })
     .await
@@ -98,10 +96,10 @@ pub async fn accept(
             .create_panel_account(seller_id, &invitation.email, &hash, invitation.role.as_str(), now_ms())
             .await
             .map_err(ManageError::from_store("panel account", "email"))?;
-        let scope = Scope { seller_id: Some(seller_id), actor: super::panel::actor(&account) };
+        let newcomer = Tenant::system(seller_id, super::panel::actor(&account));
         let target = format!("panel_account:{}", account.id);
         let detail = format!("{} by invitation {}", account.email, invitation.id);
-        audit(store, &scope, seller_id, "panel_account.add", target, &detail).await?;
+        newcomer.audit(store, "panel_account.add", target, &detail).await?;
         Ok(account)
     })
     .await

@@ -1,27 +1,14 @@
 //! Plans of an app: a name, a level (the client API's subscription level) and the default
 //! duration of keys generated for it (none: lifetime).
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change};
-use crate::domain::ids::{AppId, PlanId, SellerId};
+use super::{Listed, ManageError, PageRequest, Tenant, change};
+use crate::domain::ids::{AppId, PlanId};
 use crate::domain::validate;
 use crate::store::{Store, StoreError, plans::Plan};
 
-/// Resolves the app of a seller-scoped request: a foreign app answers like a missing one.
-async fn app_of(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    app_id: AppId,
-) -> Result<SellerId, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
-    store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
-    Ok(seller_id)
-}
-
 pub async fn create(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     app_id: AppId,
     name: &str,
     level: i64,
@@ -31,9 +18,9 @@ pub async fn create(
     let level = validate::in_range("level", level, 0, 1_000_000)?;
     let duration_secs = checked_duration(duration_secs)?;
     change(store, async |store| {
-        let seller_id = app_of(store, scope, seller_id, app_id).await?;
+        tenant.app(store, app_id).await?;
         let plan = store.create_plan(app_id, &name, level, duration_secs).await.map_err(plan_conflict)?;
-        audit(store, scope, seller_id, "plan.create", format!("plan:{}", plan.id), &plan.name).await?;
+        tenant.audit(store, "plan.create", format!("plan:{}", plan.id), &plan.name).await?;
         Ok(plan)
     })
     .await
@@ -75,8 +62,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>
 /// all land.
 pub async fn update(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     app_id: AppId,
     plan_id: PlanId,
     changes: PlanChanges,
@@ -85,13 +71,13 @@ pub async fn update(
     let level = changes.level.map(|l| validate::in_range("level", l, 0, 1_000_000)).transpose()?;
     let duration = changes.duration_secs.map(checked_duration).transpose()?;
     change(store, async |store| {
-        let seller_id = app_of(store, scope, seller_id, app_id).await?;
+        tenant.app(store, app_id).await?;
         let mut plan = store.plan_for_update(app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
         plan.name = name.clone().unwrap_or(plan.name);
         plan.level = level.unwrap_or(plan.level);
         plan.duration_secs = duration.unwrap_or(plan.duration_secs);
         let plan = store.save_plan(&plan).await.map_err(plan_conflict)?;
-        audit(store, scope, seller_id, "plan.update", format!("plan:{plan_id}"), &plan.name).await?;
+        tenant.audit(store, "plan.update", format!("plan:{plan_id}"), &plan.name).await?;
         Ok(plan)
     })
     .await
@@ -99,23 +85,16 @@ pub async fn update(
 
 pub async fn list(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     app_id: AppId,
     page: PageRequest,
 ) -> Result<Listed<Plan>, ManageError> {
-    app_of(store, scope, seller_id, app_id).await?;
+    tenant.app(store, app_id).await?;
     page.slice(store.list_plans(app_id).await?)
 }
 
-pub async fn get(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    app_id: AppId,
-    plan_id: PlanId,
-) -> Result<Plan, ManageError> {
-    app_of(store, scope, seller_id, app_id).await?;
+pub async fn get(store: &Store, tenant: &Tenant, app_id: AppId, plan_id: PlanId) -> Result<Plan, ManageError> {
+    tenant.app(store, app_id).await?;
     store.plan(app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))
 }
 
@@ -125,15 +104,9 @@ pub async fn resolve(store: &Store, app_id: AppId, reference: &str) -> Result<Pl
 }
 
 /// Refused with 409 while licenses use the plan: keys never lose their plan.
-pub async fn delete(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    app_id: AppId,
-    plan_id: PlanId,
-) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, tenant: &Tenant, app_id: AppId, plan_id: PlanId) -> Result<(), ManageError> {
     change(store, async |store| {
-        let seller_id = app_of(store, scope, seller_id, app_id).await?;
+        tenant.app(store, app_id).await?;
         store.delete_plan(app_id, plan_id).await.map_err(|e| match e {
             StoreError::Conflict(_) => ManageError::Conflict {
                 field: "plan",
@@ -141,7 +114,7 @@ pub async fn delete(
             },
             e => ManageError::from_store("plan", "id")(e),
         })?;
-        audit(store, scope, seller_id, "plan.delete", format!("plan:{plan_id}"), "").await
+        tenant.audit(store, "plan.delete", format!("plan:{plan_id}"), "").await
     })
     .await
 }

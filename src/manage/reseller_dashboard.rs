@@ -1,10 +1,10 @@
 //! The reseller dashboard's operations: the seller gives a reseller a sign-in (email and an
 //! Argon2id password) or takes it away; the reseller signs in, sees its stock and to whom it
 //! went. Key creation and revocation are `resellers::create_key` / `revoke_key`, run with the
-//! reseller's own scope (`reseller_scope`).
+//! reseller's own tenant (`reseller_tenant`).
 
 use super::panel::{NewSession, check_password, email_address, new_password_hash};
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, resellers};
+use super::{Listed, ManageError, PageRequest, Tenant, change, resellers};
 use crate::domain::ids::{ResellerId, SellerId};
 use crate::domain::time::now_ms;
 use crate::services::password::Passwords;
@@ -21,8 +21,7 @@ use crate::store::{
 pub async fn set_login(
     store: &Store,
     passwords: &Passwords,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     email: &str,
     password: &str,
@@ -30,38 +29,38 @@ pub async fn set_login(
     let email = email_address(email)?;
     let hash = new_password_hash(passwords, password).await?;
     change(store, async |store| {
-        let r = resellers::get(store, scope, seller_id, id).await?;
+        let r = resellers::get(store, tenant, id).await?;
         store
             .replace_reseller_account(r.id, &email, &hash, now_ms())
             .await
             .map_err(ManageError::from_store("reseller login", "email"))?;
-        audit(store, scope, r.seller_id, "reseller.login.set", format!("reseller:{}", r.id), &email).await?;
+        tenant.audit(store, "reseller.login.set", format!("reseller:{}", r.id), &email).await?;
         store.reseller_account(r.id).await?.ok_or(ManageError::NotFound("reseller login"))
     })
     .await
 }
 
 /// Takes the reseller's sign-in away; its sessions end at once.
-pub async fn remove_login(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: ResellerId,
-) -> Result<(), ManageError> {
+pub async fn remove_login(store: &Store, tenant: &Tenant, id: ResellerId) -> Result<(), ManageError> {
     change(store, async |store| {
-        let r = resellers::get(store, scope, seller_id, id).await?;
+        let r = resellers::get(store, tenant, id).await?;
         if !store.delete_reseller_account(r.id).await? {
             return Err(ManageError::NotFound("reseller login"));
         }
-        audit(store, scope, r.seller_id, "reseller.login.remove", format!("reseller:{}", r.id), "").await
+        tenant.audit(store, "reseller.login.remove", format!("reseller:{}", r.id), "").await
     })
     .await
 }
 
-/// The scope of a signed-in reseller: its seller's objects, audited as `reseller:<id>`. Every
+/// The tenant of a signed-in reseller: its seller's objects, audited as `reseller:<id>`. Every
 /// dashboard operation also names the reseller itself, taken from the session, never the URL.
-pub fn reseller_scope(account: &ResellerAccount) -> Scope {
-    Scope { seller_id: Some(account.seller_id), actor: format!("reseller:{}", account.reseller_id) }
+pub fn reseller_tenant(account: &ResellerAccount) -> Tenant {
+    reseller_tenant_of(account.seller_id, account.reseller_id)
+}
+
+/// The tenant of reseller `reseller_id` of seller `seller_id`, audited as `reseller:<id>`.
+pub(super) fn reseller_tenant_of(seller_id: SellerId, reseller_id: ResellerId) -> Tenant {
+    Tenant::system(seller_id, format!("reseller:{reseller_id}"))
 }
 
 /// A fresh dashboard session: the cookie value (never stored) and the account.
@@ -84,9 +83,7 @@ pub async fn sign_in(
     let fresh = NewSession::new("dash", max_secs);
     change(store, async |store| {
         fresh.store(store, SessionTable::Reseller, account.id).await?;
-        let scope = reseller_scope(&account);
-        audit(store, &scope, account.seller_id, "reseller.signin", format!("reseller:{}", account.reseller_id), "")
-            .await
+        reseller_tenant(&account).audit(store, "reseller.signin", format!("reseller:{}", account.reseller_id), "").await
     })
     .await?;
     Ok(SignedIn { cookie: fresh.cookie, account })

@@ -1,7 +1,7 @@
 //! Resellers of a seller: their accounts, API keys (shown once, stored hashed), and their stock
 //! of licenses, which the Reseller API hands out to Discord users.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit, licenses};
+use super::{Listed, ManageError, PageRequest, Tenant, change, emit, licenses};
 use crate::domain::ids::{LicenseId, ResellerId, SellerId};
 use crate::domain::{
     events::{Event, EventKind, Subject},
@@ -32,13 +32,8 @@ fn checked(name: &str, key_prefix: &str, rate: i64) -> Result<(String, i64), Man
     Ok((name, validate::in_range("rate_limit_per_min", rate, 1, 100_000)?))
 }
 
-pub async fn create(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    input: ResellerInput,
-) -> Result<Reseller, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn create(store: &Store, tenant: &Tenant, input: ResellerInput) -> Result<Reseller, ManageError> {
+    let seller_id = tenant.seller_id();
     let prefix = input.key_prefix.unwrap_or_default();
     let (name, rate) = checked(
         input.name.as_deref().unwrap_or(""),
@@ -51,29 +46,19 @@ pub async fn create(
             .create_reseller(seller_id, &name, &prefix, rate)
             .await
             .map_err(ManageError::from_store("reseller", "name"))?;
-        audit(store, scope, seller_id, "reseller.create", format!("reseller:{}", r.id), &r.name).await?;
+        tenant.audit(store, "reseller.create", format!("reseller:{}", r.id), &r.name).await?;
         Ok(r)
     })
     .await
 }
 
-pub async fn list(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    page: PageRequest,
-) -> Result<Listed<Reseller>, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn list(store: &Store, tenant: &Tenant, page: PageRequest) -> Result<Listed<Reseller>, ManageError> {
+    let seller_id = tenant.seller_id();
     page.slice(store.list_resellers(seller_id).await?)
 }
 
-pub async fn get(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: ResellerId,
-) -> Result<Reseller, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn get(store: &Store, tenant: &Tenant, id: ResellerId) -> Result<Reseller, ManageError> {
+    let seller_id = tenant.seller_id();
     store.reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))
 }
 
@@ -84,12 +69,11 @@ pub async fn resolve(store: &Store, seller_id: SellerId, reference: &str) -> Res
 
 pub async fn update(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     input: ResellerInput,
 ) -> Result<Reseller, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         let r = store.reseller_for_update(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
         let prefix = input.key_prefix.unwrap_or(r.key_prefix);
@@ -102,23 +86,18 @@ pub async fn update(
             .update_reseller(r.seller_id, id, &name, &prefix, rate)
             .await
             .map_err(ManageError::from_store("reseller", "name"))?;
-        audit(store, scope, r.seller_id, "reseller.update", format!("reseller:{id}"), "").await?;
+        tenant.audit(store, "reseller.update", format!("reseller:{id}"), "").await?;
         Ok(r)
     })
     .await
 }
 
 /// Deletes the reseller and its keys; its stock goes back to the seller.
-pub async fn delete(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: ResellerId,
-) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn delete(store: &Store, tenant: &Tenant, id: ResellerId) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         store.delete_reseller(seller_id, id).await.map_err(ManageError::from_store("reseller", "id"))?;
-        audit(store, scope, seller_id, "reseller.delete", format!("reseller:{id}"), "").await
+        tenant.audit(store, "reseller.delete", format!("reseller:{id}"), "").await
     })
     .await
 }
@@ -126,16 +105,15 @@ pub async fn delete(
 /// Issues an API key; returns its record and the secret, shown this once.
 pub async fn create_key(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     label: &str,
 ) -> Result<(ResellerKey, String), ManageError> {
     let label = validate::bounded("label", label.trim(), 100)?;
     change(store, async |store| {
-        let r = get(store, scope, seller_id, id).await?;
+        let r = get(store, tenant, id).await?;
         let (key, secret) = store.create_reseller_key(r.id, &label).await?;
-        audit(store, scope, r.seller_id, "reseller.key.create", format!("reseller_key:{}", key.id), &label).await?;
+        tenant.audit(store, "reseller.key.create", format!("reseller_key:{}", key.id), &label).await?;
         Ok((key, secret))
     })
     .await
@@ -143,26 +121,19 @@ pub async fn create_key(
 
 pub async fn list_keys(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     page: PageRequest,
 ) -> Result<Listed<ResellerKey>, ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
+    let r = get(store, tenant, id).await?;
     page.slice(store.list_reseller_keys(r.id).await?)
 }
 
-pub async fn revoke_key(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: ResellerId,
-    key_id: i64,
-) -> Result<(), ManageError> {
+pub async fn revoke_key(store: &Store, tenant: &Tenant, id: ResellerId, key_id: i64) -> Result<(), ManageError> {
     change(store, async |store| {
-        let r = get(store, scope, seller_id, id).await?;
+        let r = get(store, tenant, id).await?;
         store.revoke_reseller_key(r.id, key_id).await.map_err(ManageError::from_store("reseller key", "id"))?;
-        audit(store, scope, r.seller_id, "reseller.key.revoke", format!("reseller_key:{key_id}"), "").await
+        tenant.audit(store, "reseller.key.revoke", format!("reseller_key:{key_id}"), "").await
     })
     .await
 }
@@ -176,8 +147,7 @@ pub struct Moved {
 /// Discord user, and ids the seller does not own, are left alone (not counted).
 pub async fn add_stock(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     license_ids: &[LicenseId],
 ) -> Result<Moved, ManageError> {
@@ -185,10 +155,10 @@ pub async fn add_stock(
         return Err(ManageError::invalid("license_ids", format!("give 1 to {} license ids", licenses::MAX_BATCH)));
     }
     change(store, async |store| {
-        let r = get(store, scope, seller_id, id).await?;
+        let r = get(store, tenant, id).await?;
         let moved = store.move_licenses_to_reseller(r.seller_id, license_ids, Some(r.id)).await?;
         let detail = format!("moved={moved}");
-        audit(store, scope, r.seller_id, "reseller.stock.add", format!("reseller:{id}"), &detail).await?;
+        tenant.audit(store, "reseller.stock.add", format!("reseller:{id}"), &detail).await?;
         if moved > 0 {
             let payload = serde_json::json!({ "reseller_id": r.id, "moved": moved });
             let event = Event::new(EventKind::ResellerStockAdded, r.seller_id, None, Subject::Reseller(r.id), payload);
@@ -202,12 +172,11 @@ pub async fn add_stock(
 /// The reseller's stock with each license's assignment (`discord_user_id`, `assigned_at`).
 pub async fn list_stock(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     id: ResellerId,
     page: PageRequest,
 ) -> Result<Listed<License>, ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
+    let r = get(store, tenant, id).await?;
     let (page, meta) = page.page()?;
     let filter = LicenseFilter { reseller_id: Some(r.id), ..LicenseFilter::default() };
     let (rows, total) = store.list_licenses(r.seller_id, &filter, page).await?;
@@ -215,12 +184,7 @@ pub async fn list_stock(
 }
 
 /// The reseller's stock counted per plan: sellable now, assigned, in all.
-pub async fn stock_by_plan(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    id: ResellerId,
-) -> Result<Vec<PlanStock>, ManageError> {
-    let r = get(store, scope, seller_id, id).await?;
+pub async fn stock_by_plan(store: &Store, tenant: &Tenant, id: ResellerId) -> Result<Vec<PlanStock>, ManageError> {
+    let r = get(store, tenant, id).await?;
     Ok(store.stock_by_plan(r.id, crate::domain::time::now_ms()).await?)
 }

@@ -3,8 +3,7 @@
 //! made once per store order id however often or concurrently the store delivers it, and a
 //! ban of the order's keys on a refund or chargeback.
 
-use super::{ManageError, Scope, audit, change, licenses};
-use crate::domain::ids::SellerId;
+use super::{ManageError, Tenant, change, licenses};
 use crate::domain::{secret, time::now_ms, validate};
 use crate::store::{
     Store,
@@ -51,13 +50,8 @@ fn checked_store(store: &str) -> Result<&str, ManageError> {
         .ok_or_else(|| ManageError::invalid("store", "must be lemonsqueezy or stripe"))
 }
 
-pub async fn create(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-    input: ConnectionInput,
-) -> Result<ConnectionView, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn create(store: &Store, tenant: &Tenant, input: ConnectionInput) -> Result<ConnectionView, ManageError> {
+    let seller_id = tenant.seller_id();
     let name = checked_store(&input.store)?;
     for p in &input.products {
         validate::name("products.variant", &p.variant, 200)?;
@@ -84,8 +78,7 @@ pub async fn create(
             .await
             .map_err(ManageError::from_store("store connection", "store"))?;
         // The secret never reaches the audit trail or the logs.
-        audit(store, scope, seller_id, "store_connection.create", format!("store_connection:{}", connection.id), name)
-            .await?;
+        tenant.audit(store, "store_connection.create", format!("store_connection:{}", connection.id), name).await?;
         let webhook_path = format!("/hooks/{name}/{}", seller.ownerid);
         // A secret the seller pasted is not echoed back.
         let secret = made.then_some(secret);
@@ -94,12 +87,8 @@ pub async fn create(
     .await
 }
 
-pub async fn list(
-    store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
-) -> Result<Vec<ConnectionView>, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn list(store: &Store, tenant: &Tenant) -> Result<Vec<ConnectionView>, ManageError> {
+    let seller_id = tenant.seller_id();
     let seller = store.seller(seller_id).await.map_err(ManageError::from_store("seller", "id"))?;
     let mut out = Vec::new();
     for connection in store.connections(seller_id).await? {
@@ -110,11 +99,11 @@ pub async fn list(
     Ok(out)
 }
 
-pub async fn delete(store: &Store, scope: &Scope, seller_id: Option<SellerId>, id: i64) -> Result<(), ManageError> {
-    let seller_id = scope.seller(seller_id)?;
+pub async fn delete(store: &Store, tenant: &Tenant, id: i64) -> Result<(), ManageError> {
+    let seller_id = tenant.seller_id();
     change(store, async |store| {
         store.delete_connection(seller_id, id).await.map_err(ManageError::from_store("store connection", "id"))?;
-        audit(store, scope, seller_id, "store_connection.delete", format!("store_connection:{id}"), "").await
+        tenant.audit(store, "store_connection.delete", format!("store_connection:{id}"), "").await
     })
     .await
 }
@@ -141,7 +130,7 @@ pub struct Fulfilled {
 /// finds the order's keys; a concurrent duplicate waits on the order's row (PostgreSQL) or the
 /// write lock (SQLite) and then finds them.
 pub async fn fulfil(store: &Store, connection: &Connection, order: PaidOrder) -> Result<Fulfilled, ManageError> {
-    let scope = Scope { seller_id: Some(connection.seller_id), actor: format!("store:{}", connection.store) };
+    let tenant = Tenant::system(connection.seller_id, format!("store:{}", connection.store));
     let product = store
         .product_of(connection.id, &order.variant)
         .await
@@ -186,7 +175,7 @@ pub async fn fulfil(store: &Store, connection: &Connection, order: PaidOrder) ->
         if !existing.is_empty() {
             return Ok(Fulfilled { keys: existing.into_iter().map(|(_, k)| k).collect(), new: false });
         }
-        let made = licenses::generate_in(store, &scope, connection.seller_id, spec, &|_| {}).await?;
+        let made = licenses::generate_in(store, &tenant, spec, &|_| {}).await?;
         Ok(Fulfilled { keys: made.keys, new: true })
     })
     .await
@@ -200,14 +189,14 @@ pub async fn revoke(
     external_id: &str,
     state: &str,
 ) -> Result<usize, ManageError> {
-    let scope = Scope { seller_id: Some(connection.seller_id), actor: format!("store:{}", connection.store) };
+    let tenant = Tenant::system(connection.seller_id, format!("store:{}", connection.store));
     let Some(order_id) = store.order_id_of(connection.seller_id, &connection.store, external_id).await? else {
         return Ok(0);
     };
     let keys = store.order_keys(order_id).await?;
     let reason = format!("order {external_id} {state}");
     for (id, _) in &keys {
-        licenses::set_ban(store, &scope, Some(connection.seller_id), *id, Some(&reason)).await?;
+        licenses::set_ban(store, &tenant, *id, Some(&reason)).await?;
     }
     store.set_order_state(order_id, state, now_ms()).await?;
     Ok(keys.len())

@@ -27,16 +27,16 @@ pub async fn create(
     change(store, async |store| {
         let (token, secret) = match kind {
             TokenKind::Operator => {
-                scope.require_operator()?;
+                scope.operator()?;
                 store.create_token(kind, None, &name).await?
             }
             TokenKind::Seller | TokenKind::Store => {
-                let id = scope.seller(seller_id)?;
+                let id = scope.tenant(seller_id)?.seller_id();
                 store.seller(id).await.map_err(ManageError::from_store("seller", "id"))?;
                 store.create_token(kind, Some(id), &name).await?
             }
             TokenKind::SellerApi => {
-                let id = scope.seller(seller_id)?;
+                let id = scope.tenant(seller_id)?.seller_id();
                 let app_id = app_id.ok_or_else(|| ManageError::invalid("app_id", "required for sellerapi tokens"))?;
                 store.app(id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
                 store.create_app_token(id, app_id, &name).await?

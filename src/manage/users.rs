@@ -1,8 +1,8 @@
 //! End users of an app, as their seller manages them: creation (with a plan, or by redeeming a
 //! key), search, HWIDs, bans, passwords, extending subscriptions, deletion.
 
-use super::{Listed, ManageError, PageRequest, Scope, audit, change, emit};
-use crate::domain::ids::{AppId, PlanId, SellerId, UserId};
+use super::{Listed, ManageError, PageRequest, Tenant, change, emit};
+use crate::domain::ids::{AppId, PlanId, UserId};
 use crate::domain::{
     events::{Event, EventKind},
     secret,
@@ -38,32 +38,18 @@ pub struct UserDetail {
     pub subscriptions: Vec<UserSubscription>,
 }
 
-/// Where a user lives: the seller (checked against the scope) and its app.
-#[derive(Debug, Clone, Copy)]
-pub struct AppRef {
-    pub seller_id: Option<SellerId>,
-    pub app_id: AppId,
-}
-
-async fn seller_app(store: &Store, scope: &Scope, at: AppRef) -> Result<SellerId, ManageError> {
-    let seller_id = scope.seller(at.seller_id)?;
-    store.app(seller_id, at.app_id).await.map_err(ManageError::from_store("app", "id"))?;
-    Ok(seller_id)
-}
-
-/// The user of the app, checked to belong to the scope's seller.
-async fn user_of(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<(SellerId, User), ManageError> {
-    let seller_id = seller_app(store, scope, at).await?;
-    let user = store.user(at.app_id, id).await.map_err(ManageError::from_store("user", "id"))?;
-    Ok((seller_id, user))
+/// The user of the tenant's app.
+async fn user_of(store: &Store, tenant: &Tenant, app_id: AppId, id: UserId) -> Result<User, ManageError> {
+    tenant.app(store, app_id).await?;
+    store.user(app_id, id).await.map_err(ManageError::from_store("user", "id"))
 }
 
 /// Creates a user holding `plan_id` until `expires_at` (unix ms, in the future; `None`:
 /// lifetime). A taken username is a `Conflict` on `username`.
 pub async fn create(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     new: NewUser<'_>,
     plan_id: PlanId,
     expires_at: Option<i64>,
@@ -75,11 +61,11 @@ pub async fn create(
         return Err(ManageError::invalid("expires_at", "must lie in the future"));
     }
     change(store, async |store| {
-        let seller_id = seller_app(store, scope, at).await?;
-        let plan = store.plan(at.app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
+        let seller_id = tenant.app(store, app_id).await?.seller_id;
+        let plan = store.plan(app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
         let row = NewClientUser {
             seller_id,
-            app_id: at.app_id,
+            app_id: app_id,
             username: &username,
             email: None,
             password_hash: new.password_hash,
@@ -90,9 +76,8 @@ pub async fn create(
         let id = store.create_user_with_plan(&row, plan.id, expires_at).await?.ok_or_else(|| {
             ManageError::Conflict { field: "username", message: "this user username is already taken".into() }
         })?;
-        audit(store, scope, seller_id, "user.create", format!("user:{id}"), &format!("{username} plan={}", plan.name))
-            .await?;
-        store.user(at.app_id, id).await.map_err(ManageError::from_store("user", "id"))
+        tenant.audit(store, "user.create", format!("user:{id}"), &format!("{username} plan={}", plan.name)).await?;
+        store.user(app_id, id).await.map_err(ManageError::from_store("user", "id"))
     })
     .await
 }
@@ -101,17 +86,17 @@ pub async fn create(
 /// checks and the one-time redemption are the store's one transaction).
 pub async fn activate(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     new: NewUser<'_>,
     key: &str,
 ) -> Result<Registered, ManageError> {
     let username = validate::name("username", new.username, MAX_USERNAME_CHARS)?;
     let hwid = new.hwid.map(|h| validate::name("hwid", h, MAX_HWID_CHARS)).transpose()?;
-    let seller_id = seller_app(store, scope, at).await?;
+    let seller_id = tenant.app(store, app_id).await?.seller_id;
     let row = NewClientUser {
         seller_id,
-        app_id: at.app_id,
+        app_id: app_id,
         username: &username,
         email: None,
         password_hash: new.password_hash,
@@ -124,7 +109,7 @@ pub async fn activate(
     let mut refused = None;
     let done = change(store, async |store| match store.register_with_key(&row, key).await? {
         Registered::Done(id) => {
-            audit(store, scope, seller_id, "user.activate", format!("user:{id}"), &username).await?;
+            tenant.audit(store, "user.activate", format!("user:{id}"), &username).await?;
             Ok(id)
         }
         other => {
@@ -143,16 +128,16 @@ pub async fn activate(
 /// Replaces the user's password with `password_hash` (a pending mailed one is dropped).
 pub async fn set_password(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     id: UserId,
     password_hash: &str,
 ) -> Result<(), ManageError> {
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         // The same write as accepting a mailed replacement: the new hash, no pending one left.
         store.apply_password_reset(user.id, password_hash).await?;
-        audit(store, scope, seller_id, "user.set_password", format!("user:{id}"), &user.username).await
+        tenant.audit(store, "user.set_password", format!("user:{id}"), &user.username).await
     })
     .await
 }
@@ -172,25 +157,36 @@ pub struct WebToken {
 
 /// Issues the user's web-loader token (replacing an unused one): random, stored as its
 /// SHA-256, so neither the database nor the password hash yields it.
-pub async fn issue_web_token(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<WebToken, ManageError> {
+pub async fn issue_web_token(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: AppId,
+    id: UserId,
+) -> Result<WebToken, ManageError> {
     let token = secret::random_string(b"0123456789abcdef", 32);
     let expires_at = now_ms() + WEB_TOKEN_TTL_MS;
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         store.set_web_token(user.id, &secret::hash_secret(&token), expires_at).await?;
-        audit(store, scope, seller_id, "user.web_token", format!("user:{id}"), &user.username).await?;
+        tenant.audit(store, "user.web_token", format!("user:{id}"), &user.username).await?;
         Ok(WebToken { username: user.username, token: token.clone(), expires_at })
     })
     .await
 }
 
 /// Binds one more HWID to the user; false when it already had this one.
-pub async fn add_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId, hwid: &str) -> Result<bool, ManageError> {
+pub async fn add_hwid(
+    store: &Store,
+    tenant: &Tenant,
+    app_id: AppId,
+    id: UserId,
+    hwid: &str,
+) -> Result<bool, ManageError> {
     let hwid = validate::name("hwid", hwid, MAX_HWID_CHARS)?;
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         let added = store.add_user_hwid(user.id, &hwid, now_ms()).await?;
-        audit(store, scope, seller_id, "user.add_hwid", format!("user:{id}"), &hwid).await?;
+        tenant.audit(store, "user.add_hwid", format!("user:{id}"), &hwid).await?;
         Ok(added)
     })
     .await
@@ -198,21 +194,21 @@ pub async fn add_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId, hwid
 
 pub async fn list(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     search: Option<&str>,
     page: PageRequest,
 ) -> Result<Listed<User>, ManageError> {
-    seller_app(store, scope, at).await?;
+    tenant.app(store, app_id).await?;
     let search = search.map(|s| validate::bounded("search", s, 200)).transpose()?;
     let (page, meta) = page.page()?;
-    let total = store.count_users(at.app_id, search.as_deref()).await?;
-    let rows = store.list_users(at.app_id, search.as_deref(), page).await?;
+    let total = store.count_users(app_id, search.as_deref()).await?;
+    let rows = store.list_users(app_id, search.as_deref(), page).await?;
     Ok(Listed::new(rows, meta, total))
 }
 
-pub async fn get(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<UserDetail, ManageError> {
-    let (_, user) = user_of(store, scope, at, id).await?;
+pub async fn get(store: &Store, tenant: &Tenant, app_id: AppId, id: UserId) -> Result<UserDetail, ManageError> {
+    let user = user_of(store, tenant, app_id, id).await?;
     let hwids = store.user_hwids(user.id).await?;
     let subscriptions = store.user_subscriptions(user.id).await?;
     Ok(UserDetail { user, hwids, subscriptions })
@@ -224,19 +220,18 @@ pub async fn resolve(store: &Store, app_id: AppId, reference: &str) -> Result<Us
 }
 
 /// The user of the app with exactly this username (never read as an id).
-pub async fn by_name(store: &Store, scope: &Scope, at: AppRef, username: &str) -> Result<User, ManageError> {
-    seller_app(store, scope, at).await?;
-    store.client_user_by_name(at.app_id, username).await?.ok_or(ManageError::NotFound("user"))
+pub async fn by_name(store: &Store, tenant: &Tenant, app_id: AppId, username: &str) -> Result<User, ManageError> {
+    tenant.app(store, app_id).await?;
+    store.client_user_by_name(app_id, username).await?.ok_or(ManageError::NotFound("user"))
 }
 
 /// Forgets the user's HWIDs; returns how many were bound.
-pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<u64, ManageError> {
+pub async fn reset_hwid(store: &Store, tenant: &Tenant, app_id: AppId, id: UserId) -> Result<u64, ManageError> {
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         let n = store.reset_user_hwid(user.id).await?;
-        audit(store, scope, seller_id, "user.reset_hwid", format!("user:{id}"), &user.username).await?;
-        emit(store, &[user_event(EventKind::UserHwidReset, seller_id, &user, serde_json::json!({ "hwids": n }))])
-            .await?;
+        tenant.audit(store, "user.reset_hwid", format!("user:{id}"), &user.username).await?;
+        emit(store, &[user_event(EventKind::UserHwidReset, tenant, &user, serde_json::json!({ "hwids": n }))]).await?;
         Ok(n)
     })
     .await
@@ -245,22 +240,22 @@ pub async fn reset_hwid(store: &Store, scope: &Scope, at: AppRef, id: UserId) ->
 /// Bans (with a reason) or, with `None`, unbans a user.
 pub async fn set_ban(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     id: UserId,
     reason: Option<&str>,
 ) -> Result<UserDetail, ManageError> {
     let reason = reason.map(|r| validate::name("reason", r, 500)).transpose()?;
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         store.set_user_ban(user.id, reason.as_deref()).await.map_err(ManageError::from_store("user", "id"))?;
         let (action, kind) = match reason {
             Some(_) => ("user.ban", EventKind::UserBanned),
             None => ("user.unban", EventKind::UserUnbanned),
         };
-        audit(store, scope, seller_id, action, format!("user:{id}"), reason.as_deref().unwrap_or("")).await?;
-        emit(store, &[user_event(kind, seller_id, &user, serde_json::json!({ "reason": reason }))]).await?;
-        get(store, scope, at, id).await
+        tenant.audit(store, action, format!("user:{id}"), reason.as_deref().unwrap_or("")).await?;
+        emit(store, &[user_event(kind, tenant, &user, serde_json::json!({ "reason": reason }))]).await?;
+        get(store, tenant, app_id, id).await
     })
     .await
 }
@@ -268,41 +263,41 @@ pub async fn set_ban(
 /// Extends every timed subscription of the user by a duration such as `30d`.
 pub async fn extend(
     store: &Store,
-    scope: &Scope,
-    at: AppRef,
+    tenant: &Tenant,
+    app_id: AppId,
     id: UserId,
     duration: &str,
 ) -> Result<UserDetail, ManageError> {
     let secs = parse_duration_secs(duration)
         .ok_or_else(|| ManageError::invalid("duration", "must look like 30d, 12h, 90m, 2w, 1y or seconds"))?;
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
+        let user = user_of(store, tenant, app_id, id).await?;
         store.extend_user_subscriptions(user.id, secs).await?;
-        audit(store, scope, seller_id, "user.extend", format!("user:{id}"), duration).await?;
-        emit(store, &[user_event(EventKind::UserExtended, seller_id, &user, serde_json::json!({ "seconds": secs }))])
+        tenant.audit(store, "user.extend", format!("user:{id}"), duration).await?;
+        emit(store, &[user_event(EventKind::UserExtended, tenant, &user, serde_json::json!({ "seconds": secs }))])
             .await?;
-        get(store, scope, at, id).await
+        get(store, tenant, app_id, id).await
     })
     .await
 }
 
-pub async fn delete(store: &Store, scope: &Scope, at: AppRef, id: UserId) -> Result<(), ManageError> {
+pub async fn delete(store: &Store, tenant: &Tenant, app_id: AppId, id: UserId) -> Result<(), ManageError> {
     change(store, async |store| {
-        let (seller_id, user) = user_of(store, scope, at, id).await?;
-        store.delete_user(at.app_id, user.id).await.map_err(ManageError::from_store("user", "id"))?;
-        audit(store, scope, seller_id, "user.delete", format!("user:{id}"), &user.username).await?;
-        emit(store, &[user_event(EventKind::UserDeleted, seller_id, &user, serde_json::Value::Null)]).await
+        let user = user_of(store, tenant, app_id, id).await?;
+        store.delete_user(app_id, user.id).await.map_err(ManageError::from_store("user", "id"))?;
+        tenant.audit(store, "user.delete", format!("user:{id}"), &user.username).await?;
+        emit(store, &[user_event(EventKind::UserDeleted, tenant, &user, serde_json::Value::Null)]).await
     })
     .await
 }
 
 /// A user's event: the user's id, app and name, plus `extra`'s fields.
-fn user_event(kind: EventKind, seller_id: SellerId, user: &User, mut extra: serde_json::Value) -> Event {
+fn user_event(kind: EventKind, tenant: &Tenant, user: &User, mut extra: serde_json::Value) -> Event {
     if extra.is_null() {
         extra = serde_json::json!({});
     }
     if let Some(fields) = extra.as_object_mut() {
         fields.insert("username".into(), user.username.clone().into());
     }
-    Event::user(kind, seller_id, user.app_id, user.id, extra)
+    Event::user(kind, tenant.seller_id(), user.app_id, user.id, extra)
 }

@@ -94,7 +94,7 @@ async fn panel_sign_in_cookie_and_headers(app: TestApp) {
 async fn panel_totp_codes_sign_in_once(app: TestApp) {
     let (seller, ..) = seller_with_keys(&app, 1).await;
     let id = account(&app, seller, "owner@example.com", "owner").await;
-    let uri = panel::enrol_totp(app.store(), &Scope::cli(), Some(seller), id).await.unwrap();
+    let uri = panel::enrol_totp(app.store(), &Scope::cli().tenant(Some(seller)).unwrap(), id).await.unwrap();
     let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
     assert_eq!(sign_in_answer(&app, "owner@example.com", PASSWORD, "").await.status, 401, "the code is needed");
     assert_eq!(sign_in_answer(&app, "owner@example.com", PASSWORD, "000000").await.status, 401);

@@ -112,7 +112,7 @@ async fn panel_in_a_browser() {
         client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
     }
     let owner = account(&app, seller, "owner@acme.example", "owner").await;
-    let uri = panel::enrol_totp(app.store(), &Scope::cli(), Some(seller), owner).await.unwrap();
+    let uri = panel::enrol_totp(app.store(), &Scope::cli().tenant(Some(seller)).unwrap(), owner).await.unwrap();
     let secret = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
 
     let c = browser(&driver).await;

@@ -11,7 +11,10 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Creates a panel account of the seller with `role` (password `PASSWORD`).
 pub async fn account(app: &TestApp, seller_id: SellerId, email: &str, role: &str) -> i64 {
     let passwords = &app.state.services.passwords;
-    panel::add(app.store(), passwords, &Scope::cli(), Some(seller_id), email, role, PASSWORD).await.unwrap().id
+    panel::add(app.store(), passwords, &Scope::cli().tenant(Some(seller_id)).unwrap(), email, role, PASSWORD)
+        .await
+        .unwrap()
+        .id
 }
 
 /// Where a face signs in and lands, and its session cookie.
@@ -195,8 +198,7 @@ pub async fn reseller_login(app: &TestApp, seller_id: SellerId, reseller_id: Res
     licensd::manage::reseller_dashboard::set_login(
         app.store(),
         passwords,
-        &scope,
-        Some(seller_id),
+        &scope.tenant(Some(seller_id)).unwrap(),
         reseller_id,
         email,
         PASSWORD,

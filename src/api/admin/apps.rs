@@ -52,7 +52,7 @@ async fn create(
     QueryParams(q): QueryParams<Scoped>,
     Body(body): Body<CreateApp>,
 ) -> Created<AppDetail> {
-    created(apps::create(&s.store, &scope, q.seller_id, &body.name).await?)
+    created(apps::create(&s.store, &scope.tenant(q.seller_id)?, &body.name).await?)
 }
 
 /// List apps.
@@ -65,7 +65,7 @@ async fn create(
     responses((status = 200, description = "OK", body = Page<App>), Errors)
 )]
 async fn list(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<ScopedPage>) -> Listing<App> {
-    listed(apps::list(&s.store, &scope, q.seller_id, q.page()).await?)
+    listed(apps::list(&s.store, &scope.tenant(q.seller_id)?, q.page()).await?)
 }
 
 /// Show an app with its HMAC secret.
@@ -83,7 +83,7 @@ async fn show(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<AppId>,
 ) -> Answer<AppDetail> {
-    data(apps::get(&s.store, &scope, q.seller_id, id).await?)
+    data(apps::get(&s.store, &scope.tenant(q.seller_id)?, id).await?)
 }
 
 /// Change settings; absent fields stay.
@@ -103,7 +103,7 @@ async fn update(
     PathParam(id): PathParam<AppId>,
     Body(body): Body<AppSettings>,
 ) -> Answer<App> {
-    data(apps::update(&s.store, &scope, q.seller_id, id, body).await?)
+    data(apps::update(&s.store, &scope.tenant(q.seller_id)?, id, body).await?)
 }
 
 /// Replace the HMAC secret.
@@ -121,7 +121,7 @@ async fn rotate_secret(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<AppId>,
 ) -> Answer<AppDetail> {
-    data(apps::rotate_secret(&s.store, &scope, q.seller_id, id).await?)
+    data(apps::rotate_secret(&s.store, &scope.tenant(q.seller_id)?, id).await?)
 }
 
 /// Delete an app with its plans, licenses and users.
@@ -139,7 +139,7 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<AppId>,
 ) -> NoContent {
-    apps::delete(&s.store, &scope, q.seller_id, id).await?;
+    apps::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }
 
@@ -168,7 +168,7 @@ async fn create_plan(
     PathParam(id): PathParam<AppId>,
     Body(b): Body<CreatePlan>,
 ) -> Created<Plan> {
-    created(plans::create(&s.store, &scope, q.seller_id, id, &b.name, b.level, b.duration_secs).await?)
+    created(plans::create(&s.store, &scope.tenant(q.seller_id)?, id, &b.name, b.level, b.duration_secs).await?)
 }
 
 /// List an app's plans.
@@ -186,7 +186,7 @@ async fn list_plans(
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<AppId>,
 ) -> Listing<Plan> {
-    listed(plans::list(&s.store, &scope, q.seller_id, id, q.page()).await?)
+    listed(plans::list(&s.store, &scope.tenant(q.seller_id)?, id, q.page()).await?)
 }
 
 /// Show one plan.
@@ -204,7 +204,7 @@ async fn show_plan(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
 ) -> Answer<Plan> {
-    data(plans::get(&s.store, &scope, q.seller_id, id, plan_id).await?)
+    data(plans::get(&s.store, &scope.tenant(q.seller_id)?, id, plan_id).await?)
 }
 
 /// Change a plan's name, level or default duration (`null`: lifetime); absent fields stay.
@@ -225,7 +225,7 @@ async fn update_plan(
     PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
     Body(b): Body<plans::PlanChanges>,
 ) -> Answer<Plan> {
-    data(plans::update(&s.store, &scope, q.seller_id, id, plan_id, b).await?)
+    data(plans::update(&s.store, &scope.tenant(q.seller_id)?, id, plan_id, b).await?)
 }
 
 /// Delete a plan (409 while licenses use it).
@@ -243,6 +243,6 @@ async fn remove_plan(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((id, plan_id)): PathParam<(AppId, PlanId)>,
 ) -> NoContent {
-    plans::delete(&s.store, &scope, q.seller_id, id, plan_id).await?;
+    plans::delete(&s.store, &scope.tenant(q.seller_id)?, id, plan_id).await?;
     no_content()
 }

@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for AppAt {
             .and_then(|v| v.parse::<AppId>().ok())
             .ok_or_else(|| AdminError::Rejected(StatusCode::BAD_REQUEST, "the app id must be an integer".into()))?;
         let QueryParams(q) = QueryParams::<SellerParam>::from_request_parts(parts, state).await?;
-        Ok(AppAt(client::client_app(&state.store, &scope, q.seller_id, id).await?))
+        Ok(AppAt(client::client_app(&state.store, &scope.tenant(q.seller_id)?, id).await?))
     }
 }
 

@@ -25,5 +25,5 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
 ) -> Listing<Customer> {
-    listed(customers::list(&s.store, &scope, q.seller_id, q.page()).await?)
+    listed(customers::list(&s.store, &scope.tenant(q.seller_id)?, q.page()).await?)
 }

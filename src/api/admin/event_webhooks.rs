@@ -44,7 +44,7 @@ async fn create(
     QueryParams(q): QueryParams<Scoped>,
     Body(b): Body<EndpointInput>,
 ) -> Created<CreatedWebhookEndpoint> {
-    created(event_webhooks::create(&s.store, &scope, q.seller_id, b).await?)
+    created(event_webhooks::create(&s.store, &scope.tenant(q.seller_id)?, b).await?)
 }
 
 /// List the seller's event webhook endpoints.
@@ -61,7 +61,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
 ) -> Listing<WebhookEndpoint> {
-    listed(event_webhooks::list(&s.store, &scope, q.seller_id, q.page()).await?)
+    listed(event_webhooks::list(&s.store, &scope.tenant(q.seller_id)?, q.page()).await?)
 }
 
 /// Show an endpoint.
@@ -79,7 +79,7 @@ async fn show(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
 ) -> Answer<WebhookEndpoint> {
-    data(event_webhooks::get(&s.store, &scope, q.seller_id, id).await?)
+    data(event_webhooks::get(&s.store, &scope.tenant(q.seller_id)?, id).await?)
 }
 
 /// Change an endpoint's URL, event types or switch.
@@ -99,7 +99,7 @@ async fn update(
     PathParam(id): PathParam<i64>,
     Body(b): Body<EndpointInput>,
 ) -> Answer<WebhookEndpoint> {
-    data(event_webhooks::update(&s.store, &scope, q.seller_id, id, b).await?)
+    data(event_webhooks::update(&s.store, &scope.tenant(q.seller_id)?, id, b).await?)
 }
 
 /// Delete an endpoint and its delivery log.
@@ -117,7 +117,7 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
 ) -> NoContent {
-    event_webhooks::delete(&s.store, &scope, q.seller_id, id).await?;
+    event_webhooks::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }
 
@@ -155,7 +155,7 @@ async fn deliveries(
     PathParam(id): PathParam<i64>,
 ) -> Listing<WebhookDelivery> {
     let page = PageRequest::new(q.limit, q.page);
-    listed(event_webhooks::deliveries(&s.store, &scope, q.seller_id, id, q.state.as_deref(), page).await?)
+    listed(event_webhooks::deliveries(&s.store, &scope.tenant(q.seller_id)?, id, q.state.as_deref(), page).await?)
 }
 
 /// Send one delivery again, now.
@@ -173,7 +173,7 @@ async fn redeliver_one(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((id, delivery_id)): PathParam<(i64, i64)>,
 ) -> Answer<Redelivered> {
-    data(event_webhooks::redeliver(&s.store, &scope, q.seller_id, id, Some(delivery_id)).await?)
+    data(event_webhooks::redeliver(&s.store, &scope.tenant(q.seller_id)?, id, Some(delivery_id)).await?)
 }
 
 /// Send every failed delivery of the endpoint again, now.
@@ -191,5 +191,5 @@ async fn redeliver_failed(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
 ) -> Answer<Redelivered> {
-    data(event_webhooks::redeliver(&s.store, &scope, q.seller_id, id, None).await?)
+    data(event_webhooks::redeliver(&s.store, &scope.tenant(q.seller_id)?, id, None).await?)
 }

@@ -47,7 +47,7 @@ async fn generate(
     QueryParams(q): QueryParams<Scoped>,
     Body(spec): Body<GenerateSpec>,
 ) -> Created<Generated> {
-    created(licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?)
+    created(licenses::generate(&s.store, &scope.tenant(q.seller_id)?, spec, &|_| {}).await?)
 }
 
 /// List licenses with filters.
@@ -64,7 +64,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Listing<License> {
-    listed(licenses::list(&s.store, &scope, &q).await?)
+    listed(licenses::list(&s.store, &scope.tenant(q.seller_id)?, &q).await?)
 }
 
 /// Show a license.
@@ -82,7 +82,7 @@ async fn show(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<LicenseId>,
 ) -> Answer<License> {
-    data(licenses::get(&s.store, &scope, q.seller_id, id).await?)
+    data(licenses::get(&s.store, &scope.tenant(q.seller_id)?, id).await?)
 }
 
 /// Delete a license.
@@ -100,7 +100,7 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<LicenseId>,
 ) -> NoContent {
-    licenses::delete(&s.store, &scope, q.seller_id, id).await?;
+    licenses::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }
 
@@ -121,7 +121,7 @@ async fn ban(
     PathParam(id): PathParam<LicenseId>,
     Body(b): Body<Ban>,
 ) -> Answer<License> {
-    data(licenses::set_ban(&s.store, &scope, q.seller_id, id, Some(&b.reason)).await?)
+    data(licenses::set_ban(&s.store, &scope.tenant(q.seller_id)?, id, Some(&b.reason)).await?)
 }
 
 /// Unban a license.
@@ -139,7 +139,7 @@ async fn unban(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<LicenseId>,
 ) -> Answer<License> {
-    data(licenses::set_ban(&s.store, &scope, q.seller_id, id, None).await?)
+    data(licenses::set_ban(&s.store, &scope.tenant(q.seller_id)?, id, None).await?)
 }
 
 /// `?format=csv` answers `text/csv`; otherwise `{"data": [...]}`.
@@ -163,7 +163,7 @@ async fn export(
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<Response, AdminError> {
     let format = Format::parse(q.format.as_deref().unwrap_or("json"))?;
-    let records = licenses::export(&s.store, &scope, &q).await?;
+    let records = licenses::export(&s.store, &scope.tenant(q.seller_id)?, &q).await?;
     Ok(match format {
         Format::Csv => {
             ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], licenses::to_csv(&records)?).into_response()
@@ -215,6 +215,6 @@ async fn import(
     let records = licenses::parse_import(format, &body)?;
     let customer = ImportCustomer { email: q.customer_email, name: q.customer_name };
     let defaults = ImportDefaults { plan_id: q.plan_id, customer };
-    let report = licenses::import(&s.store, &scope, q.seller_id, q.app_id, defaults, records, &|_| {}).await?;
+    let report = licenses::import(&s.store, &scope.tenant(q.seller_id)?, q.app_id, defaults, records, &|_| {}).await?;
     data(report)
 }

@@ -33,5 +33,5 @@ async fn checkout(
     PathParam(id): PathParam<LicenseId>,
     Body(req): Body<CheckoutRequest>,
 ) -> Answer<OfflineFile> {
-    data(offline::checkout(&Issuer::of(&s), &scope, q.seller_id, id, req).await?)
+    data(offline::checkout(&Issuer::of(&s), &scope.tenant(q.seller_id)?, id, req).await?)
 }

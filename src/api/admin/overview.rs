@@ -22,5 +22,5 @@ pub fn routes() -> Routes {
     responses((status = 200, description = "OK", body = Data<Overview>), Errors)
 )]
 async fn show(State(s): State<AppState>, Admin(scope): Admin, QueryParams(q): QueryParams<Scoped>) -> Answer<Overview> {
-    data(overview::overview(&s.store, &scope, q.seller_id, now_ms()).await?)
+    data(overview::overview(&s.store, &scope.tenant(q.seller_id)?, now_ms()).await?)
 }

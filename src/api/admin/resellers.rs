@@ -51,7 +51,7 @@ async fn create(
     QueryParams(q): QueryParams<Scoped>,
     Body(b): Body<ResellerInput>,
 ) -> Created<Reseller> {
-    created(resellers::create(&s.store, &scope, q.seller_id, b).await?)
+    created(resellers::create(&s.store, &scope.tenant(q.seller_id)?, b).await?)
 }
 
 /// List resellers.
@@ -68,7 +68,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<ScopedPage>,
 ) -> Listing<Reseller> {
-    listed(resellers::list(&s.store, &scope, q.seller_id, q.page()).await?)
+    listed(resellers::list(&s.store, &scope.tenant(q.seller_id)?, q.page()).await?)
 }
 
 /// Show a reseller.
@@ -86,7 +86,7 @@ async fn show(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<ResellerId>,
 ) -> Answer<Reseller> {
-    data(resellers::get(&s.store, &scope, q.seller_id, id).await?)
+    data(resellers::get(&s.store, &scope.tenant(q.seller_id)?, id).await?)
 }
 
 /// Change a reseller.
@@ -106,7 +106,7 @@ async fn update(
     PathParam(id): PathParam<ResellerId>,
     Body(b): Body<ResellerInput>,
 ) -> Answer<Reseller> {
-    data(resellers::update(&s.store, &scope, q.seller_id, id, b).await?)
+    data(resellers::update(&s.store, &scope.tenant(q.seller_id)?, id, b).await?)
 }
 
 /// Delete a reseller; its stock returns to the seller.
@@ -124,7 +124,7 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<ResellerId>,
 ) -> NoContent {
-    resellers::delete(&s.store, &scope, q.seller_id, id).await?;
+    resellers::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }
 
@@ -152,7 +152,7 @@ async fn create_key(
     PathParam(id): PathParam<ResellerId>,
     Body(b): Body<CreateKey>,
 ) -> Result<(StatusCode, Json<CreatedResellerKey>), AdminError> {
-    let (key, secret) = resellers::create_key(&s.store, &scope, q.seller_id, id, &b.label).await?;
+    let (key, secret) = resellers::create_key(&s.store, &scope.tenant(q.seller_id)?, id, &b.label).await?;
     Ok((StatusCode::CREATED, Json(CreatedResellerKey { data: key.into(), key: secret })))
 }
 
@@ -171,7 +171,7 @@ async fn list_keys(
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<ResellerId>,
 ) -> Listing<ResellerKey> {
-    listed(resellers::list_keys(&s.store, &scope, q.seller_id, id, q.page()).await?)
+    listed(resellers::list_keys(&s.store, &scope.tenant(q.seller_id)?, id, q.page()).await?)
 }
 
 /// Revoke an API key.
@@ -189,7 +189,7 @@ async fn revoke_key(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((id, key_id)): PathParam<(ResellerId, i64)>,
 ) -> NoContent {
-    resellers::revoke_key(&s.store, &scope, q.seller_id, id, key_id).await?;
+    resellers::revoke_key(&s.store, &scope.tenant(q.seller_id)?, id, key_id).await?;
     no_content()
 }
 
@@ -208,7 +208,7 @@ async fn list_stock(
     QueryParams(q): QueryParams<ScopedPage>,
     PathParam(id): PathParam<ResellerId>,
 ) -> Listing<License> {
-    listed(resellers::list_stock(&s.store, &scope, q.seller_id, id, q.page()).await?)
+    listed(resellers::list_stock(&s.store, &scope.tenant(q.seller_id)?, id, q.page()).await?)
 }
 
 /// Either `{"license_ids": [...]}` (move existing licenses) or `{"generate": {...}}` (new keys
@@ -240,7 +240,7 @@ async fn add_stock(
 ) -> Created<StockAdded> {
     match (b.license_ids, b.generate) {
         (Some(ids), None) => created(StockAdded::Moved(Moved::from(
-            resellers::add_stock(&s.store, &scope, q.seller_id, id, &ids).await?,
+            resellers::add_stock(&s.store, &scope.tenant(q.seller_id)?, id, &ids).await?,
         ))),
         (None, Some(mut spec)) => {
             if spec.reseller_id.is_some_and(|r| r != id) {
@@ -248,7 +248,7 @@ async fn add_stock(
             }
             spec.reseller_id = Some(id);
             created(StockAdded::Generated(Generated::from(
-                licenses::generate(&s.store, &scope, q.seller_id, spec, &|_| {}).await?,
+                licenses::generate(&s.store, &scope.tenant(q.seller_id)?, spec, &|_| {}).await?,
             )))
         }
         _ => Err(ManageError::invalid("license_ids", "give either license_ids or generate").into()),
@@ -283,7 +283,10 @@ async fn set_login(
     Body(b): Body<SetLogin>,
 ) -> Answer<ResellerLogin> {
     let passwords = &s.services.passwords;
-    data(reseller_dashboard::set_login(&s.store, passwords, &scope, q.seller_id, id, &b.email, &b.password).await?)
+    data(
+        reseller_dashboard::set_login(&s.store, passwords, &scope.tenant(q.seller_id)?, id, &b.email, &b.password)
+            .await?,
+    )
 }
 
 /// Take the reseller's dashboard sign-in away; its sessions end at once.
@@ -301,6 +304,6 @@ async fn remove_login(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<ResellerId>,
 ) -> NoContent {
-    reseller_dashboard::remove_login(&s.store, &scope, q.seller_id, id).await?;
+    reseller_dashboard::remove_login(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }

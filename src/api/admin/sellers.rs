@@ -35,7 +35,7 @@ struct CreateSeller {
     responses((status = 201, description = "Created", body = Data<Seller>), Conflict, Forbidden, Errors)
 )]
 async fn create(State(state): State<AppState>, Admin(scope): Admin, Body(body): Body<CreateSeller>) -> Created<Seller> {
-    created(sellers::create(&state.store, &scope, &body.name, &body.key_prefix).await?)
+    created(sellers::create(&state.store, &scope.operator()?, &body.name, &body.key_prefix).await?)
 }
 
 /// List sellers (operator: all, or the one named by seller_id; seller token: itself).
@@ -69,7 +69,7 @@ async fn show(
     Admin(scope): Admin,
     PathParam(id): PathParam<SellerId>,
 ) -> Answer<Seller> {
-    data(sellers::get(&state.store, &scope, id).await?)
+    data(sellers::get(&state.store, &scope.tenant(Some(id))?).await?)
 }
 
 /// Delete a seller and everything it owns (operator).
@@ -82,6 +82,6 @@ async fn show(
     responses((status = 204, description = "Done; no body"), Forbidden, Errors)
 )]
 async fn remove(State(state): State<AppState>, Admin(scope): Admin, PathParam(id): PathParam<SellerId>) -> NoContent {
-    sellers::delete(&state.store, &scope, id).await?;
+    sellers::delete(&state.store, &scope.operator()?, id).await?;
     no_content()
 }

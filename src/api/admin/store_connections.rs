@@ -34,7 +34,7 @@ async fn create(
     QueryParams(q): QueryParams<Scoped>,
     Body(b): Body<ConnectionInput>,
 ) -> Created<StoreConnection> {
-    created(store_connections::create(&s.store, &scope, q.seller_id, b).await?)
+    created(store_connections::create(&s.store, &scope.tenant(q.seller_id)?, b).await?)
 }
 
 /// The seller's store connections, without their secrets.
@@ -51,7 +51,7 @@ async fn list(
     Admin(scope): Admin,
     QueryParams(q): QueryParams<Scoped>,
 ) -> Answer<Vec<StoreConnection>> {
-    let all = store_connections::list(&s.store, &scope, q.seller_id).await?;
+    let all = store_connections::list(&s.store, &scope.tenant(q.seller_id)?).await?;
     data(all.into_iter().map(StoreConnection::from).collect::<Vec<_>>())
 }
 
@@ -70,6 +70,6 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam(id): PathParam<i64>,
 ) -> NoContent {
-    store_connections::delete(&s.store, &scope, q.seller_id, id).await?;
+    store_connections::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
 }

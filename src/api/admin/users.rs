@@ -8,7 +8,7 @@ use crate::domain::ids::{AppId, SellerId, UserId};
 use crate::{
     manage::{
         PageRequest,
-        users::{self, AppRef, WebToken},
+        users::{self, WebToken},
     },
     state::AppState,
 };
@@ -53,8 +53,8 @@ async fn list(
     QueryParams(q): QueryParams<ListUsers>,
     PathParam(app_id): PathParam<AppId>,
 ) -> Listing<User> {
-    let at = AppRef { seller_id: q.seller_id, app_id };
-    listed(users::list(&s.store, &scope, at, q.search.as_deref(), PageRequest::new(q.limit, q.page)).await?)
+    let tenant = scope.tenant(q.seller_id)?;
+    listed(users::list(&s.store, &tenant, app_id, q.search.as_deref(), PageRequest::new(q.limit, q.page)).await?)
 }
 
 type UserPath = PathParam<(AppId, UserId)>;
@@ -74,7 +74,7 @@ async fn show(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
 ) -> Answer<UserDetail> {
-    data(users::get(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id).await?)
+    data(users::get(&s.store, &scope.tenant(q.seller_id)?, app_id, id).await?)
 }
 
 /// Delete a user.
@@ -92,7 +92,7 @@ async fn remove(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
 ) -> NoContent {
-    users::delete(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id).await?;
+    users::delete(&s.store, &scope.tenant(q.seller_id)?, app_id, id).await?;
     no_content()
 }
 
@@ -111,8 +111,8 @@ async fn reset_hwid(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
 ) -> Answer<HwidsRemoved> {
-    let at = AppRef { seller_id: q.seller_id, app_id };
-    data(HwidsRemoved { hwids_removed: users::reset_hwid(&s.store, &scope, at, id).await? })
+    let tenant = scope.tenant(q.seller_id)?;
+    data(HwidsRemoved { hwids_removed: users::reset_hwid(&s.store, &tenant, app_id, id).await? })
 }
 
 /// Issue the user's web-loader token (shown once; single use, 10 minutes): the seller's web
@@ -131,8 +131,8 @@ async fn web_token(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
 ) -> Answer<WebToken> {
-    let at = AppRef { seller_id: q.seller_id, app_id };
-    data(users::issue_web_token(&s.store, &scope, at, id).await?)
+    let tenant = scope.tenant(q.seller_id)?;
+    data(users::issue_web_token(&s.store, &tenant, app_id, id).await?)
 }
 
 /// Ban a user.
@@ -152,7 +152,7 @@ async fn ban(
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Ban>,
 ) -> Answer<UserDetail> {
-    data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, Some(&b.reason)).await?)
+    data(users::set_ban(&s.store, &scope.tenant(q.seller_id)?, app_id, id, Some(&b.reason)).await?)
 }
 
 /// Unban a user.
@@ -170,7 +170,7 @@ async fn unban(
     QueryParams(q): QueryParams<Scoped>,
     PathParam((app_id, id)): UserPath,
 ) -> Answer<UserDetail> {
-    data(users::set_ban(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, None).await?)
+    data(users::set_ban(&s.store, &scope.tenant(q.seller_id)?, app_id, id, None).await?)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -197,5 +197,5 @@ async fn extend(
     PathParam((app_id, id)): UserPath,
     Body(b): Body<Extend>,
 ) -> Answer<UserDetail> {
-    data(users::extend(&s.store, &scope, AppRef { seller_id: q.seller_id, app_id }, id, &b.duration).await?)
+    data(users::extend(&s.store, &scope.tenant(q.seller_id)?, app_id, id, &b.duration).await?)
 }

@@ -23,7 +23,7 @@ const SETTINGS: &str = "/reseller/dashboard/settings";
 
 pub async fn list(State(state): State<AppState>, dash: Dashboard, q: Fields) -> Result<Markup, PanelError> {
     let page_request = PageRequest::new(Some(50), q.number("page")?);
-    let keys = resellers::list_keys(&state.store, &dash.scope, None, dash.account.reseller_id, page_request).await?;
+    let keys = resellers::list_keys(&state.store, &dash.tenant, dash.account.reseller_id, page_request).await?;
     let content = html! {
         h2 { "API keys" }
         p { "A key lets your bot call the Reseller API (" code { "/reseller/fetchlicense" } " and the others) \
@@ -77,8 +77,7 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
 
 pub async fn create(State(state): State<AppState>, dash: Dashboard, f: Fields) -> Result<Markup, PanelError> {
     let label = f.text("label", 100)?.unwrap_or_default();
-    let (key, secret) =
-        resellers::create_key(&state.store, &dash.scope, None, dash.account.reseller_id, &label).await?;
+    let (key, secret) = resellers::create_key(&state.store, &dash.tenant, dash.account.reseller_id, &label).await?;
     let content = html! {
         p role="status" { "API key " (key.id) " was created." }
         label for="secret" { "The key, shown this once: copy it into your bot's configuration now" }
@@ -90,7 +89,7 @@ pub async fn create(State(state): State<AppState>, dash: Dashboard, f: Fields) -
 
 pub async fn confirm_revoke(State(state): State<AppState>, dash: Dashboard, ids: Ids) -> Result<Markup, PanelError> {
     let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-    let keys = resellers::list_keys(&state.store, &dash.scope, None, dash.account.reseller_id, all).await?;
+    let keys = resellers::list_keys(&state.store, &dash.tenant, dash.account.reseller_id, all).await?;
     let key = keys
         .data
         .into_iter()
@@ -105,6 +104,6 @@ pub async fn confirm_revoke(State(state): State<AppState>, dash: Dashboard, ids:
 }
 
 pub async fn revoke(State(state): State<AppState>, dash: Dashboard, ids: Ids) -> Result<Response, PanelError> {
-    resellers::revoke_key(&state.store, &dash.scope, None, dash.account.reseller_id, ids.last()).await?;
+    resellers::revoke_key(&state.store, &dash.tenant, dash.account.reseller_id, ids.last()).await?;
     Ok(Redirect::to(&format!("{SETTINGS}?done=revoked")).into_response())
 }

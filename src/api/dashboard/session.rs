@@ -8,7 +8,7 @@ use crate::api::panel::{
     session::{Csrf, Face, Live, form_email},
 };
 use crate::{
-    manage::{ManageError, Scope, reseller_dashboard},
+    manage::{ManageError, Tenant, reseller_dashboard},
     state::AppState,
     store::{browser_sessions::SessionTable, reseller_accounts::ResellerAccount},
 };
@@ -20,8 +20,8 @@ use maud::{Markup, html};
 pub struct Dashboard {
     pub account: ResellerAccount,
     pub csrf: String,
-    /// The operations' scope: the reseller's seller, audited as `reseller:<reseller id>`.
-    pub scope: Scope,
+    /// Whom the operations act for: the reseller's seller, audited as `reseller:<reseller id>`.
+    pub tenant: Tenant,
 }
 
 impl Csrf for Dashboard {
@@ -68,8 +68,8 @@ impl Face for DashFace {
         idle_since: i64,
     ) -> Result<Option<Live<Dashboard>>, PanelError> {
         let Some(s) = state.store.reseller_session(digest, now, idle_since).await? else { return Ok(None) };
-        let scope = reseller_dashboard::reseller_scope(&s.account);
-        let who = Dashboard { account: s.account, csrf: s.csrf_token, scope };
+        let tenant = reseller_dashboard::reseller_tenant(&s.account);
+        let who = Dashboard { account: s.account, csrf: s.csrf_token, tenant };
         Ok(Some(Live { id: s.session_id, last_used_at: s.last_used_at.get(), who }))
     }
 

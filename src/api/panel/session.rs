@@ -17,7 +17,7 @@ use super::{PanelError, fields::Fields, layout};
 use crate::{
     api::client::context::client_ip,
     domain::{netaddr::network, panel::Role, secret, time::now_ms},
-    manage::{ManageError, Scope, panel},
+    manage::{ManageError, Tenant, panel},
     state::AppState,
     store::{StoreError, browser_sessions::SessionTable, panel::PanelAccount},
 };
@@ -43,8 +43,8 @@ pub struct Panel {
     pub csrf: String,
     /// The id of this browser session (kept when the account signs out its others).
     pub session_id: i64,
-    /// The operations' scope: this account's seller, audited as `panel:<account id>`.
-    pub scope: Scope,
+    /// Whom the operations act for: this account's seller, audited as `panel:<account id>`.
+    pub tenant: Tenant,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Panel {
@@ -149,8 +149,8 @@ impl Face for PanelFace {
     ) -> Result<Option<Live<Panel>>, PanelError> {
         let Some(session) = state.store.panel_session(digest, now, idle_since).await? else { return Ok(None) };
         let role = session.account.role;
-        let scope = Scope { seller_id: Some(session.account.seller_id), actor: panel::actor(&session.account) };
-        let who = Panel { account: session.account, role, csrf: session.csrf_token, session_id: session.id, scope };
+        let tenant = panel::account_tenant(&session.account);
+        let who = Panel { account: session.account, role, csrf: session.csrf_token, session_id: session.id, tenant };
         Ok(Some(Live { id: session.id, last_used_at: session.last_used_at.get(), who }))
     }
 

@@ -3,11 +3,10 @@
 
 use super::error::SellerError;
 use crate::{
-    domain::time::now_ms,
+    domain::{ids::AppId, time::now_ms},
     manage::{
-        ManageError, Scope,
+        ManageError, Scope, Tenant,
         client_data::{ClientApp, client_app},
-        users::AppRef,
     },
     ratelimit::window_left_ms,
     state::AppState,
@@ -17,16 +16,19 @@ use crate::{
 /// Length of a rate-limit window.
 const WINDOW_MS: i64 = 60_000;
 
-/// The caller as the operations see it: its scope (the seller, actor `token:<id>`), and the
-/// one app its token acts for.
+/// The caller as the operations see it: the one app its token acts for, with its tenant (the
+/// seller, actor `token:<id>`).
 pub struct Caller {
-    pub scope: Scope,
     pub at: ClientApp,
 }
 
 impl Caller {
-    pub fn app_ref(&self) -> AppRef {
-        AppRef { seller_id: self.scope.seller_id, app_id: self.at.id() }
+    pub fn tenant(&self) -> &Tenant {
+        self.at.tenant()
+    }
+
+    pub fn app_id(&self) -> AppId {
+        self.at.id()
     }
 }
 
@@ -42,11 +44,11 @@ pub async fn authorize(state: &AppState, sellerkey: &str) -> Result<Caller, Sell
     };
     rate_limit(state, owner.token_id).await?;
     let scope = Scope::from_token(owner.token_id, owner.kind, Some(seller_id));
-    let at = client_app(&state.store, &scope, None, app_id).await.map_err(|e| match e {
+    let at = client_app(&state.store, &scope.tenant(None)?, app_id).await.map_err(|e| match e {
         ManageError::NotFound(_) => SellerError::InvalidSellerKey,
         e => e.into(),
     })?;
-    Ok(Caller { scope, at })
+    Ok(Caller { at })
 }
 
 async fn rate_limit(state: &AppState, token_id: i64) -> Result<(), SellerError> {

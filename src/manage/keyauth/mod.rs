@@ -7,8 +7,8 @@
 pub mod parse;
 mod rows;
 
-use super::{ManageError, Scope, audit, change, licenses::Progress, plans};
-use crate::domain::ids::{AppId, PlanId, SellerId};
+use super::{ManageError, Tenant, change, licenses::Progress, plans};
+use crate::domain::ids::{AppId, PlanId};
 use crate::domain::time::now_ms;
 use crate::store::{
     Store,
@@ -66,20 +66,18 @@ pub struct ImportReport {
 
 pub async fn import(
     store: &Store,
-    scope: &Scope,
-    seller_id: Option<SellerId>,
+    tenant: &Tenant,
     app_id: AppId,
     files: Import,
     progress: Progress<'_>,
 ) -> Result<ImportReport, ManageError> {
-    let seller_id = scope.seller(seller_id)?;
-    let app = store.app(seller_id, app_id).await.map_err(ManageError::from_store("app", "id"))?;
+    let seller_id = tenant.seller_id();
+    let app = tenant.app(store, app_id).await?;
     if files.len() > MAX_ROWS {
         return Err(ManageError::invalid("file", format!("at most {MAX_ROWS} rows per import")));
     }
     let mut report = ImportReport::default();
-    let mut plans =
-        Plans { store, scope, seller_id, app_id: app.id, map: files.plans, known: None, created: Vec::new() };
+    let mut plans = Plans { store, tenant, app_id: app.id, map: files.plans, known: None, created: Vec::new() };
     let now = now_ms();
     let mut done = 0;
     if let Some(file) = files.users {
@@ -88,7 +86,7 @@ pub async fn import(
             let added = change(store, async |store| {
                 let added = store.import_users(app.id, batch).await?;
                 let detail = format!("users={} subscriptions={}", added.rows, added.subscriptions);
-                audit(store, scope, seller_id, "keyauth.import_users", format!("app:{}", app.id), &detail).await?;
+                tenant.audit(store, "keyauth.import_users", format!("app:{}", app.id), &detail).await?;
                 Ok(added)
             })
             .await?;
@@ -105,7 +103,7 @@ pub async fn import(
             let added = change(store, async |store| {
                 let added = store.import_keys(seller_id, app.id, batch, now).await?;
                 let detail = format!("keys={added}");
-                audit(store, scope, seller_id, "keyauth.import_keys", format!("app:{}", app.id), &detail).await?;
+                tenant.audit(store, "keyauth.import_keys", format!("app:{}", app.id), &detail).await?;
                 Ok(added)
             })
             .await?;
@@ -203,8 +201,7 @@ fn later(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 /// The app's plans as the import finds or creates them (each creation its own audited operation).
 struct Plans<'a> {
     store: &'a Store,
-    scope: &'a Scope,
-    seller_id: SellerId,
+    tenant: &'a Tenant,
     app_id: AppId,
     map: HashMap<String, String>,
     known: Option<Vec<Plan>>,
@@ -248,7 +245,7 @@ impl Plans<'_> {
     }
 
     async fn create(&mut self, name: &str, level: i64) -> Result<PlanId, ManageError> {
-        let plan = plans::create(self.store, self.scope, Some(self.seller_id), self.app_id, name, level, None).await?;
+        let plan = plans::create(self.store, self.tenant, self.app_id, name, level, None).await?;
         self.created.push(plan.name.clone());
         let id = plan.id;
         self.all().await?.push(plan);

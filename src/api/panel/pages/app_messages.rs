@@ -34,7 +34,7 @@ fn field(m: Msg) -> String {
 }
 
 pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
-    let app = apps::get(&state.store, &panel.scope, None, ids.last()).await?.app;
+    let app = apps::get(&state.store, &panel.tenant, ids.last()).await?.app;
     let title = format!("Messages of {}", app.name);
     Ok(layout::page(&panel, "/panel/apps", &title, layout::notice(q.get("done")), form(&panel, &app)))
 }
@@ -74,6 +74,6 @@ pub async fn save(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fiel
         }
     }
     let settings = AppSettings { messages: Some(custom), ..AppSettings::default() };
-    apps::update(&state.store, &panel.scope, None, id, settings).await?;
+    apps::update(&state.store, &panel.tenant, id, settings).await?;
     Ok(Redirect::to(&format!("/panel/apps/{id}/messages?done=saved")).into_response())
 }

@@ -24,7 +24,7 @@ use axum::{
 use maud::{Markup, html};
 
 pub async fn list(State(state): State<AppState>, panel: Panel) -> Result<Markup, PanelError> {
-    let all = super::all_apps(&state, &panel.scope).await?;
+    let all = super::all_apps(&state, &panel.tenant).await?;
     let content = html! {
         div.scroll {
             table {
@@ -55,8 +55,8 @@ fn app_state(a: &App) -> &'static str {
 }
 
 pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
-    let app = apps::get(&state.store, &panel.scope, None, ids.last()).await?.app;
-    let seller = sellers::get(&state.store, &panel.scope, app.seller_id).await?;
+    let app = apps::get(&state.store, &panel.tenant, ids.last()).await?.app;
+    let seller = sellers::get(&state.store, &panel.tenant).await?;
     let title = format!("App {}", app.name);
     let settings = settings_form(&panel, &app, &format!("/customer/{}/{}/", seller.ownerid, app.id));
     let content = html! {
@@ -120,7 +120,7 @@ pub async fn update(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fi
         hwid_reset_cooldown_secs: f.number("hwid_reset_cooldown_secs")?,
         ..AppSettings::default()
     };
-    apps::update(&state.store, &panel.scope, None, id, settings).await?;
+    apps::update(&state.store, &panel.tenant, id, settings).await?;
     Ok(Redirect::to(&format!("/panel/apps/{id}?done=saved")).into_response())
 }
 
@@ -148,7 +148,7 @@ pub async fn rotate_secret(
     f: Fields,
 ) -> Result<Markup, PanelError> {
     session::reauthenticate(&state, &panel, &f).await?;
-    let rotated = apps::rotate_secret(&state.store, &panel.scope, None, ids.last()).await?;
+    let rotated = apps::rotate_secret(&state.store, &panel.tenant, ids.last()).await?;
     let back = format!("/panel/apps/{}", rotated.app.id);
     let content = html! {
         p role="status" { "The secret of " strong { (rotated.app.name) } " was replaced." }

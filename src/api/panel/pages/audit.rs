@@ -11,7 +11,7 @@ use maud::{Markup, html};
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
     let page = PageRequest::new(Some(50), q.number("page")?);
-    let rows = audit::list(&state.store, &panel.scope, None, page).await?;
+    let rows = audit::list_of(&state.store, &panel.tenant, page).await?;
     let content = html! {
         (table(&rows.data))
         (layout::pager("/panel/audit", &[], &rows.meta))

@@ -87,14 +87,14 @@ pub async fn add(State(state): State<AppState>, panel: Panel, f: Fields) -> Resu
     let kind = f.required("kind", 10)?;
     let value = f.required("value", 256)?;
     let reason = f.text("reason", 500)?.unwrap_or_default();
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     client_data::add_blacklist(&state.store, &at, &kind, &value, &reason).await?;
     Ok(Redirect::to(&format!("/panel/blacklist?app={app_id}&done=saved")).into_response())
 }
 
 /// The entry `ids` names (app, entry) of the signed-in seller.
 async fn entry_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<BlacklistEntry, PanelError> {
-    let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, ids.first()).await?;
     let id: i64 = ids.last();
     super::find_listed("blacklist entry", |page| client_data::list_blacklist(&state.store, &at, page), |e| e.id == id)
         .await
@@ -111,7 +111,7 @@ pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Id
 
 pub async fn remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let app_id: AppId = ids.first();
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     client_data::remove_blacklist(&state.store, &at, ids.last()).await?;
     Ok(Redirect::to(&format!("/panel/blacklist?app={app_id}&done=deleted")).into_response())
 }

@@ -128,7 +128,7 @@ fn mute_form(panel: &Panel, app_id: AppId) -> Markup {
 }
 
 async fn app_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<ClientApp, PanelError> {
-    Ok(client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?)
+    Ok(client_data::client_app(&state.store, &panel.tenant, ids.first()).await?)
 }
 
 pub async fn create_channel(

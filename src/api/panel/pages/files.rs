@@ -132,7 +132,7 @@ pub async fn upload(State(state): State<AppState>, panel: Panel, req: Request) -
         return Err(PanelError::invalid("file", "is required (and may not be empty)"));
     }
     let name = if up.name.is_empty() { fileid.clone() } else { up.name };
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     let upload = Upload { fileid: &fileid, name: &name, data: &up.data, authed: up.authed };
     client_content::put_file(&state.store, &at, upload, upload_limit(&state)).await?;
     Ok(Redirect::to(&format!("/panel/files?app={app_id}&done=saved")).into_response())
@@ -140,7 +140,7 @@ pub async fn upload(State(state): State<AppState>, panel: Panel, req: Request) -
 
 /// The file `ids` names (app, file id number) of the signed-in seller.
 async fn file_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<(client_data::ClientApp, FileInfo), PanelError> {
-    let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, ids.first()).await?;
     let id: i64 = ids.last();
     let file =
         super::find_listed("file", |page| client_content::list_files(&state.store, &at, page), |f| f.id == id).await?;

@@ -56,7 +56,7 @@ pub async fn delete(State(state): State<AppState>, panel: Panel, f: Fields) -> R
         _ => return Err(PanelError::invalid("state", "must be unused or used")),
     };
     session::reauthenticate(&state, &panel, &f).await?;
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     let gone = licenses::delete_in_state(&state.store, &at, used).await?;
     let content = html! {
         p role="status" { "Deleted " (gone) " " (which) " keys of " (at.app().name) "." }
@@ -70,7 +70,7 @@ pub async fn add_time(State(state): State<AppState>, panel: Panel, f: Fields) ->
     let duration = f.required("duration", 20)?;
     let secs = parse_duration_secs(&duration)
         .ok_or_else(|| PanelError::invalid("duration", "must look like 30d, 12h, 90m, 2w, 1y or seconds"))?;
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     let n = licenses::add_time_to_unused(&state.store, &at, secs).await?;
     let content = html! {
         p role="status" { "Added " (duration) " to " (n) " unused keys of " (at.app().name) "." }

@@ -30,7 +30,7 @@ pub fn export_link(search: &str, state: &str) -> String {
 pub async fn export(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Response, PanelError> {
     let query =
         licenses::ListQuery { search: q.text("search", 200)?, state: q.text("state", 20)?, ..Default::default() };
-    let records = licenses::export(&state.store, &panel.scope, &query).await?;
+    let records = licenses::export(&state.store, &panel.tenant, &query).await?;
     let csv = licenses::to_csv(&records)?;
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -60,7 +60,7 @@ pub async fn import(State(state): State<AppState>, panel: Panel, f: Fields) -> R
     let csv = f.required("csv", state.config.max_body_bytes)?;
     let records = licenses::parse_import(Format::Csv, csv.as_bytes())?;
     let defaults = ImportDefaults { plan_id: Some(plan_id), ..ImportDefaults::default() };
-    let report = licenses::import(&state.store, &panel.scope, None, app_id, defaults, records, &|_| {}).await?;
+    let report = licenses::import(&state.store, &panel.tenant, app_id, defaults, records, &|_| {}).await?;
     let content = html! {
         p role="status" { "Imported " (report.imported) " keys; " (report.duplicates.len()) " were there already and were left as they are." }
         @if !report.duplicates.is_empty() {

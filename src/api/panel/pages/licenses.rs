@@ -29,9 +29,9 @@ const MAX_FROM_PANEL: i64 = 10_000;
 /// `(app id, plan id) -> "app / plan"` for every plan of the seller.
 pub(super) async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((AppId, PlanId), String)>, PanelError> {
     let mut out = Vec::new();
-    for app in super::all_apps(state, &panel.scope).await? {
+    for app in super::all_apps(state, &panel.tenant).await? {
         let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-        for plan in plans::list(&state.store, &panel.scope, None, app.id, all).await?.data {
+        for plan in plans::list(&state.store, &panel.tenant, app.id, all).await?.data {
             out.push(((app.id, plan.id), format!("{} / {}", app.name, plan.name)));
         }
     }
@@ -48,7 +48,7 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
         page: q.number("page")?,
         ..Default::default()
     };
-    let rows = licenses::list(&state.store, &panel.scope, &query).await?;
+    let rows = licenses::list(&state.store, &panel.tenant, &query).await?;
     let names: HashMap<(AppId, PlanId), String> = plan_names(&state, &panel).await?.into_iter().collect();
     let (search, filter) = (search.unwrap_or_default(), filter.unwrap_or_default());
     let content = html! {
@@ -199,7 +199,7 @@ pub(super) fn count_fields() -> Markup {
 
 pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
     let spec = generate_spec(&f, None)?;
-    let made = licenses::generate(&state.store, &panel.scope, None, spec, &|_| {}).await?;
+    let made = licenses::generate(&state.store, &panel.tenant, spec, &|_| {}).await?;
     let content = html! {
         p role="status" { "Generated " (made.count) " keys. They are in the license list too." }
         label for="keys" { "The new keys, one per line" }
@@ -220,19 +220,19 @@ fn back_to(license: &License, done: &str) -> Response {
 pub async fn ban(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
     let id = ids.last();
     let reason = f.required("reason", 500)?;
-    let l = licenses::set_ban(&state.store, &panel.scope, None, id, Some(&reason)).await?;
+    let l = licenses::set_ban(&state.store, &panel.tenant, id, Some(&reason)).await?;
     Ok(back_to(&l, "banned"))
 }
 
 pub async fn unban(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let id = ids.last();
-    let l = licenses::set_ban(&state.store, &panel.scope, None, id, None).await?;
+    let l = licenses::set_ban(&state.store, &panel.tenant, id, None).await?;
     Ok(back_to(&l, "unbanned"))
 }
 
 pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let id = ids.last();
-    let l = licenses::get(&state.store, &panel.scope, None, id).await?;
+    let l = licenses::get(&state.store, &panel.tenant, id).await?;
     let question = html! {
         "Delete license " code { (l.key) } " for good? A program using it stops working at its next check. "
         "This cannot be undone."
@@ -244,6 +244,6 @@ pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Id
 
 pub async fn delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let id = ids.last();
-    licenses::delete(&state.store, &panel.scope, None, id).await?;
+    licenses::delete(&state.store, &panel.tenant, id).await?;
     Ok(Redirect::to("/panel/licenses?done=deleted").into_response())
 }

@@ -23,14 +23,14 @@ pub mod users;
 pub mod variables;
 pub mod webhooks;
 
-use crate::manage::{PageRequest, Scope, apps as manage_apps};
+use crate::manage::{PageRequest, Tenant, apps as manage_apps};
 use crate::state::AppState;
 use crate::store::apps::App;
 
 /// Every app of the account's seller (a seller has a handful: read whole).
-async fn all_apps(state: &AppState, scope: &Scope) -> Result<Vec<App>, super::PanelError> {
+async fn all_apps(state: &AppState, tenant: &Tenant) -> Result<Vec<App>, super::PanelError> {
     let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-    Ok(manage_apps::list(&state.store, scope, None, all).await?.data)
+    Ok(manage_apps::list(&state.store, tenant, all).await?.data)
 }
 
 /// Previous/next links for a list read a page at a time without a total (the client-data
@@ -115,11 +115,11 @@ where
     Body: FnOnce(crate::manage::client_data::ClientApp) -> Fut,
     Fut: Future<Output = Result<maud::Markup, super::PanelError>>,
 {
-    let apps = all_apps(state, &panel.scope).await?;
+    let apps = all_apps(state, &panel.tenant).await?;
     let content = match chosen_app(&apps, q)? {
         None => maud::html! { p { "There are no apps yet." } },
         Some(app_id) => {
-            let at = crate::manage::client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+            let at = crate::manage::client_data::client_app(&state.store, &panel.tenant, app_id).await?;
             let shown = body(at).await?;
             maud::html! { (app_picker(path, &apps, app_id)) (shown) }
         }

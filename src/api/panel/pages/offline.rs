@@ -21,7 +21,7 @@ use maud::{Markup, html};
 
 pub async fn form(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
     let id: LicenseId = ids.last();
-    let l = licenses::get(&state.store, &panel.scope, None, id).await?;
+    let l = licenses::get(&state.store, &panel.tenant, id).await?;
     let max_days = state.config.offline_ttl_secs / 86_400;
     let content = html! {
         p { "A signed file that lets the program run without network until it must refresh online. "
@@ -49,7 +49,7 @@ pub async fn checkout(State(state): State<AppState>, panel: Panel, ids: Ids, f: 
         instance_id: None,
         entitlements: f.text("entitlements", 2000)?.unwrap_or_default().split_whitespace().map(str::to_owned).collect(),
     };
-    let file = offline::checkout(&Issuer::of(&state), &panel.scope, None, id, req).await?;
+    let file = offline::checkout(&Issuer::of(&state), &panel.tenant, id, req).await?;
     let content = html! {
         p role="status" { "Valid until " (layout::when(Some(file.refresh_by))) " (UTC), then the program must refresh online." }
         label for="file" { "The file: save it as license.lic beside the program, or paste it where it asks" }

@@ -10,7 +10,7 @@ const CHARTED: [(&str, &str); 3] =
     [("license.redeemed", "Redemptions"), ("license.activated", "Activations"), ("user.registered", "Registrations")];
 
 pub async fn show(State(state): State<AppState>, panel: Panel) -> Result<Markup, PanelError> {
-    let o = overview::overview(&state.store, &panel.scope, None, now_ms()).await?;
+    let o = overview::overview(&state.store, &panel.tenant, now_ms()).await?;
     let days: Vec<String> =
         (0..overview::DAYS).map(|d| layout::when(Some((o.first_day + d) * 86_400_000))[5..10].to_owned()).collect();
     let series: Vec<chart::Series> = CHARTED

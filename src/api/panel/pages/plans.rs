@@ -21,13 +21,13 @@ use axum::{
 use maud::{Markup, html};
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let apps = super::all_apps(&state, &panel.scope).await?;
+    let apps = super::all_apps(&state, &panel.tenant).await?;
     let app_id = super::chosen_app(&apps, &q)?;
     let content = match app_id {
         None => html! { p { "There are no apps yet." } },
         Some(app_id) => {
             let page = PageRequest::new(Some(50), q.number("page")?);
-            let rows = plans::list(&state.store, &panel.scope, None, app_id, page).await?;
+            let rows = plans::list(&state.store, &panel.tenant, app_id, page).await?;
             html! {
                 (super::app_picker("/panel/plans", &apps, app_id))
                 @if panel.role.may(Role::Owner) { (create_form(&panel, app_id)) }
@@ -110,7 +110,7 @@ pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> R
                 .ok_or_else(|| PanelError::invalid("duration", "must look like 30d, 12h, 2w, 1y or seconds"))?,
         ),
     };
-    plans::create(&state.store, &panel.scope, None, app_id, &name, level, duration).await?;
+    plans::create(&state.store, &panel.tenant, app_id, &name, level, duration).await?;
     Ok(Redirect::to(&format!("/panel/plans?app={app_id}&done=saved")).into_response())
 }
 
@@ -118,7 +118,7 @@ pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> R
 async fn plan_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<Plan, PanelError> {
     let (app_id, plan_id): (AppId, PlanId) = (ids.first(), ids.last());
     let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-    let rows = plans::list(&state.store, &panel.scope, None, app_id, all).await?.data;
+    let rows = plans::list(&state.store, &panel.tenant, app_id, all).await?.data;
     rows.into_iter().find(|p| p.id == plan_id).ok_or(PanelError::Manage(crate::manage::ManageError::NotFound("plan")))
 }
 
@@ -136,6 +136,6 @@ pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Id
 
 pub async fn delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let (app_id, plan_id): (AppId, PlanId) = (ids.first(), ids.last());
-    plans::delete(&state.store, &panel.scope, None, app_id, plan_id).await?;
+    plans::delete(&state.store, &panel.tenant, app_id, plan_id).await?;
     Ok(Redirect::to(&format!("/panel/plans?app={app_id}&done=deleted")).into_response())
 }

@@ -29,7 +29,7 @@ fn all() -> PageRequest {
 }
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let rows = resellers::list(&state.store, &panel.scope, None, all()).await?.data;
+    let rows = resellers::list(&state.store, &panel.tenant, all()).await?.data;
     let content = html! {
         p { "Resellers sell your licenses through the Reseller API (a Discord bot, say) from a stock you "
             "give them, and sign in to their own dashboard at /reseller/dashboard/." }
@@ -68,15 +68,15 @@ pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Res
 
 pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Redirect, PanelError> {
     let input = ResellerInput { name: Some(f.required("name", 100)?), ..ResellerInput::default() };
-    let r = resellers::create(&state.store, &panel.scope, None, input).await?;
+    let r = resellers::create(&state.store, &panel.tenant, input).await?;
     Ok(Redirect::to(&format!("/panel/resellers/{}?done=saved", r.id)))
 }
 
 pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
     let id: ResellerId = ids.last();
-    let r = resellers::get(&state.store, &panel.scope, None, id).await?;
-    let stock = resellers::stock_by_plan(&state.store, &panel.scope, None, id).await?;
-    let keys = resellers::list_keys(&state.store, &panel.scope, None, id, all()).await?.data;
+    let r = resellers::get(&state.store, &panel.tenant, id).await?;
+    let stock = resellers::stock_by_plan(&state.store, &panel.tenant, id).await?;
+    let keys = resellers::list_keys(&state.store, &panel.tenant, id, all()).await?.data;
     let owner = panel.role.may(Role::Owner);
     let names: HashMap<_, _> =
         if owner { plan_names(&state, &panel).await?.into_iter().collect() } else { HashMap::new() };
@@ -144,8 +144,8 @@ fn key_row(panel: &Panel, r: &Reseller, k: &ResellerKey) -> Markup {
 
 pub async fn add_stock(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Markup, PanelError> {
     let id: ResellerId = ids.last();
-    let r = resellers::get(&state.store, &panel.scope, None, id).await?;
-    let made = licenses::generate(&state.store, &panel.scope, None, generate_spec(&f, Some(r.id))?, &|_| {}).await?;
+    let r = resellers::get(&state.store, &panel.tenant, id).await?;
+    let made = licenses::generate(&state.store, &panel.tenant, generate_spec(&f, Some(r.id))?, &|_| {}).await?;
     let content = html! {
         p role="status" { "Generated " (made.count) " keys into " (r.name) "'s stock." }
         label for="keys" { "The new keys, one per line" }
@@ -163,9 +163,9 @@ pub async fn create_key(
 ) -> Result<Markup, PanelError> {
     let id: ResellerId = ids.last();
     let label = f.text("label", 100)?.unwrap_or_default();
-    let r = resellers::get(&state.store, &panel.scope, None, id).await?;
+    let r = resellers::get(&state.store, &panel.tenant, id).await?;
     session::reauthenticate(&state, &panel, &f).await?;
-    let (_, secret) = resellers::create_key(&state.store, &panel.scope, None, r.id, &label).await?;
+    let (_, secret) = resellers::create_key(&state.store, &panel.tenant, r.id, &label).await?;
     let content = html! {
         p role="status" { "A Reseller API key for " strong { (r.name) } " was created." }
         label for="secret" { "The key, shown this once: the reseller sends it as api_token" }
@@ -179,8 +179,8 @@ pub async fn create_key(
 /// reseller's key answers like a missing one.
 async fn live_key(state: &AppState, panel: &Panel, ids: &Ids) -> Result<(Reseller, ResellerKey), PanelError> {
     let (id, key_id): (ResellerId, i64) = (ids.first(), ids.last());
-    let r = resellers::get(&state.store, &panel.scope, None, id).await?;
-    let keys = resellers::list_keys(&state.store, &panel.scope, None, id, all()).await?.data;
+    let r = resellers::get(&state.store, &panel.tenant, id).await?;
+    let keys = resellers::list_keys(&state.store, &panel.tenant, id, all()).await?.data;
     let key = keys.into_iter().find(|k| k.id == key_id && k.revoked_at.is_none());
     Ok((r, key.ok_or(PanelError::Manage(ManageError::NotFound("reseller key")))?))
 }
@@ -199,6 +199,6 @@ pub async fn confirm_revoke_key(State(state): State<AppState>, panel: Panel, ids
 
 pub async fn revoke_key(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Redirect, PanelError> {
     let (r, k) = live_key(&state, &panel, &ids).await?;
-    resellers::revoke_key(&state.store, &panel.scope, None, r.id, k.id).await?;
+    resellers::revoke_key(&state.store, &panel.tenant, r.id, k.id).await?;
     Ok(Redirect::to(&format!("/panel/resellers/{}?done=revoked", r.id)))
 }

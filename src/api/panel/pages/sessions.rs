@@ -66,13 +66,13 @@ fn row(panel: &Panel, app_id: AppId, s: &LiveSession, support: bool) -> Markup {
 pub async fn end(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
     let app_id: AppId = ids.first();
     let session = f.required("session", 64)?;
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     client_data::end_session(&state.store, &at, &session).await?;
     Ok(Redirect::to(&format!("{PATH}?app={app_id}&done=ended")).into_response())
 }
 
 pub async fn confirm_end_all(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
-    let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, ids.first()).await?;
     let question = html! {
         "End every session of " strong { (at.app().name) } "? Every running client must sign in again."
     };
@@ -84,7 +84,7 @@ pub async fn confirm_end_all(State(state): State<AppState>, panel: Panel, ids: I
 
 pub async fn end_all(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let app_id: AppId = ids.first();
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     client_data::end_all_sessions(&state.store, &at).await?;
     Ok(Redirect::to(&format!("{PATH}?app={app_id}&done=ended")).into_response())
 }

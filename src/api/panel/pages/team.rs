@@ -26,8 +26,8 @@ use maud::{Markup, html};
 const PATH: &str = "/panel/team";
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let members = accounts::list(&state.store, &panel.scope, None).await?;
-    let open = invitations::open(&state.store, &panel.scope).await?;
+    let members = accounts::list(&state.store, &panel.tenant).await?;
+    let open = invitations::open(&state.store, &panel.tenant).await?;
     let owner = panel.role.may(Role::Owner);
     let content = html! {
         p { "Everyone who signs in to this seller's panel. An owner changes everything, support "
@@ -118,7 +118,7 @@ pub async fn invite(
     let email = f.required("email", 254)?;
     let role = f.required("role", 20)?;
     session::reauthenticate(&state, &panel, &f).await?;
-    let made = invitations::invite(&state.store, &panel.scope, &email, &role).await?;
+    let made = invitations::invite(&state.store, &panel.tenant, &email, &role).await?;
     let path = format!("/panel/invitation?token={}", made.token);
     let link = reached.url(&path).unwrap_or(path);
     let content = html! {
@@ -136,7 +136,7 @@ pub async fn invite(
 /// The seller's open invitation `ids` names; another one answers like a missing one.
 async fn open_invitation(state: &AppState, panel: &Panel, ids: &Ids) -> Result<PanelInvitation, PanelError> {
     let id: i64 = ids.last();
-    let open = invitations::open(&state.store, &panel.scope).await?;
+    let open = invitations::open(&state.store, &panel.tenant).await?;
     open.into_iter().find(|i| i.id == id).ok_or(PanelError::Manage(ManageError::NotFound("invitation")))
 }
 
@@ -149,7 +149,7 @@ pub async fn confirm_revoke(State(state): State<AppState>, panel: Panel, ids: Id
 }
 
 pub async fn revoke(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
-    invitations::revoke(&state.store, &panel.scope, ids.last()).await?;
+    invitations::revoke(&state.store, &panel.tenant, ids.last()).await?;
     Ok(Redirect::to("/panel/team?done=revoked").into_response())
 }
 
@@ -159,7 +159,7 @@ async fn other_account(state: &AppState, panel: &Panel, ids: &Ids) -> Result<Pan
     if id == panel.account.id {
         return Err(PanelError::Forbidden("You cannot remove your own account; another owner can."));
     }
-    Ok(accounts::get(&state.store, &panel.scope, id).await?)
+    Ok(accounts::get(&state.store, &panel.tenant, id).await?)
 }
 
 pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Markup, PanelError> {
@@ -172,6 +172,6 @@ pub async fn confirm_remove(State(state): State<AppState>, panel: Panel, ids: Id
 
 pub async fn remove(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let a = other_account(&state, &panel, &ids).await?;
-    accounts::remove(&state.store, &panel.scope, None, a.id).await?;
+    accounts::remove(&state.store, &panel.tenant, a.id).await?;
     Ok(Redirect::to("/panel/team?done=removed").into_response())
 }

@@ -30,7 +30,7 @@ fn revoked(t: &ApiToken) -> bool {
 
 /// The seller's admin tokens, oldest first.
 async fn admin_tokens(state: &AppState, panel: &Panel) -> Result<Vec<ApiToken>, PanelError> {
-    let all = tokens::list(&state.store, &panel.scope, None).await?;
+    let all = tokens::list(&state.store, &panel.tenant.scope(), None).await?;
     Ok(all.into_iter().filter(is_admin).collect())
 }
 
@@ -103,7 +103,8 @@ fn create_form(panel: &Panel) -> Markup {
 pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
     let name = f.required("name", 100)?;
     session::reauthenticate(&state, &panel, &f).await?;
-    let (token, secret) = tokens::create(&state.store, &panel.scope, TokenKind::Seller, None, None, &name).await?;
+    let (token, secret) =
+        tokens::create(&state.store, &panel.tenant.scope(), TokenKind::Seller, None, None, &name).await?;
     let content = html! {
         p role="status" { "Token " strong { (token.name) } " was created." }
         label for="secret" { "Its secret, shown this once: send it as Authorization: Bearer to the admin API" }
@@ -125,6 +126,6 @@ pub async fn confirm_revoke(State(state): State<AppState>, panel: Panel, ids: Id
 /// places); the check reads the list, the revocation itself is one operation.
 pub async fn revoke(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let t = live_token(&state, &panel, &ids).await?;
-    tokens::revoke(&state.store, &panel.scope, t.id).await?;
+    tokens::revoke(&state.store, &panel.tenant.scope(), t.id).await?;
     Ok(Redirect::to("/panel/tokens?done=revoked").into_response())
 }

@@ -10,10 +10,7 @@ use super::super::{
 use crate::domain::ids::{AppId, UserId};
 use crate::{
     domain::panel::Role,
-    manage::{
-        PageRequest,
-        users::{self, AppRef},
-    },
+    manage::{PageRequest, users},
     state::AppState,
     store::users::User,
 };
@@ -24,15 +21,14 @@ use axum::{
 use maud::{Markup, html};
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    let apps = super::all_apps(&state, &panel.scope).await?;
+    let apps = super::all_apps(&state, &panel.tenant).await?;
     let app_id = super::chosen_app(&apps, &q)?;
     let search = q.text("search", 200)?;
     let content = match app_id {
         None => html! { p { "There are no apps yet." } },
         Some(app_id) => {
-            let at = AppRef { seller_id: None, app_id };
             let page = PageRequest::new(Some(50), q.number("page")?);
-            let rows = users::list(&state.store, &panel.scope, at, search.as_deref(), page).await?;
+            let rows = users::list(&state.store, &panel.tenant, app_id, search.as_deref(), page).await?;
             let search = search.unwrap_or_default();
             html! {
                 form.filters method="get" action="/panel/users" role="search" {
@@ -107,33 +103,33 @@ fn back(app_id: AppId, user: &User, done: &str) -> Response {
     Redirect::to(&format!("/panel/users?{q}")).into_response()
 }
 
-fn at(ids: &Ids) -> (AppRef, UserId) {
-    (AppRef { seller_id: None, app_id: ids.first() }, ids.last())
+fn at(ids: &Ids) -> (AppId, UserId) {
+    (ids.first(), ids.last())
 }
 
 pub async fn reset_hwid(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
-    let (at, id) = at(&ids);
-    users::reset_hwid(&state.store, &panel.scope, at, id).await?;
-    let user = users::get(&state.store, &panel.scope, at, id).await?.user;
-    Ok(back(at.app_id, &user, "hwid_reset"))
+    let (app_id, id) = at(&ids);
+    users::reset_hwid(&state.store, &panel.tenant, app_id, id).await?;
+    let user = users::get(&state.store, &panel.tenant, app_id, id).await?.user;
+    Ok(back(app_id, &user, "hwid_reset"))
 }
 
 pub async fn ban(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
-    let (at, id) = at(&ids);
+    let (app_id, id) = at(&ids);
     let reason = f.required("reason", 500)?;
-    let d = users::set_ban(&state.store, &panel.scope, at, id, Some(&reason)).await?;
-    Ok(back(at.app_id, &d.user, "banned"))
+    let d = users::set_ban(&state.store, &panel.tenant, app_id, id, Some(&reason)).await?;
+    Ok(back(app_id, &d.user, "banned"))
 }
 
 pub async fn unban(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
-    let (at, id) = at(&ids);
-    let d = users::set_ban(&state.store, &panel.scope, at, id, None).await?;
-    Ok(back(at.app_id, &d.user, "unbanned"))
+    let (app_id, id) = at(&ids);
+    let d = users::set_ban(&state.store, &panel.tenant, app_id, id, None).await?;
+    Ok(back(app_id, &d.user, "unbanned"))
 }
 
 pub async fn extend(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
-    let (at, id) = at(&ids);
+    let (app_id, id) = at(&ids);
     let duration = f.required("duration", 20)?;
-    let d = users::extend(&state.store, &panel.scope, at, id, &duration).await?;
-    Ok(back(at.app_id, &d.user, "extended"))
+    let d = users::extend(&state.store, &panel.tenant, app_id, id, &duration).await?;
+    Ok(back(app_id, &d.user, "extended"))
 }

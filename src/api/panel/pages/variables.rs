@@ -97,14 +97,14 @@ pub async fn set(State(state): State<AppState>, panel: Panel, f: Fields) -> Resu
     let name = f.required("name", MAX_NAME_CHARS)?;
     // The value is kept as typed (spaces are data); empty is allowed.
     let value = f.get("value").unwrap_or("");
-    let at = client_data::client_app(&state.store, &panel.scope, None, app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, app_id).await?;
     client_data::set_app_var(&state.store, &at, &name, value, f.checked("authed")).await?;
     Ok(Redirect::to(&format!("/panel/variables?app={app_id}&done=saved")).into_response())
 }
 
 /// The variable `ids` names (app, variable id) of the signed-in seller.
 async fn var_at(state: &AppState, panel: &Panel, ids: &Ids) -> Result<AppVar, PanelError> {
-    let at = client_data::client_app(&state.store, &panel.scope, None, ids.first()).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, ids.first()).await?;
     let id: i64 = ids.last();
     super::find_listed("variable", |page| client_data::list_app_vars(&state.store, &at, page), |v| v.id == id).await
 }
@@ -120,7 +120,7 @@ pub async fn confirm_delete(State(state): State<AppState>, panel: Panel, ids: Id
 
 pub async fn delete(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
     let v = var_at(&state, &panel, &ids).await?;
-    let at = client_data::client_app(&state.store, &panel.scope, None, v.app_id).await?;
+    let at = client_data::client_app(&state.store, &panel.tenant, v.app_id).await?;
     client_data::delete_app_var(&state.store, &at, &v.name).await?;
     Ok(Redirect::to(&format!("/panel/variables?app={}&done=deleted", v.app_id)).into_response())
 }

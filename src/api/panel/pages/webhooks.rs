@@ -28,7 +28,7 @@ const DELIVERY_STATES: [&str; 3] = ["pending", "delivered", "failed"];
 
 pub async fn list(State(state): State<AppState>, panel: Panel, q: Fields) -> Result<Markup, PanelError> {
     let all = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-    let endpoints = event_webhooks::list(&state.store, &panel.scope, None, all).await?.data;
+    let endpoints = event_webhooks::list(&state.store, &panel.tenant, all).await?.data;
     let content = html! {
         @if panel.role.may(Role::Owner) { (create_form(&panel)) }
         div.scroll {
@@ -97,7 +97,7 @@ pub async fn create(State(state): State<AppState>, panel: Panel, f: Fields) -> R
         enabled: None,
     };
     session::reauthenticate(&state, &panel, &f).await?;
-    let made = event_webhooks::create(&state.store, &panel.scope, None, input).await?;
+    let made = event_webhooks::create(&state.store, &panel.tenant, input).await?;
     let content = html! {
         p role="status" { "The endpoint for " (host_of(&made.endpoint.url)) " was added." }
         label for="secret" { "Its signing secret, shown this once: verify each delivery's licensd-signature with it" }
@@ -114,16 +114,16 @@ pub async fn set_enabled(
     f: Fields,
 ) -> Result<Response, PanelError> {
     let input = EndpointInput { enabled: Some(f.get("enabled") == Some("1")), ..EndpointInput::default() };
-    event_webhooks::update(&state.store, &panel.scope, None, ids.last(), input).await?;
+    event_webhooks::update(&state.store, &panel.tenant, ids.last(), input).await?;
     Ok(Redirect::to("/panel/webhooks?done=saved").into_response())
 }
 
 pub async fn show(State(state): State<AppState>, panel: Panel, ids: Ids, q: Fields) -> Result<Markup, PanelError> {
     let id = ids.last();
-    let endpoint = event_webhooks::get(&state.store, &panel.scope, None, id).await?;
+    let endpoint = event_webhooks::get(&state.store, &panel.tenant, id).await?;
     let filter = q.text("state", 20)?;
     let page = PageRequest::new(Some(50), q.number("page")?);
-    let rows = event_webhooks::deliveries(&state.store, &panel.scope, None, id, filter.as_deref(), page).await?;
+    let rows = event_webhooks::deliveries(&state.store, &panel.tenant, id, filter.as_deref(), page).await?;
     let base = format!("/panel/webhooks/{id}");
     let filter = filter.unwrap_or_default();
     let content = html! {
@@ -180,11 +180,11 @@ fn delivery_row(panel: &Panel, base: &str, d: &Delivery) -> Markup {
 }
 
 pub async fn redeliver_one(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
-    event_webhooks::redeliver(&state.store, &panel.scope, None, ids.first(), Some(ids.last())).await?;
+    event_webhooks::redeliver(&state.store, &panel.tenant, ids.first(), Some(ids.last())).await?;
     Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.first::<i64>())).into_response())
 }
 
 pub async fn redeliver_failed(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {
-    event_webhooks::redeliver(&state.store, &panel.scope, None, ids.last(), None).await?;
+    event_webhooks::redeliver(&state.store, &panel.tenant, ids.last(), None).await?;
     Ok(Redirect::to(&format!("/panel/webhooks/{}?done=redelivered", ids.last::<i64>())).into_response())
 }

@@ -31,7 +31,7 @@ const MESSAGES: [(&str, &str, Msg); 12] = [
 pub async fn add_sub(cx: &Cx) -> Answer {
     let name = cx.require("name")?;
     let level = cx.int("level").ok_or(SellerError::Missing("level"))?;
-    plans::create(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), name, level, None)
+    plans::create(&cx.state.store, cx.caller.tenant(), cx.caller.at.id(), name, level, None)
         .await
         .map_err(SellerError::or("Failed to create subscription!"))?;
     Ok(Reply::ok("Successfully created subscription!"))
@@ -42,7 +42,7 @@ pub async fn delete_sub(cx: &Cx) -> Answer {
     let name = cx.require("name")?;
     let plan =
         all_plans(cx).await?.into_iter().find(|p| p.name == name).ok_or_else(|| SellerError::not_found(failure))?;
-    plans::delete(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), plan.id)
+    plans::delete(&cx.state.store, cx.caller.tenant(), cx.caller.at.id(), plan.id)
         .await
         .map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Successfully deleted subscription!"))
@@ -59,13 +59,13 @@ pub async fn fetch_all_subs(cx: &Cx) -> Answer {
 
 pub async fn pause(cx: &Cx, paused: bool) -> Answer {
     let settings = AppSettings { paused: Some(paused), ..AppSettings::default() };
-    apps::update(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), settings).await?;
+    apps::update(&cx.state.store, cx.caller.tenant(), cx.caller.at.id(), settings).await?;
     // KeyAuth's own words.
     Ok(Reply::ok(if paused { "Subscription paused application" } else { "Subscription unpaused application" }))
 }
 
 pub async fn settings(cx: &Cx) -> Answer {
-    let app = apps::get(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id()).await?.app;
+    let app = apps::get(&cx.state.store, cx.caller.tenant(), cx.caller.at.id()).await?.app;
     let texts = Messages::from_json(&app.messages);
     let mut reply = Reply::ok("Retrieved Settings Successfully")
         .with("enabled", app.enabled)
@@ -83,7 +83,7 @@ pub async fn settings(cx: &Cx) -> Answer {
 /// current set is read and the named ones replaced (a concurrent change of another message in
 /// between would be overwritten: settings have one editor in practice).
 pub async fn update_settings(cx: &Cx) -> Answer {
-    let app = apps::get(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id()).await?.app;
+    let app = apps::get(&cx.state.store, cx.caller.tenant(), cx.caller.at.id()).await?.app;
     let bool_field = |name: &'static str| match cx.field(name) {
         None => Ok(None),
         Some(_) => {
@@ -109,6 +109,6 @@ pub async fn update_settings(cx: &Cx) -> Answer {
         messages: messages_changed.then_some(messages),
         ..AppSettings::default()
     };
-    apps::update(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), settings).await?;
+    apps::update(&cx.state.store, cx.caller.tenant(), cx.caller.at.id(), settings).await?;
     Ok(Reply::ok("Settings Update Successful"))
 }

@@ -113,7 +113,7 @@ pub async fn mute(cx: &Cx) -> Answer {
     let Some(time) = cx.int("time").filter(|t| (1..=100 * 365 * 86_400).contains(t)) else {
         return Err(SellerError::invalid("Invalid time paramater, must be number"));
     };
-    let user = users::by_name(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), name)
+    let user = users::by_name(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), name)
         .await
         .map_err(SellerError::or("User doesn't exist!"))?;
     let until = cx.now + time * 1000;

@@ -50,7 +50,7 @@ pub async fn add(cx: &Cx) -> Answer {
         customer_name: None,
         order: None,
     };
-    let made = licenses::generate(&cx.state.store, &cx.caller.scope, None, spec, &|_| {}).await?;
+    let made = licenses::generate(&cx.state.store, cx.caller.tenant(), spec, &|_| {}).await?;
     let text = made.keys.join("\r\n");
     Ok(match made.keys.as_slice() {
         [one] => Reply::ok("License Successfully Generated").with("key", one.as_str()),
@@ -71,7 +71,7 @@ async fn plan_of_level(cx: &Cx, level: i64) -> Result<Plan, SellerError> {
 
 pub(super) async fn all_plans(cx: &Cx) -> Result<Vec<Plan>, SellerError> {
     let page = PageRequest::new(Some(crate::store::Page::MAX_LIMIT), None);
-    Ok(plans::list(&cx.state.store, &cx.caller.scope, None, cx.caller.at.id(), page).await?.data)
+    Ok(plans::list(&cx.state.store, cx.caller.tenant(), cx.caller.at.id(), page).await?.data)
 }
 
 async fn license(cx: &Cx, failure: &'static str) -> Result<License, SellerError> {
@@ -101,7 +101,7 @@ pub async fn info(cx: &Cx) -> Answer {
     let l = license(cx, "Key Not Found").await?;
     let level = all_plans(cx).await?.into_iter().find(|p| p.id == l.plan_id).map(|p| p.level);
     let user = match l.used_by_user_id {
-        Some(id) => Some(users::get(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), id).await?),
+        Some(id) => Some(users::get(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), id).await?),
         None => None,
     };
     let hwid = user.as_ref().map(|u| u.hwids.join(",")).filter(|h| !h.is_empty());
@@ -127,10 +127,10 @@ fn user_too(cx: &Cx) -> bool {
 pub async fn del(cx: &Cx) -> Answer {
     let failure = "Failed to delete license!";
     let l = license(cx, failure).await?;
-    let (store, scope) = (&cx.state.store, &cx.caller.scope);
-    licenses::delete(store, scope, None, l.id).await.map_err(SellerError::or(failure))?;
+    let (store, tenant) = (&cx.state.store, cx.caller.tenant());
+    licenses::delete(store, tenant, l.id).await.map_err(SellerError::or(failure))?;
     if let (true, Some(user_id)) = (user_too(cx), l.used_by_user_id) {
-        users::delete(store, scope, cx.caller.app_ref(), user_id).await.map_err(SellerError::or(failure))?;
+        users::delete(store, tenant, cx.caller.app_id(), user_id).await.map_err(SellerError::or(failure))?;
     }
     Ok(Reply::ok("Successfully deleted license!"))
 }
@@ -139,10 +139,10 @@ pub async fn ban(cx: &Cx) -> Answer {
     let failure = "Failed to ban license!";
     let l = license(cx, failure).await?;
     let reason = cx.require("reason")?;
-    let (store, scope) = (&cx.state.store, &cx.caller.scope);
-    licenses::set_ban(store, scope, None, l.id, Some(reason)).await.map_err(SellerError::or(failure))?;
+    let (store, tenant) = (&cx.state.store, cx.caller.tenant());
+    licenses::set_ban(store, tenant, l.id, Some(reason)).await.map_err(SellerError::or(failure))?;
     if let (true, Some(user_id)) = (user_too(cx), l.used_by_user_id) {
-        users::set_ban(store, scope, cx.caller.app_ref(), user_id, Some(reason))
+        users::set_ban(store, tenant, cx.caller.app_id(), user_id, Some(reason))
             .await
             .map_err(SellerError::or(failure))?;
     }
@@ -152,7 +152,7 @@ pub async fn ban(cx: &Cx) -> Answer {
 pub async fn unban(cx: &Cx) -> Answer {
     let failure = "Failed to unban license!";
     let l = license(cx, failure).await?;
-    licenses::set_ban(&cx.state.store, &cx.caller.scope, None, l.id, None).await.map_err(SellerError::or(failure))?;
+    licenses::set_ban(&cx.state.store, cx.caller.tenant(), l.id, None).await.map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Successfully unbanned license!"))
 }
 
@@ -173,7 +173,7 @@ pub async fn fetch_all(cx: &Cx) -> Answer {
         page: Some(cx.int("page").unwrap_or(1)),
         ..ListQuery::default()
     };
-    let rows = licenses::list(&cx.state.store, &cx.caller.scope, &q).await?.data;
+    let rows = licenses::list(&cx.state.store, cx.caller.tenant(), &q).await?.data;
     if rows.is_empty() {
         return Err(SellerError::not_found("No License Keys Found"));
     }

@@ -24,11 +24,13 @@ const FETCH_PAGE: i64 = 500;
 /// The user named by `user`, or `failure`.
 async fn user(cx: &Cx, failure: &'static str) -> Result<User, SellerError> {
     let name = cx.require("user")?;
-    users::by_name(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), name).await.map_err(SellerError::or(failure))
+    users::by_name(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), name)
+        .await
+        .map_err(SellerError::or(failure))
 }
 
 async fn detail(cx: &Cx, user: &User) -> Result<UserDetail, SellerError> {
-    Ok(users::get(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), user.id).await?)
+    Ok(users::get(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), user.id).await?)
 }
 
 /// Hashes a password off the async runtime (bounded concurrency, like the client API's).
@@ -64,8 +66,8 @@ pub async fn activate(cx: &Cx) -> Answer {
     let key = cx.require("key")?;
     let password_hash = hash(cx, "pass").await?;
     let new = NewUser { username, password_hash: Some(&password_hash), hwid: cx.field("hwid") };
-    let (store, scope) = (&cx.state.store, &cx.caller.scope);
-    let id = match users::activate(store, scope, cx.caller.app_ref(), new, key).await? {
+    let (store, tenant) = (&cx.state.store, cx.caller.tenant());
+    let id = match users::activate(store, tenant, cx.caller.app_id(), new, key).await? {
         Registered::Done(id) => id,
         Registered::UsernameTaken => {
             return Err(SellerError::Refused(StatusCode::CONFLICT, "Username Already Exists.".into()));
@@ -81,7 +83,7 @@ pub async fn activate(cx: &Cx) -> Answer {
             return Err(SellerError::Refused(StatusCode::GONE, Msg::KeyExpired.default_text().into()));
         }
     };
-    let d = users::get(store, scope, cx.caller.app_ref(), id).await?;
+    let d = users::get(store, tenant, cx.caller.app_id(), id).await?;
     let info = json!({ "username": d.user.username, "subscriptions": subscriptions(cx, &d), "ip": Value::Null });
     Ok(Reply::ok(Msg::LoggedIn.default_text()).with("info", info))
 }
@@ -103,7 +105,7 @@ pub async fn add(cx: &Cx) -> Answer {
     };
     let new = NewUser { username, password_hash: password_hash.as_deref(), hwid: cx.field("hwid") };
     let expires_at = cx.now.saturating_add(secs.saturating_mul(1000));
-    users::create(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), new, plan.id, Some(expires_at))
+    users::create(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), new, plan.id, Some(expires_at))
         .await
         .map_err(SellerError::or("Failed to create user!"))?;
     Ok(Reply::ok("Successfully created user!"))
@@ -112,7 +114,7 @@ pub async fn add(cx: &Cx) -> Answer {
 pub async fn delete(cx: &Cx) -> Answer {
     let failure = "Failed to delete user!";
     let u = user(cx, failure).await?;
-    users::delete(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id)
+    users::delete(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id)
         .await
         .map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Successfully deleted user!"))
@@ -134,7 +136,7 @@ pub async fn data(cx: &Cx) -> Answer {
 pub async fn reset_hwid(cx: &Cx) -> Answer {
     let failure = "Failed to reset user!";
     let u = user(cx, failure).await?;
-    users::reset_hwid(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id)
+    users::reset_hwid(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id)
         .await
         .map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Successfully reset user!"))
@@ -143,7 +145,7 @@ pub async fn reset_hwid(cx: &Cx) -> Answer {
 pub async fn ban(cx: &Cx) -> Answer {
     let u = user(cx, "User not found!").await?;
     let reason = cx.require("reason")?;
-    users::set_ban(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id, Some(reason))
+    users::set_ban(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id, Some(reason))
         .await
         .map_err(SellerError::or("Failed to ban user!"))?;
     Ok(Reply::ok("Successfully banned user!"))
@@ -151,7 +153,7 @@ pub async fn ban(cx: &Cx) -> Answer {
 
 pub async fn unban(cx: &Cx) -> Answer {
     let u = user(cx, "User not found!").await?;
-    users::set_ban(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id, None)
+    users::set_ban(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id, None)
         .await
         .map_err(SellerError::or("Failed to unban user!"))?;
     Ok(Reply::ok("Successfully unbanned user!"))
@@ -168,7 +170,7 @@ pub async fn extend(cx: &Cx) -> Answer {
     if !detail(cx, &u).await?.subscriptions.iter().any(|s| s.plan == sub) {
         return Err(SellerError::not_found("Subscription not found!"));
     }
-    users::extend(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id, &secs.to_string())
+    users::extend(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id, &secs.to_string())
         .await
         .map_err(SellerError::or("Failed to extend user(s)!"))?;
     Ok(Reply::ok("Successfully extended user(s)!"))
@@ -178,7 +180,7 @@ pub async fn reset_password(cx: &Cx) -> Answer {
     let failure = "Failed To reset password";
     let u = user(cx, failure).await?;
     let password_hash = hash(cx, "passwd").await?;
-    users::set_password(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id, &password_hash)
+    users::set_password(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id, &password_hash)
         .await
         .map_err(SellerError::or(failure))?;
     Ok(Reply::ok("Password reset successful"))
@@ -186,7 +188,7 @@ pub async fn reset_password(cx: &Cx) -> Answer {
 
 async fn page_of_users(cx: &Cx) -> Result<Vec<User>, SellerError> {
     let page = PageRequest::new(Some(FETCH_PAGE.min(Page::MAX_LIMIT)), Some(cx.int("page").unwrap_or(1)));
-    Ok(users::list(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), None, page).await?.data)
+    Ok(users::list(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), None, page).await?.data)
 }
 
 pub async fn fetch_all(cx: &Cx) -> Answer {
@@ -226,6 +228,6 @@ pub async fn verify(cx: &Cx) -> Answer {
 pub async fn add_hwid(cx: &Cx) -> Answer {
     let u = user(cx, "User not found!").await?;
     let hwid = cx.require("hwid")?;
-    users::add_hwid(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), u.id, hwid).await?;
+    users::add_hwid(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), u.id, hwid).await?;
     Ok(Reply::ok("Added HWID"))
 }

@@ -13,7 +13,7 @@ const FETCH_PAGE: i64 = 500;
 
 async fn user_id(cx: &Cx, failure: &'static str) -> Result<UserId, SellerError> {
     let name = cx.require("user")?;
-    let user = users::by_name(&cx.state.store, &cx.caller.scope, cx.caller.app_ref(), name)
+    let user = users::by_name(&cx.state.store, cx.caller.tenant(), cx.caller.app_id(), name)
         .await
         .map_err(SellerError::or(failure))?;
     Ok(user.id)

@@ -4,12 +4,14 @@
 //! Handlers and CLI commands parse, call one function here, render.
 
 pub mod access;
+pub mod activations;
 pub mod apps;
 pub mod audit;
 pub mod client_content;
 pub mod client_data;
 pub mod customer_panel;
 pub mod customers;
+pub mod end_users;
 pub mod event_webhooks;
 pub mod keyauth;
 pub mod licenses;
@@ -18,6 +20,7 @@ pub mod overview;
 pub mod panel;
 pub mod panel_invitations;
 pub mod plans;
+pub mod reseller_api;
 pub mod reseller_dashboard;
 pub mod resellers;
 pub mod sellers;

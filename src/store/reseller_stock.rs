@@ -64,7 +64,8 @@ from_columns!(StockLicense {
 /// What an assignment did (a license outside the stock is `StoreError::NotFound`).
 #[derive(Debug, Clone)]
 pub enum AssignOutcome {
-    Assigned,
+    /// This request assigned the license with this id.
+    Assigned(LicenseId),
     /// Another request (or an earlier one) assigned it first.
     AlreadyAssigned,
     /// Unassigned but not sellable now, and why.
@@ -189,8 +190,8 @@ impl Store {
     ) -> Result<AssignOutcome> {
         const ATTEMPTS: usize = 3;
         for _ in 0..ATTEMPTS {
-            if self.assign_if_free(seller_id, reseller_id, key, discord_user_id, now_ms).await? {
-                return Ok(AssignOutcome::Assigned);
+            if let Some(id) = self.assign_if_free(seller_id, reseller_id, key, discord_user_id, now_ms).await? {
+                return Ok(AssignOutcome::Assigned(id));
             }
             let current = self.stock_license(seller_id, reseller_id, key).await?;
             if current.discord_user_id.is_some() {
@@ -204,7 +205,7 @@ impl Store {
         Ok(AssignOutcome::AlreadyAssigned)
     }
 
-    /// The conditional assignment and its event, in one transaction; false when the license
+    /// The conditional assignment and its event, in one transaction; the license id, or `None` when it
     /// is not free to assign (taken, unusable, or not in this reseller's stock).
     async fn assign_if_free(
         &self,
@@ -213,7 +214,7 @@ impl Store {
         key: &str,
         discord_user_id: &str,
         now_ms: i64,
-    ) -> Result<bool> {
+    ) -> Result<Option<LicenseId>> {
         let mut tx = self.begin_write().await?;
         let assigned: Option<(LicenseId, AppId)> = sqlx::query_as(
             "UPDATE licenses SET discord_user_id = $4, assigned_at = $5, updated_at = $5 \
@@ -228,12 +229,12 @@ impl Store {
         .bind(now_ms)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((license_id, app_id)) = assigned else { return Ok(false) };
+        let Some((license_id, app_id)) = assigned else { return Ok(None) };
         let fields = serde_json::json!({ "key": key, "reseller_id": reseller_id, "discord_user_id": discord_user_id });
         let event = Event::license(EventKind::ResellerLicenseAssigned, seller_id, app_id, license_id, fields);
         events::insert(&mut tx, &[event]).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(license_id))
     }
 
     /// Records that a reseller key was used (the seller sees it in the key list).

@@ -725,6 +725,15 @@ async fn patch_changes_limit_expiry_and_active(app: TestApp) {
     assert_eq!((status, body["data"]["active"].clone()), (200, json!(1)));
     let l = app.store().license(s.seller_id, LicenseId(k.id)).await.unwrap();
     assert_eq!((l.max_activations, l.expires_at, l.active, l.activations), (None, None, true, 1));
+
+    // Each change is in the seller's audit trail in the store token's name, with what it set.
+    let audit = app.store().list_audit(Some(s.seller_id), licensd::store::Page::new(50, 1)).await.unwrap();
+    let updates: Vec<_> = audit.iter().filter(|e| e.action == "license.update").rev().collect();
+    assert_eq!(updates.len(), 4, "{audit:?}");
+    assert!(updates.iter().all(|e| e.actor.starts_with("token:") && e.target == format!("license:{}", k.id)));
+    assert_eq!(updates[0].detail, "limit=10 expires_at=1935604800000 active=false");
+    assert_eq!(updates[2].detail, "limit=unlimited expires_at=never");
+    assert_eq!(updates[3].detail, "");
 }
 
 async fn lowering_the_limit_deletes_the_oldest_instances(app: TestApp) {

@@ -332,6 +332,13 @@ async fn one_of_twenty_concurrent_assignments_wins(app: TestApp) {
     }
     let row = app.store().license_by_key(shop.seller_id, "ps-RACE").await.unwrap();
     assert_eq!(row.discord_user_id.as_ref(), Some(winners[0]));
+    // The one assignment is in the seller's audit trail, in the reseller's name; the losers left none.
+    let audit = app.store().list_audit(Some(shop.seller_id), licensd::store::Page::new(50, 1)).await.unwrap();
+    let assigned: Vec<_> = audit.iter().filter(|e| e.action == "reseller.assign").collect();
+    assert_eq!(assigned.len(), 1, "{audit:?}");
+    let e = assigned[0];
+    let expected = (format!("reseller:{}", bot.reseller_id), format!("license:{}", row.id), winners[0].clone());
+    assert_eq!((e.actor.clone(), e.target.clone(), e.detail.clone()), expected);
 }
 
 async fn assigned_license_leaves_the_stock_and_shows_to_the_seller(app: TestApp) {

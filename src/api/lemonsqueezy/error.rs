@@ -2,6 +2,7 @@
 //! call's boolean (`activated`/`valid`/`deactivated`) false and `error` in words.
 
 use crate::api::middleware::Refused;
+use crate::manage::ManageError;
 use crate::store::StoreError;
 use axum::{
     Json,
@@ -40,11 +41,24 @@ pub enum LsError {
         retry_after_secs: u64,
     },
     Store(StoreError),
+    /// An operation failed in a way this API has no answer for (logged, answered 500).
+    Fault(String),
 }
 
 impl From<StoreError> for LsError {
     fn from(e: StoreError) -> Self {
         LsError::Store(e)
+    }
+}
+
+/// The activation operations fail only in the store (their refusals are outcomes, and a missing
+/// key is mapped where the verb is known); anything else would be a fault of the server's.
+impl From<ManageError> for LsError {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Store(e) => LsError::Store(e),
+            e => LsError::Fault(e.to_string()),
+        }
     }
 }
 
@@ -72,6 +86,10 @@ impl IntoResponse for LsError {
                 .into_response(),
             LsError::Store(e) => {
                 tracing::error!(error = %e, "Lemon Squeezy API: database error");
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "Server Error" }))).into_response()
+            }
+            LsError::Fault(e) => {
+                tracing::error!(error = %e, "Lemon Squeezy API: operation failure");
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "error": "Server Error" }))).into_response()
             }
         }

@@ -1,6 +1,6 @@
-//! The three calls. Each finds the key's seller, runs the Licenses API's own store function
-//! (one transaction, the shared activation limit), then reads the key as it now stands for the
-//! answer's `license_key` and `meta`.
+//! The three calls. Each finds the key's seller, runs the Licenses API's own operation in
+//! `manage::activations` (one transaction, the shared activation limit), then reads the key as it
+//! now stands for the answer's `license_key` and `meta`.
 
 use super::body::Fields;
 use super::error::{LsError, Verb};
@@ -9,10 +9,10 @@ use crate::api::client::context::client_ip;
 use crate::domain::ids::SellerId;
 use crate::{
     domain::time::now_ms,
+    manage::{ManageError, activations},
     ratelimit::window_left_ms,
     state::AppState,
     store::{
-        StoreError,
         customers::KeyWithContext,
         instances::{Activation, Refusal, Validation},
     },
@@ -58,7 +58,7 @@ pub async fn activate(_: Limited, State(state): State<AppState>, body: Bytes) ->
     let key = f.required("license_key")?;
     let name = f.required("instance_name")?;
     let seller_id = seller_of(&state, verb, &key).await?;
-    match state.store.activate(seller_id, &key, &name).await? {
+    match activations::activate(&state.store, seller_id, &key, &name).await? {
         Activation::Created(i) => answer(&state, verb, seller_id, &key, Ok(Some(views::instance(&i)))).await,
         Activation::Refused(r, _) => answer(&state, verb, seller_id, &key, Err(r)).await,
     }
@@ -70,7 +70,7 @@ pub async fn validate(_: Limited, State(state): State<AppState>, body: Bytes) ->
     let key = f.required("license_key")?;
     let instance_id = f.optional("instance_id")?;
     let seller_id = seller_of(&state, verb, &key).await?;
-    match state.store.validate_instance(seller_id, &key, instance_id.as_deref()).await? {
+    match activations::validate(&state.store, seller_id, &key, instance_id.as_deref()).await? {
         Validation::Valid(_, i) => {
             answer(&state, verb, seller_id, &key, Ok(Some(i.as_ref().map_or(Value::Null, views::instance)))).await
         }
@@ -84,13 +84,13 @@ pub async fn deactivate(_: Limited, State(state): State<AppState>, body: Bytes) 
     let key = f.required("license_key")?;
     let instance_id = f.required("instance_id")?;
     let seller_id = seller_of(&state, verb, &key).await?;
-    let outcome = state.store.deactivate(seller_id, &key, &instance_id).await?;
+    let outcome = activations::deactivate(&state.store, seller_id, &key, &instance_id).await?;
     answer(&state, verb, seller_id, &key, outcome.map(|()| None)).await
 }
 
 /// The one seller with a key of this text; otherwise the key is not found here.
 async fn seller_of(state: &AppState, verb: Verb, key: &str) -> Result<SellerId, LsError> {
-    state.store.sole_seller_of_key(key).await?.ok_or(LsError::KeyNotFound(verb))
+    activations::sole_seller_of_key(&state.store, key).await?.ok_or(LsError::KeyNotFound(verb))
 }
 
 /// The answer after the change: success (with the instance, or null, for the calls that show
@@ -102,14 +102,15 @@ async fn answer(
     key: &str,
     outcome: Result<Option<Value>, Refusal>,
 ) -> Result<Response, LsError> {
-    let gone = |e: StoreError| match e {
-        StoreError::NotFound => LsError::KeyNotFound(verb),
-        e => LsError::Store(e),
+    let gone = |e: ManageError| match e {
+        ManageError::NotFound(_) => LsError::KeyNotFound(verb),
+        e => e.into(),
     };
     if outcome == Err(Refusal::KeyNotFound) {
         return Err(LsError::KeyNotFound(verb));
     }
-    let KeyWithContext { license, context } = state.store.key_with_context(seller_id, key).await.map_err(gone)?;
+    let KeyWithContext { license, context } =
+        activations::key_with_context(&state.store, seller_id, key).await.map_err(gone)?;
     let mut body = json!({
         verb.flag(): outcome.is_ok(),
         "error": outcome.as_ref().err().map(|r| refusal_message(*r)),

@@ -8,8 +8,9 @@ use super::{
 };
 use crate::{
     domain::time::now_ms,
+    manage::activations,
     state::AppState,
-    store::instances::{Activation, Validation},
+    store::instances::{Activation, Refusal, Validation},
 };
 use axum::{
     Json,
@@ -33,17 +34,16 @@ pub async fn activate(
     f.finish()?;
     let idem = idempotency_key(&headers)?.map(|k| format!("activate:{k}"));
     let now = now_ms();
-    let rendered = state
-        .store
-        .activate_instance(caller.seller_id, &key, &name, idem.as_deref(), |outcome| match outcome {
-            Activation::Created(instance) => {
-                answer(StatusCode::OK, &top_level_and_data(json!(InstanceView::from(instance))))
-            }
-            Activation::Refused(r, license) => {
-                answer(StatusCode::UNPROCESSABLE_ENTITY, &activation_refusal(*r, license.as_deref(), now))
-            }
-        })
-        .await?;
+    let render = |outcome: &Activation| match outcome {
+        Activation::Created(instance) => {
+            answer(StatusCode::OK, &top_level_and_data(json!(InstanceView::from(instance))))
+        }
+        Activation::Refused(r, license) => {
+            answer(StatusCode::UNPROCESSABLE_ENTITY, &activation_refusal(*r, license.as_deref(), now))
+        }
+    };
+    let rendered =
+        activations::activate_once(&state.store, caller.seller_id, &key, &name, idem.as_deref(), render).await?;
     Ok(answer_response(rendered))
 }
 
@@ -58,7 +58,7 @@ pub async fn validate(
     let key = f.string("license_key");
     let instance_id = f.optional_string("instance_id");
     f.finish()?;
-    match state.store.validate_instance(caller.seller_id, &key, instance_id.as_deref()).await? {
+    match activations::validate(&state.store, caller.seller_id, &key, instance_id.as_deref()).await? {
         Validation::Valid(license, instance) => Ok(Json(top_level_and_data(json!({
             "valid": true,
             "license_key": KeyView::counted(&license, now_ms()),
@@ -80,12 +80,11 @@ pub async fn deactivate(
     let instance_id = f.string("instance_id");
     f.finish()?;
     let idem = idempotency_key(&headers)?.map(|k| format!("deactivate:{k}"));
-    let rendered = state
-        .store
-        .deactivate_instance(caller.seller_id, &key, &instance_id, idem.as_deref(), |outcome| match outcome {
-            Ok(id) => answer(StatusCode::OK, &json!({"data": {"deactivated": true, "instance_id": id}})),
-            Err(r) => answer(StatusCode::UNPROCESSABLE_ENTITY, &json!({"message": refusal_message(r)})),
-        })
-        .await?;
+    let render = |outcome: Result<&str, Refusal>| match outcome {
+        Ok(id) => answer(StatusCode::OK, &json!({"data": {"deactivated": true, "instance_id": id}})),
+        Err(r) => answer(StatusCode::UNPROCESSABLE_ENTITY, &json!({"message": refusal_message(r)})),
+    };
+    let (seller, idem) = (caller.seller_id, idem.as_deref());
+    let rendered = activations::deactivate_once(&state.store, seller, &key, &instance_id, idem, render).await?;
     Ok(answer_response(rendered))
 }

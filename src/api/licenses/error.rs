@@ -5,6 +5,7 @@
 
 use crate::{
     api::middleware::Refused,
+    manage::ManageError,
     store::{StoreError, idempotency::Answer},
 };
 use axum::{
@@ -41,6 +42,19 @@ impl From<StoreError> for LicensesError {
     }
 }
 
+/// An operation's refusal in the API's shape: bad input and conflicts name their field (422).
+impl From<ManageError> for LicensesError {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Store(e) => Self::Store(e),
+            ManageError::NotFound(what) => Self::NotFound(what),
+            ManageError::Invalid(f) => Self::field(f.field, f.message),
+            ManageError::Conflict { field, message } => Self::field(field, message),
+            ManageError::Forbidden => Self::Unauthenticated,
+        }
+    }
+}
+
 impl LicensesError {
     /// One invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
@@ -52,6 +66,14 @@ impl LicensesError {
         move |e| match e {
             StoreError::NotFound => Self::NotFound(message),
             e => Self::Store(e),
+        }
+    }
+
+    /// Maps an operation's `NotFound` to a 404 with `message`.
+    pub fn missing(message: &'static str) -> impl Fn(ManageError) -> Self {
+        move |e| match e {
+            ManageError::NotFound(_) => Self::NotFound(message),
+            e => e.into(),
         }
     }
 }

@@ -4,7 +4,12 @@
 use super::error::LicensesError;
 use crate::domain::ids::{LicenseId, SellerId};
 use crate::{
-    domain::time::now_ms, ratelimit::window_left_ms, state::AppState, store::StoreError, store::tokens::TokenKind,
+    domain::time::now_ms,
+    manage::{Scope, Tenant},
+    ratelimit::window_left_ms,
+    state::AppState,
+    store::StoreError,
+    store::tokens::TokenKind,
 };
 use axum::{
     extract::{FromRequestParts, Path},
@@ -15,6 +20,15 @@ use axum::{
 #[derive(Debug, Clone, Copy)]
 pub struct StoreCaller {
     pub seller_id: SellerId,
+    /// The store token presented (the audit trail's `token:<id>`).
+    pub token_id: i64,
+}
+
+impl StoreCaller {
+    /// Whom the seller's management calls (`PATCH` of a key) act for.
+    pub fn tenant(&self) -> Result<Tenant, LicensesError> {
+        Ok(Scope::from_token(self.token_id, TokenKind::Store, Some(self.seller_id)).tenant(None)?)
+    }
 }
 
 const RATE_WINDOW_MS: i64 = 60_000;
@@ -39,7 +53,7 @@ impl FromRequestParts<AppState> for StoreCaller {
                 return Err(LicensesError::WrongStore);
             }
         }
-        Ok(Self { seller_id })
+        Ok(Self { seller_id, token_id: owner.token_id })
     }
 }
 

@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     domain::time::now_ms,
+    manage::licenses,
     state::AppState,
     store::{Page, instances::KeyChanges},
 };
@@ -55,11 +56,9 @@ pub async fn update(
         active: f.boolean("active"),
     };
     f.finish()?;
-    let license = state
-        .store
-        .update_key(caller.seller_id, id, &changes)
+    let license = licenses::update_terms(&state.store, &caller.tenant()?, id, &changes)
         .await
-        .map_err(LicensesError::not_found(KEY_NOT_FOUND))?;
+        .map_err(LicensesError::missing(KEY_NOT_FOUND))?;
     Ok(Json(json!({ "data": KeyView::counted(&license, now_ms()) })))
 }
 

@@ -13,7 +13,7 @@ use crate::{
         offline::{Machine, MachineKind},
         time::iso_micros,
     },
-    manage::{ManageError, offline::Issuer},
+    manage::{ManageError, activations, offline::Issuer},
     state::AppState,
     store::instances::Validation,
 };
@@ -29,11 +29,12 @@ pub async fn checkout(
     let key = f.string("license_key");
     let instance_id = f.string("instance_id");
     f.finish()?;
-    let (license, instance) = match state.store.validate_instance(caller.seller_id, &key, Some(&instance_id)).await? {
-        Validation::Valid(license, Some(instance)) => (license, instance),
-        Validation::Valid(_, None) => return Err(LicensesError::NotFound(super::error::INSTANCE_NOT_FOUND)),
-        Validation::Refused(r) => return Err(LicensesError::Refused(refusal_message(r).to_owned())),
-    };
+    let (license, instance) =
+        match activations::validate(&state.store, caller.seller_id, &key, Some(&instance_id)).await? {
+            Validation::Valid(license, Some(instance)) => (license, instance),
+            Validation::Valid(_, None) => return Err(LicensesError::NotFound(super::error::INSTANCE_NOT_FOUND)),
+            Validation::Refused(r) => return Err(LicensesError::Refused(refusal_message(r).to_owned())),
+        };
     let machine = Machine { id: instance.id, kind: MachineKind::Instance };
     let file = Issuer::of(&state).issue(&license, Some(machine), None, Vec::new()).await.map_err(refused)?;
     Ok(Json(top_level_and_data(json!({

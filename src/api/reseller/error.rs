@@ -2,7 +2,7 @@
 //! the server's own faults answer 500 (logged, not shown), or 503 with `Retry-After` while the
 //! database cannot store anything (full disk).
 
-use crate::{api::middleware::Refused, store::StoreError};
+use crate::{api::middleware::Refused, manage::ManageError, store::StoreError};
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
@@ -35,11 +35,27 @@ pub enum ResellerError {
     UnknownEndpoint,
     MethodNotAllowed,
     Store(StoreError),
+    /// An operation failed in a way this API has no answer for (logged, answered 500).
+    Fault(String),
 }
 
 impl From<StoreError> for ResellerError {
     fn from(e: StoreError) -> Self {
         Self::Store(e)
+    }
+}
+
+/// An operation's refusal in the API's words: bad input names its field (`discord_user_id must
+/// be ...`, the seed's shape); the store's errors keep their statuses.
+impl From<ManageError> for ResellerError {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Invalid(f) => Self::BadRequest(format!("{} {}", f.field, f.message)),
+            ManageError::NotFound(_) => Self::LicenseNotFound,
+            ManageError::Store(e) => Self::Store(e),
+            // No Reseller API operation conflicts or needs the operator: a fault if one did.
+            e @ (ManageError::Conflict { .. } | ManageError::Forbidden) => Self::Fault(e.to_string()),
+        }
     }
 }
 
@@ -61,7 +77,7 @@ impl ResellerError {
             Self::Store(e) if e.is_unavailable() => {
                 (StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable. Try again later.")
             }
-            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+            Self::Store(_) | Self::Fault(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
         }
     }
 }
@@ -77,8 +93,10 @@ pub fn refuse_body(_: &crate::state::AppState, _: &axum::http::request::Parts, w
 
 impl IntoResponse for ResellerError {
     fn into_response(self) -> Response {
-        if let Self::Store(e) = &self {
-            tracing::error!(error = %e, "reseller API storage failure");
+        match &self {
+            Self::Store(e) => tracing::error!(error = %e, "reseller API storage failure"),
+            Self::Fault(e) => tracing::error!(error = %e, "reseller API operation failure"),
+            _ => {}
         }
         let (status, message) = self.status_and_message();
         let mut res = (status, Json(json!({ "ok": false, "message": message }))).into_response();

@@ -7,9 +7,10 @@ use super::{
     views::{Available, Fetched, Info, LicenseInfo, Message},
 };
 use crate::{
-    domain::{discord, time::now_ms, usable::Denial},
+    domain::{time::now_ms, usable::Denial},
+    manage::{ManageError, reseller_api},
     state::AppState,
-    store::{Page, StoreError, reseller_stock::AssignOutcome},
+    store::{Page, reseller_stock::AssignOutcome},
 };
 use axum::{Json, extract::State};
 
@@ -21,7 +22,7 @@ pub async fn my_available(State(state): State<AppState>, params: Params) -> Resu
     let caller = authorize(&state, &params).await?;
     let limit = params.int_in("limit", DEFAULT_PAGE, 1, Page::MAX_LIMIT)?;
     let page = params.int_in("page", 1, 1, i64::from(i32::MAX))?;
-    let rows = state.store.available_stock(caller.reseller_id, now_ms(), Page::new(limit, page)).await?;
+    let rows = reseller_api::available(&state.store, &caller, Page::new(limit, page)).await?;
     Ok(Json(Available { ok: true, licenses: rows.into_iter().map(Into::into).collect() }))
 }
 
@@ -29,7 +30,7 @@ pub async fn my_available(State(state): State<AppState>, params: Params) -> Resu
 pub async fn license_info(State(state): State<AppState>, params: Params) -> Result<Json<Info>, ResellerError> {
     let caller = authorize(&state, &params).await?;
     let key = params.require("license")?;
-    let license = state.store.stock_license(caller.seller_id, caller.reseller_id, key).await.map_err(not_found)?;
+    let license = reseller_api::license(&state.store, &caller, key).await.map_err(not_found)?;
     Ok(Json(Info { ok: true, info: LicenseInfo::new(license, now_ms()) }))
 }
 
@@ -37,7 +38,7 @@ pub async fn license_info(State(state): State<AppState>, params: Params) -> Resu
 /// caller assigns it with `assignlicense`, which settles any race.
 pub async fn fetch_license(State(state): State<AppState>, params: Params) -> Result<Json<Fetched>, ResellerError> {
     let caller = authorize(&state, &params).await?;
-    match state.store.random_available_stock(caller.reseller_id, now_ms()).await? {
+    match reseller_api::pick(&state.store, &caller).await? {
         Some(license) => Ok(Json(Fetched { ok: true, license: license.into() })),
         None => Err(ResellerError::NoneAvailable),
     }
@@ -48,18 +49,8 @@ pub async fn assign_license(State(state): State<AppState>, params: Params) -> Re
     let caller = authorize(&state, &params).await?;
     let key = params.require("license")?;
     let discord_user_id = params.require("discord_user_id")?;
-    if !discord::is_snowflake(discord_user_id) {
-        return Err(ResellerError::BadRequest(
-            "discord_user_id must be a Discord user id (17 to 20 digits)".to_owned(),
-        ));
-    }
-    let outcome = state
-        .store
-        .assign_stock_license(caller.seller_id, caller.reseller_id, key, discord_user_id, now_ms())
-        .await
-        .map_err(not_found)?;
-    match outcome {
-        AssignOutcome::Assigned => Ok(Json(Message { ok: true, message: "License assigned successfully" })),
+    match reseller_api::assign(&state.store, &caller, key, discord_user_id).await.map_err(not_found)? {
+        AssignOutcome::Assigned(_) => Ok(Json(Message { ok: true, message: "License assigned successfully" })),
         AssignOutcome::AlreadyAssigned => Err(ResellerError::AlreadyAssigned),
         AssignOutcome::Unavailable(denial) => Err(ResellerError::NotAssignable(why_unavailable(denial))),
     }
@@ -75,9 +66,9 @@ fn why_unavailable(denial: Denial) -> &'static str {
 }
 
 /// A missing row means a license that is not in the caller's stock.
-fn not_found(e: StoreError) -> ResellerError {
+fn not_found(e: ManageError) -> ResellerError {
     match e {
-        StoreError::NotFound => ResellerError::LicenseNotFound,
-        e => ResellerError::Store(e),
+        ManageError::NotFound(_) => ResellerError::LicenseNotFound,
+        e => e.into(),
     }
 }

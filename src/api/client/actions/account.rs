@@ -2,7 +2,7 @@
 
 use super::ActionResult;
 use crate::api::client::{context::Ctx, messages::Msg};
-use crate::store::StoreError;
+use crate::manage::end_users::{self, Renamed};
 
 /// Longest username `changeUsername` accepts, in characters.
 pub const MAX_USERNAME_CHARS: usize = 70;
@@ -18,10 +18,9 @@ pub async fn change_username(ctx: &Ctx) -> ActionResult {
         return Err(ctx.refuse(Msg::UsernameTooLong));
     }
     // The unique constraint decides: two renames to one free name cannot both succeed.
-    match ctx.state.store.rename_user_and_end_sessions(ctx.app.id, user.id, new).await {
-        Ok(()) => Ok(ctx.ok(Msg::UsernameChanged)),
-        Err(StoreError::Conflict(_)) => Err(ctx.refuse(Msg::UsernameUsed)),
-        Err(StoreError::NotFound) => Err(ctx.refuse(Msg::SessionUnauthed)),
-        Err(e) => Err(e.into()),
+    match end_users::rename(&ctx.state.store, &ctx.app, &user, new).await? {
+        Renamed::Done => Ok(ctx.ok(Msg::UsernameChanged)),
+        Renamed::Taken => Err(ctx.refuse(Msg::UsernameUsed)),
+        Renamed::Gone => Err(ctx.refuse(Msg::SessionUnauthed)),
     }
 }

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::api::client::{context::Ctx, messages::Msg};
 use crate::domain::ids::AppId;
-use crate::domain::secret;
+use crate::manage::end_users;
 use crate::store::{
     Result as StoreResult, Store,
     client_users::{KeyLogin, NewClientUser, Registered},
@@ -69,7 +69,7 @@ pub async fn register(ctx: &Ctx) -> ActionResult {
         hwid: hwid.as_deref(),
         now: ctx.now,
     };
-    match store.register_with_key(&new, key).await? {
+    match end_users::register(store, &new, key).await? {
         Registered::Done(user_id) => {
             finish_login(ctx, store.client_user(ctx.app.id, user_id).await?, hwid.as_deref()).await
         }
@@ -97,7 +97,7 @@ pub async fn login_email(ctx: &Ctx) -> ActionResult {
 async fn web_loader_login(ctx: &Ctx, username: &str, token: &str) -> ActionResult {
     let hwid = admit(ctx).await?;
     let store = &ctx.state.store;
-    let spent = store.take_web_token(ctx.app.id, username, &secret::hash_secret(token), ctx.now).await?;
+    let spent = end_users::spend_web_token(store, &ctx.app, username, token, ctx.now).await?;
     let user_id = spent.ok_or_else(|| ctx.refuse(Msg::PassMismatch))?;
     finish_login(ctx, store.client_user(ctx.app.id, user_id).await?, hwid.as_deref()).await
 }
@@ -131,7 +131,7 @@ pub async fn license(ctx: &Ctx) -> ActionResult {
         hwid: hwid.as_deref(),
         now: ctx.now,
     };
-    match store.license_login(&new, key).await? {
+    match end_users::sign_in_with_key(store, &new, key).await? {
         KeyLogin::Redeemed(user_id) | KeyLogin::Bound(user_id) => {
             finish_login(ctx, store.client_user(ctx.app.id, user_id).await?, hwid.as_deref()).await
         }

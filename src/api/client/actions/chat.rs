@@ -4,6 +4,7 @@
 
 use super::{ActionResult, found::found};
 use crate::api::client::{context::Ctx, messages::Msg};
+use crate::manage::end_users;
 use crate::store::chat::NewChatMessage;
 use serde_json::json;
 
@@ -46,7 +47,7 @@ pub async fn chatsend(ctx: &Ctx) -> ActionResult {
     let keep = i64::from(ctx.state.config.chat_messages_per_channel);
     let new =
         NewChatMessage { channel: &channel, user_id: user.id, author: &user.username, message, now: ctx.now, keep };
-    match store.post_chat_message(new).await? {
+    match end_users::post_chat(store, new).await? {
         Some(_) => Ok(ctx.ok(Msg::ChatSent)),
         None => Err(ctx.refuse(Msg::ChatDelay)),
     }

@@ -9,6 +9,7 @@ use crate::api::client::{
     messages::Msg,
 };
 use crate::domain::secret;
+use crate::manage::end_users;
 
 /// How long a mailed replacement password stays usable.
 const RESET_TTL_MS: i64 = 24 * 3_600 * 1_000;
@@ -29,7 +30,7 @@ pub async fn forgot(ctx: &Ctx) -> ActionResult {
     }
     let new_password = secret::random_string(ALPHANUM, 16);
     let hash = ctx.state.services.passwords.hash(&new_password).await.map_err(|e| Halt::Fault(e.0))?;
-    store.put_password_reset(user.id, &hash, ctx.now + RESET_TTL_MS).await?;
+    end_users::request_password_reset(store, &user, &hash, ctx.now + RESET_TTL_MS).await?;
     if let Err(e) = mailer.send_password_reset(stored, &ctx.app.name, &user.username, &new_password).await {
         tracing::warn!(error = %e.0, app_id = ctx.app.id.get(), "password reset mail not sent");
         return Err(ctx.refuse(Msg::ResetFailed));

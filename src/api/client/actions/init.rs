@@ -9,6 +9,7 @@ use crate::api::client::{
     messages::Msg,
 };
 use crate::domain::secret::constant_time_eq;
+use crate::manage::end_users;
 use serde_json::json;
 
 /// What `appinfo` reports for the counts: KeyAuth 1.3 servers answer this text too and serve
@@ -34,7 +35,7 @@ pub async fn init(ctx: &Ctx) -> ActionResult {
     }
     // Only an init that would store a session counts: a refused one stores nothing.
     abuse_limits::admit(ctx, Action::Init).await?;
-    let session = ctx.state.store.create_session(app.id, app.session_ttl_secs, &ctx.ip, ctx.now).await?;
+    let session = end_users::open_session(&ctx.state.store, app, &ctx.ip, ctx.now).await?;
     let mut reply = ctx
         .ok(Msg::Initialized)
         .with("sessionid", session.id)

@@ -7,6 +7,7 @@ use crate::api::client::{
     context::Ctx,
     messages::Msg,
 };
+use crate::manage::end_users;
 use crate::store::{StoreError, client_data::NewClientLog};
 
 /// Logs kept per app; older ones are pruned now and then.
@@ -39,6 +40,6 @@ pub async fn log(ctx: &Ctx) -> ActionResult {
         message,
         now: ctx.now,
     };
-    ctx.state.store.insert_client_log(log, LOGS_KEPT_PER_APP).await?;
+    end_users::log(&ctx.state.store, log, LOGS_KEPT_PER_APP).await?;
     Ok(ctx.ok(Msg::LogSaved))
 }

@@ -24,6 +24,7 @@ use super::{
     messages::Msg,
     signin_limits,
 };
+use crate::manage::ManageError;
 use crate::store::StoreError;
 
 /// Why an action stopped early: a protocol answer (a failure such as "Invalid username"), or a
@@ -45,6 +46,17 @@ impl From<Reply> for Halt {
 impl From<StoreError> for Halt {
     fn from(e: StoreError) -> Self {
         Halt::Store(e)
+    }
+}
+
+/// The end users' operations fail only in the store (their refusals are outcomes); anything
+/// else is a fault of the server's.
+impl From<ManageError> for Halt {
+    fn from(e: ManageError) -> Self {
+        match e {
+            ManageError::Store(e) => Halt::Store(e),
+            e => Halt::Fault(e.to_string()),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{ActionResult, signin::hwid};
 use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
+use crate::manage::end_users;
 
 /// Longest ban reason kept.
 const MAX_REASON_CHARS: usize = 255;
@@ -38,11 +39,11 @@ pub async fn ban(ctx: &Ctx) -> ActionResult {
     if let Some(h) = hwid(ctx).filter(|h| !hwids.contains(h)) {
         hwids.push(h);
     }
-    store.ban_client_user(ctx.app.seller_id, &user, &reason, &hwids, &ctx.ip, ctx.now).await?;
+    end_users::ban_self(store, &ctx.app, &user, &reason, &hwids, &ctx.ip, ctx.now).await?;
     Ok(ctx.ok(Msg::UserBannedOk))
 }
 
 pub async fn logout(ctx: &Ctx) -> ActionResult {
-    ctx.state.store.delete_session(ctx.app.id, &ctx.session()?.id).await?;
+    end_users::end_session(&ctx.state.store, &ctx.app, &ctx.session()?.id).await?;
     Ok(ctx.ok(Msg::LoggedOut))
 }

@@ -8,9 +8,9 @@ use crate::domain::{
     totp,
     usable::{self, Denial},
 };
+use crate::manage::{ManageError, end_users};
 use crate::services::password::{self, HashError};
 use crate::store::{
-    StoreError,
     client_users::{ActiveSubscription, KeyProblem},
     users::User,
 };
@@ -64,14 +64,14 @@ pub async fn check_password(ctx: &Ctx, user: &User, pass: &str) -> Result<(), Ha
     if passwords.verify(pass, stored).await.map_err(fault)? {
         if password::is_legacy(stored) {
             let upgraded = passwords.hash(pass).await.map_err(fault)?;
-            ctx.state.store.replace_password_hash(user.id, stored, &upgraded).await?;
+            end_users::upgrade_password_hash(&ctx.state.store, user, stored, &upgraded).await?;
         }
         return Ok(());
     }
-    if let Some(pending) = ctx.state.store.password_reset(user.id, ctx.now).await?
+    if let Some(pending) = end_users::pending_password_reset(&ctx.state.store, user, ctx.now).await?
         && passwords.verify(pass, &pending).await.map_err(fault)?
     {
-        ctx.state.store.apply_password_reset(user.id, &pending).await?;
+        end_users::apply_password_reset(&ctx.state.store, user, &pending).await?;
         return Ok(());
     }
     Err(ctx.refuse(Msg::PassMismatch))
@@ -90,7 +90,7 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
         // A code is accepted once (RFC 6238 section 5.2): a replayed one answers like a wrong one.
         let step = totp::verify(secret, code, unix_secs(ctx.now));
         let Some(step) = step else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
-        if !store.claim_totp_step(user.id, step).await? {
+        if !end_users::claim_totp_step(store, &user, step).await? {
             return Err(ctx.refuse(Msg::TwofaInvalid));
         }
     }
@@ -100,10 +100,10 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
     let verdicts = usable::user(ctx.app.flags(), user.facts(), &facts, ctx.now).map_err(|d| denied(ctx, d))?;
     let usable: Vec<ActiveSubscription> =
         subs.into_iter().zip(verdicts).filter_map(|(s, ok)| ok.then_some(s)).collect();
-    store.record_login(user.id, &ctx.ip, ctx.now).await?;
+    end_users::record_sign_in(store, &user, &ctx.ip, ctx.now).await?;
     // The session may have ended since dispatch read it (a concurrent logout or ban, or expiry).
-    match store.validate_session(ctx.app.id, &ctx.session()?.id, user.id).await {
-        Err(StoreError::NotFound) => return Err(ctx.refuse(Msg::SessionNotFound)),
+    match end_users::validate_session(store, &ctx.app, &ctx.session()?.id, &user).await {
+        Err(ManageError::NotFound(_)) => return Err(ctx.refuse(Msg::SessionNotFound)),
         done => done?,
     }
     let shown_hwid = hwid.map(str::to_owned).or(bound_hwid);
@@ -135,7 +135,7 @@ async fn check_hwid_lock(ctx: &Ctx, user: &User, hwid: Option<&str>) -> Result<O
     match hwid {
         None if !bound.is_empty() => return Err(ctx.refuse(Msg::HwidMismatch)),
         Some(h) if !bound.iter().any(|b| b == h) => {
-            if !bound.is_empty() || !store.bind_first_hwid(user.id, h, ctx.now).await? {
+            if !bound.is_empty() || !end_users::bind_first_hwid(store, user, h, ctx.now).await? {
                 return Err(ctx.refuse(Msg::HwidMismatch));
             }
             bound.push(h.to_owned());

@@ -7,6 +7,7 @@
 use super::ActionResult;
 use crate::api::client::{context::Ctx, messages::Msg};
 use crate::domain::totp;
+use crate::manage::end_users;
 use serde_json::json;
 
 fn now_secs(ctx: &Ctx) -> u64 {
@@ -22,14 +23,14 @@ pub async fn enable(ctx: &Ctx) -> ActionResult {
     let Some(code) = ctx.field("code") else {
         let secret = totp::new_secret();
         let url = totp::otpauth_url(&secret, &ctx.app.name, &user.username).unwrap_or_default();
-        if !store.set_totp_secret(user.id, &secret).await? {
+        if !end_users::start_totp(store, &user, &secret).await? {
             return Err(ctx.refuse(Msg::TwofaAlreadyOn));
         }
         return Ok(ctx.ok(Msg::TwofaSecret).with("2fa", json!({"secret_code": secret, "QRCode": url})));
     };
     let pending = user.totp_secret.as_deref().unwrap_or("");
     let Some(step) = totp::verify(pending, code, now_secs(ctx)) else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
-    if !store.enable_totp(user.id, pending, step).await? {
+    if !end_users::enable_totp(store, &user, pending, step).await? {
         return Err(ctx.refuse(Msg::TwofaInvalid));
     }
     Ok(ctx.ok(Msg::TwofaActivated))
@@ -43,7 +44,7 @@ pub async fn disable(ctx: &Ctx) -> ActionResult {
     let secret = user.totp_secret.as_deref().unwrap_or("");
     let step = ctx.field("code").and_then(|code| totp::verify(secret, code, now_secs(ctx)));
     let Some(step) = step else { return Err(ctx.refuse(Msg::TwofaInvalid)) };
-    if !ctx.state.store.disable_totp(user.id, secret, step).await? {
+    if !end_users::disable_totp(&ctx.state.store, &user, secret, step).await? {
         return Err(ctx.refuse(Msg::TwofaInvalid));
     }
     Ok(ctx.ok(Msg::TwofaDisabled))

@@ -6,6 +6,7 @@ use super::{
     found::{found, require_authed},
 };
 use crate::api::client::{context::Ctx, envelope::Reply, messages::Msg};
+use crate::manage::end_users;
 use crate::store::client_data::SetUserVar;
 
 /// Longest value `setvar` stores, in characters.
@@ -39,7 +40,7 @@ pub async fn setvar(ctx: &Ctx) -> ActionResult {
         return Err(ctx.refuse(Msg::VarDataTooLong));
     }
     let cap = i64::from(ctx.state.config.user_vars_per_user);
-    match ctx.state.store.client_set_user_var(user.id, name, data, cap).await? {
+    match end_users::set_var(&ctx.state.store, &user, name, data, cap).await? {
         SetUserVar::Set => Ok(ctx.ok(Msg::UserVarSet)),
         SetUserVar::ReadOnly => Err(ctx.refuse(Msg::UserVarReadOnly)),
         SetUserVar::Full => Err(ctx.refuse(Msg::UserVarLimit)),

@@ -1,6 +1,7 @@
 //! Pure licensing rules: key masks, license status and expiry, secrets, time formats.
 //! Nothing in here does IO, so every rule is unit-tested directly.
 
+pub mod client_messages;
 pub mod deliveries;
 pub mod discord;
 pub mod events;

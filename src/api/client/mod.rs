@@ -12,7 +12,8 @@ pub mod actions;
 pub mod context;
 pub mod envelope;
 pub mod form;
-pub mod messages;
+/// The answer texts (the catalogue is the domain's: the seller API and the panel reword them too).
+pub use crate::domain::client_messages as messages;
 mod signin_limits;
 
 use crate::state::AppState;

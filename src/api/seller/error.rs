@@ -3,7 +3,7 @@
 //! shown), or 503 with `Retry-After` while the database cannot store anything.
 
 use super::reply::Reply;
-use crate::{api::client::messages::Msg, manage::ManageError, store::StoreError};
+use crate::{domain::client_messages::Msg, manage::ManageError, store::StoreError};
 use axum::http::StatusCode;
 
 #[derive(Debug)]

@@ -8,7 +8,7 @@ use super::super::{
     layout,
     session::Panel,
 };
-use crate::api::client::messages::{Messages, Msg};
+use crate::domain::client_messages::{Messages, Msg};
 use crate::{
     domain::panel::Role,
     manage::apps::{self, AppSettings},

@@ -2,7 +2,7 @@
 //! `pauseapp`, `unpauseapp`, `getsettings`, `updatesettings`.
 
 use super::{Answer, keys::all_plans};
-use crate::api::client::messages::{Messages, Msg};
+use crate::domain::client_messages::{Messages, Msg};
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
 use crate::manage::{
     apps::{self, AppSettings},

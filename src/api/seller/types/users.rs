@@ -2,7 +2,7 @@
 //! `extend`, `resetpw`, `fetchallusers`, `fetchallusernames`, `verifyuser`, `addhwiduser`.
 
 use super::{Answer, keys::all_plans, lines, secs, secs_or_null};
-use crate::api::client::messages::Msg;
+use crate::domain::client_messages::Msg;
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
 use crate::manage::{
     PageRequest,

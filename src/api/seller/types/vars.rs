@@ -2,7 +2,7 @@
 //! `fetchallvars`).
 
 use super::Answer;
-use crate::api::client::messages::Msg;
+use crate::domain::client_messages::Msg;
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
 use crate::domain::ids::UserId;
 use crate::manage::{client_data, users};

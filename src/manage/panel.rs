@@ -135,6 +135,32 @@ pub async fn enrol_own_totp(
     .await
 }
 
+/// Turns the signed-in `account`'s TOTP off (after `confirm_password`): a current `code` proves
+/// the authenticator app is at hand, so a stolen session cookie and password alone cannot weaken
+/// the account. The code's time step counts as used, as at sign-in.
+pub async fn remove_own_totp(store: &Store, account: &PanelAccount, code: &str) -> Result<(), ManageError> {
+    let Some(secret) = account.totp_secret.as_deref() else {
+        return Err(ManageError::invalid("code", "no authenticator code is on for this account"));
+    };
+    let wrong = || ManageError::invalid("code", "is not the code your authenticator app shows now");
+    let now_secs = u64::try_from(now_ms() / 1000).unwrap_or_default();
+    let step = totp::verify(secret, code, now_secs).ok_or_else(wrong)?;
+    change(store, async |store| {
+        if !store.accept_panel_totp_step(account.id, step).await? {
+            return Err(wrong());
+        }
+        if !store.clear_panel_totp(account.id, secret).await? {
+            return Err(ManageError::Conflict {
+                field: "code",
+                message: "The authenticator code changed meanwhile.".into(),
+            });
+        }
+        let target = format!("panel_account:{}", account.id);
+        account_tenant(account).audit(store, "panel_account.totp_off", target, "").await
+    })
+    .await
+}
+
 /// What a browser presents at sign-in.
 pub struct Credentials<'a> {
     pub email: &'a str,

@@ -127,6 +127,20 @@ impl Store {
         Ok(!rows.is_empty())
     }
 
+    /// Turns the account's TOTP off if its secret is still `secret` (a replacement enrolled
+    /// meanwhile from another session stays); whether it was.
+    pub async fn clear_panel_totp(&self, id: i64, secret: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE panel_accounts SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1 AND totp_secret = $2",
+        )
+        .bind(id)
+        .bind(secret)
+        .execute(&mut *self.write().await?)
+        .await?
+        .rows_affected();
+        Ok(done == 1)
+    }
+
     /// Replaces the account's password hash if it is still `old` (compare-and-swap: a change
     /// made meanwhile from another session is not overwritten); whether it was.
     pub async fn replace_panel_password_hash(&self, id: i64, old: &str, new: &str) -> Result<bool> {

@@ -20,6 +20,7 @@ engine_tests!(
     panel_racing_acceptances_open_one_account,
     panel_account_changes_its_own_password,
     panel_account_turns_on_its_own_totp,
+    panel_account_turns_its_totp_off,
 );
 
 const NEW_PASSWORD: &str = "a long new password";
@@ -367,4 +368,43 @@ async fn panel_account_turns_on_its_own_totp(app: TestApp) {
     assert!(ro.get("/panel/account").await.body.contains("Replace it…"));
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "panel_account.totp" && e.actor.starts_with("panel:")), "{audit:?}");
+}
+
+async fn panel_account_turns_its_totp_off(app: TestApp) {
+    use licensd::domain::totp;
+    let (seller, [_, _, ro]) = team(&app).await;
+    let account = app.store().panel_account_by_email("ro@example.com").await.unwrap().unwrap();
+    let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    app.store().set_panel_totp(seller, account.id, secret).await.unwrap();
+    let page = ro.get("/panel/account").await;
+    assert!(page.body.contains(r#"action="/panel/account/totp/off""#), "{}", page.body);
+    let code = totp::code_at(secret, unix_now()).unwrap();
+
+    // Refused, still on: no password or a wrong one, a wrong code, no CSRF token.
+    for (fields, text) in [
+        (vec![("code", code.as_str()), ("password", "guess")], "is not your password"),
+        (vec![("code", "000000"), ("password", PASSWORD)], "code: is not the code"),
+        (vec![("password", PASSWORD)], "code: is not the code"),
+    ] {
+        let refused = ro.post("/panel/account/totp/off", &fields).await;
+        assert_eq!(refused.status, 422, "{fields:?}: {}", refused.body);
+        assert!(refused.body.contains(text), "{fields:?}: {}", refused.body);
+    }
+    let tokenless = ro.post_raw("/panel/account/totp/off", &[("code", code.as_str()), ("password", PASSWORD)]).await;
+    assert_eq!(tokenless.status, 403, "{}", tokenless.body);
+    let still = app.store().panel_account_by_email("ro@example.com").await.unwrap().unwrap();
+    assert_eq!(still.totp_secret.as_deref(), Some(secret));
+
+    // Off: the sign-in needs no code any more, and turning it off again is refused.
+    let done = ro.post("/panel/account/totp/off", &[("code", code.as_str()), ("password", PASSWORD)]).await;
+    assert_eq!((done.status, done.location.as_str()), (303, "/panel/account?done=totp_off"), "{}", done.body);
+    let off = app.store().panel_account_by_email("ro@example.com").await.unwrap().unwrap();
+    assert!(!off.totp_enrolled());
+    let signed_in = crate::panelkit::sign_in_answer(&app, "ro@example.com", PASSWORD, "").await;
+    assert_eq!((signed_in.status, signed_in.location.as_str()), (303, "/panel/"), "{}", signed_in.body);
+    let again = ro.post("/panel/account/totp/off", &[("code", code.as_str()), ("password", PASSWORD)]).await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(again.body.contains("no authenticator code is on"), "{}", again.body);
+    let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "panel_account.totp_off" && e.actor.starts_with("panel:")), "{audit:?}");
 }

@@ -250,6 +250,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "saved" => "Saved.",
         "revoked" => "Revoked.",
         "totp" => "From now on the sign-in asks for your authenticator app's code.",
+        "totp_off" => "The sign-in no longer asks for an authenticator code.",
         "ended" => "Ended: those clients must sign in again.",
         "removed" => "Removed: the account's sessions ended with it.",
         "redelivered" => "Sent again: it goes out with the next round of deliveries.",

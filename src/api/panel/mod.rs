@@ -43,6 +43,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/panel/signout", post(session::sign_out::<PanelFace>))
         .route("/panel/account", get(account::show).post(account::change_password))
         .route("/panel/account/totp", get(account::totp_form).post(account::enrol_totp))
+        .route("/panel/account/totp/off", post(account::remove_totp))
         .route("/panel/apps", get(apps::list))
         .route("/panel/apps/{app}", get(apps::show))
         .route("/panel/apps/{app}/messages", get(app_messages::show))

@@ -1,5 +1,6 @@
 //! The signed-in account's own page, for every role: who it is, its authenticator code (turned
-//! on or replaced with a fresh secret, behind the password and a first code), and a
+//! on or replaced with a fresh secret, behind the password and a first code; turned off behind
+//! the password and a current code), and a
 //! password change (the current password, the new one twice) that signs out the account's
 //! other sessions. Nothing here touches the seller's data, so readonly may post it.
 
@@ -23,18 +24,30 @@ use maud::{Markup, html};
 
 const PATH: &str = "/panel/account";
 const TOTP: &str = "/panel/account/totp";
+const TOTP_OFF: &str = "/panel/account/totp/off";
 
 pub async fn show(panel: Panel, q: Fields) -> Result<Markup, PanelError> {
-    Ok(page(&panel, layout::notice(q.get("done")), None))
+    Ok(page(&panel, layout::notice(q.get("done")), None, None))
 }
 
-fn page(panel: &Panel, notice: Option<&str>, error: Option<&str>) -> Markup {
+fn page(panel: &Panel, notice: Option<&str>, error: Option<&str>, totp_error: Option<&str>) -> Markup {
     let a = &panel.account;
     let content = html! {
         p { "Signed in as " strong { (a.email) } ", " (a.role.as_str()) "." }
         p {
             @if a.totp_enrolled() { "An authenticator code is asked at every sign-in. " a href=(TOTP) { "Replace it…" } }
             @else { "No authenticator code is asked at sign-in. " a href=(TOTP) { "Turn it on…" } }
+        }
+        @if let Some(e) = totp_error { p.error role="alert" { (e) } }
+        @if a.totp_enrolled() {
+            h2 { "Turn the authenticator code off" }
+            form.stack method="post" action=(TOTP_OFF) {
+                (layout::csrf(panel))
+                label for="off-code" { "The code your app shows now" }
+                input #off-code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required;
+                (session::password_again())
+                button type="submit" { "Turn it off" }
+            }
         }
         h2 { "Change your password" }
         @if let Some(e) = error { p.error role="alert" { (e) } }
@@ -67,7 +80,22 @@ pub async fn change_password(State(state): State<AppState>, panel: Panel, f: Fie
 }
 
 fn refused(panel: &Panel, why: &str) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page(panel, None, Some(why))).into_response()
+    (StatusCode::UNPROCESSABLE_ENTITY, page(panel, None, Some(why), None)).into_response()
+}
+
+fn totp_refused(panel: &Panel, why: &str) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page(panel, None, None, Some(why))).into_response()
+}
+
+/// Turns the account's own authenticator code off: the password again and a current code.
+pub async fn remove_totp(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Response, PanelError> {
+    session::reauthenticate(&state, &panel, &f).await?;
+    match accounts::remove_own_totp(&state.store, &panel.account, f.get("code").unwrap_or("")).await {
+        Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=totp_off")).into_response()),
+        Err(ManageError::Invalid(e)) => Ok(totp_refused(&panel, &format!("{}: {}", e.field, e.message))),
+        Err(ManageError::Conflict { message, .. }) => Ok(totp_refused(&panel, &message)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A fresh secret to scan, with the form that turns it on: the secret travels in the form

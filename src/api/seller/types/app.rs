@@ -2,8 +2,8 @@
 //! `pauseapp`, `unpauseapp`, `getsettings`, `updatesettings`.
 
 use super::{Answer, keys::all_plans};
-use crate::domain::client_messages::{Messages, Msg};
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
+use crate::domain::client_messages::{Messages, Msg};
 use crate::manage::{
     apps::{self, AppSettings},
     plans,

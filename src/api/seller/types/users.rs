@@ -2,8 +2,8 @@
 //! `extend`, `resetpw`, `fetchallusers`, `fetchallusernames`, `verifyuser`, `addhwiduser`.
 
 use super::{Answer, keys::all_plans, lines, secs, secs_or_null};
-use crate::domain::client_messages::Msg;
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
+use crate::domain::client_messages::Msg;
 use crate::manage::{
     PageRequest,
     users::{self, NewUser, UserDetail},

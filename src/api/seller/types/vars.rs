@@ -2,8 +2,8 @@
 //! `fetchallvars`).
 
 use super::Answer;
-use crate::domain::client_messages::Msg;
 use crate::api::seller::{error::SellerError, reply::Reply, request::Cx};
+use crate::domain::client_messages::Msg;
 use crate::domain::ids::UserId;
 use crate::manage::{client_data, users};
 use serde_json::{Value, json};

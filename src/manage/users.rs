@@ -65,7 +65,7 @@ pub async fn create(
         let plan = store.plan(app_id, plan_id).await.map_err(ManageError::from_store("plan", "id"))?;
         let row = NewClientUser {
             seller_id,
-            app_id: app_id,
+            app_id,
             username: &username,
             email: None,
             password_hash: new.password_hash,
@@ -96,7 +96,7 @@ pub async fn activate(
     let seller_id = tenant.app(store, app_id).await?.seller_id;
     let row = NewClientUser {
         seller_id,
-        app_id: app_id,
+        app_id,
         username: &username,
         email: None,
         password_hash: new.password_hash,

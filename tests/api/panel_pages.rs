@@ -22,6 +22,7 @@ engine_tests!(
     panel_rotates_an_app_secret_behind_the_password,
     panel_adds_time_to_unused_keys,
     panel_rewords_an_apps_messages,
+    panel_shows_a_large_batch_growing,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -836,4 +837,44 @@ async fn panel_rewords_an_apps_messages(app: TestApp) {
     // An empty field is the default again.
     assert_eq!(owner.post(&path, &[("msg_keynotfound", "")]).await.status, 303);
     bad_key().await.assert_fail("Invalid license key");
+}
+
+/// A batch larger than one insert step (10,000 keys) answers a page streamed as it goes: a
+/// `<progress>` line per step (the stylesheet shows the newest), then the keys; a small batch
+/// answers its page at once.
+async fn panel_shows_a_large_batch_growing(app: TestApp) {
+    let (seller, _, app_id, plan_id) = seller(&app).await;
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let plan = format!("{app_id}:{plan_id}");
+    let small = owner.post("/panel/licenses/generate", &[("plan", plan.as_str()), ("count", "5")]).await;
+    assert_eq!(small.status, 200, "{}", small.body);
+    assert!(small.body.contains("Generated 5 keys") && !small.body.contains("<progress"), "{}", small.body);
+
+    let large = owner.post("/panel/licenses/generate", &[("plan", plan.as_str()), ("count", "25000")]).await;
+    assert_eq!(large.status, 200);
+    let lines: Vec<&str> = large.body.matches("<progress max=\"25000\" value=\"").collect();
+    assert_eq!(lines.len(), 3, "a line per insert step: {}", &large.body[..2_000.min(large.body.len())]);
+    for done in ["10000", "20000", "25000"] {
+        assert!(large.body.contains(&format!("{done} of 25000 keys")), "{done}");
+    }
+    assert!(large.body.contains("Generated 25000 keys"), "the end of the page");
+    assert!(large.body.trim_end().ends_with("</html>"), "the page is whole");
+    let at = large.body.find("<textarea").unwrap();
+    let shown = large.body[at..].split_once('>').unwrap().1.split_once("</textarea>").unwrap().0;
+    assert_eq!(shown.lines().count(), 25_000);
+    let counts = app.store().license_counts(seller, licensd::domain::ids::AppId(app_id)).await.unwrap();
+    assert_eq!(counts.total, 25_005);
+
+    // Streamed for real: the first part of the answer arrives before the batch is done.
+    let form = [("csrf", owner.csrf.as_str()), ("plan", plan.as_str()), ("count", "30000")];
+    let url = app.url("/panel/licenses/generate");
+    let mut res = app.http.post(url).header("cookie", owner.cookie_header()).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mut body = res.chunk().await.unwrap().unwrap().to_vec();
+    let first = String::from_utf8_lossy(&body).into_owned();
+    assert!(first.contains("10000 of 30000 keys") && !first.contains("Generated 30000 keys"), "{first}");
+    while let Some(chunk) = res.chunk().await.unwrap() {
+        body.extend_from_slice(&chunk);
+    }
+    assert!(String::from_utf8(body).unwrap().contains("Generated 30000 keys"));
 }

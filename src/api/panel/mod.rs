@@ -17,6 +17,7 @@ pub(super) mod fields;
 mod invitation;
 pub(super) mod layout;
 mod pages;
+mod progress;
 pub(super) mod security;
 pub(super) mod session;
 

@@ -5,6 +5,7 @@ use super::super::{
     PanelError,
     fields::{Fields, Ids},
     layout,
+    progress::{self, Outcome, Reporter},
     session::Panel,
 };
 use crate::domain::ids::{AppId, PlanId, ResellerId};
@@ -22,9 +23,9 @@ use maud::{Markup, html};
 use std::collections::HashMap;
 
 const STATES: [&str; 4] = ["unused", "used", "banned", "assigned"];
-/// Most keys the panel generates in one request (the operations allow more; a page of a
-/// hundred thousand keys is not useful in a browser: use the CLI or the admin API).
-const MAX_FROM_PANEL: i64 = 10_000;
+/// Most keys the panel generates in one request: the operations' own bound. A batch larger than
+/// one insert step shows its progress as it goes (`progress`).
+const MAX_FROM_PANEL: i64 = licenses::MAX_BATCH;
 
 /// `(app id, plan id) -> "app / plan"` for every plan of the seller.
 pub(super) async fn plan_names(state: &AppState, panel: &Panel) -> Result<Vec<((AppId, PlanId), String)>, PanelError> {
@@ -197,16 +198,46 @@ pub(super) fn count_fields() -> Markup {
     }
 }
 
-pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Markup, PanelError> {
+pub async fn generate(State(state): State<AppState>, panel: Panel, f: Fields) -> Result<Response, PanelError> {
     let spec = generate_spec(&f, None)?;
-    let made = licenses::generate(&state.store, &panel.tenant, spec, &|_| {}).await?;
-    let content = html! {
-        p role="status" { "Generated " (made.count) " keys. They are in the license list too." }
+    generate_page(&state, &panel, spec, ("/panel/licenses", "New keys"), |made| {
+        html! {
+            p role="status" { "Generated " (made.count) " keys. They are in the license list too." }
+            (keys_box(made))
+            p { a href="/panel/licenses?state=unused" { "Back to the licenses" } }
+        }
+    })
+    .await
+}
+
+/// Generates `spec`'s keys and answers the page `(current, title)` with `shown(made)`; a batch
+/// of more than one insert step streams its progress first.
+pub(super) async fn generate_page(
+    state: &AppState,
+    panel: &Panel,
+    spec: licenses::GenerateSpec,
+    (current, title): (&str, &str),
+    shown: impl FnOnce(&licenses::Generated) -> Markup + Send + 'static,
+) -> Result<Response, PanelError> {
+    let total = u64::try_from(spec.count).unwrap_or_default();
+    let (store, tenant) = (state.store.clone(), panel.tenant.clone());
+    let work =
+        move |report: Reporter<_>| async move { licenses::generate(&store, &tenant, spec, &|n| report.done(n)).await };
+    Ok(match progress::start(total, work).await? {
+        Outcome::Finished(made) => layout::page(panel, current, title, None, shown(&made?)).into_response(),
+        Outcome::Running(running) => running.page(panel, current, title, "keys", |made| match made {
+            Ok(made) => shown(&made),
+            Err(e) => html! { p.error role="alert" { "Nothing was generated: " (e) } },
+        }),
+    })
+}
+
+/// The new keys to copy, one per line.
+pub(super) fn keys_box(made: &licenses::Generated) -> Markup {
+    html! {
         label for="keys" { "The new keys, one per line" }
         textarea #keys readonly rows="12" { (made.keys.join("\n")) }
-        p { a href="/panel/licenses?state=unused" { "Back to the licenses" } }
-    };
-    Ok(layout::page(&panel, "/panel/licenses", "New keys", None, content))
+    }
 }
 
 fn back_to(license: &License, done: &str) -> Response {

@@ -8,18 +8,21 @@ use super::super::{
     layout,
     session::{self, Panel},
 };
-use super::licenses::{count_fields, generate_spec, plan_names, plan_select};
+use super::licenses::{count_fields, generate_page, generate_spec, keys_box, plan_names, plan_select};
 use crate::domain::ids::ResellerId;
 use crate::{
     domain::panel::Role,
     manage::{
-        ManageError, PageRequest, licenses,
+        ManageError, PageRequest,
         resellers::{self, ResellerInput},
     },
     state::AppState,
     store::resellers::{Reseller, ResellerKey},
 };
-use axum::{extract::State, response::Redirect};
+use axum::{
+    extract::State,
+    response::{Redirect, Response},
+};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -142,17 +145,23 @@ fn key_row(panel: &Panel, r: &Reseller, k: &ResellerKey) -> Markup {
     }
 }
 
-pub async fn add_stock(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Markup, PanelError> {
+pub async fn add_stock(
+    State(state): State<AppState>,
+    panel: Panel,
+    ids: Ids,
+    f: Fields,
+) -> Result<Response, PanelError> {
     let id: ResellerId = ids.last();
     let r = resellers::get(&state.store, &panel.tenant, id).await?;
-    let made = licenses::generate(&state.store, &panel.tenant, generate_spec(&f, Some(r.id))?, &|_| {}).await?;
-    let content = html! {
-        p role="status" { "Generated " (made.count) " keys into " (r.name) "'s stock." }
-        label for="keys" { "The new keys, one per line" }
-        textarea #keys readonly rows="12" { (made.keys.join("\n")) }
-        p { a href=(format!("/panel/resellers/{}", r.id)) { "Back to the reseller" } }
-    };
-    Ok(layout::page(&panel, "/panel/resellers", "New stock", None, content))
+    let spec = generate_spec(&f, Some(r.id))?;
+    generate_page(&state, &panel, spec, ("/panel/resellers", "New stock"), move |made| {
+        html! {
+            p role="status" { "Generated " (made.count) " keys into " (r.name) "'s stock." }
+            (keys_box(made))
+            p { a href=(format!("/panel/resellers/{}", r.id)) { "Back to the reseller" } }
+        }
+    })
+    .await
 }
 
 pub async fn create_key(

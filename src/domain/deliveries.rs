@@ -37,9 +37,10 @@ pub fn parse_patterns(patterns: &[String]) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Events that `*` leaves out: a high-volume stream an endpoint takes only when it names it
-/// (`client.log` or `client.*`), so that a catch-all endpoint is not flooded by client logs.
-const OPT_IN: [&str; 1] = ["client.log"];
+/// Events that `*` leaves out: high-volume streams an endpoint takes only when it names them
+/// (`client.log` or `client.*`, `user.signed_in` or `user.*`), so that a catch-all endpoint is
+/// not flooded at the rate of the seller's clients.
+const OPT_IN: [&str; 2] = ["client.log", "user.signed_in"];
 
 /// Whether an event named `kind` is one the patterns ask for.
 pub fn matches(patterns: &[String], kind: &str) -> bool {
@@ -126,6 +127,8 @@ mod tests {
     #[test]
     fn client_logs_only_when_named() {
         assert!(!matches(&strings(&["*"]), "client.log"));
+        assert!(!matches(&strings(&["*"]), "user.signed_in"));
+        assert!(matches(&strings(&["user.*"]), "user.signed_in"));
         assert!(matches(&strings(&["client.*"]), "client.log"));
         assert!(matches(&strings(&["client.log"]), "client.log"));
         assert!(matches(&strings(&["*"]), "license.created"));
@@ -255,6 +258,7 @@ fn discord_title(kind: &str) -> (&'static str, u32) {
         "reseller.license_assigned" => ("Reseller assignment", GREEN),
         "reseller.stock_added" => ("Reseller stock added", BLUE),
         "client.log" => ("Client log", GREY),
+        "user.signed_in" => ("User signed in", BLUE),
         _ => ("licensd event", GREY),
     }
 }

@@ -17,6 +17,8 @@ pub enum EventKind {
     LicenseUpdated,
     LicenseDeleted,
     UserRegistered,
+    /// A client signed a user in (delivered only to endpoints that name it).
+    UserSignedIn,
     UserBanned,
     UserUnbanned,
     UserHwidReset,
@@ -32,7 +34,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         Self::LicenseCreated,
         Self::LicenseRedeemed,
         Self::LicenseActivated,
@@ -42,6 +44,7 @@ impl EventKind {
         Self::LicenseUpdated,
         Self::LicenseDeleted,
         Self::UserRegistered,
+        Self::UserSignedIn,
         Self::UserBanned,
         Self::UserUnbanned,
         Self::UserHwidReset,
@@ -66,6 +69,7 @@ impl EventKind {
             Self::LicenseUpdated => "license.updated",
             Self::LicenseDeleted => "license.deleted",
             Self::UserRegistered => "user.registered",
+            Self::UserSignedIn => "user.signed_in",
             Self::UserBanned => "user.banned",
             Self::UserUnbanned => "user.unbanned",
             Self::UserHwidReset => "user.hwid_reset",

@@ -103,9 +103,10 @@ pub async fn bind_first_hwid(store: &Store, user: &User, hwid: &str, now: i64) -
     Ok(store.bind_first_hwid(user.id, hwid, now).await?)
 }
 
-/// Records a successful sign-in: when and from where.
-pub async fn record_sign_in(store: &Store, user: &User, ip: &str, now: i64) -> Result<(), ManageError> {
-    Ok(store.record_login(user.id, ip, now).await?)
+/// Records a successful sign-in: when and from where, with its `user.signed_in` event (the
+/// overview's sign-ins per day).
+pub async fn record_sign_in(store: &Store, app: &App, user: &User, ip: &str, now: i64) -> Result<(), ManageError> {
+    Ok(store.record_login(app.seller_id, user, ip, now).await?)
 }
 
 /// The client's `ban` of its own user: the user, its HWIDs and the IP, its sessions ended.

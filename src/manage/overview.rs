@@ -1,4 +1,4 @@
-//! A seller's overview: licenses by state, users, events per day, the latest audit rows. Read
+//! A seller's overview: licenses by state, users (all, active, online), events per day, the latest audit rows. Read
 //! only; the panel's first page.
 
 use super::{ManageError, PageRequest, Tenant, audit, licenses};
@@ -11,6 +11,10 @@ const DAY_MS: i64 = 86_400_000;
 pub struct Overview {
     pub apps: usize,
     pub users: i64,
+    /// Users who signed in within the `DAYS`, or are online now.
+    pub active_users: i64,
+    /// Users with a live signed-in session now.
+    pub online_users: i64,
     /// `(state, count)`: all, then unused, used, banned, assigned.
     pub licenses: Vec<(&'static str, i64)>,
     /// The first UTC day (days since the epoch) of the `DAYS` that `daily` covers.
@@ -38,6 +42,7 @@ pub async fn overview(store: &Store, tenant: &Tenant, now: i64) -> Result<Overvi
     }
     let first_day = now / DAY_MS - (DAYS - 1);
     let daily = store.daily_event_counts(seller_id, first_day * DAY_MS).await?;
+    let (active_users, online_users) = store.user_activity(seller_id, first_day * DAY_MS, now).await?;
     let recent = audit::list_of(store, tenant, PageRequest::new(Some(10), None)).await?.data;
-    Ok(Overview { apps: apps.len(), users, licenses: counts, first_day, daily, recent })
+    Ok(Overview { apps: apps.len(), users, active_users, online_users, licenses: counts, first_day, daily, recent })
 }

@@ -8,7 +8,7 @@
 
 use super::users::User;
 use super::values::Flag;
-use super::{AnyConnection, Result, Store};
+use super::{AnyConnection, Result, Store, events};
 use crate::domain::events::{Event, EventKind};
 use crate::domain::ids::{AppId, LicenseId, PlanId, SellerId, UserId};
 use crate::domain::time::UnixMs;
@@ -355,13 +355,19 @@ impl Store {
         Ok(bound)
     }
 
-    pub async fn record_login(&self, user_id: UserId, ip: &str, now: i64) -> Result<()> {
+    /// A sign-in of `user` from `ip`: its time and address, and its `user.signed_in` event.
+    pub async fn record_login(&self, seller_id: SellerId, user: &User, ip: &str, now: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE users SET ip = $2, last_login_at = $3 WHERE id = $1")
-            .bind(user_id)
+            .bind(user.id)
             .bind(ip)
             .bind(now)
-            .execute(&mut *self.write().await?)
+            .execute(&mut *tx)
             .await?;
+        let fields = serde_json::json!({ "username": user.username, "ip": ip });
+        events::insert(&mut tx, &[Event::user(EventKind::UserSignedIn, seller_id, user.app_id, user.id, fields)])
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

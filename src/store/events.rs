@@ -79,6 +79,23 @@ impl Store {
         Ok(done.rows_affected())
     }
 
+    /// The seller's users active since `since_ms` (signed in since, or online now), and those
+    /// online at `now_ms` (with a live validated session).
+    pub async fn user_activity(&self, seller_id: SellerId, since_ms: i64, now_ms: i64) -> Result<(i64, i64)> {
+        Ok(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM users u JOIN apps a ON a.id = u.app_id \
+             WHERE a.seller_id = $1 AND (u.last_login_at >= $2 OR EXISTS (SELECT 1 FROM sessions s \
+             WHERE s.user_id = u.id AND s.validated = 1 AND s.expires_at > $3))), \
+             (SELECT COUNT(DISTINCT s.user_id) FROM sessions s JOIN apps a ON a.id = s.app_id \
+             WHERE a.seller_id = $1 AND s.validated = 1 AND s.expires_at > $3)",
+        )
+        .bind(seller_id)
+        .bind(since_ms)
+        .bind(now_ms)
+        .fetch_one(&mut *self.read().await?)
+        .await?)
+    }
+
     pub async fn daily_event_counts(&self, seller_id: SellerId, since_ms: i64) -> Result<Vec<DailyCount>> {
         Ok(sqlx::query_as::<_, DailyCount>(
             "SELECT created_at / 86400000 AS day, type, COUNT(*) AS count FROM events \

@@ -100,6 +100,10 @@ async fn overview_counts(app: TestApp) {
     let redeemed = o["daily"].as_array().unwrap().iter().find(|d| d["type"] == "license.redeemed").unwrap();
     assert_eq!((redeemed["day"].as_i64(), redeemed["count"].as_i64()), (Some(today), Some(1)));
     assert_eq!(o["since"].as_i64(), Some(today - 29 * 86_400_000));
+    // The key's sign-in: one sign-in today, the user active and online.
+    let signed_in = o["daily"].as_array().unwrap().iter().find(|d| d["type"] == "user.signed_in").unwrap();
+    assert_eq!((signed_in["day"].as_i64(), signed_in["count"].as_i64()), (Some(today), Some(1)));
+    assert_eq!((o["active_users"].as_i64(), o["online_users"].as_i64()), (Some(1), Some(1)), "{o}");
     assert_eq!(o["recent_audit"][0]["action"], "license.ban");
     // The operator names the seller; without one it is told to.
     let op = app.operator_token().await;

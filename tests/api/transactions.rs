@@ -212,13 +212,18 @@ async fn every_face_records_its_events_once_and_refusals_none(t: TestApp) {
     let seller = w.c.seller.id;
     let on_key: Vec<Value> = events(&t, seller, None).await;
     let kinds: Vec<&str> = on_key.iter().map(|e| e["type"].as_str().unwrap()).collect();
-    // World::new: the Licenses API activated the key, then a client signed in with it first.
-    assert_eq!(kinds, ["license.activated", "user.registered", "license.redeemed"], "{on_key:?}");
+    // World::new: the Licenses API activated the key, then a client signed in with it first
+    // (the key made the user, was redeemed, and the sign-in was recorded).
+    assert_eq!(kinds, ["license.activated", "user.registered", "license.redeemed", "user.signed_in"], "{on_key:?}");
     let subject = format!("license:{}", w.license_id);
     assert_eq!(on_key[0]["subject"], subject);
     assert_eq!(on_key[0]["instance_id"], w.instance_id.as_str());
     assert_eq!(on_key[1]["user_id"], w.user_id.get());
     assert_eq!((&on_key[2]["subject"], &on_key[2]["user_id"]), (&json!(subject), &json!(w.user_id)));
+    assert_eq!(
+        (&on_key[3]["subject"], &on_key[3]["user_id"]),
+        (&json!(format!("user:{}", w.user_id)), &json!(w.user_id))
+    );
 
     // Licenses API: a second machine, then a key that does not exist.
     let activate = json!({ "license_key": w.key, "instance_name": "pc-2" });

@@ -604,6 +604,10 @@ pub struct Overview {
     pub apps: i64,
     /// End users of all the seller's apps.
     pub users: i64,
+    /// Users who signed in within the 30 days counted, or are online now.
+    pub active_users: i64,
+    /// Users with a live signed-in session now.
+    pub online_users: i64,
     /// Licenses by state: `all`, `unused`, `used`, `banned`, `assigned`, counted as the license
     /// list filters them (they overlap: a banned key never used is also unused).
     pub licenses: std::collections::BTreeMap<String, i64>,
@@ -630,6 +634,8 @@ impl From<manage::overview::Overview> for Overview {
         Self {
             apps: o.apps as i64,
             users: o.users,
+            active_users: o.active_users,
+            online_users: o.online_users,
             licenses: o.licenses.into_iter().map(|(state, n)| (state.to_owned(), n)).collect(),
             daily: o
                 .daily

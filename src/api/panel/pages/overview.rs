@@ -1,4 +1,5 @@
-//! The overview: licenses by state, users, a chart of the last 30 days' events, recent audit.
+//! The overview: licenses by state, users (all, active, online), a chart of the last 30 days'
+//! events, recent audit.
 
 use super::super::{PanelError, chart, layout, session::Panel};
 use crate::{domain::time::now_ms, manage::overview, state::AppState};
@@ -6,8 +7,12 @@ use axum::extract::State;
 use maud::{Markup, html};
 
 /// The event types charted, with their legend labels.
-const CHARTED: [(&str, &str); 3] =
-    [("license.redeemed", "Redemptions"), ("license.activated", "Activations"), ("user.registered", "Registrations")];
+const CHARTED: [(&str, &str); 4] = [
+    ("user.signed_in", "Sign-ins"),
+    ("license.redeemed", "Redemptions"),
+    ("license.activated", "Activations"),
+    ("user.registered", "Registrations"),
+];
 
 pub async fn show(State(state): State<AppState>, panel: Panel) -> Result<Markup, PanelError> {
     let o = overview::overview(&state.store, &panel.tenant, now_ms()).await?;
@@ -29,6 +34,8 @@ pub async fn show(State(state): State<AppState>, panel: Panel) -> Result<Markup,
         section.cards aria-label="Totals" {
             div.card { span.big { (o.apps) } " apps" }
             div.card { span.big { (o.users) } " users" }
+            div.card { span.big { (o.active_users) } " active (30 days)" }
+            div.card { span.big { (o.online_users) } " online now" }
             @for (state, n) in &o.licenses {
                 a.card href=(if *state == "all" { "/panel/licenses".to_owned() } else { format!("/panel/licenses?state={state}") }) {
                     span.big { (n) } " " (if *state == "all" { "licenses" } else { state })
@@ -36,7 +43,7 @@ pub async fn show(State(state): State<AppState>, panel: Panel) -> Result<Markup,
             }
         }
         h2 { "Last 30 days" }
-        (chart::bars("Redemptions, activations and registrations per day, last 30 days", &days, &series))
+        (chart::bars("Sign-ins, redemptions, activations and registrations per day, last 30 days", &days, &series))
         h2 { "Recent changes" }
         (super::audit::table(&o.recent))
         p { a href="/panel/audit" { "The whole audit log" } }

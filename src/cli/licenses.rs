@@ -60,6 +60,14 @@ pub enum LicenseCommand {
         seller: String,
         license: String,
     },
+    /// Lengthen a license by a duration (`30d`, `12h`, `2w`, `1y` or seconds): a running expiry
+    /// and the subscription it granted move on, an unused key's duration grows.
+    Extend {
+        #[arg(long)]
+        seller: String,
+        license: String,
+        duration: String,
+    },
     Delete {
         #[arg(long)]
         seller: String,
@@ -262,6 +270,12 @@ pub async fn run(cmd: LicenseCommand, config: Config, out: &Output) -> anyhow::R
             let id = licenses::resolve(store, seller, &license).await?.id;
             let l = licenses::set_ban(store, &scope.tenant(Some(seller))?, id, None).await?;
             out.data(&l, || println!("unbanned {}", l.key));
+        }
+        LicenseCommand::Extend { seller, license, duration } => {
+            let seller = seller_id(store, &seller).await?;
+            let id = licenses::resolve(store, seller, &license).await?.id;
+            let l = licenses::extend(store, &scope.tenant(Some(seller))?, id, &duration).await?;
+            out.data(&l, || println!("extended {}", l.key));
         }
         LicenseCommand::Delete { seller, license } => {
             let seller = seller_id(store, &seller).await?;

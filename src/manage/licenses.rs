@@ -8,7 +8,7 @@ use crate::domain::ids::{AppId, CustomerId, LicenseId, PlanId, ResellerId, Selle
 use crate::domain::{
     events::{Event, EventKind},
     keymask::{KeyCase, KeyMask},
-    time::now_ms,
+    time::{now_ms, parse_duration_secs},
     validate,
 };
 use crate::store::{
@@ -324,6 +324,30 @@ pub async fn set_ban(
         };
         tenant.audit(store, action, format!("license:{id}"), reason.as_deref().unwrap_or("")).await?;
         emit(store, &[license_event(kind, &license, serde_json::json!({ "reason": reason }))]).await?;
+        Ok(license)
+    })
+    .await
+}
+
+/// Lengthens a license by `duration` (`30d`, `12h`, ...; see `Store::extend_license`), with
+/// its `license.updated` event and an audit row. A lifetime license has nothing to lengthen.
+pub async fn extend(store: &Store, tenant: &Tenant, id: LicenseId, duration: &str) -> Result<License, ManageError> {
+    let secs = parse_duration_secs(duration)
+        .filter(|s| (1..=100 * 365 * 86_400).contains(s))
+        .ok_or_else(|| ManageError::invalid("duration", "must look like 30d, 12h, 90m, 2w, 1y or seconds"))?;
+    change(store, async |store| {
+        let license = store
+            .extend_license(tenant.seller_id(), id, secs, now_ms())
+            .await
+            .map_err(ManageError::from_store("license", "id"))?
+            .ok_or_else(|| {
+                ManageError::invalid("duration", "this license never expires: there is nothing to extend")
+            })?;
+        tenant.audit(store, "license.extend", format!("license:{id}"), duration).await?;
+        let fields = serde_json::json!({
+            "seconds": secs, "expires_at": license.expires_at, "duration_secs": license.duration_secs,
+        });
+        emit(store, &[license_event(EventKind::LicenseUpdated, &license, fields)]).await?;
         Ok(license)
     })
     .await

@@ -233,6 +233,52 @@ impl Store {
         .one()
     }
 
+    /// Lengthens license `id` by `secs`: a running expiry moves on from itself (or from `now`,
+    /// once passed), a duration not started yet grows, and what the key granted follows its new
+    /// expiry. One conditional statement decides, so two extensions at once both count. `None`
+    /// for a lifetime license (nothing to lengthen); `NotFound` for another seller's.
+    pub async fn extend_license(
+        &self,
+        seller_id: SellerId,
+        id: LicenseId,
+        secs: i64,
+        now: i64,
+    ) -> Result<Option<License>> {
+        let mut tx = self.begin_write().await?;
+        let extended = sqlx::query_as::<_, License>(concat!(
+            "UPDATE licenses SET \
+             expires_at = CASE WHEN expires_at IS NULL THEN NULL \
+             WHEN expires_at > $3 THEN expires_at + $4 * 1000 ELSE $3 + $4 * 1000 END, \
+             duration_secs = CASE WHEN expires_at IS NULL THEN duration_secs + $4 ELSE duration_secs END, \
+             updated_at = $3 \
+             WHERE id = $1 AND seller_id = $2 AND (expires_at IS NOT NULL OR duration_secs IS NOT NULL) RETURNING ",
+            license_columns!()
+        ))
+        .bind(id)
+        .bind(seller_id)
+        .bind(now)
+        .bind(secs)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(license) = extended else {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licenses WHERE id = $1 AND seller_id = $2")
+                .bind(id)
+                .bind(seller_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            return if n == 0 { Err(StoreError::NotFound) } else { Ok(None) };
+        };
+        if let Some(expires_at) = license.expires_at {
+            sqlx::query("UPDATE subscriptions SET expires_at = $2 WHERE license_id = $1")
+                .bind(id)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Some(license))
+    }
+
     /// Deletes the license and what it granted: the subscriptions it last granted or extended
     /// end with it (left behind, they would keep a deleted key's user signed in).
     pub async fn delete_license(&self, seller_id: SellerId, id: LicenseId) -> Result<()> {

@@ -64,6 +64,7 @@ const SUCCESSES: &[(&str, &str, &str)] = &[
     ("GET", "/admin/v1/licenses/{a.license}", ""),
     ("POST", "/admin/v1/licenses/{a.banned_license}/unban", ""),
     ("POST", "/admin/v1/licenses/{a.banned_license}/ban", r#"{"reason":"r"}"#),
+    ("POST", "/admin/v1/licenses/{a.license}/extend", r#"{"duration":"1d"}"#),
     ("GET", "/admin/v1/resellers", ""),
     ("POST", "/admin/v1/resellers", r#"{"name":"r3"}"#),
     ("GET", "/admin/v1/resellers/{a.reseller}", ""),
@@ -159,6 +160,7 @@ async fn first_delivery(app: &TestApp, token: &str, endpoint: &str) -> i64 {
 
 /// Error answers: unknown ids, bad bodies and queries, conflicts, operator-only routes.
 const ERRORS: &[(&str, &str, &str)] = &[
+    ("POST", "/admin/v1/licenses/{a.license}/extend", r#"{"duration":"soon"}"#),
     ("GET", "/admin/v1/apps/987654321", ""),
     ("GET", "/admin/v1/apps/{a.app}/plans/987654321", ""),
     ("PATCH", "/admin/v1/apps/{a.app}/plans/{a.plan}", r#"{"level":9}"#),

@@ -124,6 +124,8 @@ async fn cli_walkthrough(app: TestApp) {
     json(&app, &["license", "unban", "--seller", "acme", &keys[0]]);
     let shown = json(&app, &["license", "show", "--seller", "acme", &keys[0]]);
     assert_eq!(shown["data"]["banned_reason"], json!(null));
+    let extended = json(&app, &["license", "extend", "--seller", "acme", &keys[0], "7d"]);
+    assert_eq!(extended["data"]["duration_secs"], 37 * 86_400, "an unused key's duration grows");
 
     // Export, delete one, import back: only that one is imported.
     let file = app.data_dir.path().join("export.csv");

@@ -23,6 +23,7 @@ engine_tests!(
     panel_adds_time_to_unused_keys,
     panel_rewords_an_apps_messages,
     panel_shows_a_large_batch_growing,
+    panel_extends_a_license,
 );
 
 /// A seller with an app and its plan `standard`, and an owner, a support and a readonly account
@@ -877,4 +878,61 @@ async fn panel_shows_a_large_batch_growing(app: TestApp) {
         body.extend_from_slice(&chunk);
     }
     assert!(String::from_utf8(body).unwrap().contains("Generated 30000 keys"));
+}
+
+/// Extending a license: an unused duration grows, a running expiry (and the subscription it
+/// granted) moves on, two extensions at once both count, a lifetime key and bad input are
+/// refused with nothing changed, readonly may not.
+async fn panel_extends_a_license(app: TestApp) {
+    use licensd::domain::ids::{AppId, LicenseId};
+    const DAY: i64 = 86_400;
+    let (seller, token, app_id, plan_id) = seller(&app).await;
+    let keys = generate(&app, &token, json!({"app_id": app_id, "plan_id": plan_id, "count": 2})).await;
+    let (life_app, life_plan) = app_with_plan(&app, &token, "Forever", None).await;
+    let lifetime = generate(&app, &token, json!({"app_id": life_app, "plan_id": life_plan, "count": 1})).await;
+    let client = crate::client_support::ClientFixture::existing(&app, seller, AppId(app_id)).await;
+    let s = client.init().await;
+    let fields = [("username", "buyer"), ("pass", "pw"), ("key", keys[1].as_str()), ("hwid", "PC")];
+    client.call(Some(&s), "register", &fields).await.assert_ok("Logged in!");
+    let store = app.store();
+    let license = async |key: &str| store.license_by_key(seller, key).await.unwrap();
+    let (unused, running, life) = (license(&keys[0]).await, license(&keys[1]).await, license(&lifetime[0]).await);
+    let started = running.expires_at.expect("redeemed: its duration runs").get();
+    let owner = PanelClient::sign_in(&app, "boss@example.com", "").await;
+    let ro = PanelClient::sign_in(&app, "ro@example.com", "").await;
+    let extend = |id: LicenseId| format!("/panel/licenses/{id}/extend");
+
+    // Refused, nothing changed.
+    let refusals = [
+        (&owner, extend(unused.id), "soon", 422, "duration: must look like"),
+        (&owner, extend(unused.id), "", 422, "duration: is required"),
+        (&owner, extend(life.id), "7d", 422, "never expires"),
+        (&ro, extend(unused.id), "7d", 403, ""),
+    ];
+    for (who, path, duration, status, text) in refusals {
+        let page = who.post(&path, &[("duration", duration)]).await;
+        assert_eq!(page.status, status, "{path} {duration}: {}", page.body);
+        assert!(page.body.contains(text), "{path} {duration}: {}", page.body);
+    }
+    assert_eq!(license(&keys[0]).await.duration_secs, Some(30 * DAY));
+    assert_eq!(license(&lifetime[0]).await.expires_at, None);
+
+    // An unused key's duration grows; it shows in the list with its notice.
+    let done = owner.post(&extend(unused.id), &[("duration", "7d")]).await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert!(done.location.contains("done=license_extended"), "{}", done.location);
+    assert_eq!(license(&keys[0]).await.duration_secs, Some(37 * DAY));
+    assert!(owner.get(&done.location).await.body.contains("Extended: the license"));
+
+    // A running key: two extensions of a day at once both count, and the subscription follows.
+    let path = extend(running.id);
+    let (a, b) = tokio::join!(owner.post(&path, &[("duration", "1d")]), owner.post(&path, &[("duration", "1d")]));
+    assert_eq!((a.status, b.status), (303, 303), "{} {}", a.body, b.body);
+    let now = license(&keys[1]).await.expires_at.unwrap().get();
+    assert_eq!(now, started + 2 * DAY * 1000);
+    let user = store.client_user_by_name(AppId(app_id), "buyer").await.unwrap().unwrap();
+    let subs = store.user_subscriptions_with_keys(user.id).await.unwrap();
+    assert!(subs.iter().all(|s| s.expires_at.map(|t| t.get()) == Some(now)), "{subs:?}");
+    let audit = store.list_audit(Some(seller), licensd::store::Page::new(10, 1)).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "license.extend").count(), 3, "{audit:?}");
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .delete("/licenses/{id}", remove)
         .post("/licenses/{id}/ban", ban)
         .post("/licenses/{id}/unban", unban)
+        .post("/licenses/{id}/extend", extend)
 }
 
 /// Generate up to 100000 keys.
@@ -102,6 +103,34 @@ async fn remove(
 ) -> NoContent {
     licenses::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Extend {
+    /// `30d`, `12h`, ... or seconds.
+    duration: String,
+}
+
+/// Extend a license: a running expiry (and the subscription it granted) moves on from itself,
+/// or from now once passed; an unused key's duration grows. A lifetime key answers 422.
+#[utoipa::path(
+    operation_id = "licenses_extend",
+    post,
+    path = "/licenses/{id}/extend",
+    tag = "licenses",
+    params(("id" = i64, Path), Scoped),
+    request_body = Extend,
+    responses((status = 200, description = "OK", body = Data<License>), Errors)
+)]
+async fn extend(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    QueryParams(q): QueryParams<Scoped>,
+    PathParam(id): PathParam<LicenseId>,
+    Body(b): Body<Extend>,
+) -> Answer<License> {
+    data(licenses::extend(&s.store, &scope.tenant(q.seller_id)?, id, &b.duration).await?)
 }
 
 /// Ban a license.

@@ -104,6 +104,7 @@ impl Modify for Bearer {
         licenses::remove,
         licenses::ban,
         licenses::unban,
+        licenses::extend,
         customers::list,
         offline::checkout,
         resellers::list,

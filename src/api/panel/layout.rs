@@ -247,6 +247,7 @@ pub fn notice(done: Option<&str>) -> Option<&'static str> {
         "hwid_reset" => "The HWIDs were reset.",
         "password" => "Your password was changed; your other sessions were signed out.",
         "extended" => "The subscriptions were extended.",
+        "license_extended" => "Extended: the license and what it granted run longer.",
         "saved" => "Saved.",
         "revoked" => "Revoked.",
         "totp" => "From now on the sign-in asks for your authenticator app's code.",

@@ -83,6 +83,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let support = Router::new()
         .route("/panel/licenses/{id}/ban", post(licenses::ban))
         .route("/panel/licenses/{id}/unban", post(licenses::unban))
+        .route("/panel/licenses/{id}/extend", post(licenses::extend))
         .route("/panel/licenses/{id}/offline", post(offline::checkout))
         .route("/panel/apps/{app}/users/{id}/reset-hwid", post(users::reset_hwid))
         .route("/panel/apps/{app}/users/{id}/ban", post(users::ban))

@@ -120,6 +120,15 @@ fn row(panel: &Panel, l: &License, names: &HashMap<(AppId, PlanId), String>) -> 
                         }
                     }
                 }
+                @if panel.role.may(Role::Support) && (l.expires_at.is_some() || l.duration_secs.is_some()) {
+                    " "
+                    form.inline method="post" action=(format!("{base}/extend")) {
+                        (layout::csrf(panel))
+                        label.sr for=(format!("extend-{}", l.id)) { "Time to add to " (l.key) }
+                        input id=(format!("extend-{}", l.id)) type="text" name="duration" placeholder="30d" required maxlength="20" size="5";
+                        button type="submit" { "Extend" }
+                    }
+                }
                 @if panel.role.may(Role::Support) && l.banned_reason.is_none() {
                     " " a href=(format!("{base}/offline")) { "Offline file…" }
                 }
@@ -253,6 +262,13 @@ pub async fn ban(State(state): State<AppState>, panel: Panel, ids: Ids, f: Field
     let reason = f.required("reason", 500)?;
     let l = licenses::set_ban(&state.store, &panel.tenant, id, Some(&reason)).await?;
     Ok(back_to(&l, "banned"))
+}
+
+/// Lengthens the license (and what it granted) by the form's `duration`.
+pub async fn extend(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fields) -> Result<Response, PanelError> {
+    let duration = f.required("duration", 20)?;
+    let l = licenses::extend(&state.store, &panel.tenant, ids.last(), &duration).await?;
+    Ok(back_to(&l, "license_extended"))
 }
 
 pub async fn unban(State(state): State<AppState>, panel: Panel, ids: Ids) -> Result<Response, PanelError> {

@@ -1,6 +1,8 @@
 //! Who an operation acts for, decided once. A face turns its authenticated caller into a
 //! `Scope`; an operation on a seller's objects takes a `Tenant`, and one that only the operator
-//! may run takes an `Operator`. Only `Scope::tenant` and `Scope::operator` make them, so an
+//! may run takes an `Operator`. Outside `manage` only `Scope::tenant` and `Scope::operator` make
+//! them (inside, `Tenant::system` names the seller of a caller that `manage` itself
+//! authenticated: a session's account, a reseller key, a store webhook's connection), so an
 //! operation holding one has been checked and does not check again, and its audit rows always
 //! name the seller it was checked for (in the style of lldap's access-controlled handler).
 
@@ -47,7 +49,7 @@ impl Scope {
 impl Tenant {
     /// A system actor working for one seller, such as a store's order webhook (`store:stripe`)
     /// whose signature named the seller.
-    pub(crate) fn system(seller_id: SellerId, actor: impl Into<String>) -> Self {
+    pub(super) fn system(seller_id: SellerId, actor: impl Into<String>) -> Self {
         Self { seller_id, actor: actor.into() }
     }
 
@@ -87,11 +89,6 @@ impl Operator {
     pub fn actor(&self) -> &str {
         &self.actor
     }
-
-    /// The operator acting on one seller's objects.
-    pub fn tenant(&self, seller_id: SellerId) -> Tenant {
-        Tenant { seller_id, actor: self.actor.clone() }
-    }
 }
 
 #[cfg(test)]
@@ -113,6 +110,6 @@ mod tests {
         let t = op.tenant(Some(SellerId(4))).unwrap();
         assert_eq!((t.seller_id(), t.actor()), (SellerId(4), "cli"));
         assert!(matches!(op.tenant(None), Err(ManageError::Invalid(_))));
-        assert_eq!(op.operator().unwrap().tenant(SellerId(5)).seller_id(), SellerId(5));
+        assert_eq!(op.operator().unwrap().actor(), "cli");
     }
 }

@@ -9,7 +9,7 @@
 //! read through the request's session. These are no seller's actions, so they write events, not
 //! audit rows (see `docs/architecture.md`).
 
-use super::ManageError;
+use super::{ManageError, change};
 use crate::domain::{ids::UserId, secret};
 use crate::store::{
     Store, StoreError,
@@ -29,11 +29,6 @@ pub async fn open_session(store: &Store, app: &App, ip: &str, now: i64) -> Resul
 /// Ends one session of the app (`logout`).
 pub async fn end_session(store: &Store, app: &App, session_id: &str) -> Result<(), ManageError> {
     Ok(store.delete_session(app.id, session_id).await?)
-}
-
-/// Marks the session as `user`'s; `NotFound` when it ended meanwhile (a logout, ban or expiry).
-pub async fn validate_session(store: &Store, app: &App, session_id: &str, user: &User) -> Result<(), ManageError> {
-    store.validate_session(app.id, session_id, user.id).await.map_err(ManageError::from_store("session", "id"))
 }
 
 /// A new user with a password, holding what `key` grants; the key is redeemed once.
@@ -103,10 +98,25 @@ pub async fn bind_first_hwid(store: &Store, user: &User, hwid: &str, now: i64) -
     Ok(store.bind_first_hwid(user.id, hwid, now).await?)
 }
 
-/// Records a successful sign-in: when and from where, with its `user.signed_in` event (the
-/// overview's sign-ins per day).
-pub async fn record_sign_in(store: &Store, app: &App, user: &User, ip: &str, now: i64) -> Result<(), ManageError> {
-    Ok(store.record_login(app.seller_id, user, ip, now).await?)
+/// Records a successful sign-in in one transaction: the session becomes `user`'s (validated),
+/// the user's last sign-in time and address, and its `user.signed_in` event (the overview's
+/// sign-ins per day). `NotFound` when the session ended meanwhile (a logout, ban or expiry):
+/// then nothing is recorded.
+pub async fn record_sign_in(
+    store: &Store,
+    app: &App,
+    session_id: &str,
+    user: &User,
+    ip: &str,
+    now: i64,
+) -> Result<(), ManageError> {
+    change(store, async |store| {
+        store.record_login(app.seller_id, user, ip, now).await?;
+        // Last, so that a wait for the user's row (a concurrent writer) cannot outlast the
+        // session unseen: the session is checked alive when the sign-in commits.
+        store.validate_session(app.id, session_id, user.id).await.map_err(ManageError::from_store("session", "id"))
+    })
+    .await
 }
 
 /// The client's `ban` of its own user: the user, its HWIDs and the IP, its sessions ended.

@@ -22,7 +22,8 @@ use std::collections::{HashMap, HashSet};
 
 /// Most keys one generate or import call may create.
 pub const MAX_BATCH: i64 = 100_000;
-/// Keys per insert transaction: big enough to be fast, small enough to show progress.
+/// Keys per insert statement (a batch is one transaction): big enough to be fast, small enough
+/// to show progress.
 const CHUNK: usize = 10_000;
 
 /// Progress of bulk work: called with the number of keys done so far.

@@ -1,6 +1,7 @@
 //! The operations, one set shared by every face (admin API, CLI, browser faces, seller API,
 //! Reseller API, Licenses and Lemon Squeezy APIs, store webhooks): input checks, access (a
-//! `Tenant` or `Operator` from `access`), one transaction each with its audit row and events.
+//! `Tenant` or `Operator` from `access`), one transaction each with its events, and an audit row
+//! for what sellers, their staff and resellers and the operator do.
 //! Handlers and CLI commands parse, call one function here, render.
 
 pub mod access;
@@ -111,10 +112,11 @@ async fn emit(store: &Store, events: &[Event]) -> Result<(), ManageError> {
 /// On whose behalf an operation runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
-    /// `None`: the operator, who may act on any seller.
-    pub seller_id: Option<SellerId>,
+    /// `None`: the operator, who may act on any seller. Private to `manage`: faces make a
+    /// scope only from what authenticated (`cli`, `from_token`).
+    seller_id: Option<SellerId>,
     /// Recorded in audit events, e.g. `token:12` or `cli`.
-    pub actor: String,
+    actor: String,
 }
 
 impl Scope {

@@ -234,8 +234,8 @@ impl Store {
     }
 
     /// Lengthens license `id` by `secs`: a running expiry moves on from itself (or from `now`,
-    /// once passed), a duration not started yet grows, and what the key granted follows its new
-    /// expiry. One conditional statement decides, so two extensions at once both count. `None`
+    /// once passed), a duration not started yet grows, and each subscription the key granted
+    /// runs `secs` longer from its own end. One conditional statement decides, so two extensions at once both count. `None`
     /// for a lifetime license (nothing to lengthen); `NotFound` for another seller's.
     pub async fn extend_license(
         &self,
@@ -268,13 +268,17 @@ impl Store {
                 .await?;
             return if n == 0 { Err(StoreError::NotFound) } else { Ok(None) };
         };
-        if let Some(expires_at) = license.expires_at {
-            sqlx::query("UPDATE subscriptions SET expires_at = $2 WHERE license_id = $1")
-                .bind(id)
-                .bind(expires_at)
-                .execute(&mut *tx)
-                .await?;
-        }
+        // What the key granted runs longer by the same time, each subscription from its own end
+        // (a key stacked onto time the user had, or onto a lifetime subscription, keeps that).
+        sqlx::query(
+            "UPDATE subscriptions SET expires_at = CASE WHEN expires_at > $2 THEN expires_at ELSE $2 END + $3 \
+             WHERE license_id = $1 AND expires_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(secs.saturating_mul(1000))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(Some(license))
     }

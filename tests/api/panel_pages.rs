@@ -931,8 +931,20 @@ async fn panel_extends_a_license(app: TestApp) {
     let now = license(&keys[1]).await.expires_at.unwrap().get();
     assert_eq!(now, started + 2 * DAY * 1000);
     let user = store.client_user_by_name(AppId(app_id), "buyer").await.unwrap().unwrap();
-    let subs = store.user_subscriptions_with_keys(user.id).await.unwrap();
-    assert!(subs.iter().all(|s| s.expires_at.map(|t| t.get()) == Some(now)), "{subs:?}");
+    let ends = async || -> Vec<Option<i64>> {
+        let subs = store.user_subscriptions_with_keys(user.id).await.unwrap();
+        subs.iter().map(|s| s.expires_at.map(|t| t.get())).collect()
+    };
+    assert_eq!(ends().await, [Some(now)]);
+
+    // A key redeemed onto time the user had: its subscription runs on from its own end, which is
+    // later than the key's expiry, and an extension adds to that end, never cuts it back.
+    let upgrade = [("username", "buyer"), ("key", keys[0].as_str())];
+    client.call(Some(&s), "upgrade", &upgrade).await.assert_ok("Upgraded successfully");
+    let [Some(before)] = ends().await[..] else { panic!("one timed subscription") };
+    assert!(before > license(&keys[0]).await.expires_at.unwrap().get(), "stacked onto the time left");
+    assert_eq!(owner.post(&extend(unused.id), &[("duration", "1d")]).await.status, 303);
+    assert_eq!(ends().await, [Some(before + DAY * 1000)]);
     let audit = store.list_audit(Some(seller), licensd::store::Page::new(10, 1)).await.unwrap();
-    assert_eq!(audit.iter().filter(|e| e.action == "license.extend").count(), 3, "{audit:?}");
+    assert_eq!(audit.iter().filter(|e| e.action == "license.extend").count(), 4, "{audit:?}");
 }

@@ -372,7 +372,7 @@ async fn panel_account_turns_on_its_own_totp(app: TestApp) {
 
 async fn panel_account_turns_its_totp_off(app: TestApp) {
     use licensd::domain::totp;
-    let (seller, [_, _, ro]) = team(&app).await;
+    let (seller, [_, help, ro]) = team(&app).await;
     let account = app.store().panel_account_by_email("ro@example.com").await.unwrap().unwrap();
     let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     app.store().set_panel_totp(seller, account.id, secret).await.unwrap();
@@ -407,4 +407,20 @@ async fn panel_account_turns_its_totp_off(app: TestApp) {
     assert!(again.body.contains("no authenticator code is on"), "{}", again.body);
     let audit = app.store().list_audit(Some(seller), licensd::store::Page::new(5, 1)).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "panel_account.totp_off" && e.actor.starts_with("panel:")), "{audit:?}");
+
+    // The password does not buy unlimited guesses at the code: wrong codes count in the
+    // account's sign-in bucket (20 a minute), and the code stays on.
+    let helper = app.store().panel_account_by_email("help@example.com").await.unwrap().unwrap();
+    app.store().set_panel_totp(seller, helper.id, secret).await.unwrap();
+    let statuses: Vec<u16> = {
+        let mut seen = Vec::new();
+        for _ in 0..25 {
+            seen.push(help.post("/panel/account/totp/off", &[("code", "000000"), ("password", PASSWORD)]).await.status);
+        }
+        seen
+    };
+    assert_eq!(&statuses[..20], &[422; 20], "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "{statuses:?}");
+    let still = app.store().panel_account_by_email("help@example.com").await.unwrap().unwrap();
+    assert!(still.totp_enrolled());
 }

@@ -43,11 +43,13 @@ impl From<StoreError> for LicensesError {
 }
 
 /// An operation's refusal in the API's shape: bad input and conflicts name their field (422).
+/// A missing row the handler did not map to this API's own words (`missing`) is the server's
+/// fault, as a store `NotFound` is.
 impl From<ManageError> for LicensesError {
     fn from(e: ManageError) -> Self {
         match e {
             ManageError::Store(e) => Self::Store(e),
-            ManageError::NotFound(what) => Self::NotFound(what),
+            ManageError::NotFound(_) => Self::Store(StoreError::NotFound),
             ManageError::Invalid(f) => Self::field(f.field, f.message),
             ManageError::Conflict { field, message } => Self::field(field, message),
             ManageError::Forbidden => Self::Unauthenticated,

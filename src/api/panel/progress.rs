@@ -94,7 +94,16 @@ impl<T: Send + 'static> Running<T> {
                     let end = finish.take().map(|f| f(out).into_string()).unwrap_or_default();
                     format!("</div>{end}{}", tail.take().unwrap_or_default())
                 }
-                None => return tail.take().map(|t| (Ok::<_, Infallible>(format!("</div>{t}")), (steps, finish, None))),
+                // The task ended without its answer (it panicked): say so, then close the page.
+                None => {
+                    let t = tail.take()?;
+                    let gone =
+                        html! { p.error role="alert" { "The work stopped without an answer; see the server's log." } };
+                    return Some((
+                        Ok::<_, Infallible>(format!("</div>{}{t}", gone.into_string())),
+                        (steps, finish, None),
+                    ));
+                }
             };
             Some((Ok(chunk), (steps, finish, tail)))
         });

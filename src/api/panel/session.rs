@@ -253,6 +253,18 @@ pub async fn reauthenticate(state: &AppState, panel: &Panel, form: &Fields) -> R
     Ok(())
 }
 
+/// Counts a failed check made after `reauthenticate` (a wrong authenticator code) in the
+/// account's sign-in bucket, as a failed sign-in counts: the password alone does not open
+/// unlimited guesses at the code.
+pub async fn count_failed_check(state: &AppState, panel: &Panel) -> Result<(), PanelError> {
+    let limit = i64::from(state.config.panel_login_failures_per_account_per_min);
+    if limit > 0 {
+        let bucket = account_bucket::<PanelFace>(&panel.account.email);
+        state.limiter.hit(&bucket, now_ms(), WINDOW_MS).await?;
+    }
+    Ok(())
+}
+
 /// The password field of a form that `reauthenticate` checks.
 pub fn password_again() -> Markup {
     maud::html! {

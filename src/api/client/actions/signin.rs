@@ -100,9 +100,8 @@ pub async fn finish_login(ctx: &Ctx, user: User, hwid: Option<&str>) -> ActionRe
     let verdicts = usable::user(ctx.app.flags(), user.facts(), &facts, ctx.now).map_err(|d| denied(ctx, d))?;
     let usable: Vec<ActiveSubscription> =
         subs.into_iter().zip(verdicts).filter_map(|(s, ok)| ok.then_some(s)).collect();
-    end_users::record_sign_in(store, &ctx.app, &user, &ctx.ip, ctx.now).await?;
     // The session may have ended since dispatch read it (a concurrent logout or ban, or expiry).
-    match end_users::validate_session(store, &ctx.app, &ctx.session()?.id, &user).await {
+    match end_users::record_sign_in(store, &ctx.app, &ctx.session()?.id, &user, &ctx.ip, ctx.now).await {
         Err(ManageError::NotFound(_)) => return Err(ctx.refuse(Msg::SessionNotFound)),
         done => done?,
     }

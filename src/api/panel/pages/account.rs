@@ -92,7 +92,10 @@ pub async fn remove_totp(State(state): State<AppState>, panel: Panel, f: Fields)
     session::reauthenticate(&state, &panel, &f).await?;
     match accounts::remove_own_totp(&state.store, &panel.account, f.get("code").unwrap_or("")).await {
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?done=totp_off")).into_response()),
-        Err(ManageError::Invalid(e)) => Ok(totp_refused(&panel, &format!("{}: {}", e.field, e.message))),
+        Err(ManageError::Invalid(e)) => {
+            session::count_failed_check(&state, &panel).await?;
+            Ok(totp_refused(&panel, &format!("{}: {}", e.field, e.message)))
+        }
         Err(ManageError::Conflict { message, .. }) => Ok(totp_refused(&panel, &message)),
         Err(e) => Err(e.into()),
     }

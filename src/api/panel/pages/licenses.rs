@@ -11,7 +11,7 @@ use super::super::{
 use crate::domain::ids::{AppId, PlanId, ResellerId};
 use crate::{
     domain::panel::Role,
-    manage::{PageRequest, licenses, plans},
+    manage::{ManageError, PageRequest, licenses, plans},
     state::AppState,
     store::licenses::License,
 };
@@ -236,9 +236,21 @@ pub(super) async fn generate_page(
         Outcome::Finished(made) => layout::page(panel, current, title, None, shown(&made?)).into_response(),
         Outcome::Running(running) => running.page(panel, current, title, "keys", |made| match made {
             Ok(made) => shown(&made),
-            Err(e) => html! { p.error role="alert" { "Nothing was generated: " (e) } },
+            Err(e) => not_generated(e),
         }),
     })
+}
+
+/// The end of a streamed page whose batch failed (and was rolled back whole).
+fn not_generated(e: ManageError) -> Markup {
+    let why = match e {
+        ManageError::Store(e) => {
+            tracing::error!(error = %e, "panel key generation failed");
+            "the server could not store them; see its log.".to_owned()
+        }
+        e => e.to_string(),
+    };
+    html! { p.error role="alert" { "Nothing was generated: " (why) } }
 }
 
 /// The new keys to copy, one per line.

@@ -51,6 +51,14 @@ impl ScopedPage {
     }
 }
 
+/// An `extend` body (a user's subscriptions, a license).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Extend {
+    /// `30d`, `12h`, ... or seconds.
+    pub duration: String,
+}
+
 /// A `ban` body: the reason is required.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

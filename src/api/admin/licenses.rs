@@ -1,6 +1,6 @@
 //! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
 
-use super::common::{Answer, Ban, Created, Listing, NoContent, Scoped, created, data, listed, no_content};
+use super::common::{Answer, Ban, Created, Extend, Listing, NoContent, Scoped, created, data, listed, no_content};
 use super::openapi::Errors;
 use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
@@ -103,13 +103,6 @@ async fn remove(
 ) -> NoContent {
     licenses::delete(&s.store, &scope.tenant(q.seller_id)?, id).await?;
     no_content()
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct Extend {
-    /// `30d`, `12h`, ... or seconds.
-    duration: String,
 }
 
 /// Extend a license: a running expiry (and the subscription it granted) moves on from itself,

@@ -1,6 +1,6 @@
 //! `/admin/v1/apps/{id}/users`: an app's end users.
 
-use super::common::{Answer, Ban, Listing, NoContent, data, listed, no_content};
+use super::common::{Answer, Ban, Extend, Listing, NoContent, data, listed, no_content};
 use super::openapi::Errors;
 use super::views::{Data, HwidsRemoved, Page, User, UserDetail};
 use super::{Admin, Body, PathParam, QueryParams, common::Scoped, routes::Routes};
@@ -171,13 +171,6 @@ async fn unban(
     PathParam((app_id, id)): UserPath,
 ) -> Answer<UserDetail> {
     data(users::set_ban(&s.store, &scope.tenant(q.seller_id)?, app_id, id, None).await?)
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct Extend {
-    /// `30d`, `12h`, ... or seconds.
-    duration: String,
 }
 
 /// Extend every timed subscription.

@@ -44,6 +44,9 @@ pub struct Config {
     pub trust_cf_connecting_ip: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest upload of the admin API's KeyAuth import routes, in bytes (an export of 100,000
+    /// users is about 26 MB; the import holds the parsed file in memory).
+    pub max_import_bytes: usize,
     /// Seconds a request body may take to arrive in full; a slower one is refused (408 in the
     /// protocol's shape) and its connection closed.
     pub body_read_timeout_secs: u64,
@@ -208,6 +211,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             trust_cf_connecting_ip: false,
             max_body_bytes: 1024 * 1024,
+            max_import_bytes: 64 * 1024 * 1024,
             body_read_timeout_secs: 20,
             header_read_timeout_secs: 10,
             idle_timeout_secs: 5,

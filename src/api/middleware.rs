@@ -135,7 +135,12 @@ pub type RefuseBody = fn(&AppState, &Parts, Refused) -> Response;
 /// answering `refuse` both for a `Content-Length` over the limit (before reading) and for a
 /// longer chunked body (buffered up to the limit: every handler reads whole bodies anyway).
 pub fn limit_body(state: &AppState, router: Router<AppState>, refuse: RefuseBody) -> Router<AppState> {
-    router.layer(from_fn_with_state((state.clone(), refuse), enforce_limit))
+    limit_body_to(state.config.max_body_bytes, state, router, refuse)
+}
+
+/// [`limit_body`] with a limit of its own (`max` bytes), for the routes that take uploads.
+pub fn limit_body_to(max: usize, state: &AppState, router: Router<AppState>, refuse: RefuseBody) -> Router<AppState> {
+    router.layer(from_fn_with_state((state.clone(), refuse, max), enforce_limit))
 }
 
 /// Bytes past `max_body_bytes` that are read and dropped (never kept) before refusing a body.
@@ -149,11 +154,10 @@ const DRAIN_BYTES: usize = 8 * 1024 * 1024;
 /// deadline of its own, or a client trickling a body would keep that task and its connection
 /// forever.
 async fn enforce_limit(
-    State((state, refuse)): State<(AppState, RefuseBody)>,
+    State((state, refuse, max)): State<(AppState, RefuseBody, usize)>,
     req: Request<Body>,
     next: Next,
 ) -> Response {
-    let max = state.config.max_body_bytes;
     let (parts, body) = req.into_parts();
     let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max.saturating_add(DRAIN_BYTES) as u64) {

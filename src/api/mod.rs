@@ -24,7 +24,7 @@ pub fn router(state: AppState) -> Router {
     let limited = |router, refuse| middleware::limit_body(&state, router, refuse);
     let routes = Router::new()
         .merge(ops::router())
-        .merge(limited(admin::router(), admin::refuse_body))
+        .merge(admin::router(&state))
         .merge(limited(client::router(), client::context::refuse_body))
         .merge(limited(licenses::router(), licenses::refuse_body))
         .merge(limited(lemonsqueezy::router(), lemonsqueezy::refuse_body))

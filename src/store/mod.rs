@@ -28,6 +28,7 @@ pub mod event_webhooks;
 pub mod events;
 pub mod files;
 pub mod idempotency;
+pub mod import_jobs;
 pub mod instances;
 pub mod keyauth_import;
 pub mod licenses;

@@ -6,11 +6,18 @@
 use crate::cli::json;
 use crate::client_support::ClientFixture;
 use crate::engine_tests;
-use crate::harness::TestApp;
+use crate::harness::{TestApp, split};
+use licensd::config::Config;
 use licensd::domain::time::now_ms;
 use serde_json::{Value, json};
 
 engine_tests!(keyauth_export_imports_and_users_sign_in);
+engine_tests!(config = import_limit_of_4_mib; keyauth_export_imports_through_the_admin_api);
+
+/// Uploads over `max_body_bytes` (1 MiB) but under this pass; over it, 413.
+fn import_limit_of_4_mib(c: &mut Config) {
+    c.max_import_bytes = 4 * 1024 * 1024;
+}
 
 const USERS: usize = 10_000;
 /// Distinct passwords (each hashed once: bcrypt at any cost dominates the fixture otherwise).
@@ -131,4 +138,118 @@ async fn keyauth_export_imports_and_users_sign_in(t: TestApp) {
     assert_eq!(r["plans_created"], json!([]));
     let user0 = t.store().user_by_ref(c.app.id, "user0").await.unwrap();
     assert!(user0.password_hash.unwrap().starts_with("$argon2id$"));
+}
+
+/// An upload to the admin API: status, `Location` and answer.
+async fn upload(
+    t: &TestApp,
+    token: &str,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, Option<String>, Value) {
+    let res = t
+        .http
+        .post(t.url(path))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    let (status, json) = split(res).await;
+    (status, location, json)
+}
+
+/// Polls a job until it is no longer running; its last answer.
+async fn finished(t: &TestApp, token: &str, location: &str) -> Value {
+    let mut seen_running = false;
+    for _ in 0..600 {
+        let (status, job) = t.get_json(location, token).await;
+        assert_eq!(status, 200, "{job}");
+        if job["data"]["state"] != "running" {
+            return job["data"].clone();
+        }
+        seen_running = true;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import did not end in a minute (seen running: {seen_running})");
+}
+
+async fn keyauth_export_imports_through_the_admin_api(t: TestApp) {
+    let c = ClientFixture::new(&t).await;
+    let op = t.operator_token().await;
+    let (seller, app) = (c.seller.id, c.app.id);
+    let users_path = format!("/admin/v1/apps/{app}/import/keyauth/users?seller_id={seller}&plan=default=Gold");
+    let users = users_export().to_string().into_bytes();
+    assert!(users.len() > 1024 * 1024, "the file is larger than max_body_bytes: {}", users.len());
+
+    let (status, location, job) = upload(&t, &op, &users_path, "application/json", users.clone()).await;
+    assert_eq!(status, 202, "{job}");
+    let location = location.unwrap();
+    assert_eq!(location, format!("/admin/v1/imports/{}", job["data"]["id"]));
+    assert_eq!(job["data"]["source"], "keyauth_users");
+    let rows_total = job["data"]["rows_total"].as_u64().unwrap();
+    assert!(rows_total > USERS as u64, "users and the bad rows: {job}");
+    let scoped = format!("{location}?seller_id={seller}");
+    let done = finished(&t, &op, &scoped).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["rows_done"], rows_total, "{done}");
+    let report = &done["report"];
+    assert_eq!(
+        (report["users_new"].as_u64(), report["subscriptions_new"].as_u64()),
+        (Some(USERS as u64), Some(USERS as u64))
+    );
+    assert_eq!(report["plans_created"], json!(["Gold"]), "the mapping named the plan");
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 3, "{report}");
+
+    // A user signs in with the old password; the plan is the mapped one.
+    let s = c.init().await;
+    let a = c.call(Some(&s), "login", &[("username", "user5"), ("pass", "pw-5")]).await;
+    a.assert_ok("Logged in!");
+    assert_eq!(a.json["info"]["subscriptions"][0]["subscription"], "Gold");
+
+    // Keys as CSV, by the content type; then the users again: nothing new.
+    let keys = "key,level,expiry,status,usedby\nKA-CSV-1,1,30,Not Used,\nKA-CSV-2,1,30,Used,user3\n";
+    let keys_path = format!("/admin/v1/apps/{app}/import/keyauth/keys?seller_id={seller}");
+    let (status, location, job) = upload(&t, &op, &keys_path, "text/csv", keys.into()).await;
+    assert_eq!(status, 202, "{job}");
+    let done = finished(&t, &op, &format!("{}?seller_id={seller}", location.unwrap())).await;
+    assert_eq!((done["state"].as_str(), done["report"]["keys_new"].as_u64()), (Some("done"), Some(2)), "{done}");
+    let used = t.store().license_by_key(seller, "KA-CSV-2").await.unwrap();
+    assert!(used.used_by_user_id.is_some());
+    let (_, location, _) = upload(&t, &op, &users_path, "application/json", users.clone()).await;
+    let again = finished(&t, &op, &format!("{}?seller_id={seller}", location.unwrap())).await;
+    assert_eq!(again["report"]["users_new"], 0, "{again}");
+    assert_eq!(again["report"]["users_existing"], USERS);
+
+    // The list, newest first; the audit log names each start.
+    let (status, list) = t.get_json(&format!("/admin/v1/imports?seller_id={seller}"), &op).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["meta"]["total"], 3, "{list}");
+    assert_eq!(list["data"][0]["id"], again["id"]);
+    let starts = t.store().list_audit(Some(seller), licensd::store::Page { limit: 500, offset: 0 }).await.unwrap();
+    assert_eq!(starts.iter().filter(|e| e.action == "import.start").count(), 3);
+
+    // Refused before any job: a file that is no export, a bad query, too large, another seller.
+    let jobs_before = list["meta"]["total"].clone();
+    let (status, _, e) = upload(&t, &op, &users_path, "application/json", b"{not json".to_vec()).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("invalid")), "{e}");
+    let bad = format!("/admin/v1/apps/{app}/import/keyauth/users?seller_id={seller}&plan=nomapping");
+    let (status, _, e) = upload(&t, &op, &bad, "application/json", users.clone()).await;
+    assert_eq!(status, 400, "{e}");
+    let bad = format!("/admin/v1/apps/{app}/import/keyauth/users?seller_id={seller}&colour=red");
+    assert_eq!(upload(&t, &op, &bad, "application/json", users.clone()).await.0, 400);
+    let huge = vec![b' '; 5 * 1024 * 1024];
+    let (status, _, e) = upload(&t, &op, &users_path, "application/json", huge).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (413, Some("payload_too_large")), "{e}");
+    let other = t.seller("other").await;
+    let theirs = format!("/admin/v1/apps/{app}/import/keyauth/users");
+    let (status, _, e) = upload(&t, &other.admin_token, &theirs, "application/json", users).await;
+    assert_eq!(status, 404, "another seller's app is not found: {e}");
+    let (status, _) = t.get_json(&format!("/admin/v1/imports/{}", again["id"]), &other.admin_token).await;
+    assert_eq!(status, 404, "another seller's import is not found");
+    let (_, list) = t.get_json(&format!("/admin/v1/imports?seller_id={seller}"), &op).await;
+    assert_eq!(list["meta"]["total"], jobs_before);
 }

@@ -100,6 +100,15 @@ const ADMIN: &[Probe<'static>] = &[
     p("POST", "/admin/v1/licenses/{x.license}/offline", "{}"),
     p("POST", "/admin/v1/licenses/{a.license}/offline", r#"{"instance_id":"{x.instance}"}"#),
     p("GET", "/admin/v1/overview?seller_id={x.seller}", ""),
+    p("POST", "/admin/v1/apps/{x.app}/import/keyauth/keys", r#"[{"key":"KA-1"}]"#),
+    p(
+        "POST",
+        "/admin/v1/apps/{x.app}/import/keyauth/users",
+        r#"{"users":[{"username":"u","password":"$2y$04$abcdefghijklmnopqrstuu5Vq2eCVv1zw3ZbDiVMsrcx5ElSq6bAq"}]}"#,
+    ),
+    p("POST", "/admin/v1/apps/{a.app}/import/keyauth/keys?seller_id={x.seller}", r#"[{"key":"KA-2"}]"#),
+    p("GET", "/admin/v1/imports?seller_id={x.seller}", ""),
+    p("GET", "/admin/v1/imports/{x.import}", ""),
     p("GET", "/admin/v1/webhooks?seller_id={x.seller}", ""),
     p("POST", "/admin/v1/webhooks?seller_id={x.seller}", r#"{"url":"https://example.com/events"}"#),
     p("GET", "/admin/v1/webhooks/{x.endpoint}", ""),
@@ -635,6 +644,20 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let body = json!({"store": "lemonsqueezy", "products": [{"variant": "1", "app_id": app_id, "plan_id": plan_id}]});
     let connection = ok(call(app, "POST", "/admin/v1/store-connections", &t, Some(body)).await);
     put("connection", id(&connection));
+    // A finished KeyAuth import (waited for: nothing may change in the background later).
+    let body = json!([{"key": format!("{tag}-KA-IMPORTED"), "level": "1"}]);
+    let import = ok(call(app, "POST", &format!("{base}/import/keyauth/keys"), &t, Some(body)).await);
+    put("import", id(&import));
+    let mut state = import["data"]["state"].clone();
+    for _ in 0..100 {
+        if state != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        state = ok(call(app, "GET", &format!("/admin/v1/imports/{}", id(&import)), &t, None).await)["data"]["state"]
+            .clone();
+    }
+    assert_eq!(state, "done", "fixture: the import did not finish");
     // One failed delivery of the tenant's first event, so that redelivering another tenant's
     // would change something the matrix sees.
     let mut db = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();

@@ -14,6 +14,7 @@ mod error;
 mod event_webhooks;
 pub(crate) use error::refuse_body;
 mod extract;
+mod imports;
 mod licenses;
 mod offline;
 mod openapi;
@@ -30,9 +31,10 @@ pub use auth::Admin;
 pub use error::AdminError;
 pub use extract::{Body, PathParam, QueryParams};
 
+use crate::api::middleware;
 use crate::manage::ManageError;
 use crate::state::AppState;
-use axum::{Json, Router, http::StatusCode};
+use axum::{Json, Router, extract::DefaultBodyLimit, http::StatusCode};
 use routes::Routes;
 
 fn routes() -> Routes {
@@ -52,10 +54,19 @@ fn routes() -> Routes {
         .merge(client_content::routes())
         .merge(event_webhooks::routes())
         .merge(store_connections::routes())
+        .merge(imports::routes())
 }
 
-pub fn router() -> Router<AppState> {
-    let routes = routes().router.fallback(unknown_route).method_not_allowed_fallback(wrong_method);
+/// The admin routes, bodies limited to `max_body_bytes` except the uploads of the import
+/// routes (`max_import_bytes`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    // axum's own 2 MB default for `Bytes` is off there: `limit_body_to` bounds those bodies.
+    let uploads = imports::uploads().router.layer(DefaultBodyLimit::disable());
+    let uploads = middleware::limit_body_to(state.config.max_import_bytes, state, uploads, refuse_body);
+    let routes = middleware::limit_body(state, routes().router, refuse_body)
+        .merge(uploads)
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method);
     Router::new().nest("/admin/v1", routes)
 }
 
@@ -70,7 +81,7 @@ async fn wrong_method() -> AdminError {
 
 /// Every `(method, path)` the admin router serves, paths with the `/admin/v1` prefix.
 pub fn route_table() -> Vec<(&'static str, String)> {
-    routes().table.into_iter().map(|(m, p)| (m, format!("/admin/v1{p}"))).collect()
+    routes().merge(imports::uploads()).table.into_iter().map(|(m, p)| (m, format!("/admin/v1{p}"))).collect()
 }
 
 /// This document. Built once: it does not change while the server runs.

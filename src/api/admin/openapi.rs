@@ -5,8 +5,8 @@
 
 use super::error::ErrorBody;
 use super::{
-    apps, audit, client_content, client_data, customers, event_webhooks, licenses, offline, overview, resellers,
-    sellers, store_connections, tokens, users,
+    apps, audit, client_content, client_data, customers, event_webhooks, imports, licenses, offline, overview,
+    resellers, sellers, store_connections, tokens, users,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -159,7 +159,11 @@ impl Modify for Bearer {
         event_webhooks::redeliver_failed,
         store_connections::create,
         store_connections::list,
-        store_connections::remove
+        store_connections::remove,
+        imports::upload_users,
+        imports::upload_keys,
+        imports::list,
+        imports::show
     ),
     components(schemas(ErrorBody)),
     modifiers(&Bearer),

@@ -306,6 +306,48 @@ impl From<licenses::ImportReport> for ImportReport {
     }
 }
 
+/// An import of the admin API (`/admin/v1/imports/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportJob {
+    pub id: i64,
+    pub app_id: i64,
+    /// `keyauth_users` or `keyauth_keys`.
+    pub source: String,
+    /// `running`, `done`, `failed`, or `interrupted` (its server process ended while it ran;
+    /// starting it again adds what is missing).
+    pub state: String,
+    /// Rows of the file (users and their subscriptions count as the users).
+    pub rows_total: i64,
+    /// Rows committed so far (counted every second while running).
+    pub rows_done: i64,
+    /// Once `done`: what the import did.
+    pub report: Option<manage::keyauth::ImportReport>,
+    /// Once `failed`: why. Batches committed before it stay.
+    pub error: Option<String>,
+    /// Audit actor that started it (`token:12`).
+    pub started_by: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl From<store::import_jobs::ImportJob> for ImportJob {
+    fn from(j: store::import_jobs::ImportJob) -> Self {
+        Self {
+            id: j.id,
+            app_id: j.app_id.get(),
+            source: j.source,
+            state: j.state,
+            rows_total: j.rows_total,
+            rows_done: j.rows_done,
+            report: j.report.as_deref().and_then(|r| serde_json::from_str(r).ok()),
+            error: j.error,
+            started_by: j.started_by,
+            created_at: j.created_at.into(),
+            updated_at: j.updated_at.into(),
+        }
+    }
+}
+
 /// One exported license; plans and resellers are named, so a file moves between servers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExportRecord {

@@ -4,6 +4,7 @@
 //! import of the same files changes nothing. Each batch of rows is one operation with its audit
 //! row; a bad row is reported with its reason and the others import.
 
+pub mod jobs;
 pub mod parse;
 mod rows;
 
@@ -16,7 +17,7 @@ use crate::store::{
     plans::Plan,
 };
 use parse::{Broken, Row, UsersFile};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 /// Rows per operation (transaction and audit row): large files import in steps, and progress
@@ -45,14 +46,16 @@ impl Import {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Skipped {
     /// Where the row is: `users[12]`, `keys[3]`, `line 7`.
     pub row: String,
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+/// What an import did (kept as JSON with a finished admin API job).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = KeyauthImportReport)]
 pub struct ImportReport {
     pub users_new: usize,
     /// Users the app already had (left as they are).

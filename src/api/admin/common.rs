@@ -4,8 +4,12 @@
 use super::AdminError;
 use super::views::{ClientPage, Data, Page};
 use crate::domain::ids::SellerId;
+use crate::manage::licenses::Format;
 use crate::manage::{Listed, PageRequest};
-use axum::{Json, http::StatusCode};
+use axum::{
+    Json,
+    http::{HeaderMap, StatusCode, header},
+};
 use serde::Deserialize;
 
 /// One resource or result as `{"data": ...}`.
@@ -86,4 +90,10 @@ pub fn created<T>(value: impl Into<T>) -> Created<T> {
 
 pub fn no_content() -> NoContent {
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The format of an uploaded file: CSV when sent as `text/csv`, else JSON.
+pub fn upload_format(headers: &HeaderMap) -> Format {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json }
 }

@@ -3,7 +3,7 @@
 //! whose rows then go in the background; `GET /admin/v1/imports/{id}` shows its progress and,
 //! once done, its report (what `licensd import keyauth` prints). docs/migrating-from-keyauth.md.
 
-use super::common::{Answer, Listing, Scoped, ScopedPage, data, listed};
+use super::common::{Answer, Listing, Scoped, ScopedPage, data, listed, upload_format};
 use super::openapi::Errors;
 use super::views::{Data, ImportJob, Page};
 use super::{Admin, AdminError, PathParam, QueryParams, routes::Routes};
@@ -145,8 +145,7 @@ async fn upload(
     let tenant = scope.tenant(q.seller_id)?;
     // The app first: a large file is parsed only for an app the caller may import into.
     tenant.app(&s.store, app_id).await?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let format = q.format.unwrap_or(if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json });
+    let format = q.format.unwrap_or_else(|| upload_format(headers));
     // Parsing tens of megabytes takes a core for a while: not on the request threads.
     let parsed = tokio::task::spawn_blocking(move || -> Result<Import, crate::manage::ManageError> {
         Ok(match file {

@@ -1,6 +1,8 @@
 //! `/admin/v1/licenses`: generate, list and filter, ban/unban, delete, export and import.
 
-use super::common::{Answer, Ban, Created, Extend, Listing, NoContent, Scoped, created, data, listed, no_content};
+use super::common::{
+    Answer, Ban, Created, Extend, Listing, NoContent, Scoped, created, data, listed, no_content, upload_format,
+};
 use super::openapi::Errors;
 use super::views::{Data, ExportRecord, Generated, ImportReport, License, Page};
 use super::{Admin, AdminError, Body, PathParam, QueryParams, routes::Routes};
@@ -232,9 +234,7 @@ async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer<ImportReport> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let format = if content_type.starts_with("text/csv") { Format::Csv } else { Format::Json };
-    let records = licenses::parse_import(format, &body)?;
+    let records = licenses::parse_import(upload_format(&headers), &body)?;
     let customer = ImportCustomer { email: q.customer_email, name: q.customer_name };
     let defaults = ImportDefaults { plan_id: q.plan_id, customer };
     let report = licenses::import(&s.store, &scope.tenant(q.seller_id)?, q.app_id, defaults, records, &|_| {}).await?;

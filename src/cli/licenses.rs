@@ -166,9 +166,6 @@ impl GenerateArgs {
             None => None,
         };
         Ok(GenerateSpec {
-            app_id: app.id,
-            plan_id: plan.id,
-            count: self.count,
             mask: self.mask,
             case: self.case,
             duration_secs: duration_arg("--duration", self.duration.as_deref())?,
@@ -176,9 +173,7 @@ impl GenerateArgs {
             max_activations: self.max_activations,
             note: self.note,
             reseller_id,
-            customer_email: None,
-            customer_name: None,
-            order: None,
+            ..GenerateSpec::new(app.id, plan.id, self.count)
         })
     }
 }

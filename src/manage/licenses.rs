@@ -59,6 +59,28 @@ pub struct GenerateSpec {
     pub order: Option<OrderSpec>,
 }
 
+impl GenerateSpec {
+    /// `count` keys of the plan with the app's mask and case and the plan's duration, for no
+    /// reseller and no buyer; set the other fields with struct update syntax.
+    pub fn new(app_id: AppId, plan_id: PlanId, count: i64) -> Self {
+        Self {
+            app_id,
+            plan_id,
+            count,
+            mask: None,
+            case: None,
+            duration_secs: None,
+            expires_at: None,
+            max_activations: None,
+            note: String::new(),
+            reseller_id: None,
+            customer_email: None,
+            customer_name: None,
+            order: None,
+        }
+    }
+}
+
 /// An order placed in a store, as the seller records it with the keys it bought.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -2,7 +2,7 @@
 //! of licenses, which the Reseller API hands out to Discord users.
 
 use super::{Listed, ManageError, PageRequest, Tenant, change, emit, licenses};
-use crate::domain::ids::{LicenseId, ResellerId, SellerId};
+use crate::domain::ids::{AppId, LicenseId, PlanId, ResellerId, SellerId};
 use crate::domain::{
     events::{Event, EventKind, Subject},
     keymask, validate,
@@ -160,11 +160,55 @@ pub async fn add_stock(
         let detail = format!("moved={moved}");
         tenant.audit(store, "reseller.stock.add", format!("reseller:{id}"), &detail).await?;
         if moved > 0 {
-            let payload = serde_json::json!({ "reseller_id": r.id, "moved": moved });
-            let event = Event::new(EventKind::ResellerStockAdded, r.seller_id, None, Subject::Reseller(r.id), payload);
-            emit(store, &[event]).await?;
+            emit(store, &[stock_added(&r, moved)]).await?;
         }
         Ok(Moved { moved })
+    })
+    .await
+}
+
+/// `reseller.stock_added`: `moved` licenses more in the reseller's stock.
+fn stock_added(r: &Reseller, moved: u64) -> Event {
+    let payload = serde_json::json!({ "reseller_id": r.id, "moved": moved });
+    Event::new(EventKind::ResellerStockAdded, r.seller_id, None, Subject::Reseller(r.id), payload)
+}
+
+/// New keys for a reseller's stock, a batch per duration: `(duration_secs, count)`.
+pub struct StockOrder<'a> {
+    /// The reseller's id or name.
+    pub reseller: &'a str,
+    pub app_id: AppId,
+    pub plan_id: PlanId,
+    pub batches: &'a [(i64, i64)],
+}
+
+/// Generates keys straight into a reseller's stock, every batch in one transaction, and
+/// returns how many. This is the seller API's `balance`: KeyAuth credits a reseller with a
+/// number of keys per duration to make later; licensd makes them now, so the stock is the
+/// balance (docs/seller-api.md).
+pub async fn stock_new_keys(store: &Store, tenant: &Tenant, order: StockOrder<'_>) -> Result<u64, ManageError> {
+    if order.batches.iter().any(|(_, n)| *n < 0) {
+        return Err(ManageError::invalid("count", "must not be negative"));
+    }
+    let total: i64 = order.batches.iter().map(|(_, n)| n).sum();
+    if total > licenses::MAX_BATCH {
+        return Err(ManageError::invalid("count", format!("at most {} keys at once", licenses::MAX_BATCH)));
+    }
+    change(store, async |store| {
+        let r = resolve(store, tenant.seller_id(), order.reseller).await?;
+        let mut made = 0;
+        for &(duration_secs, count) in order.batches.iter().filter(|(_, n)| *n > 0) {
+            let spec = licenses::GenerateSpec {
+                duration_secs: Some(duration_secs),
+                reseller_id: Some(r.id),
+                ..licenses::GenerateSpec::new(order.app_id, order.plan_id, count)
+            };
+            made += licenses::generate_in(store, tenant, spec, &|_| {}).await?.count as u64;
+        }
+        if made > 0 {
+            emit(store, &[stock_added(&r, made)]).await?;
+        }
+        Ok(made)
     })
     .await
 }

@@ -137,16 +137,6 @@ pub async fn fulfil(store: &Store, connection: &Connection, order: PaidOrder) ->
         .map_err(ManageError::from_store("product mapping", "variant_id"))?;
     change(store, async |store| {
         let spec = licenses::GenerateSpec {
-            app_id: product.app_id,
-            plan_id: product.plan_id,
-            count: 1,
-            mask: None,
-            case: None,
-            duration_secs: None,
-            expires_at: None,
-            max_activations: None,
-            note: String::new(),
-            reseller_id: None,
             customer_email: Some(order.email.clone()),
             customer_name: Some(order.name.clone()),
             order: Some(licenses::OrderSpec {
@@ -155,6 +145,7 @@ pub async fn fulfil(store: &Store, connection: &Connection, order: PaidOrder) ->
                 amount: order.amount,
                 currency: order.currency.clone(),
             }),
+            ..licenses::GenerateSpec::new(product.app_id, product.plan_id, 1)
         };
         // Recording the order first takes its row lock before anything is read.
         let customer =

@@ -9,7 +9,7 @@ use licensd::store::tokens::TokenKind;
 use serde_json::json;
 
 engine_tests!(seller_key_and_errors, add_keys_redeem_through_the_client_api, key_types_change_what_clients_see);
-engine_tests!(a_key_reaches_only_its_app);
+engine_tests!(a_key_reaches_only_its_app, balance_fills_a_resellers_stock);
 engine_tests!(config = hashes_in_parallel; activate_races_for_one_key);
 engine_tests!(config = three_a_minute; the_key_has_a_rate_limit);
 
@@ -42,7 +42,7 @@ async fn seller_key_and_errors(t: TestApp) {
     assert!(text.content_type.starts_with("text/plain"), "{}", text.content_type);
     // Unknown and unsupported types; failures stay JSON under format=text (the bot parses them).
     s.get("nosuchtype", &[]).await.fail(400, "Type doesn't exist");
-    s.get("balance", &[("format", "text")]).await.fail(400, "Type doesn't exist");
+    s.get("getbalance", &[("format", "text")]).await.fail(400, "Type doesn't exist");
 
     // Missing and bad fields: KeyAuth's words and a 4xx, never a 500.
     for (kind, field) in [("verify", "key"), ("info", "key"), ("del", "key"), ("userdata", "user"), ("getvar", "var")] {
@@ -260,4 +260,59 @@ async fn the_key_has_a_rate_limit(t: TestApp) {
     let other = s.c.another_app("Second").await;
     let key = sellerapi_token(&t, &s.admin, other.app.id).await;
     get(&t, &format!("sellerkey={key}&type=setseller")).await.ok("Seller Key Successfully Found");
+}
+
+/// `balance` makes the keys KeyAuth would have credited, in the reseller's stock, one batch per
+/// duration, all or nothing.
+async fn balance_fills_a_resellers_stock(t: TestApp) {
+    let s = SellerApi::new(&t).await;
+    s.c.plan("monthly", 1, None).await;
+    let vip = s.c.plan("vip", 3, None).await;
+    let body = json!({"name": "bob", "key_prefix": "bob-"});
+    let (status, bob) = t.post_json("/admin/v1/resellers", &s.admin, &body).await;
+    assert_eq!(status, 201, "{bob}");
+    let stock = format!("/admin/v1/resellers/{}/stock", bob["data"]["id"]);
+    let other = t.seller("other").await;
+    let (status, _) = t.post_json("/admin/v1/resellers", &other.admin_token, &json!({"name": "carol"})).await;
+    assert_eq!(status, 201);
+
+    s.get("balance", &[("day", "2")]).await.fail(400, "Username Not Set");
+    let not_ours = "You don't own account you were attemping to modify balance for";
+    s.get("balance", &[("username", "nobody"), ("day", "1")]).await.fail(404, not_ours);
+    s.get("balance", &[("username", "carol"), ("day", "1")]).await.fail(404, not_ours);
+    s.get("balance", &[("username", "bob"), ("day", "1"), ("level", "7")])
+        .await
+        .fail(404, "No subscription with level 7 found");
+    // A refusal in any batch makes none of them.
+    let r = s.get("balance", &[("username", "bob"), ("day", "1"), ("week", "-1")]).await;
+    assert_eq!((r.status, &r.json["success"]), (400, &json!(false)), "{}", r.text);
+    let r = s.get("balance", &[("username", "bob"), ("day", "60000"), ("month", "50000")]).await;
+    assert_eq!((r.status, &r.json["success"]), (400, &json!(false)), "{}", r.text);
+    let (_, empty) = t.get_json(&stock, &s.admin).await;
+    assert_eq!(empty["meta"]["total"], 0, "{empty}");
+
+    let fields = [("username", "bob"), ("day", "2"), ("week", "x"), ("lifetime", "1"), ("format", "text")];
+    let added = s.get("balance", &fields).await;
+    assert_eq!((added.status, added.text.as_str()), (200, "Balance Successfully Added"));
+    s.post("balance", &[("username", "bob"), ("sixmonth", "1"), ("level", "3")]).await.ok("Balance Successfully Added");
+    let (_, list) = t.get_json(&stock, &s.admin).await;
+    let mut terms: Vec<(i64, bool)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            assert!(l["key"].as_str().unwrap().starts_with("bob-"), "{l}");
+            (l["duration_secs"].as_i64().unwrap(), l["plan_id"] == json!(vip.id))
+        })
+        .collect();
+    terms.sort();
+    assert_eq!(terms, [(86_400, false), (86_400, false), (15_720_000, true), (863_910_000, false)]);
+
+    // The keys are licensd keys like any other: one redeems through the client API.
+    let key = list["data"][0]["key"].as_str().unwrap();
+    let session = s.c.key_session(key).await;
+    assert!(s.c.call(Some(&session), "check", &[]).await.success());
+    let (_, audit) = t.get_json("/admin/v1/audit?limit=100", &s.admin).await;
+    let generations = audit["data"].as_array().unwrap().iter().filter(|e| e["action"] == "license.generate").count();
+    assert_eq!(generations, 3, "one generation per duration: {audit}");
 }

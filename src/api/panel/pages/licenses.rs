@@ -181,19 +181,9 @@ pub(super) fn generate_spec(f: &Fields, reseller: Option<ResellerId>) -> Result<
         return Err(PanelError::invalid("count", format!("must be from 1 to {MAX_FROM_PANEL}")));
     }
     Ok(licenses::GenerateSpec {
-        app_id,
-        plan_id,
-        count,
-        mask: None,
-        case: None,
-        duration_secs: None,
-        expires_at: None,
-        max_activations: None,
         note: f.text("note", 500)?.unwrap_or_default(),
         reseller_id: reseller,
-        customer_email: None,
-        customer_name: None,
-        order: None,
+        ..licenses::GenerateSpec::new(app_id, plan_id, count)
     })
 }
 

@@ -36,19 +36,11 @@ pub async fn add(cx: &Cx) -> Answer {
         _ => None,
     };
     let spec = GenerateSpec {
-        app_id: cx.caller.at.id(),
-        plan_id: plan.id,
-        count: amount,
         mask: cx.field("mask").map(str::to_owned),
         case: case.map(|c| c.as_str().to_owned()),
         duration_secs: Some(duration_secs),
-        expires_at: None,
-        max_activations: None,
         note: cx.field("note").unwrap_or_default().to_owned(),
-        reseller_id: None,
-        customer_email: None,
-        customer_name: None,
-        order: None,
+        ..GenerateSpec::new(cx.caller.at.id(), plan.id, amount)
     };
     let made = licenses::generate(&cx.state.store, cx.caller.tenant(), spec, &|_| {}).await?;
     let text = made.keys.join("\r\n");
@@ -61,7 +53,7 @@ pub async fn add(cx: &Cx) -> Answer {
 
 /// The app's plan (KeyAuth: subscription) of `level`: KeyAuth keys carry a level, licensd keys
 /// a plan.
-async fn plan_of_level(cx: &Cx, level: i64) -> Result<Plan, SellerError> {
+pub(super) async fn plan_of_level(cx: &Cx, level: i64) -> Result<Plan, SellerError> {
     all_plans(cx)
         .await?
         .into_iter()

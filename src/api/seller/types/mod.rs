@@ -4,6 +4,7 @@
 mod app;
 mod content;
 mod keys;
+mod resellers;
 mod users;
 mod vars;
 
@@ -50,6 +51,7 @@ pub async fn dispatch(cx: &Cx, kind: &str) -> Answer {
         "unpauseapp" => app::pause(cx, false).await,
         "getsettings" => app::settings(cx).await,
         "updatesettings" => app::update_settings(cx).await,
+        "balance" => resellers::balance(cx).await,
         "setseller" => Ok(Reply::ok("Seller Key Successfully Found")),
         "fetchallsessions" => content::fetch_all_sessions(cx).await,
         "kill" => content::kill(cx).await,

@@ -8,6 +8,7 @@ pub mod access;
 pub mod activations;
 pub mod apps;
 pub mod audit;
+pub mod bought_keys;
 pub mod client_content;
 pub mod client_data;
 pub mod customer_panel;

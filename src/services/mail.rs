@@ -1,4 +1,4 @@
-//! Outgoing mail for `forgot`, through the operator's SMTP server (`config.smtp`) with lettre.
+//! Outgoing mail (the client API's `forgot`, bought keys, the customer panel's codes), through the operator's SMTP server (`config.smtp`) with lettre.
 //!
 //! URL forms (as documented in config.rs): `smtps://user:pass@host:465` (TLS from the start),
 //! `smtp://user:pass@host:587` (STARTTLS required), `smtp://host:25?tls=none` (plain text, for
@@ -65,31 +65,39 @@ impl Mailer {
         username: &str,
         password: &str,
     ) -> Result<(), MailError> {
-        let to: Mailbox = to.parse().map_err(|e| MailError(format!("recipient: {e}")))?;
         let body = format!(
             "A new password was requested for the account \"{username}\" of {app_name}.\n\n\
              New password: {password}\n\n\
              It replaces your old password the first time you log in with it, and expires in 24 hours.\n\
              If you did not ask for this, ignore this message: your current password keeps working.\n"
         );
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(format!("{app_name}: your new password"))
-            .header(ContentType::TEXT_PLAIN)
-            .body(body)
-            .map_err(|e| MailError(e.to_string()))?;
-        self.send(message).await
+        self.send_text(to, format!("{app_name}: your new password"), body).await
     }
 
     /// Mails the license keys of a paid order to its buyer `to`.
     pub async fn send_license_keys(&self, to: &str, keys: &[String]) -> Result<(), MailError> {
-        let to: Mailbox = to.parse().map_err(|e| MailError(format!("recipient: {e}")))?;
         let body = format!("Thank you for your order. Your license key:\n\n{}\n", keys.join("\n"));
+        self.send_text(to, "Your license key", body).await
+    }
+
+    /// Mails the code that shows a buyer their keys of `app_name` in the customer panel, valid
+    /// for `minutes`.
+    pub async fn send_keys_code(&self, to: &str, app_name: &str, code: &str, minutes: i64) -> Result<(), MailError> {
+        let body = format!(
+            "Your code to see your license keys of {app_name}:\n\n{code}\n\n\
+             Enter it on the page where you asked for it. It works once, for {minutes} minutes.\n\
+             If you did not ask for it, ignore this message.\n"
+        );
+        self.send_text(to, format!("{app_name}: your code"), body).await
+    }
+
+    /// A plain-text message from the configured sender.
+    async fn send_text(&self, to: &str, subject: impl Into<String>, body: String) -> Result<(), MailError> {
+        let to: Mailbox = to.parse().map_err(|e| MailError(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject("Your license key")
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
             .body(body)
             .map_err(|e| MailError(e.to_string()))?;

@@ -36,6 +36,7 @@ pub mod offline;
 pub mod panel;
 pub mod panel_invitations;
 pub mod plans;
+pub mod purchase_codes;
 pub mod ratelimit;
 pub mod reseller_accounts;
 pub mod reseller_stock;

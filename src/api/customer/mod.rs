@@ -1,13 +1,15 @@
 //! The customer panel under `/customer/{ownerid}/{app id}/`: an app's end user signs in with
 //! username and password (or the key a key-only user signs in with), sees their subscriptions
 //! and when they end, resets their HWID at most once per the seller's cooldown, and changes
-//! their password. Off unless the seller turns it on (`customer_panel`); then the client API's
+//! their password; a buyer sees the keys they bought, by a code mailed to their order's email
+//! (`keys`). Off unless the seller turns it on (`customer_panel`); then the client API's
 //! `customerPanelLink` points here unless the seller set a link of their own. User
 //! documentation: docs/customer-panel.md.
 //!
 //! Built on the seller panel's layers with a face of its own (`session::CustomerFace`): every
 //! page acts on the user of the session, never on one named by the URL.
 
+mod keys;
 mod pages;
 mod session;
 
@@ -37,6 +39,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(async |uri: axum::http::Uri| Redirect::permanent(&format!("{}/", uri.path()))),
         )
         .route("/customer/{ownerid}/{app}/signin", get(sign_in_page::<CustomerFace>).post(sign_in::<CustomerFace>))
+        .route("/customer/{ownerid}/{app}/keys", get(keys::page).post(keys::open))
+        .route("/customer/{ownerid}/{app}/keys/code", post(keys::send_code))
         .merge(signed_in)
         .route("/customer/{ownerid}/{app}/{*rest}", any(error::not_found))
         .layer(from_fn(error::rehome::<CustomerFace>))

@@ -143,6 +143,7 @@ impl Face for CustomerFace {
             (layout::sign_in_fields(&action, token, with_password, "Sign in"))
             h2 { "Or with your license key" }
             (layout::sign_in_fields(&action, token, with_key, "Sign in with key"))
+            p { "Bought a key and lost it? " a href=(format!("{base}keys")) { "See the keys you bought" } }
         };
         layout::sign_in_shell(&format!("{}: your account", at.app.name), error, forms)
     }

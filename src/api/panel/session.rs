@@ -231,7 +231,7 @@ async fn sent_csrf(parts: &Parts, bytes: &Bytes) -> Option<String> {
     None
 }
 
-pub(super) const STALE: &str =
+pub(crate) const STALE: &str =
     "This form has no valid security token (it may be from an old page). Reload the page and try again.";
 
 /// Asks the signed-in account for its password again (the form's `password` field) before a
@@ -295,7 +295,7 @@ fn to_sign_in(base: &str) -> Response {
 
 /// The face's base and place that the request's path names; a path that names none (an app
 /// without a customer panel, say) is not found.
-async fn located<F: Face>(state: &AppState, uri: &Uri) -> Result<(String, F::Place), PanelError> {
+pub(crate) async fn located<F: Face>(state: &AppState, uri: &Uri) -> Result<(String, F::Place), PanelError> {
     let nowhere = || PanelError::Status(StatusCode::NOT_FOUND, "There is no such page.".into());
     let base = F::base(uri.path()).ok_or_else(nowhere)?;
     let place = F::place(state, &base).await?.ok_or_else(nowhere)?;

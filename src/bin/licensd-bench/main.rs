@@ -4,6 +4,7 @@
 //! Run it through `scripts/bench`, which builds in release mode and provides wrk and PostgreSQL.
 
 mod bare;
+mod import;
 mod report;
 mod scenarios;
 mod seed;
@@ -49,6 +50,9 @@ pub struct Args {
     #[arg(long)]
     out: Option<PathBuf>,
 }
+
+/// Users in the KeyAuth export the benchmark imports (issue 17: 100 000 in under a minute).
+const IMPORTED_USERS: usize = 100_000;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -101,6 +105,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     ));
     let keys_per_sec = server::admin_bulk_generate(&fixture, servers.ports[0], 100_000).await?;
     rows.push(report::Row::note("admin API: one call generating 100 000 keys", keys_per_sec, "keys/s"));
+    let import = import::keyauth_users(&fixture, servers.ports[0], IMPORTED_USERS).await?;
+    rows.push(report::Row::note("admin API: KeyAuth import of 100 000 users", import.first.as_secs_f64(), "s"));
+    rows.push(report::Row::note("the same import again (adds nothing)", import.again.as_secs_f64(), "s"));
     let table = report::render(&rows, &database_url, &args);
     println!("{table}");
     if let Some(out) = &args.out {

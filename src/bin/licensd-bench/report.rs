@@ -73,7 +73,9 @@ pub fn render(rows: &[Row], database_url: &str, args: &Args) -> String {
     let _ = writeln!(out);
     for row in rows {
         if let Row::Note { name, value, unit } = row {
-            let _ = writeln!(out, "- {name}: {value:.0} {unit}");
+            // Small figures (seconds) keep a decimal; rates and sizes are whole.
+            let digits = usize::from(*value < 100.0);
+            let _ = writeln!(out, "- {name}: {value:.digits$} {unit}");
         }
     }
     out

@@ -38,7 +38,9 @@ fn normalised(code: &str) -> String {
 }
 
 /// Mails a new code to `email` when it bought keys of the app; does nothing visible otherwise.
-/// A mail that cannot be sent is logged, its code dropped so that asking again sends another.
+/// The mail goes out after the answer, so the answer takes as long whether or not a mail is
+/// sent; one that cannot be sent is logged and its code dropped, so that asking again sends
+/// another.
 pub async fn send_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -> Result<(), ManageError> {
     let email = validate::email("email", email)?;
     let Some(customer_id) = store.buyer_of_app(app.seller_id, app.id, &email).await? else { return Ok(()) };
@@ -55,15 +57,28 @@ pub async fn send_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -
         Ok(made)
     })
     .await?;
-    if !made {
-        return Ok(());
-    }
-    let shown = format!("{}-{}", &code[..4], &code[4..]);
-    if let Err(e) = mailer.send_keys_code(&email, &app.name, &shown, CODE_TTL_MS / 60_000).await {
-        tracing::warn!(app_id = %app.id, customer_id = %customer_id, error = %e.0, "customer panel: the keys code mail failed");
-        store.spend_purchase_code(customer_id, app.id, &hash).await?;
+    if made {
+        let (store, mailer, app) = (store.clone(), mailer.clone(), app.clone());
+        tokio::spawn(async move { mail_code(&store, &mailer, &app, customer_id, &email, &code, &hash).await });
     }
     Ok(())
+}
+
+async fn mail_code(
+    store: &Store,
+    mailer: &Mailer,
+    app: &App,
+    customer_id: CustomerId,
+    email: &str,
+    code: &str,
+    hash: &str,
+) {
+    let shown = format!("{}-{}", &code[..4], &code[4..]);
+    let Err(e) = mailer.send_keys_code(email, &app.name, &shown, CODE_TTL_MS / 60_000).await else { return };
+    tracing::warn!(app_id = %app.id, customer_id = %customer_id, error = %e.0, "customer panel: the keys code mail failed");
+    if let Err(e) = store.spend_purchase_code(customer_id, app.id, hash).await {
+        tracing::warn!(error = %e, "customer panel: the unsent code stays until it expires");
+    }
 }
 
 /// The buyer's keys of the app, for the code mailed to `email`; the code is spent. A wrong,

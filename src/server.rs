@@ -2,7 +2,7 @@
 //! `connections`: the accept loop and the limits of each connection; `redirect`: the plain-HTTP
 //! face beside HTTPS; `deliveries`: the event webhook worker.
 
-mod connections;
+pub mod connections;
 mod deliveries;
 mod redirect;
 

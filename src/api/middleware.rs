@@ -38,10 +38,11 @@ use tracing::{Instrument, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Wraps `router` in the shared layers (the last added runs first).
-pub fn apply(router: Router, state: &AppState) -> Router {
+/// Wraps `router` in the shared layers (the last added runs first), counting its answers in
+/// `metrics`.
+pub fn apply(router: Router, metrics: Arc<Metrics>) -> Router {
     router
-        .layer(from_fn_with_state(state.metrics.clone(), measure_to_completion))
+        .layer(from_fn_with_state(metrics, measure_to_completion))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -9,7 +9,7 @@ mod hooks;
 mod known_json;
 pub mod lemonsqueezy;
 pub mod licenses;
-pub(crate) mod middleware;
+pub mod middleware;
 mod ops;
 pub mod panel;
 pub(crate) mod reached;
@@ -35,5 +35,5 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(dashboard::router(&state), panel::refuse_body::<dashboard::DashFace>))
         .merge(limited(customer::router(&state), panel::refuse_body::<customer::CustomerFace>))
         .with_state(state.clone());
-    middleware::apply(routes, &state)
+    middleware::apply(routes, state.metrics.clone())
 }

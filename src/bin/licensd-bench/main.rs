@@ -77,7 +77,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut rows = vec![report::Row::startup(servers.startup)];
     rows.push(report::Row::note("bulk key generation (seeding)", fixture.keys_per_sec, "keys/s"));
 
-    let bare_port = bare::start().await?;
+    let ladder = bare::start(&database_url, &work).await?;
     let plans = scenarios::all(&fixture, &work)?;
     let selected: Vec<_> = plans
         .iter()
@@ -90,7 +90,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("== {} ({} s, {} connections)", plan.name, args.duration, args.connections);
         // The bench's own SQLite file (a --database-url is PostgreSQL): watch its log.
         let watch = args.database_url.is_none().then(|| wal::WalWatch::start(work.join("licensd.db-wal")));
-        let ports = if plan.bare { std::slice::from_ref(&bare_port) } else { &servers.ports[..] };
+        let bare_port = plan.bare.map(|rung| ladder.port(rung));
+        let ports = match &bare_port {
+            Some(port) => std::slice::from_ref(port),
+            None => &servers.ports[..],
+        };
         let result = wrk::run(plan, ports, &args).await?;
         let wal = match watch {
             Some(w) => Some(w.finish().await),

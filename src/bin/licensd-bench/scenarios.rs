@@ -1,6 +1,6 @@
 //! The measured paths, each as a file of pre-built requests that wrk replays.
 
-use crate::seed::Fixture;
+use crate::{bare::Rung, seed::Fixture};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -18,8 +18,8 @@ pub struct Plan {
     pub marker: &'static str,
     /// The HTTP status of every successful response (a refusal, for the hostile scenarios).
     pub status: u16,
-    /// Served by the bench's bare axum endpoint (`bare`) instead of licensd.
-    pub bare: bool,
+    /// Served by a rung of the bench's bare endpoint (`bare`) instead of licensd.
+    pub bare: Option<Rung>,
     /// Requests in the file: none when the seed's sizes leave no row this scenario needs.
     pub requests: usize,
 }
@@ -43,6 +43,13 @@ impl Plan {
 
 /// The bare axum endpoint's row (`bare`).
 pub const BARE: &str = "ceiling: bare axum GET /healthz";
+/// The other rungs of the bare endpoint's ladder, with their rows.
+const LADDER: [(&str, Rung); 4] = [
+    ("ladder: bare + licensd middleware", Rung::Middleware),
+    ("ladder: bare + licensd accept loop", Rung::AcceptLoop),
+    ("ladder: bare + accept loop + middleware", Rung::Both),
+    ("ladder: licensd's whole router, in the bench process", Rung::Router),
+];
 
 const FORM: &str = "Content-Type: application/x-www-form-urlencoded";
 const JSON: &str = "Content-Type: application/json";
@@ -66,13 +73,16 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             writeln!(w, "{method}\t{path}\t{headers}\t{body}")?;
         }
         w.flush()?;
-        plans.push(Plan { name, file, sequential, marker, status, bare: false, requests });
+        plans.push(Plan { name, file, sequential, marker, status, bare: None, requests });
         Ok(())
     };
     let mut add = |name, sequential, marker, reqs| add_with(name, sequential, (200, marker), reqs);
 
     add("ceiling: GET /healthz", false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
     add(BARE, false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
+    for (name, _) in LADDER {
+        add(name, false, "ok", vec![("GET", "/healthz".into(), String::new(), String::new())])?;
+    }
     add("client init", false, "\"success\":true", vec![client("type=init&ver=1.0".into())])?;
     let n = READ_REQUESTS.min(f.redeemed.len());
     add(
@@ -197,8 +207,11 @@ pub fn all(f: &Fixture, dir: &Path) -> anyhow::Result<Vec<Plan>> {
             .collect(),
     )?;
     hostile(&mut add_with, f)?;
-    for plan in plans.iter_mut().filter(|p| p.name == BARE) {
-        plan.bare = true;
+    for plan in &mut plans {
+        plan.bare = match LADDER.iter().find(|(name, _)| *name == plan.name) {
+            Some((_, rung)) => Some(*rung),
+            None => (plan.name == BARE).then_some(Rung::Axum),
+        };
     }
     Ok(plans)
 }

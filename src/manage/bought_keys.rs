@@ -13,13 +13,11 @@ use crate::domain::{secret, time::now_ms, validate};
 use crate::services::mail::Mailer;
 use crate::store::{Store, apps::App, purchase_codes::BoughtKey};
 
-/// How long a mailed code opens the list.
-pub const CODE_TTL_MS: i64 = 15 * 60_000;
+/// How long a mailed code opens the list: the page's form token lives as long (ten minutes),
+/// so a code is never still good on a form that can no longer be sent.
+pub const CODE_TTL_MS: i64 = 10 * 60_000;
 /// Wrong codes a code survives; then the buyer asks for a new one.
 pub const MAX_ATTEMPTS: i64 = 5;
-/// A new code for the same buyer and app is made at most once per this, so a form sent again
-/// and again does not fill the buyer's inbox (the code already sent keeps working).
-pub const RESEND_AFTER_MS: i64 = 60_000;
 /// Most keys one list shows (the newest).
 pub const SHOWN: i64 = 500;
 /// Codes are 8 characters without look-alikes (0/O, 1/I/L): about 40 bits against at most
@@ -38,18 +36,28 @@ fn normalised(code: &str) -> String {
 }
 
 /// Mails a new code to `email` when it bought keys of the app; does nothing visible otherwise.
-/// The mail goes out after the answer, so the answer takes as long whether or not a mail is
-/// sent; one that cannot be sent is logged and its code dropped, so that asking again sends
-/// another.
-pub async fn send_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -> Result<(), ManageError> {
+/// Only the address is checked before the answer: finding the buyer, storing the code and the
+/// mail all happen after it, so the answer takes as long for a buyer as for anyone. A code that
+/// is still live (not used, expired or failed `MAX_ATTEMPTS` times) is not replaced, so asking
+/// again neither sends more mail nor locks the buyer out of the code they have.
+pub fn send_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -> Result<(), ManageError> {
     let email = validate::email("email", email)?;
-    let Some(customer_id) = store.buyer_of_app(app.seller_id, app.id, &email).await? else { return Ok(()) };
+    let (store, mailer, app) = (store.clone(), mailer.clone(), app.clone());
+    tokio::spawn(async move {
+        if let Err(e) = mail_code(&store, &mailer, &app, &email).await {
+            tracing::warn!(app_id = %app.id, error = %e, "customer panel: no keys code was mailed");
+        }
+    });
+    Ok(())
+}
+
+async fn mail_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -> Result<(), ManageError> {
+    let Some(customer_id) = store.buyer_of_app(app.seller_id, app.id, email).await? else { return Ok(()) };
     let code = secret::random_string(CODE_ALPHABET, CODE_LEN);
-    let now = now_ms();
     let hash = secret::hash_secret(&code);
+    let now = now_ms();
     let made = change(store, async |store| {
-        let made =
-            store.put_purchase_code(customer_id, app.id, &hash, now, now + CODE_TTL_MS, now - RESEND_AFTER_MS).await?;
+        let made = store.put_purchase_code(customer_id, app.id, &hash, now, now + CODE_TTL_MS, MAX_ATTEMPTS).await?;
         if made {
             let tenant = buyer_tenant(app, customer_id);
             tenant.audit(store, "customer.keys_code", format!("app:{}", app.id), "mailed").await?;
@@ -57,28 +65,15 @@ pub async fn send_code(store: &Store, mailer: &Mailer, app: &App, email: &str) -
         Ok(made)
     })
     .await?;
-    if made {
-        let (store, mailer, app) = (store.clone(), mailer.clone(), app.clone());
-        tokio::spawn(async move { mail_code(&store, &mailer, &app, customer_id, &email, &code, &hash).await });
+    if !made {
+        return Ok(());
     }
-    Ok(())
-}
-
-async fn mail_code(
-    store: &Store,
-    mailer: &Mailer,
-    app: &App,
-    customer_id: CustomerId,
-    email: &str,
-    code: &str,
-    hash: &str,
-) {
     let shown = format!("{}-{}", &code[..4], &code[4..]);
-    let Err(e) = mailer.send_keys_code(email, &app.name, &shown, CODE_TTL_MS / 60_000).await else { return };
+    let Err(e) = mailer.send_keys_code(email, &app.name, &shown, CODE_TTL_MS / 60_000).await else { return Ok(()) };
     tracing::warn!(app_id = %app.id, customer_id = %customer_id, error = %e.0, "customer panel: the keys code mail failed");
-    if let Err(e) = store.spend_purchase_code(customer_id, app.id, hash).await {
-        tracing::warn!(error = %e, "customer panel: the unsent code stays until it expires");
-    }
+    // Dropped, so that asking again makes and mails another.
+    store.spend_purchase_code(customer_id, app.id, &hash).await?;
+    Ok(())
 }
 
 /// The buyer's keys of the app, for the code mailed to `email`; the code is spent. A wrong,

@@ -187,9 +187,10 @@ pub struct StockOrder<'a> {
 /// number of keys per duration to make later; licensd makes them now, so the stock is the
 /// balance (docs/seller-api.md).
 pub async fn stock_new_keys(store: &Store, tenant: &Tenant, order: StockOrder<'_>) -> Result<u64, ManageError> {
-    if order.batches.iter().any(|(_, n)| *n < 0) {
-        return Err(ManageError::invalid("count", "must not be negative"));
+    if order.batches.iter().any(|(_, n)| !(0..=licenses::MAX_BATCH).contains(n)) {
+        return Err(ManageError::invalid("count", format!("must be from 0 to {}", licenses::MAX_BATCH)));
     }
+    // Each count is bounded above, so the sum cannot overflow.
     let total: i64 = order.batches.iter().map(|(_, n)| n).sum();
     if total > licenses::MAX_BATCH {
         return Err(ManageError::invalid("count", format!("at most {} keys at once", licenses::MAX_BATCH)));

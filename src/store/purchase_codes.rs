@@ -38,8 +38,8 @@ impl Store {
         Ok(row.map(|(id,)| id))
     }
 
-    /// Stores a new code for the buyer and app (replacing an older one with its attempts), unless
-    /// the current one was made after `not_since`: `false` then, and the current code stays.
+    /// Stores a new code for the buyer and app, replacing one that expired or failed
+    /// `max_attempts` times; `false` while the current one is still live (it stays).
     pub async fn put_purchase_code(
         &self,
         customer_id: CustomerId,
@@ -47,20 +47,21 @@ impl Store {
         code_hash: &str,
         now: i64,
         expires_at: i64,
-        not_since: i64,
+        max_attempts: i64,
     ) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO purchase_codes (customer_id, app_id, code_hash, attempts, created_at, expires_at) \
              VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (customer_id, app_id) DO UPDATE SET \
              code_hash = excluded.code_hash, attempts = 0, created_at = excluded.created_at, \
-             expires_at = excluded.expires_at WHERE purchase_codes.created_at <= $6",
+             expires_at = excluded.expires_at \
+             WHERE purchase_codes.expires_at <= $4 OR purchase_codes.attempts >= $6",
         )
         .bind(customer_id)
         .bind(app_id)
         .bind(code_hash)
         .bind(now)
         .bind(expires_at)
-        .bind(not_since)
+        .bind(max_attempts)
         .execute(&mut *self.write().await?)
         .await?;
         Ok(done.rows_affected() == 1)

@@ -195,7 +195,9 @@ async fn racing_submissions_open_the_list_once(engine: Engine) {
 
 async fn without_mail_the_page_says_so(t: TestApp) {
     let (c, _) = shop(&t).await;
-    let (_, base) = face(&c);
+    let (f, base) = face(&c);
+    let signin = t.http.get(t.url(f.sign_in)).send().await.unwrap().text().await.unwrap();
+    assert!(!signin.contains(&format!("{base}keys")), "no link to a page that cannot work: {signin}");
     let res = t.http.get(t.url(&format!("{base}keys"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
     assert!(res.text().await.unwrap().contains("does not send mail"));

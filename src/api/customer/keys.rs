@@ -41,7 +41,7 @@ pub async fn send_code(
     let (base, at) = checked(&state, &uri, &headers, &form, peer).await?;
     let Some(mailer) = state.services.mail.as_ref() else { return Ok(no_mail(&at)) };
     let email = form.get("email").unwrap_or("").trim().to_owned();
-    match bought_keys::send_code(&state.store, mailer, &at.app, &email).await {
+    match bought_keys::send_code(&state.store, mailer, &at.app, &email) {
         Ok(()) => Ok(code_form(&state, &base, &at, &email, StatusCode::OK, None)),
         Err(ManageError::Invalid(_)) => Ok(email_form(
             &state,
@@ -127,7 +127,7 @@ fn code_form(
 ) -> Response {
     session::signed_out_form::<CustomerFace>(state, base, |token| {
         let fields = html! {
-            p { "If " strong { (email) } " bought keys of " (at.app.name) ", a code is on its way to it. It works once, for "
+            p { "If " strong { (email) } " bought keys of " (at.app.name) ", a code is on its way to it (or was, if you asked before). It works once, for "
                 (bought_keys::CODE_TTL_MS / 60_000) " minutes." }
             input type="hidden" name="email" value=(email);
             label for="code" { "Code" }

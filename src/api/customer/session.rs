@@ -52,6 +52,8 @@ pub struct CustomerFace;
 pub struct PanelApp {
     pub app: App,
     pub base: String,
+    /// The server sends mail, so buyers can be shown their keys (`keys`).
+    pub mails: bool,
 }
 
 /// The ownerid and app id a customer panel path starts with.
@@ -80,7 +82,8 @@ impl Face for CustomerFace {
     async fn place(state: &AppState, base: &str) -> Result<Option<PanelApp>, PanelError> {
         let Some((ownerid, app_id)) = parse_base(base) else { return Ok(None) };
         let app = state.store.customer_panel_app(ownerid, app_id).await?;
-        Ok(app.map(|app| PanelApp { app, base: base.to_owned() }))
+        let mails = state.services.mail.is_some();
+        Ok(app.map(|app| PanelApp { app, base: base.to_owned(), mails }))
     }
 
     async fn session(
@@ -143,7 +146,7 @@ impl Face for CustomerFace {
             (layout::sign_in_fields(&action, token, with_password, "Sign in"))
             h2 { "Or with your license key" }
             (layout::sign_in_fields(&action, token, with_key, "Sign in with key"))
-            p { "Bought a key and lost it? " a href=(format!("{base}keys")) { "See the keys you bought" } }
+            @if at.mails { p { "Bought a key and lost it? " a href=(format!("{base}keys")) { "See the keys you bought" } } }
         };
         layout::sign_in_shell(&format!("{}: your account", at.app.name), error, forms)
     }

@@ -109,6 +109,9 @@ pub struct SettingsArgs {
     /// How long a user waits between two HWID resets of their own, e.g. 1d; 0 for no wait.
     #[arg(long)]
     hwid_reset_cooldown: Option<String>,
+    /// Make `init` ask for a client token and its file hash (`licensd client-token`).
+    #[arg(long)]
+    token_system: Option<bool>,
 }
 
 impl SettingsArgs {
@@ -142,6 +145,7 @@ impl SettingsArgs {
             messages,
             customer_panel: self.customer_panel,
             hwid_reset_cooldown_secs,
+            token_system: self.token_system,
         })
     }
 }
@@ -220,6 +224,7 @@ fn print_app(title: &str, d: &AppDetail) {
         ("messages", a.messages.clone()),
         ("customer_panel", output::flag(a.customer_panel)),
         ("hwid_reset_cooldown", output::duration(Some(a.hwid_reset_cooldown_secs))),
+        ("token_system", output::flag(a.token_system)),
     ];
     for (k, v) in rows {
         println!("  {k:<22} {v}");

@@ -1,5 +1,5 @@
 //! `licensd client --seller S --app A ...`: the client API's data of one app (variables, user
-//! variables, webhooks, files, chat, blacklist, sessions, logs) through the same `manage`
+//! variables, webhooks, files, chat, blacklist, client tokens, sessions, logs) through the same `manage`
 //! operations as the admin API.
 
 use super::output::{Output, Wire};
@@ -11,7 +11,7 @@ use crate::{
         ManageError, Scope,
         client_content::{self as content, NewWebhook, Upload},
         client_data::{self as data, ClientApp},
-        sellers,
+        client_tokens as tokens, sellers,
     },
     server::build_state,
     store::{Page, Store},
@@ -53,6 +53,9 @@ enum ClientData {
     /// HWIDs and IPs the client API refuses.
     #[command(subcommand)]
     Blacklist(BlacklistCommand),
+    /// Client tokens of the token system (`licensd app set --token-system true`).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Live client sessions.
     #[command(subcommand)]
     Session(SessionCommand),
@@ -182,6 +185,36 @@ enum BlacklistCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Make a token; its text is printed this once.
+    Create {
+        /// What `--assigned` names.
+        #[arg(long, value_parser = ["license", "user", "other"], default_value = "other")]
+        kind: String,
+        /// The key, username or label the token is for.
+        #[arg(long, default_value = "")]
+        assigned: String,
+    },
+    List,
+    /// Refuse `init` with this token.
+    Ban {
+        id: i64,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    Unban {
+        id: i64,
+    },
+    /// Forget the locked file hash; the next `init` locks a new one.
+    ResetHash {
+        id: i64,
+    },
+    Delete {
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum SessionCommand {
     List,
     /// End one session.
@@ -217,6 +250,7 @@ pub async fn run(cmd: ClientCommand, config: Config, out: &Output) -> anyhow::Re
         ClientData::File(c) => files(store, &at, c, max_file_bytes, out).await,
         ClientData::Chat(c) => chat(store, &at, c, out).await,
         ClientData::Blacklist(c) => blacklist(store, &at, c, out).await,
+        ClientData::Token(c) => client_tokens(store, &at, c, out).await,
         ClientData::Session(c) => sessions(store, &at, c, out).await,
         ClientData::Logs { limit, page } => {
             let logs = data::list_logs(store, &at, data::page(Some(limit), Some(page))?).await?;
@@ -408,6 +442,42 @@ async fn blacklist(store: &Store, at: &ClientApp, cmd: BlacklistCommand, out: &O
             done(out, &format!("removed blacklist entry {id}"));
         }
     }
+    Ok(())
+}
+
+async fn client_tokens(store: &Store, at: &ClientApp, cmd: TokenCommand, out: &Output) -> anyhow::Result<()> {
+    let changed = match cmd {
+        TokenCommand::Create { kind, assigned } => {
+            let made = tokens::create(store, at, Some(&kind), &assigned).await?;
+            out.value(&made.wire(), || println!("{} (id {})", made.token, made.row.id));
+            return Ok(());
+        }
+        TokenCommand::List => {
+            let list = tokens::list(store, at, all()).await?;
+            out.table(&list, &["id", "ends", "kind", "assigned", "file hash", "banned", "first used"], |t| {
+                vec![
+                    t.id.to_string(),
+                    format!("…{}", t.hint),
+                    t.kind.clone(),
+                    t.assigned.clone(),
+                    t.file_hash.clone().unwrap_or_default(),
+                    if t.banned { t.reason.clone() } else { String::new() },
+                    t.used_at.map(|u| iso_micros(u.get())).unwrap_or_default(),
+                ]
+            });
+            return Ok(());
+        }
+        TokenCommand::Ban { id, reason } => (tokens::ban(store, at, id, reason.as_deref()).await?, "banned"),
+        TokenCommand::Unban { id } => (tokens::unban(store, at, id).await?, "unbanned"),
+        TokenCommand::ResetHash { id } => (tokens::reset_hash(store, at, id).await?, "reset the file hash of"),
+        TokenCommand::Delete { id } => {
+            tokens::delete(store, at, id).await?;
+            done(out, &format!("deleted client token {id}"));
+            return Ok(());
+        }
+    };
+    let (row, what) = changed;
+    out.value(&row.wire(), || println!("{what} client token {}", row.id));
     Ok(())
 }
 

@@ -32,6 +32,10 @@ pub enum ImportCommand {
         /// KeyAuth's keys export (KeyAuthKeys.json, fetchallkeys' answer, or CSV).
         #[arg(long, value_name = "FILE")]
         keys: Option<PathBuf>,
+        /// The rows of KeyAuth's tokens table (token, assigned, type, banned, reason, hash), as
+        /// JSON or CSV: the token system's client tokens.
+        #[arg(long, value_name = "FILE")]
+        tokens: Option<PathBuf>,
         /// KeyAuth subscription NAME imports into licensd plan PLAN (repeatable); an unmapped
         /// name is the plan of that name, created when missing.
         #[arg(long = "plan", value_name = "NAME=PLAN")]
@@ -43,8 +47,11 @@ pub enum ImportCommand {
 }
 
 pub async fn run(cmd: ImportCommand, config: Config, out: &Output) -> anyhow::Result<()> {
-    let ImportCommand::Keyauth { seller, app, users, keys, plans, format } = cmd;
-    anyhow::ensure!(users.is_some() || keys.is_some(), "give --users FILE, --keys FILE or both");
+    let ImportCommand::Keyauth { seller, app, users, keys, tokens, plans, format } = cmd;
+    anyhow::ensure!(
+        users.is_some() || keys.is_some() || tokens.is_some(),
+        "give --users FILE, --keys FILE, --tokens FILE, or several"
+    );
     let plans = plans
         .iter()
         .map(|m| m.split_once('=').map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned())))
@@ -65,6 +72,10 @@ pub async fn run(cmd: ImportCommand, config: Config, out: &Output) -> anyhow::Re
             Some(p) => Some(parse::keys(format(p)?, &read(p)?)?),
             None => None,
         },
+        tokens: match &tokens {
+            Some(p) => Some(parse::tokens(format(p)?, &read(p)?)?),
+            None => None,
+        },
         plans,
     };
     let state = build_state(config).await?;
@@ -77,12 +88,15 @@ pub async fn run(cmd: ImportCommand, config: Config, out: &Output) -> anyhow::Re
     bar.finish_and_clear();
     out.data(&report, || {
         println!(
-            "users: {} new, {} already there ({} subscriptions new); keys: {} new, {} already there; {} skipped",
+            "users: {} new, {} already there ({} subscriptions new); keys: {} new, {} already there; \
+             tokens: {} new, {} already there; {} skipped",
             report.users_new,
             report.users_existing,
             report.subscriptions_new,
             report.keys_new,
             report.keys_existing,
+            report.tokens_new,
+            report.tokens_existing,
             report.skipped.len()
         );
         for p in &report.plans_created {

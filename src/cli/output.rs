@@ -114,6 +114,8 @@ wire! {
     store::client_data::ClientLog => views::ClientLog,
     store::client_admin::BlacklistEntry => views::BlacklistEntry,
     store::client_admin::LiveSession => views::LiveSession,
+    store::client_tokens::ClientToken => views::ClientToken,
+    manage::client_tokens::MadeToken => views::MadeClientToken,
     store::webhooks::Webhook => views::Webhook,
     store::files::FileInfo => views::FileInfo,
     store::chat::ChatChannel => views::ChatChannel,

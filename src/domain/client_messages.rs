@@ -53,6 +53,12 @@ messages! {
     AppDisabled = 22, "appdisabled", true, "This application is disabled";
     PausedApp = 23, "pausedapp", true, "Application is currently paused, please wait for the developer to say otherwise.";
     HashCheckFail = 24, "hashcheckfail", true, "This program hash does not match, make sure you're using latest version";
+    // init of an app with the token system on (KeyAuth's words; `{reason}` is the ban's reason).
+    TokenRequired = 25, "tokenrequired", false, "Token Must Be Provided";
+    TokenHashRequired = 26, "thashrequired", false, "Hash Must Be Provided";
+    TokenInvalid = 27, "tokeninvalid", true, "Token Invalid";
+    TokenBanned = 28, "tokenbanned", false, "The Token Has Been Blacklisted For The Following Reason: {reason} Contact Application Developer If This Is A Mistake";
+    TokenHashMismatch = 29, "tokenhashmismatch", false, "Token File Hashes Must Be The Same";
     // register, login, loginEmail, license, upgrade
     LoggedIn = 30, "loggedin", true, "Logged in!";
     UsernameTaken = 31, "usernametaken", true, "Username already taken, choose a different one";

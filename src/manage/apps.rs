@@ -55,6 +55,8 @@ pub struct AppSettings {
     pub customer_panel: Option<bool>,
     /// Seconds between two HWID resets of a user's own in the customer panel (0: no wait).
     pub hwid_reset_cooldown_secs: Option<i64>,
+    /// Whether `init` asks for a client token and its file hash (KeyAuth's token system).
+    pub token_system: Option<bool>,
 }
 
 pub async fn create(store: &Store, tenant: &Tenant, name: &str) -> Result<AppDetail, ManageError> {
@@ -130,6 +132,7 @@ fn apply(app: &mut App, s: AppSettings) -> Result<(), ManageError> {
     app.paused = s.paused.unwrap_or(app.paused);
     app.hwid_lock = s.hwid_lock.unwrap_or(app.hwid_lock);
     app.force_hwid = s.force_hwid.unwrap_or(app.force_hwid);
+    app.token_system = s.token_system.unwrap_or(app.token_system);
     if let Some(v) = s.hwid_min_len {
         app.hwid_min_len = validate::in_range("hwid_min_len", v, 0, 512)?;
     }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod bought_keys;
 pub mod client_content;
 pub mod client_data;
+pub mod client_tokens;
 pub mod customer_panel;
 pub mod customers;
 pub mod end_users;

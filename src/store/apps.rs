@@ -39,6 +39,9 @@ pub struct App {
     pub customer_panel: bool,
     /// How long a user waits between two HWID resets of their own in the customer panel.
     pub hwid_reset_cooldown_secs: i64,
+    /// Whether `init` asks for a client token and its file hash (KeyAuth's token system).
+    #[sqlx(try_from = "Flag")]
+    pub token_system: bool,
     pub created_at: UnixMs,
     pub updated_at: UnixMs,
 }
@@ -55,7 +58,7 @@ macro_rules! app_columns {
         "id, seller_id, name, secret, version, download_url, customer_panel_link, changelog, enabled, paused, \
          hwid_lock, force_hwid, hwid_min_len, program_hash, session_ttl_secs, key_mask, key_case, \
          min_username_len, request_limit_per_min, messages, customer_panel, hwid_reset_cooldown_secs, \
-         created_at, updated_at"
+         token_system, created_at, updated_at"
     };
 }
 
@@ -143,7 +146,7 @@ impl Store {
              enabled = $8, paused = $9, hwid_lock = $10, force_hwid = $11, hwid_min_len = $12, program_hash = $13, \
              session_ttl_secs = $14, key_mask = $15, key_case = $16, min_username_len = $17, \
              request_limit_per_min = $18, messages = $19, customer_panel = $20, hwid_reset_cooldown_secs = $21, \
-             updated_at = $22 \
+             token_system = $22, updated_at = $23 \
              WHERE id = $1 AND seller_id = $2 RETURNING ",
             app_columns!()
         ))
@@ -168,6 +171,7 @@ impl Store {
         .bind(&app.messages)
         .bind(i64::from(app.customer_panel))
         .bind(app.hwid_reset_cooldown_secs)
+        .bind(i64::from(app.token_system))
         .bind(now_ms())
         .fetch_all(&mut *self.write().await?)
         .await

@@ -32,7 +32,7 @@ pub struct ClientRequest {
 const SQL: &str = "SELECT a.id, a.seller_id, a.name, a.secret, a.version, a.download_url, a.customer_panel_link, \
      a.changelog, a.enabled, a.paused, a.hwid_lock, a.force_hwid, a.hwid_min_len, a.program_hash, \
      a.session_ttl_secs, a.key_mask, a.key_case, a.min_username_len, a.request_limit_per_min, a.messages, \
-     a.customer_panel, a.hwid_reset_cooldown_secs, a.created_at, a.updated_at, \
+     a.customer_panel, a.hwid_reset_cooldown_secs, a.token_system, a.created_at, a.updated_at, \
      s.id AS s_id, s.user_id AS s_user_id, s.validated AS s_validated, s.ip AS s_ip, \
      s.created_at AS s_created_at, s.expires_at AS s_expires_at, \
      u.id AS u_id, u.username AS u_username, u.email AS u_email, u.password_hash AS u_password_hash, \
@@ -124,6 +124,7 @@ from_columns!(App {
     messages,
     customer_panel as Flag,
     hwid_reset_cooldown_secs,
+    token_system as Flag,
     created_at,
     updated_at,
 });

@@ -20,6 +20,7 @@ pub mod chat;
 pub mod client_admin;
 pub mod client_data;
 pub mod client_request;
+pub mod client_tokens;
 pub mod client_users;
 pub mod customer_panel;
 pub mod customers;

@@ -240,7 +240,7 @@ async fn file_size_cap_and_raw_upload(t: TestApp) {
 }
 
 /// Runs `licensd --json client --seller acme --app MyApp <args>` on the test database.
-fn cli(t: &TestApp, args: &[&str]) -> Value {
+pub(crate) fn cli(t: &TestApp, args: &[&str]) -> Value {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_licensd"))
         .arg("--data-dir")
         .arg(t.data_dir.path())

@@ -141,7 +141,7 @@ async fn keyauth_export_imports_and_users_sign_in(t: TestApp) {
 }
 
 /// An upload to the admin API: status, `Location` and answer.
-async fn upload(
+pub(crate) async fn upload(
     t: &TestApp,
     token: &str,
     path: &str,
@@ -163,7 +163,7 @@ async fn upload(
 }
 
 /// Polls a job until it is no longer running; its last answer.
-async fn finished(t: &TestApp, token: &str, location: &str) -> Value {
+pub(crate) async fn finished(t: &TestApp, token: &str, location: &str) -> Value {
     let mut seen_running = false;
     for _ in 0..600 {
         let (status, job) = t.get_json(location, token).await;

@@ -30,6 +30,7 @@ mod client_session_expiry;
 mod client_sessions;
 mod client_signin_limits;
 mod client_support;
+mod client_tokens;
 mod client_totp;
 mod client_web_loader;
 mod client_webhook;

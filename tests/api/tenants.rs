@@ -101,6 +101,8 @@ const ADMIN: &[Probe<'static>] = &[
     p("POST", "/admin/v1/licenses/{a.license}/offline", r#"{"instance_id":"{x.instance}"}"#),
     p("GET", "/admin/v1/overview?seller_id={x.seller}", ""),
     p("POST", "/admin/v1/apps/{x.app}/import/keyauth/keys", r#"[{"key":"KA-1"}]"#),
+    p("POST", "/admin/v1/apps/{x.app}/import/keyauth/tokens", r#"[{"token":"KA-T1"}]"#),
+    p("POST", "/admin/v1/apps/{a.app}/import/keyauth/tokens?seller_id={x.seller}", r#"[{"token":"KA-T2"}]"#),
     p(
         "POST",
         "/admin/v1/apps/{x.app}/import/keyauth/users",
@@ -177,6 +179,14 @@ const ADMIN: &[Probe<'static>] = &[
     p("POST", "/admin/v1/apps/{x.app}/blacklist", r#"{"kind":"hwid","value":"h"}"#),
     p("DELETE", "/admin/v1/apps/{x.app}/blacklist/{x.blacklist}", ""),
     p("DELETE", "/admin/v1/apps/{a.app}/blacklist/{x.blacklist}", ""),
+    p("GET", "/admin/v1/apps/{x.app}/client-tokens", ""),
+    p("POST", "/admin/v1/apps/{x.app}/client-tokens", r#"{"assigned":"a"}"#),
+    p("POST", "/admin/v1/apps/{x.app}/client-tokens/{x.client_token}/ban", r#"{}"#),
+    p("POST", "/admin/v1/apps/{a.app}/client-tokens/{x.client_token}/ban", r#"{}"#),
+    p("POST", "/admin/v1/apps/{a.app}/client-tokens/{x.client_token}/unban", ""),
+    p("POST", "/admin/v1/apps/{a.app}/client-tokens/{x.client_token}/reset-hash", ""),
+    p("DELETE", "/admin/v1/apps/{x.app}/client-tokens/{x.client_token}", ""),
+    p("DELETE", "/admin/v1/apps/{a.app}/client-tokens/{x.client_token}", ""),
     p("GET", "/admin/v1/apps/{x.app}/sessions", ""),
     p("DELETE", "/admin/v1/apps/{x.app}/sessions/{x.session}", ""),
     p("DELETE", "/admin/v1/apps/{a.app}/sessions/{x.session}", ""),
@@ -703,6 +713,8 @@ pub(crate) async fn tenant(app: &TestApp, tag: &str) -> Tenant {
     let bl = ok(post(format!("{base}/blacklist"), json!({"kind": "hwid", "value": format!("{tag}-bad-hwid")})).await);
     put("blacklist", id(&bl));
     put("hwid", format!("{tag}-bad-hwid"));
+    let client_token = ok(post(format!("{base}/client-tokens"), json!({"assigned": format!("{tag}-copy")})).await);
+    put("client_token", id(&client_token));
     ok(post(format!("{base}/webhooks"), json!({"webid": format!("{tag}hook"), "url": "https://example.com/"})).await);
     put("webhook", format!("{tag}hook"));
     let file =

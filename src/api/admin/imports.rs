@@ -1,4 +1,4 @@
-//! KeyAuth imports over HTTP: `POST /admin/v1/apps/{id}/import/keyauth/users` (and `/keys`)
+//! KeyAuth imports over HTTP: `POST /admin/v1/apps/{id}/import/keyauth/users` (and `/keys`, `/tokens`)
 //! takes one export file as the body, parses it before answering, and answers `202` with a job
 //! whose rows then go in the background; `GET /admin/v1/imports/{id}` shows its progress and,
 //! once done, its report (what `licensd import keyauth` prints). docs/migrating-from-keyauth.md.
@@ -27,6 +27,7 @@ pub fn uploads() -> Routes {
     Routes::new()
         .post("/apps/{id}/import/keyauth/users", upload_users)
         .post("/apps/{id}/import/keyauth/keys", upload_keys)
+        .post("/apps/{id}/import/keyauth/tokens", upload_tokens)
 }
 
 pub fn routes() -> Routes {
@@ -76,6 +77,7 @@ impl UploadQuery {
 enum File {
     Users,
     Keys,
+    Tokens,
 }
 
 type Accepted = Result<(StatusCode, [(header::HeaderName, HeaderValue); 1], Json<Data<ImportJob>>), AdminError>;
@@ -132,6 +134,33 @@ async fn upload_keys(
     upload(&s, &scope, app_id, q, &headers, body, File::Keys).await
 }
 
+/// Import the client tokens of KeyAuth's token system: the rows of its `tokens` table (KeyAuth
+/// has no export of them), as JSON or CSV, with their locked file hashes and bans. Tokens the
+/// app has are left as they are.
+#[utoipa::path(
+    operation_id = "imports_keyauth_tokens",
+    post,
+    path = "/apps/{id}/import/keyauth/tokens",
+    tag = "imports",
+    params(("id" = i64, Path), UploadQuery),
+    request_body(content(
+        (Object = "application/json"),
+        (String = "text/csv", example = "token,assigned,type,banned,reason,hash")
+    )),
+    responses((status = 202, description = "Accepted: the rows import in the background", body = Data<ImportJob>,
+        headers(("Location" = String, description = "the job, /admin/v1/imports/{id}"))), Errors)
+)]
+async fn upload_tokens(
+    State(s): State<AppState>,
+    Admin(scope): Admin,
+    PathParam(app_id): PathParam<AppId>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Accepted {
+    upload(&s, &scope, app_id, q, &headers, body, File::Tokens).await
+}
+
 async fn upload(
     s: &AppState,
     scope: &Scope,
@@ -151,6 +180,7 @@ async fn upload(
         Ok(match file {
             File::Users => Import { users: Some(parse::users(format, &body)?), ..Import::default() },
             File::Keys => Import { keys: Some(parse::keys(format, &body)?), ..Import::default() },
+            File::Tokens => Import { tokens: Some(parse::tokens(format, &body)?), ..Import::default() },
         })
     })
     .await

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod client_content;
 mod client_data;
+mod client_tokens;
 mod common;
 mod customers;
 mod error;
@@ -51,6 +52,7 @@ fn routes() -> Routes {
         .merge(audit::routes())
         .merge(overview::routes())
         .merge(client_data::routes())
+        .merge(client_tokens::routes())
         .merge(client_content::routes())
         .merge(event_webhooks::routes())
         .merge(store_connections::routes())

@@ -5,8 +5,8 @@
 
 use super::error::ErrorBody;
 use super::{
-    apps, audit, client_content, client_data, customers, event_webhooks, imports, licenses, offline, overview,
-    resellers, sellers, store_connections, tokens, users,
+    apps, audit, client_content, client_data, client_tokens, customers, event_webhooks, imports, licenses, offline,
+    overview, resellers, sellers, store_connections, tokens, users,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -134,6 +134,12 @@ impl Modify for Bearer {
         client_data::list_sessions,
         client_data::end_session,
         client_data::list_logs,
+        client_tokens::list,
+        client_tokens::create,
+        client_tokens::ban,
+        client_tokens::unban,
+        client_tokens::reset_hash,
+        client_tokens::delete,
         client_content::list_webhooks,
         client_content::create_webhook,
         client_content::delete_webhook,
@@ -162,6 +168,7 @@ impl Modify for Bearer {
         store_connections::remove,
         imports::upload_users,
         imports::upload_keys,
+        imports::upload_tokens,
         imports::list,
         imports::show
     ),

@@ -144,6 +144,8 @@ pub struct App {
     pub customer_panel: bool,
     /// Seconds between two HWID resets of a user's own in the customer panel.
     pub hwid_reset_cooldown_secs: i64,
+    /// Whether `init` asks for a client token and its file hash (KeyAuth's token system).
+    pub token_system: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -177,6 +179,7 @@ impl From<store::apps::App> for App {
             messages,
             customer_panel: a.customer_panel,
             hwid_reset_cooldown_secs: a.hwid_reset_cooldown_secs,
+            token_system: a.token_system,
             created_at: a.created_at.get(),
             updated_at: a.updated_at.get(),
         }
@@ -765,6 +768,57 @@ impl From<store::client_admin::BlacklistEntry> for BlacklistEntry {
             reason: b.reason,
             created_at: b.created_at.get(),
         }
+    }
+}
+
+/// A client token of the app's token system (KeyAuth's "tokens"); the token itself is shown
+/// only when it is made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientToken {
+    pub id: i64,
+    pub app_id: i64,
+    /// The token's last four characters.
+    pub hint: String,
+    /// `license`, `user` or `other`: what `assigned` names.
+    pub kind: String,
+    pub assigned: String,
+    /// The file hash its first `init` locked; null until then.
+    pub file_hash: Option<String>,
+    pub banned: bool,
+    pub reason: String,
+    pub created_at: i64,
+    /// When its first `init` locked the file hash.
+    pub used_at: Option<i64>,
+}
+
+impl From<store::client_tokens::ClientToken> for ClientToken {
+    fn from(t: store::client_tokens::ClientToken) -> Self {
+        Self {
+            id: t.id,
+            app_id: t.app_id.get(),
+            hint: t.hint,
+            kind: t.kind,
+            assigned: t.assigned,
+            file_hash: t.file_hash,
+            banned: t.banned,
+            reason: t.reason,
+            created_at: t.created_at.get(),
+            used_at: t.used_at.map(|u| u.get()),
+        }
+    }
+}
+
+/// A client token just made: `token` is shown this once (only its digest is kept).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MadeClientToken {
+    pub token: String,
+    #[serde(flatten)]
+    pub row: ClientToken,
+}
+
+impl From<crate::manage::client_tokens::MadeToken> for MadeClientToken {
+    fn from(m: crate::manage::client_tokens::MadeToken) -> Self {
+        Self { token: m.token, row: m.row.into() }
     }
 }
 

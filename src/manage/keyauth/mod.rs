@@ -1,6 +1,7 @@
 //! Moving a KeyAuth app over (issue 17): its users with their bcrypt hashes (accepted at sign-in
 //! and replaced by Argon2id there), subscriptions, HWIDs, IPs and bans, and its keys with state,
-//! level, expiry, note and who used them. Existing users and keys are never touched, so a second
+//! level, expiry, note and who used them, and the client tokens of its token system (with their
+//! locked file hashes and bans). Existing users, keys and tokens are never touched, so a second
 //! import of the same files changes nothing. Each batch of rows is one operation with its audit
 //! row; a bad row is reported with its reason and the others import.
 
@@ -32,13 +33,15 @@ pub const MAX_ROWS: usize = 1_000_000;
 pub struct Import {
     pub users: Option<UsersFile>,
     pub keys: Option<(Vec<Row>, Vec<Broken>)>,
+    pub tokens: Option<(Vec<Row>, Vec<Broken>)>,
     pub plans: HashMap<String, String>,
 }
 
 impl Import {
     /// Rows to work through, for a progress bar.
     pub fn len(&self) -> usize {
-        self.users.as_ref().map_or(0, |u| u.users.len()) + self.keys.as_ref().map_or(0, |k| k.0.len())
+        let rows = |f: &Option<(Vec<Row>, Vec<Broken>)>| f.as_ref().map_or(0, |f| f.0.len());
+        self.users.as_ref().map_or(0, |u| u.users.len()) + rows(&self.keys) + rows(&self.tokens)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -63,6 +66,12 @@ pub struct ImportReport {
     pub subscriptions_new: usize,
     pub keys_new: usize,
     pub keys_existing: usize,
+    /// Client tokens of the token system (`docs/client-api-data.md`); absent in reports of
+    /// imports made before tokens were.
+    #[serde(default)]
+    pub tokens_new: usize,
+    #[serde(default)]
+    pub tokens_existing: usize,
     pub plans_created: Vec<String>,
     pub skipped: Vec<Skipped>,
 }
@@ -112,6 +121,25 @@ pub async fn import(
             .await?;
             report.keys_new += added;
             report.keys_existing += batch.len() - added;
+            done += batch.len();
+            progress(done as u64);
+        }
+    }
+    if let Some((rows, broken)) = files.tokens {
+        let tokens = tokens(&mut report, rows, broken);
+        for batch in tokens.chunks(BATCH) {
+            let added = change(store, async |store| {
+                let mut added = 0;
+                for t in batch {
+                    added += usize::from(store.insert_client_token(app.id, &t.as_new(), now).await?.is_some());
+                }
+                let detail = format!("tokens={added}");
+                tenant.audit(store, "keyauth.import_tokens", format!("app:{}", app.id), &detail).await?;
+                Ok(added)
+            })
+            .await?;
+            report.tokens_new += added;
+            report.tokens_existing += batch.len() - added;
             done += batch.len();
             progress(done as u64);
         }
@@ -186,6 +214,21 @@ async fn keys(
         }
     }
     Ok(keys)
+}
+
+/// The tokens of the file; the rest are reported.
+fn tokens(report: &mut ImportReport, rows: Vec<Row>, broken: Vec<Broken>) -> Vec<rows::ImportedToken> {
+    skip_broken(report, broken);
+    let mut seen = HashSet::new();
+    let mut tokens = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match rows::token(row) {
+            Ok(t) if !seen.insert(t.digest.clone()) => skip(report, row, "repeated token".into()),
+            Ok(t) => tokens.push(t),
+            Err(reason) => skip(report, row, reason),
+        }
+    }
+    tokens
 }
 
 fn skip(report: &mut ImportReport, row: &Row, reason: String) {

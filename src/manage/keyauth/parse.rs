@@ -2,7 +2,9 @@
 //! `{"users": [...], "subscription": [...]}` and its keys download an array of
 //! `{key, level, expiry}` (expiry in days); the seller API's `fetchallkeys` answers
 //! `{"keys": [...]}` with every column of KeyAuth's `keys` table. MySQL hands PHP every value as a
-//! string, so numbers may come quoted. CSV files have a header line and one row per record (a
+//! string, so numbers may come quoted. KeyAuth has no tokens export: a tokens file is the rows of
+//! its `tokens` table (`token, assigned, type, banned, reason, hash`), as an array, as
+//! `{"tokens": [...]}` or as CSV. CSV files have a header line and one row per record (a
 //! users CSV may carry one subscription per row in `subscription` and `expiry` columns).
 
 use super::super::licenses::Format;
@@ -69,20 +71,32 @@ pub fn users(format: Format, bytes: &[u8]) -> Result<UsersFile, ManageError> {
 
 /// The rows of a keys export.
 pub fn keys(format: Format, bytes: &[u8]) -> Result<(Vec<Row>, Vec<Broken>), ManageError> {
+    records("keys", format, bytes)
+}
+
+/// The rows of a tokens file.
+pub fn tokens(format: Format, bytes: &[u8]) -> Result<(Vec<Row>, Vec<Broken>), ManageError> {
+    records("tokens", format, bytes)
+}
+
+/// CSV, or a JSON array of records, or an object holding one under `name`.
+fn records(name: &'static str, format: Format, bytes: &[u8]) -> Result<(Vec<Row>, Vec<Broken>), ManageError> {
     match format {
         Format::Csv => csv_rows(bytes),
         Format::Json => {
-            let doc: Value = serde_json::from_slice(bytes).map_err(|e| bad("keys", e))?;
+            let doc: Value = serde_json::from_slice(bytes).map_err(|e| bad(name, e))?;
+            let expected =
+                || ManageError::invalid(name, format!("expected an array of {name} or {{\"{name}\": [...]}}"));
             let list = match doc {
                 Value::Array(v) => v,
-                Value::Object(mut o) => match o.remove("keys") {
+                Value::Object(mut o) => match o.remove(name) {
                     Some(Value::Array(v)) => v,
-                    _ => return Err(ManageError::invalid("keys", "expected an array of keys or {\"keys\": [...]}")),
+                    _ => return Err(expected()),
                 },
-                _ => return Err(ManageError::invalid("keys", "expected an array of keys")),
+                _ => return Err(expected()),
             };
             let (mut rows, mut broken) = (Vec::new(), Vec::new());
-            json_rows("keys", list, &mut rows, &mut broken);
+            json_rows(name, list, &mut rows, &mut broken);
             Ok((rows, broken))
         }
     }

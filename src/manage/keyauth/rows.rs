@@ -3,8 +3,10 @@
 
 use super::parse::{Row, number, text};
 use crate::domain::ids::PlanId;
-use crate::domain::validate;
+use crate::domain::{secret, validate};
+use crate::manage::client_tokens;
 use crate::services::password;
+use crate::store::client_tokens::NewClientToken;
 use crate::store::keyauth_import::{ImportedKey, ImportedUser};
 
 /// Longest username, HWID, IP or ban reason taken from a file.
@@ -103,6 +105,65 @@ pub fn key(row: &Row, now: i64) -> Result<(ImportedKey, i64), String> {
     let plan_id = PlanId(0);
     let k = ImportedKey { key, plan_id, duration_secs, expires_at, banned_reason, note, used_by, used_at };
     Ok((k, level as i64))
+}
+
+/// A row of KeyAuth's `tokens` table, as licensd stores it: the digest, not the token.
+#[derive(Debug, Clone)]
+pub struct ImportedToken {
+    pub digest: String,
+    pub hint: String,
+    pub kind: &'static str,
+    pub assigned: String,
+    pub file_hash: Option<String>,
+    pub banned: bool,
+    pub reason: String,
+}
+
+impl ImportedToken {
+    pub fn as_new(&self) -> NewClientToken<'_> {
+        NewClientToken {
+            digest: &self.digest,
+            hint: &self.hint,
+            kind: self.kind,
+            assigned: &self.assigned,
+            file_hash: self.file_hash.as_deref(),
+            banned: self.banned,
+            reason: &self.reason,
+        }
+    }
+}
+
+/// A token row: `token`, `type` (`license` or `user`; anything else is `other`), `assigned`,
+/// `banned` (0 or 1), `reason`, `hash` (the file hash its first `init` locked, if any).
+pub fn token(row: &Row) -> Result<ImportedToken, String> {
+    let token = text(row, "token").ok_or("no token")?;
+    if token.chars().count() > client_tokens::MAX_CHARS || token.chars().any(char::is_control) {
+        return Err(format!("token must be 1-{} characters without control characters", client_tokens::MAX_CHARS));
+    }
+    let kind = match text(row, "type").map(|t| t.to_ascii_lowercase()).as_deref() {
+        Some("license") => "license",
+        Some("user") => "user",
+        _ => "other",
+    };
+    let banned = match text(row, "banned").as_deref() {
+        None | Some("0") | Some("false") => false,
+        Some("1") | Some("true") => true,
+        Some(other) => return Err(format!("banned is not 0 or 1: {other:?}")),
+    };
+    let reason = match bounded(row, "reason")? {
+        _ if !banned => String::new(),
+        Some(r) => r,
+        None => client_tokens::DEFAULT_REASON.to_owned(),
+    };
+    Ok(ImportedToken {
+        digest: secret::hash_secret(&token),
+        hint: client_tokens::hint(&token),
+        kind,
+        assigned: bounded(row, "assigned")?.unwrap_or_default(),
+        file_hash: bounded(row, "hash")?,
+        banned,
+        reason,
+    })
 }
 
 fn bounded(row: &Row, name: &str) -> Result<Option<String>, String> {

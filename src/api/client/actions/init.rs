@@ -1,6 +1,6 @@
 //! `init`: checks the program may run (version, program hash) and opens a session.
 
-use super::ActionResult;
+use super::{ActionResult, Halt};
 use crate::api::client::{
     ApiVersion,
     abuse_limits::{self, Action},
@@ -9,7 +9,10 @@ use crate::api::client::{
     messages::Msg,
 };
 use crate::domain::secret::constant_time_eq;
-use crate::manage::end_users;
+use crate::manage::{
+    client_tokens::{self, Verdict},
+    end_users,
+};
 use serde_json::json;
 
 /// What `appinfo` reports for the counts: KeyAuth 1.3 servers answer this text too and serve
@@ -19,6 +22,11 @@ const COUNTS_VIA_FETCH_STATS: &str = "N/A - Use fetchStats() function in latest 
 pub async fn init(ctx: &Ctx) -> ActionResult {
     // A disabled or paused app was refused before dispatch (`context::prepare`).
     let app = &ctx.app;
+    if app.token_system
+        && let Some(refusal) = check_token(ctx).await?
+    {
+        return Ok(refusal);
+    }
     if let Some(ver) = ctx.field("ver")
         && ver != app.version
     {
@@ -55,4 +63,23 @@ pub async fn init(ctx: &Ctx) -> ActionResult {
         reply = reply.with("changelog", app.changelog.as_str());
     }
     Ok(reply)
+}
+
+/// KeyAuth's token system, checked first as KeyAuth does: the token and the file hash must be
+/// sent (blank counts as not sent, KeyAuth trims), the token must be the app's and not banned,
+/// and the hash must be the one its first `init` locked. `None` lets `init` go on.
+async fn check_token(ctx: &Ctx) -> Result<Option<Reply>, Halt> {
+    let sent = |name| ctx.field(name).map(str::trim).filter(|v| !v.is_empty());
+    let Some(token) = sent("token") else { return Ok(Some(ctx.fail(Msg::TokenRequired))) };
+    let Some(file_hash) = sent("thash") else { return Ok(Some(ctx.fail(Msg::TokenHashRequired))) };
+    let refusal = match client_tokens::check(&ctx.state.store, ctx.app.id, token, file_hash).await? {
+        Verdict::Accepted => return Ok(None),
+        Verdict::Unknown => ctx.fail(Msg::TokenInvalid),
+        Verdict::Banned(reason) => {
+            let text = Msg::TokenBanned.default_text().replace("{reason}", &reason);
+            Reply::failure(Msg::TokenBanned, text)
+        }
+        Verdict::HashMismatch => ctx.fail(Msg::TokenHashMismatch),
+    };
+    Ok(Some(refusal))
 }

@@ -91,6 +91,7 @@ fn settings_form(panel: &Panel, a: &App, customer_panel: &str) -> Markup {
                 (check("paused", "Paused (users cannot sign in)", a.paused))
                 (check("hwid_lock", "Lock users to their HWID", a.hwid_lock))
                 (check("force_hwid", "Require a HWID", a.force_hwid))
+                (check("token_system", "Token system: init needs a client token and its file hash", a.token_system))
                 (check("customer_panel", "Customer panel: users sign in, see their subscriptions, reset their HWID", a.customer_panel))
                 label for="hwid_reset_cooldown_secs" { "Seconds between two HWID resets of a user's own" }
                 input #hwid_reset_cooldown_secs type="number" name="hwid_reset_cooldown_secs" min="0" value=(a.hwid_reset_cooldown_secs);
@@ -116,6 +117,7 @@ pub async fn update(State(state): State<AppState>, panel: Panel, ids: Ids, f: Fi
         paused: Some(f.checked("paused")),
         hwid_lock: Some(f.checked("hwid_lock")),
         force_hwid: Some(f.checked("force_hwid")),
+        token_system: Some(f.checked("token_system")),
         customer_panel: Some(f.checked("customer_panel")),
         hwid_reset_cooldown_secs: f.number("hwid_reset_cooldown_secs")?,
         ..AppSettings::default()

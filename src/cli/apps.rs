@@ -109,7 +109,7 @@ pub struct SettingsArgs {
     /// How long a user waits between two HWID resets of their own, e.g. 1d; 0 for no wait.
     #[arg(long)]
     hwid_reset_cooldown: Option<String>,
-    /// Make `init` ask for a client token and its file hash (`licensd client-token`).
+    /// Make `init` ask for a client token and its file hash (`licensd client ... token`).
     #[arg(long)]
     token_system: Option<bool>,
 }

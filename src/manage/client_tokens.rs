@@ -15,6 +15,11 @@ use crate::store::{
 pub const TOKEN_CHARS: usize = 32;
 /// Longest token accepted from an import or an `init`, and longest label or reason.
 pub const MAX_CHARS: usize = 255;
+/// Shortest token an import takes: a shorter one is guessable (KeyAuth's have 32 characters).
+pub const MIN_IMPORTED_CHARS: usize = 16;
+/// Longest file hash locked or compared: the official C++ client sends the token file's path
+/// as its `thash`, and a Windows path may be long.
+pub const MAX_HASH_CHARS: usize = 1_024;
 /// KeyAuth's reason of a ban given without one.
 pub const DEFAULT_REASON: &str = "Token is banned";
 
@@ -135,31 +140,39 @@ fn not_found(e: StoreError) -> ManageError {
 /// `init` of a token locks its hash with a conditional update, so of two racing first inits
 /// with different hashes one wins and the other is compared with the winner's.
 pub async fn check(store: &Store, app_id: AppId, token: &str, file_hash: &str) -> Result<Verdict, StoreError> {
-    if token.chars().count() > MAX_CHARS || file_hash.chars().count() > MAX_CHARS {
+    if token.chars().count() > MAX_CHARS {
         return Ok(Verdict::Unknown);
     }
     let digest = secret::hash_secret(token);
-    let Some(found) = store.client_token_by_digest(app_id, &digest).await? else {
-        return Ok(Verdict::Unknown);
-    };
-    if found.banned {
-        return Ok(Verdict::Banned(found.reason));
+    // Twice at most: a failed lock means another init locked first (compare with its hash),
+    // or the seller reset the hash in between (lock again).
+    for _ in 0..2 {
+        let Some(found) = store.client_token_by_digest(app_id, &digest).await? else {
+            return Ok(Verdict::Unknown);
+        };
+        if found.banned {
+            return Ok(Verdict::Banned(found.reason));
+        }
+        match found.file_hash {
+            Some(locked) => return Ok(compare(&locked, file_hash)),
+            // No hash this long can be locked: it cannot be the token's file.
+            None if file_hash.chars().count() > MAX_HASH_CHARS => return Ok(Verdict::HashMismatch),
+            None if store.lock_client_token_hash(app_id, found.id, file_hash, now_ms()).await? => {
+                return Ok(Verdict::Accepted);
+            }
+            None => continue,
+        }
     }
-    let locked = match found.file_hash {
-        Some(locked) => locked,
-        None if store.lock_client_token_hash(found.id, file_hash, now_ms()).await? => return Ok(Verdict::Accepted),
-        None => match store.client_token_by_digest(app_id, &digest).await? {
-            Some(ClientToken { file_hash: Some(locked), .. }) => locked,
-            // The seller reset the hash between the two statements: this is a first init again.
-            Some(_) => return Ok(Verdict::Accepted),
-            None => return Ok(Verdict::Unknown),
-        },
-    };
-    Ok(if secret::constant_time_eq(locked.as_bytes(), file_hash.as_bytes()) {
+    // Locked and reset again between every read: judged as a mismatch, the client retries.
+    Ok(Verdict::HashMismatch)
+}
+
+fn compare(locked: &str, presented: &str) -> Verdict {
+    if secret::constant_time_eq(locked.as_bytes(), presented.as_bytes()) {
         Verdict::Accepted
     } else {
         Verdict::HashMismatch
-    })
+    }
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ macro_rules! columns {
 
 impl Store {
     /// Stores a token; `None` when the app already has one with that digest (an import run twice).
+    /// A token imported with its hash counts as used from `now`.
     pub async fn insert_client_token(
         &self,
         app_id: AppId,
@@ -51,8 +52,8 @@ impl Store {
         now: i64,
     ) -> Result<Option<ClientToken>> {
         sqlx::query_as::<_, ClientToken>(concat!(
-            "INSERT INTO client_tokens (app_id, digest, hint, kind, assigned, file_hash, banned, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (app_id, digest) DO NOTHING RETURNING ",
+            "INSERT INTO client_tokens (app_id, digest, hint, kind, assigned, file_hash, banned, reason, created_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (app_id, digest) DO NOTHING RETURNING ",
             columns!()
         ))
         .bind(app_id)
@@ -64,6 +65,7 @@ impl Store {
         .bind(i64::from(t.banned))
         .bind(t.reason)
         .bind(now)
+        .bind(t.file_hash.map(|_| now))
         .fetch_all(&mut *self.write().await?)
         .await
         .optional()
@@ -84,14 +86,16 @@ impl Store {
 
     /// Locks the file hash of a token that has none yet; `false` when another `init` locked one
     /// first (the caller reads it again and compares).
-    pub async fn lock_client_token_hash(&self, id: i64, file_hash: &str, now: i64) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE client_tokens SET file_hash = $2, used_at = $3 WHERE id = $1 AND file_hash IS NULL")
-                .bind(id)
-                .bind(file_hash)
-                .bind(now)
-                .execute(&mut *self.write().await?)
-                .await?;
+    pub async fn lock_client_token_hash(&self, app_id: AppId, id: i64, file_hash: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE client_tokens SET file_hash = $3, used_at = $4 WHERE app_id = $1 AND id = $2 AND file_hash IS NULL",
+        )
+        .bind(app_id)
+        .bind(id)
+        .bind(file_hash)
+        .bind(now)
+        .execute(&mut *self.write().await?)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -51,6 +51,8 @@ async fn init_checks_tokens_in_keyauths_words(t: TestApp) {
     assert_eq!((status, &app["data"]["token_system"]), (200, &json!(true)), "{app}");
 
     init_with(&c, &[]).await.assert_fail("Token Must Be Provided");
+    // Before the version check, as in KeyAuth.
+    init_with(&c, &[("ver", "0.0-old")]).await.assert_fail("Token Must Be Provided");
     init_with(&c, &[("token", "   ")]).await.assert_fail("Token Must Be Provided");
     init_with(&c, &[("token", "abc")]).await.assert_fail("Hash Must Be Provided");
     init_with(&c, &[("token", "abc"), ("thash", "h1")]).await.assert_fail("Token Invalid");
@@ -76,8 +78,27 @@ async fn init_checks_tokens_in_keyauths_words(t: TestApp) {
     let (status, banned) = t.post_json(&format!("{base}/ban"), &admin, &json!({ "reason": "chargeback" })).await;
     assert_eq!((status, &banned["data"]["banned"]), (200, &json!(true)), "{banned}");
     init_with(&c, &[("token", &token), ("thash", "h2")]).await.assert_fail(BANNED);
+    // The ban is told before a hash mismatch.
+    init_with(&c, &[("token", &token), ("thash", "h9")]).await.assert_fail(BANNED);
     assert_eq!(t.post_json(&format!("{base}/unban"), &admin, &json!({})).await.0, 200);
     init_with(&c, &[("token", &token), ("thash", "h2")]).await.assert_ok("Initialized");
+
+    // The token check comes before the program hash check.
+    let hashed = json!({ "program_hash": "cafe" });
+    assert_eq!(patch_app(&t, &admin, c.app.id.get(), hashed).await.0, 200);
+    let mismatch = [("token", token.as_str()), ("thash", "h1"), ("hash", "beef")];
+    init_with(&c, &mismatch).await.assert_fail("Token File Hashes Must Be The Same");
+    let unhashed = json!({ "program_hash": "" });
+    assert_eq!(patch_app(&t, &admin, c.app.id.get(), unhashed).await.0, 200);
+
+    // A long path as thash (the C++ client's) locks; one past the bound is no file's hash.
+    let (long_path, _) = new_token(&t, &admin, &c, "KEY-2").await;
+    let path = format!("C:\\{}\\token.txt", "dir\\".repeat(60));
+    init_with(&c, &[("token", &long_path), ("thash", &path)]).await.assert_ok("Initialized");
+    init_with(&c, &[("token", &long_path), ("thash", &path)]).await.assert_ok("Initialized");
+    let (too_long, _) = new_token(&t, &admin, &c, "KEY-3").await;
+    let huge = "h".repeat(1_025);
+    init_with(&c, &[("token", &too_long), ("thash", &huge)]).await.assert_fail("Token File Hashes Must Be The Same");
 
     // The seller's wording of the one customisable text.
     let messages = json!({ "messages": { "tokeninvalid": "Buy the program first" } });
@@ -222,16 +243,18 @@ async fn keyauth_tokens_import_and_keep_working(t: TestApp) {
         { "assigned": "no token" },
         { "token": "3f3e9a1c2b4d5e6f708192a3b4c5d6e7", "banned": "maybe" },
         { "token": "2f3e9a1c2b4d5e6f708192a3b4c5d6e7" },
-        "not an object"
+        "not an object",
+        { "token": "4f3e9a1c2b4d5e6f708192a3b4c5d6e7", "banned": true, "reason": "resold" },
+        { "token": "short-token" }
     ]);
     let path = format!("/admin/v1/apps/{}/import/keyauth/tokens", c.app.id);
     let (status, location, job) = upload(&t, &admin, &path, "application/json", rows.to_string().into()).await;
     assert_eq!(status, 202, "{job}");
     let done = finished(&t, &admin, &location.unwrap()).await;
     let report = &done["report"];
-    assert_eq!((report["tokens_new"].as_u64(), report["tokens_existing"].as_u64()), (Some(3), Some(0)), "{done}");
+    assert_eq!((report["tokens_new"].as_u64(), report["tokens_existing"].as_u64()), (Some(4), Some(0)), "{done}");
     let skipped: Vec<&str> = report["skipped"].as_array().unwrap().iter().map(|s| s["row"].as_str().unwrap()).collect();
-    assert_eq!(skipped, ["tokens[6]", "tokens[3]", "tokens[4]", "tokens[5]"], "{report}");
+    assert_eq!(skipped, ["tokens[6]", "tokens[3]", "tokens[4]", "tokens[5]", "tokens[8]"], "{report}");
 
     let init = |token: &'static str, hash: &'static str| {
         let c = &c;
@@ -242,6 +265,7 @@ async fn keyauth_tokens_import_and_keep_working(t: TestApp) {
     init("1f3e9a1c2b4d5e6f708192a3b4c5d6e7", "x").await.assert_fail(BANNED);
     init("2f3e9a1c2b4d5e6f708192a3b4c5d6e7", "first").await.assert_ok("Initialized");
     init("3f3e9a1c2b4d5e6f708192a3b4c5d6e7", "x").await.assert_fail("Token Invalid");
+    init("4f3e9a1c2b4d5e6f708192a3b4c5d6e7", "x").await.assert_fail(&BANNED.replace("chargeback", "resold"));
     let (_, listed) = t.get_json(&format!("/admin/v1/apps/{}/client-tokens", c.app.id), &admin).await;
     let kinds: Vec<(&str, &str)> = listed["data"]
         .as_array()
@@ -249,7 +273,10 @@ async fn keyauth_tokens_import_and_keep_working(t: TestApp) {
         .iter()
         .map(|t| (t["kind"].as_str().unwrap(), t["hint"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, [("license", "d6e7"), ("user", "d6e7"), ("license", "d6e7")]);
+    assert_eq!(kinds, [("license", "d6e7"), ("user", "d6e7"), ("license", "d6e7"), ("other", "d6e7")]);
+    assert!(listed["data"][0]["used_at"].is_i64(), "imported with its hash: used");
+    assert!(listed["data"][2]["used_at"].is_i64(), "locked by its first init");
+    assert!(listed["data"][3]["used_at"].is_null(), "{listed}");
 
     // The same tokens as CSV through the CLI: all already there.
     let csv = "token,assigned,type,banned,reason,hash\n\

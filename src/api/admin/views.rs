@@ -787,7 +787,7 @@ pub struct ClientToken {
     pub banned: bool,
     pub reason: String,
     pub created_at: i64,
-    /// When its first `init` locked the file hash.
+    /// When it was first used: its first `init` locked the file hash, or it was imported with one.
     pub used_at: Option<i64>,
 }
 

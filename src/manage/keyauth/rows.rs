@@ -8,6 +8,7 @@ use crate::manage::client_tokens;
 use crate::services::password;
 use crate::store::client_tokens::NewClientToken;
 use crate::store::keyauth_import::{ImportedKey, ImportedUser};
+use serde_json::Value;
 
 /// Longest username, HWID, IP or ban reason taken from a file.
 const MAX_TEXT: usize = 256;
@@ -137,18 +138,23 @@ impl ImportedToken {
 /// `banned` (0 or 1), `reason`, `hash` (the file hash its first `init` locked, if any).
 pub fn token(row: &Row) -> Result<ImportedToken, String> {
     let token = text(row, "token").ok_or("no token")?;
-    if token.chars().count() > client_tokens::MAX_CHARS || token.chars().any(char::is_control) {
-        return Err(format!("token must be 1-{} characters without control characters", client_tokens::MAX_CHARS));
+    let (min, max) = (client_tokens::MIN_IMPORTED_CHARS, client_tokens::MAX_CHARS);
+    if !(min..=max).contains(&token.chars().count()) || token.chars().any(char::is_control) {
+        return Err(format!("token must be {min}-{max} characters without control characters"));
     }
     let kind = match text(row, "type").map(|t| t.to_ascii_lowercase()).as_deref() {
         Some("license") => "license",
         Some("user") => "user",
         _ => "other",
     };
-    let banned = match text(row, "banned").as_deref() {
-        None | Some("0") | Some("false") => false,
-        Some("1") | Some("true") => true,
-        Some(other) => return Err(format!("banned is not 0 or 1: {other:?}")),
+    // MySQL's tinyint: 0 or 1, quoted or not, or a JSON boolean from another exporter.
+    let banned = match row.fields.get("banned") {
+        Some(Value::Bool(b)) => *b,
+        _ => match text(row, "banned").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => return Err(format!("banned is not 0 or 1: {other:?}")),
+        },
     };
     let reason = match bounded(row, "reason")? {
         _ if !banned => String::new(),
@@ -160,7 +166,12 @@ pub fn token(row: &Row) -> Result<ImportedToken, String> {
         hint: client_tokens::hint(&token),
         kind,
         assigned: bounded(row, "assigned")?.unwrap_or_default(),
-        file_hash: bounded(row, "hash")?,
+        file_hash: match text(row, "hash") {
+            Some(h) if h.chars().count() > client_tokens::MAX_HASH_CHARS => {
+                return Err(format!("hash is longer than {} characters", client_tokens::MAX_HASH_CHARS));
+            }
+            h => h,
+        },
         banned,
         reason,
     })

@@ -1,4 +1,5 @@
-//! `init`: checks the program may run (version, program hash) and opens a session.
+//! `init`: checks the program may run (client token when the app's token system is on, version,
+//! program hash) and opens a session.
 
 use super::{ActionResult, Halt};
 use crate::api::client::{

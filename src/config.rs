@@ -187,7 +187,8 @@ pub struct SmtpConfig {
 pub struct LogConfig {
     /// `text` or `json`.
     pub format: String,
-    /// A `tracing` filter such as `info` or `licensd=debug,tower_http=info`; `RUST_LOG` wins.
+    /// A `tracing` filter such as `info` or `info,licensd::api::middleware=warn` (no request
+    /// log); `RUST_LOG` wins.
     pub level: String,
 }
 

@@ -50,9 +50,9 @@ const LICENSE_COUNT_EVERY: Duration = Duration::from_secs(60);
 
 pub struct Metrics {
     registry: Registry,
-    requests: Family<RequestLabels, Counter>,
-    latency: Family<SurfaceLabel, Histogram>,
-    rate_limited: Family<SurfaceLabel, Counter>,
+    /// The request series of each surface (index: `Surface`), made once: counting a request
+    /// then looks nothing up (a `Family` lookup hashes the labels and takes a lock).
+    by_surface: Vec<SurfaceSeries>,
     signin_failures: Family<SurfaceLabel, Counter>,
     client_actions: Family<ActionLabels, Counter>,
     deliveries: Family<OutcomeLabel, Counter>,
@@ -95,18 +95,18 @@ impl Metrics {
         r.register("db_hold_duration_seconds", "A store call's use of its connection, by pool", db.held.clone());
         // Series that exist from the start, at zero, so that `rate()` over them works before
         // the first event.
-        for surface in SURFACES.iter().map(|(_, s)| *s).chain(["other"]) {
-            rate_limited.get_or_create(&SurfaceLabel { surface }).inc_by(0);
-            signin_failures.get_or_create(&SurfaceLabel { surface }).inc_by(0);
-        }
+        let by_surface = SURFACES
+            .iter()
+            .map(|(_, s)| *s)
+            .chain([OTHER])
+            .map(|surface| SurfaceSeries::new(surface, &requests, &latency, &rate_limited, &signin_failures))
+            .collect();
         for outcome in ["delivered", "retry", "failed"] {
             deliveries.get_or_create(&OutcomeLabel { outcome }).inc_by(0);
         }
         Self {
             registry,
-            requests,
-            latency,
-            rate_limited,
+            by_surface,
             signin_failures,
             client_actions,
             deliveries,
@@ -117,18 +117,16 @@ impl Metrics {
         }
     }
 
-    /// One answered request of `surface` (see [`surface`]), `status` its class. A 429 is a
+    /// One answered request of `surface` (see [`surface`]) with `status`. A 429 is a
     /// rate-limit refusal; a 401 a refused credential.
-    pub fn request(&self, surface: &'static str, status: u16, seconds: f64) {
-        self.requests.get_or_create(&RequestLabels { surface, status: status_class(status) }).inc();
-        self.latency.get_or_create(&SurfaceLabel { surface }).observe(seconds);
-        let refusals = match status {
-            429 => Some(&self.rate_limited),
-            401 => Some(&self.signin_failures),
-            _ => None,
-        };
-        if let Some(family) = refusals {
-            family.get_or_create(&SurfaceLabel { surface }).inc();
+    pub fn request(&self, surface: Surface, status: u16, seconds: f64) {
+        let series = &self.by_surface[surface.0];
+        series.by_class[usize::from(status.clamp(100, 599) / 100 - 1)].inc();
+        series.latency.observe(seconds);
+        if status == 429 {
+            series.rate_limited.inc();
+        } else if status == 401 {
+            series.signin_failures.inc();
         }
     }
 
@@ -184,9 +182,52 @@ fn set_by_state(family: &Family<StateLabel, Gauge>, states: &[&str], rows: Vec<(
     }
 }
 
+/// The API surface of a request: an index into `SURFACES`, `OTHER` past its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Surface(usize);
+
+impl Surface {
+    /// Its metric label.
+    pub fn name(self) -> &'static str {
+        SURFACES.get(self.0).map_or(OTHER, |(_, name)| name)
+    }
+}
+
 /// The API surface a request path belongs to: a metric label from a fixed set of values.
-pub fn surface(path: &str) -> &'static str {
-    SURFACES.iter().find(|(prefix, _)| path.starts_with(prefix)).map_or("other", |(_, surface)| surface)
+pub fn surface(path: &str) -> Surface {
+    Surface(SURFACES.iter().position(|(prefix, _)| path.starts_with(prefix)).unwrap_or(SURFACES.len()))
+}
+
+/// The label of a path no surface claims.
+const OTHER: &str = "other";
+
+/// One surface's request series, taken from the families once.
+struct SurfaceSeries {
+    /// By status class: 1xx to 5xx.
+    by_class: [Counter; 5],
+    latency: Histogram,
+    rate_limited: Counter,
+    signin_failures: Counter,
+}
+
+impl SurfaceSeries {
+    fn new(
+        surface: &'static str,
+        requests: &Family<RequestLabels, Counter>,
+        latency: &Family<SurfaceLabel, Histogram>,
+        rate_limited: &Family<SurfaceLabel, Counter>,
+        signin_failures: &Family<SurfaceLabel, Counter>,
+    ) -> Self {
+        let label = SurfaceLabel { surface };
+        // Every class shows from the start, at zero.
+        let class = |status: &'static str| requests.get_or_create(&RequestLabels { surface, status }).clone();
+        Self {
+            by_class: [class("1xx"), class("2xx"), class("3xx"), class("4xx"), class("5xx")],
+            latency: latency.get_or_create(&label).clone(),
+            rate_limited: rate_limited.get_or_create(&label).clone(),
+            signin_failures: signin_failures.get_or_create(&label).clone(),
+        }
+    }
 }
 
 /// Path prefixes and the surface they belong to; anything else is `other`.
@@ -201,16 +242,6 @@ const SURFACES: [(&str, &str); 9] = [
     ("/customer/", "customer"),
     ("/hooks/", "hooks"),
 ];
-
-fn status_class(status: u16) -> &'static str {
-    match status {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -243,10 +274,10 @@ mod tests {
 
     #[test]
     fn every_surface_has_its_own_label() {
-        assert_eq!(surface("/api/seller/?type=add"), "seller");
-        assert_eq!(surface("/v1/licenses/validate"), "lemonsqueezy");
-        assert_eq!(surface("/panel/licenses"), "panel");
-        assert_eq!(surface("/api/1.3/"), "client");
-        assert_eq!(surface("/"), "other");
+        assert_eq!(surface("/api/seller/?type=add").name(), "seller");
+        assert_eq!(surface("/v1/licenses/validate").name(), "lemonsqueezy");
+        assert_eq!(surface("/panel/licenses").name(), "panel");
+        assert_eq!(surface("/api/1.3/").name(), "client");
+        assert_eq!(surface("/").name(), "other");
     }
 }

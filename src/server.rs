@@ -125,13 +125,8 @@ impl Server {
             }
             _ => None,
         };
-        let mut router = api::router(state.clone());
-        if let Some(hsts) = self.tls.as_ref().and_then(|_| hsts(state.config.hsts_max_age_secs)) {
-            router = router.layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-                axum::http::header::STRICT_TRANSPORT_SECURITY,
-                hsts,
-            ));
-        }
+        let hsts = self.tls.as_ref().and_then(|_| hsts(state.config.hsts_max_age_secs));
+        let router = api::router(state.clone()).with_hsts(hsts);
         let acceptor = self.tls.as_ref().map(|t| t.acceptor.clone());
         connections::serve(self.listener, router, acceptor, limits, until_stopped()).await;
         if let Some(redirect) = redirect {

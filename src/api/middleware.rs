@@ -3,22 +3,34 @@
 //! running each request to its end even when its client goes away; and the body limits (size
 //! and time) each protocol router applies with its own answer (`limit_body`).
 //!
-//! Every layer runs on every request, `/healthz` included, so each is kept to what it buys:
-//! request ids count up from a random per-process prefix instead of drawing a UUID from the
-//! kernel per request, and metrics and run-to-completion share one layer (BENCHMARKS.md has
-//! what each cost).
+//! The shared part runs on every request, `/healthz` included, so it is one hand-written service
+//! around the whole router (`Frame`) rather than a stack of layers: a layer stack put on a
+//! `Router` wraps every route, and each request then clones and boxes the stack layer by layer.
+//! Request ids count up from a random per-process prefix, written into a fixed buffer; the
+//! metrics series are made once per surface. BENCHMARKS.md has what each of these cost.
 
-use crate::{metrics::Metrics, state::AppState};
+use crate::{
+    metrics::{self, Metrics},
+    state::AppState,
+};
 use axum::{
     Router,
     body::{Body, Bytes, HttpBody},
     extract::State,
-    http::{HeaderName, HeaderValue, Request, StatusCode, header::CONTENT_LENGTH, request::Parts},
+    http::{
+        HeaderName, HeaderValue, Request, StatusCode,
+        header::{CONTENT_LENGTH, CONTENT_TYPE, STRICT_TRANSPORT_SECURITY},
+        request::Parts,
+    },
     middleware::{Next, from_fn_with_state},
-    response::Response,
+    response::{IntoResponse, Response},
 };
+use futures_util::FutureExt;
 use std::{
+    any::Any,
+    convert::Infallible,
     future::poll_fn,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::{
         Arc,
@@ -27,82 +39,150 @@ use std::{
     task::{Context, Poll, ready},
     time::{Duration, Instant},
 };
-use tower_http::{
-    LatencyUnit,
-    catch_panic::CatchPanicLayer,
-    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    timeout::TimeoutLayer,
-    trace::{DefaultOnResponse, TraceLayer},
-};
+use tower::{Service, ServiceExt};
 use tracing::{Instrument, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// How long a request may take before it is answered 408 (its handler runs on to its end).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Wraps `router` in the shared layers (the last added runs first), counting its answers in
-/// `metrics`.
-pub fn apply(router: Router, metrics: Arc<Metrics>) -> Router {
-    router
-        .layer(from_fn_with_state(metrics, measure_to_completion))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::new())
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_request(())
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
-        )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, CountingRequestId))
+/// The router with the shared frame of every request around it: the service the accept loop
+/// serves. `hsts` is the `Strict-Transport-Security` value added to answers without one (TLS).
+#[derive(Clone)]
+pub struct Frame {
+    router: Router,
+    metrics: Arc<Metrics>,
+    hsts: Option<HeaderValue>,
+}
+
+impl Frame {
+    pub fn new(router: Router, metrics: Arc<Metrics>) -> Self {
+        Self { router, metrics, hsts: None }
+    }
+
+    pub fn with_hsts(self, hsts: Option<HeaderValue>) -> Self {
+        Self { hsts, ..self }
+    }
+}
+
+impl<B> Service<Request<B>> for Frame
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = FinishOnDrop<Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        FinishOnDrop(Some(Box::pin(frame(self.clone(), req.map(Body::new)))))
+    }
+}
+
+/// One request: its id (the client's `x-request-id`, or a new one), its span, the handler
+/// guarded against panics and bounded by the timeout, then the id and HSTS on the answer, the
+/// metrics and the access log line, with one clock reading for both.
+async fn frame(frame: Frame, mut req: Request<Body>) -> Result<Response, Infallible> {
+    let started = Instant::now();
+    let id = match req.headers().get(&REQUEST_ID) {
+        Some(id) => id.clone(),
+        None => {
+            let id = new_request_id();
+            req.headers_mut().insert(REQUEST_ID, id.clone());
+            id
+        }
+    };
+    let surface = metrics::surface(req.uri().path());
+    let span = request_span(&req, &id);
+    let handler = AssertUnwindSafe(frame.router.oneshot(req)).catch_unwind().map(|done| match done {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(panic) => panicked(panic),
+    });
+    let mut handler = Box::pin(handler.instrument(span.clone()));
+    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, &mut handler).await {
+        Ok(response) => response,
+        Err(_) => {
+            // Answered now; the handler runs on to its end (see `FinishOnDrop`).
+            tokio::spawn(handler);
+            StatusCode::REQUEST_TIMEOUT.into_response()
+        }
+    };
+    let headers = response.headers_mut();
+    headers.entry(REQUEST_ID).or_insert(id);
+    if let Some(hsts) = &frame.hsts {
+        headers.entry(STRICT_TRANSPORT_SECURITY).or_insert_with(|| hsts.clone());
+    }
+    let (status, elapsed) = (response.status(), started.elapsed());
+    frame.metrics.request(surface, status.as_u16(), elapsed.as_secs_f64());
+    let latency_us = elapsed.as_micros() as u64;
+    if status.is_server_error() {
+        tracing::error!(parent: &span, latency_us, status = status.as_u16(), "response failed");
+    } else {
+        tracing::info!(parent: &span, latency_us, status = status.as_u16(), "finished processing request");
+    }
+    Ok(response)
+}
+
+/// The answer to a handler that panicked: 500, and the panic's message in the log.
+fn panicked(panic: Box<dyn Any + Send>) -> Response {
+    let message = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied());
+    tracing::error!(message = message.unwrap_or("(not a string)"), "handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, [(CONTENT_TYPE, "text/plain; charset=utf-8")], "Service panicked")
+        .into_response()
 }
 
 /// Request ids unique in this process (a counter) and, by a random 64-bit prefix drawn once,
 /// across the processes of a deployment: `0123456789abcdef-2a`.
-#[derive(Clone, Copy)]
-struct CountingRequestId;
+fn new_request_id() -> HeaderValue {
+    static PREFIX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random);
+    request_id(prefix, NEXT.fetch_add(1, Ordering::Relaxed))
+}
 
-impl MakeRequestId for CountingRequestId {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        static PREFIX: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let prefix = PREFIX.get_or_init(rand::random);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{prefix:016x}-{n:x}")).ok().map(RequestId::new)
+/// `prefix` as 16 hex digits, a dash, and `n` in hex without leading zeros.
+fn request_id(prefix: u64, n: u64) -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 33];
+    for (i, byte) in buf[..16].iter_mut().enumerate() {
+        *byte = HEX[(prefix >> (60 - 4 * i) & 0xf) as usize];
     }
+    buf[16] = b'-';
+    let digits = (16 - n.leading_zeros() as usize / 4).max(1);
+    for i in 0..digits {
+        buf[17 + i] = HEX[(n >> (4 * (digits - 1 - i)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&buf[..17 + digits]).expect("hex digits and a dash are a header value")
 }
 
-/// Counts the answer and its latency by surface and status class (`metrics`), and runs the
-/// request to its end (`FinishOnDrop`): one layer for both, as each layer costs a boxed future.
-async fn measure_to_completion(State(metrics): State<Arc<Metrics>>, req: Request<Body>, next: Next) -> Response {
-    let started = Instant::now();
-    let surface = crate::metrics::surface(req.uri().path());
-    let response = FinishOnDrop(Some(Box::pin(next.run(req).in_current_span()))).await;
-    metrics.request(surface, response.status().as_u16(), started.elapsed().as_secs_f64());
-    response
-}
-
-/// Runs every request to its end: when its client disconnects (or the request timeout fires) and
-/// the request's future is dropped, the rest of the handler moves to a task of its own instead
-/// of stopping between two of its steps. Two reasons: an action such as register (hash, then a
-/// transaction) or login (several writes) must not stop half-way; and sqlx 0.9.0 leaves a pooled
-/// PostgreSQL connection inside an open transaction when a future is dropped while its `BEGIN`
-/// is in flight (launchbadge/sqlx#4393), after which that connection's statements are never
+/// Runs every request to its end: when its client disconnects and the request's future is
+/// dropped, the rest of it moves to a task of its own instead of stopping between two of its
+/// steps. Two reasons: an action such as register (hash, then a transaction) or login
+/// (several writes) must not stop half-way; and sqlx 0.9.0 leaves a pooled PostgreSQL
+/// connection inside an open transaction when a future is dropped while its `BEGIN` is in
+/// flight (launchbadge/sqlx#4393), after which that connection's statements are never
 /// committed. A request that completes normally pays one allocation, not a task.
 ///
 /// A future that, dropped before it is done, hands its remainder to a new task.
-struct FinishOnDrop<F: Future<Output = Response> + Send + 'static>(Option<Pin<Box<F>>>);
+pub struct FinishOnDrop<T: Send + 'static>(Option<Pin<Box<dyn Future<Output = T> + Send>>>);
 
-impl<F: Future<Output = Response> + Send + 'static> Future for FinishOnDrop<F> {
-    type Output = Response;
+impl<T: Send + 'static> Future for FinishOnDrop<T> {
+    type Output = T;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let inner = self.0.as_mut().expect("FinishOnDrop polled after it completed");
-        let response = ready!(inner.as_mut().poll(cx));
+        let out = ready!(inner.as_mut().poll(cx));
         self.0 = None;
-        Poll::Ready(response)
+        Poll::Ready(out)
     }
 }
 
-impl<F: Future<Output = Response> + Send + 'static> Drop for FinishOnDrop<F> {
+impl<T: Send + 'static> Drop for FinishOnDrop<T> {
     fn drop(&mut self) {
         // Without a runtime (the process is shutting down) there is nothing left to finish on.
         if let Some(rest) = self.0.take()
@@ -115,8 +195,8 @@ impl<F: Future<Output = Response> + Send + 'static> Drop for FinishOnDrop<F> {
 
 /// The span of one request: id, method and path. The query string is left out on purpose:
 /// the client and reseller APIs accept secrets (api_token, pass, key) there.
-fn request_span(req: &Request<Body>) -> Span {
-    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+fn request_span(req: &Request<Body>, id: &HeaderValue) -> Span {
+    let id = id.to_str().unwrap_or("");
     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
 }
 
@@ -187,4 +267,60 @@ async fn read_bounded(mut body: Body, max: usize) -> Option<Bytes> {
         }
     }
     (seen <= max).then(|| Bytes::from(kept))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::timings::DbTimings;
+    use axum::routing::get;
+
+    fn framed(router: Router) -> Frame {
+        Frame::new(router, Arc::new(Metrics::new(&DbTimings::new())))
+    }
+
+    async fn call(frame: Frame, req: Request<Body>) -> Response {
+        frame.oneshot(req).await.unwrap_or_else(|never| match never {})
+    }
+
+    #[test]
+    fn request_ids_are_the_prefix_a_dash_and_the_count() {
+        assert_eq!(request_id(0x0123_4567_89ab_cdef, 0), "0123456789abcdef-0");
+        assert_eq!(request_id(0x2a, 0x2a), "000000000000002a-2a");
+        assert_eq!(request_id(u64::MAX, u64::MAX), "ffffffffffffffff-ffffffffffffffff");
+        assert_ne!(new_request_id(), new_request_id());
+    }
+
+    #[tokio::test]
+    async fn answers_carry_the_clients_request_id_or_a_new_one() {
+        let frame = framed(Router::new().route("/", get(|| async { "ok" })));
+        let kept = Request::builder().uri("/").header("x-request-id", "mine").body(Body::empty()).unwrap();
+        assert_eq!(call(frame.clone(), kept).await.headers()["x-request-id"], "mine");
+        let made = call(frame, Request::builder().uri("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(made.headers()["x-request-id"].len(), 18, "{:?}", made.headers());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_answered_500_and_the_server_goes_on() {
+        async fn boom() -> &'static str {
+            panic!("handler broke")
+        }
+        let frame = framed(Router::new().route("/boom", get(boom)).route("/", get(|| async { "ok" })));
+        let broken = call(frame.clone(), Request::builder().uri("/boom").body(Body::empty()).unwrap()).await;
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(broken.headers().contains_key("x-request-id"));
+        let fine = call(frame, Request::builder().uri("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(fine.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn hsts_is_added_where_the_answer_has_none() {
+        let preset = || async { ([(STRICT_TRANSPORT_SECURITY, "max-age=1")], "ok") };
+        let router = Router::new().route("/", get(|| async { "ok" })).route("/preset", get(preset));
+        let frame = framed(router).with_hsts(Some(HeaderValue::from_static("max-age=60")));
+        let plain = call(frame.clone(), Request::builder().uri("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(plain.headers()[STRICT_TRANSPORT_SECURITY], "max-age=60");
+        let own = call(frame, Request::builder().uri("/preset").body(Body::empty()).unwrap()).await;
+        assert_eq!(own.headers()[STRICT_TRANSPORT_SECURITY], "max-age=1");
+    }
 }

@@ -19,8 +19,8 @@ pub mod seller;
 use crate::state::AppState;
 use axum::Router;
 
-/// Every route of the server with its middleware.
-pub fn router(state: AppState) -> Router {
+/// Every route of the server, in the frame every request goes through (`middleware::Frame`).
+pub fn router(state: AppState) -> middleware::Frame {
     let limited = |router, refuse| middleware::limit_body(&state, router, refuse);
     let routes = Router::new()
         .merge(ops::router())
@@ -35,5 +35,5 @@ pub fn router(state: AppState) -> Router {
         .merge(limited(dashboard::router(&state), panel::refuse_body::<dashboard::DashFace>))
         .merge(limited(customer::router(&state), panel::refuse_body::<customer::CustomerFace>))
         .with_state(state.clone());
-    middleware::apply(routes, state.metrics.clone())
+    middleware::Frame::new(routes, state.metrics.clone())
 }

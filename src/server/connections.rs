@@ -11,12 +11,13 @@
 //! all the CA checks.
 
 use crate::config::Config;
-use axum::{Router, extract::ConnectInfo};
+use axum::{body::Body, extract::ConnectInfo, http::Request, response::Response};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
+use std::convert::Infallible;
 use std::{
     net::SocketAddr,
     sync::{
@@ -30,6 +31,7 @@ use tokio::{
     sync::{Semaphore, watch},
 };
 use tokio_rustls::TlsAcceptor;
+use tower::Service;
 use tower::ServiceExt;
 
 /// The connection limits, from the configuration.
@@ -55,11 +57,23 @@ impl Limits {
     }
 }
 
+/// What the accept loop serves: licensd's `Frame`, an axum `Router` (the HTTP-to-HTTPS
+/// redirect), or any service of the same shape.
+pub trait App:
+    Service<Request<Body>, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
+{
+}
+
+impl<S> App for S where
+    S: Service<Request<Body>, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
+{
+}
+
 /// Serves `router` on `listener` (over TLS when `tls` is set) until `shutdown` resolves, then
 /// waits up to `drain_timeout` for the open connections to finish their requests.
-pub async fn serve(
+pub async fn serve<A: App>(
     listener: TcpListener,
-    router: Router,
+    router: A,
     tls: Option<TlsAcceptor>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -146,14 +160,14 @@ async fn accept(
     }
 }
 
-struct Connection {
+struct Connection<A> {
     builder: http1::Builder,
-    router: Router,
+    router: A,
     limits: Limits,
     stopped: watch::Receiver<()>,
 }
 
-impl Connection {
+impl<A: App> Connection<A> {
     /// Serves one connection to its end: closed by the client, by a timeout, or by shutdown
     /// (after its in-flight requests).
     async fn run<S>(mut self, io: TokioIo<S>, peer: SocketAddr)
@@ -163,7 +177,8 @@ impl Connection {
         let activity = Arc::new(Activity::new());
         let seen = activity.clone();
         let router = self.router.clone();
-        let service = tower::service_fn(move |mut req: axum::http::Request<Incoming>| {
+        let service = tower::service_fn(move |req: Request<Incoming>| {
+            let mut req = req.map(Body::new);
             req.extensions_mut().insert(ConnectInfo(peer));
             let in_flight = seen.begin();
             let answer = router.clone().oneshot(req);

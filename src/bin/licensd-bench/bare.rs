@@ -1,6 +1,6 @@
 //! The second ceiling and its ladder: a bare axum endpoint (`GET /healthz` answering "ok"),
 //! served by this process on ports of its own under the same load as licensd's own `/healthz`:
-//! alone through `axum::serve`, with licensd's middleware stack (`api::middleware::apply`), through
+//! alone through `axum::serve`, in licensd's middleware (`api::middleware::Frame`), through
 //! licensd's accept loop (`server::connections`, hyper's HTTP/1 server with its timeouts), and
 //! with both; and licensd's whole router (`api::router`, every route and its state) through its
 //! accept loop, in this process. Each row's ratio to the bare one is what that part of licensd
@@ -44,38 +44,31 @@ impl Ladder {
 pub async fn start(database_url: &str, work: &Path) -> anyhow::Result<Ladder> {
     let mut ports = [0; 5];
     for (port, rung) in ports.iter_mut().zip(RUNGS) {
-        let app = match rung {
+        let bare = Router::new().route("/healthz", get(|| async { "ok" }));
+        let framed = || middleware::Frame::new(bare.clone(), Arc::new(Metrics::new(&DbTimings::new())));
+        *port = match rung {
+            Rung::Axum | Rung::AcceptLoop => serve(rung, bare).await?,
+            Rung::Middleware | Rung::Both => serve(rung, framed()).await?,
             Rung::Router => {
                 let config = Config {
                     data_dir: work.to_path_buf(),
                     database_url: Some(database_url.into()),
                     ..Config::default()
                 };
-                licensd::api::router(licensd::server::build_state(config).await?)
+                serve(rung, licensd::api::router(licensd::server::build_state(config).await?)).await?
             }
-            _ => bare(rung),
         };
-        *port = serve(rung, app).await?;
     }
     Ok(Ladder { ports })
 }
 
-/// The bare endpoint, with licensd's middleware on the rungs that have it.
-fn bare(rung: Rung) -> Router {
-    let bare = Router::new().route("/healthz", get(|| async { "ok" }));
-    match rung {
-        Rung::Middleware | Rung::Both => middleware::apply(bare, Arc::new(Metrics::new(&DbTimings::new()))),
-        _ => bare,
-    }
-}
-
-async fn serve(rung: Rung, app: Router) -> anyhow::Result<u16> {
+async fn serve<A: connections::App + Sync>(rung: Rung, app: A) -> anyhow::Result<u16> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     match rung {
         Rung::Axum | Rung::Middleware => {
             tokio::spawn(async move {
-                if let Err(e) = axum::serve(listener, app).await {
+                if let Err(e) = axum::serve(listener, axum::ServiceExt::into_make_service(app)).await {
                     eprintln!("licensd-bench: the bare endpoint ({rung:?}) stopped: {e}");
                 }
             });

@@ -187,7 +187,7 @@ pub struct SmtpConfig {
 pub struct LogConfig {
     /// `text` or `json`.
     pub format: String,
-    /// A `tracing` filter such as `info` or `info,licensd::api::middleware=warn` (no request
+    /// A `tracing` filter such as `info` or `info,licensd::access=warn` (no request
     /// log); `RUST_LOG` wins.
     pub level: String,
 }

@@ -43,6 +43,9 @@ use tower::{Service, ServiceExt};
 use tracing::{Instrument, Span};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The target of the access log lines, so that a filter can silence them (`licensd::access=warn`)
+/// and keep the request span that every other line of a request carries.
+const ACCESS_LOG: &str = "licensd::access";
 /// How long a request may take before it is answered 408 (its handler runs on to its end).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -53,11 +56,13 @@ pub struct Frame {
     router: Router,
     metrics: Arc<Metrics>,
     hsts: Option<HeaderValue>,
+    /// `REQUEST_TIMEOUT` (a unit test shortens it).
+    timeout: Duration,
 }
 
 impl Frame {
     pub fn new(router: Router, metrics: Arc<Metrics>) -> Self {
-        Self { router, metrics, hsts: None }
+        Self { router, metrics, hsts: None, timeout: REQUEST_TIMEOUT }
     }
 
     pub fn with_hsts(self, hsts: Option<HeaderValue>) -> Self {
@@ -104,7 +109,7 @@ async fn frame(frame: Frame, mut req: Request<Body>) -> Result<Response, Infalli
         Err(panic) => panicked(panic),
     });
     let mut handler = Box::pin(handler.instrument(span.clone()));
-    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, &mut handler).await {
+    let mut response = match tokio::time::timeout(frame.timeout, &mut handler).await {
         Ok(response) => response,
         Err(_) => {
             // Answered now; the handler runs on to its end (see `FinishOnDrop`).
@@ -121,9 +126,9 @@ async fn frame(frame: Frame, mut req: Request<Body>) -> Result<Response, Infalli
     frame.metrics.request(surface, status.as_u16(), elapsed.as_secs_f64());
     let latency_us = elapsed.as_micros() as u64;
     if status.is_server_error() {
-        tracing::error!(parent: &span, latency_us, status = status.as_u16(), "response failed");
+        tracing::error!(target: ACCESS_LOG, parent: &span, latency_us, status = status.as_u16(), "response failed");
     } else {
-        tracing::info!(parent: &span, latency_us, status = status.as_u16(), "finished processing request");
+        tracing::info!(target: ACCESS_LOG, parent: &span, latency_us, status = status.as_u16(), "finished processing request");
     }
     Ok(response)
 }
@@ -176,7 +181,16 @@ impl<T: Send + 'static> Future for FinishOnDrop<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let inner = self.0.as_mut().expect("FinishOnDrop polled after it completed");
-        let out = ready!(inner.as_mut().poll(cx));
+        // A future that panicked must not be handed on by `drop`: polled again, it would only
+        // panic once more. (Handler panics are caught inside `frame`; this is for the rest.)
+        let polled = std::panic::catch_unwind(AssertUnwindSafe(|| inner.as_mut().poll(cx)));
+        let out = match polled {
+            Ok(polled) => ready!(polled),
+            Err(panic) => {
+                self.0 = None;
+                std::panic::resume_unwind(panic)
+            }
+        };
         self.0 = None;
         Poll::Ready(out)
     }
@@ -288,7 +302,8 @@ mod tests {
         assert_eq!(request_id(0x0123_4567_89ab_cdef, 0), "0123456789abcdef-0");
         assert_eq!(request_id(0x2a, 0x2a), "000000000000002a-2a");
         assert_eq!(request_id(u64::MAX, u64::MAX), "ffffffffffffffff-ffffffffffffffff");
-        assert_ne!(new_request_id(), new_request_id());
+        assert_eq!(request_id(7, 0xf), "0000000000000007-f");
+        assert_eq!(request_id(7, 0x10), "0000000000000007-10");
     }
 
     #[tokio::test]
@@ -297,20 +312,44 @@ mod tests {
         let kept = Request::builder().uri("/").header("x-request-id", "mine").body(Body::empty()).unwrap();
         assert_eq!(call(frame.clone(), kept).await.headers()["x-request-id"], "mine");
         let made = call(frame, Request::builder().uri("/").body(Body::empty()).unwrap()).await;
-        assert_eq!(made.headers()["x-request-id"].len(), 18, "{:?}", made.headers());
+        let id = made.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let (prefix, count) = id.split_once('-').unwrap();
+        assert_eq!(prefix.len(), 16, "{id}");
+        assert!(prefix.chars().chain(count.chars()).all(|c| c.is_ascii_hexdigit()) && !count.is_empty(), "{id}");
     }
 
     #[tokio::test]
-    async fn a_panicking_handler_is_answered_500_and_the_server_goes_on() {
+    async fn a_panicking_handler_is_answered_500_and_counted() {
         async fn boom() -> &'static str {
             panic!("handler broke")
         }
-        let frame = framed(Router::new().route("/boom", get(boom)).route("/", get(|| async { "ok" })));
+        let frame = framed(Router::new().route("/boom", get(boom)));
         let broken = call(frame.clone(), Request::builder().uri("/boom").body(Body::empty()).unwrap()).await;
         assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(broken.headers().contains_key("x-request-id"));
-        let fine = call(frame, Request::builder().uri("/").body(Body::empty()).unwrap()).await;
-        assert_eq!(fine.status(), StatusCode::OK);
+        let text = frame.metrics.render();
+        assert!(text.contains(r#"licensd_http_requests_total{surface="other",status="5xx"} 1"#), "{text}");
+    }
+
+    /// Past the timeout the client gets 408 (counted), and the handler still runs to its end.
+    #[tokio::test]
+    async fn a_slow_handler_is_answered_408_and_runs_on() {
+        const TIMEOUT: Duration = Duration::from_millis(100);
+        let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = finished.clone();
+        let slow = move || async move {
+            tokio::time::sleep(TIMEOUT * 3).await;
+            done.store(true, Ordering::SeqCst);
+            "late"
+        };
+        let frame = Frame { timeout: TIMEOUT, ..framed(Router::new().route("/slow", get(slow))) };
+        let answer = call(frame.clone(), Request::builder().uri("/slow").body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        assert!(!finished.load(Ordering::SeqCst));
+        tokio::time::sleep(TIMEOUT * 5).await;
+        assert!(finished.load(Ordering::SeqCst), "the handler ran on after the 408");
+        let text = frame.metrics.render();
+        assert!(text.contains(r#"licensd_http_requests_total{surface="other",status="4xx"} 1"#), "{text}");
     }
 
     #[tokio::test]
